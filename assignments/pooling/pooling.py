@@ -1,0 +1,234 @@
+"""Pooling, dropout and batch normalisation: the layers around a convolution.
+
+Every function works on plain numpy arrays, channels last: an image or feature map
+is (H, W) or (H, W, C). Pooling has three ways of handling the rows and columns that
+do not fill a whole window (the `padding` argument):
+
+    "valid"  drop the remainder: only windows that lie entirely inside the input
+             (Keras `padding="valid"`).
+    "zero"   zero-pad at the bottom and right, just enough for the windows to cover
+             every row and column; with stride == pool size that pads up to a
+             multiple of the pool size, exactly what `skimage.measure.block_reduce`
+             does with `cval=0`.
+    "same"   Keras `padding="same"`: ceil(n / stride) windows, the padding split
+             between top/left (half, rounded down) and bottom/right (the rest); the
+             padding never counts (max pooling pads with -inf, average pooling
+             averages only the real values).
+"""
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def pool_output_shape(input_shape, pool_size, stride=None, padding="valid"):
+    """Shape of the output of a 2-D pooling layer.
+
+    Args:
+        input_shape: tuple (H, W) or (H, W, C) of positive ints.
+        pool_size: int k (a k x k window) or a pair (kh, kw) of positive ints.
+        stride: int or pair (sh, sw) of positive ints; None means stride = pool_size
+            (the Keras default: windows side by side, no overlap).
+        padding: "valid", "zero" or "same" (see the module docstring).
+
+    Returns:
+        tuple (H_out, W_out) or (H_out, W_out, C) of ints, the same rank as
+        input_shape; channels are never pooled. Per axis, with n the input length,
+        k the window and s the stride:
+            "valid": floor((n - k) / s) + 1
+            "zero":  the fewest windows covering all n: max(ceil((n - k) / s), 0) + 1
+            "same":  ceil(n / s)
+
+    Raises:
+        ValueError: if input_shape is not of rank 2 or 3 or has a length < 1, if a
+            pool size or a stride is < 1, if padding is not one of the three names,
+            or if padding is "valid" and the window is larger than the input.
+    """
+    ###########################################################################
+    # TODO: check the arguments, then compute the output shape.              #
+    ###########################################################################
+    raise NotImplementedError("pool_output_shape")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def max_pool(x, pool_size=2, stride=None, padding="valid"):
+    """2-D max pooling of an image or feature map, each channel on its own.
+
+    Args:
+        x: array of shape (H, W) or (H, W, C), any real dtype.
+        pool_size: int or pair (kh, kw), the window.
+        stride: int or pair (sh, sw); None means stride = pool_size.
+        padding: "valid" (drop the remainder), "zero" (pad with zeros at the
+            bottom/right, as block_reduce) or "same" (Keras: padding never wins).
+
+    Returns:
+        array of shape pool_output_shape(x.shape, pool_size, stride, padding) and
+        the dtype of x: out[i, j] is the largest value of the window whose top-left
+        corner is at row i*sh, column j*sw of the padded input.
+
+    Raises:
+        ValueError: for the bad arguments pool_output_shape rejects (including an
+            x that is not of rank 2 or 3).
+    """
+    ###########################################################################
+    # TODO: pad as the padding asks, then take the maximum over each window. #
+    # Vectorise: no Python loop over output pixels.                          #
+    ###########################################################################
+    raise NotImplementedError("max_pool")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def avg_pool(x, pool_size=2, stride=None, padding="valid"):
+    """2-D average pooling of an image or feature map, each channel on its own.
+
+    Args:
+        x: array of shape (H, W) or (H, W, C), any real dtype.
+        pool_size: int or pair (kh, kw), the window.
+        stride: int or pair (sh, sw); None means stride = pool_size.
+        padding: "valid" (drop the remainder), "zero" (pad with zeros at the
+            bottom/right and divide by kh*kw, as block_reduce with np.mean) or
+            "same" (Keras: the mean of the real values only, padding excluded).
+
+    Returns:
+        float array of shape pool_output_shape(x.shape, pool_size, stride, padding):
+        the mean of each window. Float inputs keep their dtype; integer inputs give
+        float64.
+
+    Raises:
+        ValueError: for the bad arguments pool_output_shape rejects (including an
+            x that is not of rank 2 or 3).
+    """
+    ###########################################################################
+    # TODO: sum each window, then divide by the number of values that count. #
+    # Vectorise: no Python loop over output pixels.                          #
+    ###########################################################################
+    raise NotImplementedError("avg_pool")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def dropout(x, rate, training, seed=None):
+    """Inverted dropout, as keras.layers.Dropout.
+
+    In training each value is zeroed with probability `rate` and the survivors are
+    multiplied by 1 / (1 - rate), so the expected value of every element is
+    unchanged and inference needs no rescaling. In inference dropout is the identity.
+
+    Args:
+        x: float array of any shape.
+        rate: float in [0, 1), the probability of dropping a value.
+        training: bool; False returns x unchanged (a copy).
+        seed: int or None, seeds np.random.default_rng; the same seed gives the
+            same mask.
+
+    Returns:
+        array of the shape and (float) dtype of x.
+
+    Raises:
+        ValueError: if rate is not in [0, 1).
+    """
+    ###########################################################################
+    # TODO: draw a keep-mask from a seeded numpy Generator, scale survivors. #
+    ###########################################################################
+    raise NotImplementedError("dropout")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99, epsilon=1e-3):
+    """Batch normalisation over the last (channel) axis, as keras.layers.BatchNormalization.
+
+    Training normalises with the batch's own mean and (biased) variance, taken over
+    every axis but the last, and moves the running statistics towards them:
+        moving = moving * momentum + batch * (1 - momentum)
+    Inference normalises with the stored moving (population) statistics and leaves
+    them unchanged. Either way
+        y = gamma * (x - mean) / sqrt(variance + epsilon) + beta
+
+    Args:
+        x: float array (N, C) or (N, H, W, C): a batch, channels last.
+        gamma, beta: float arrays (C,), the learned scale and offset.
+        moving_mean, moving_var: float arrays (C,), the running statistics.
+        training: bool, which statistics to use.
+        momentum: float in [0, 1], the weight kept by the old moving statistics.
+        epsilon: float > 0, added to the variance before the square root.
+
+    Returns:
+        tuple (y, new_moving_mean, new_moving_var): y a float64 array of x's shape,
+        the other two float64 arrays (C,). The inputs are not modified.
+
+    Raises:
+        ValueError: if x has rank < 2, if gamma, beta, moving_mean or moving_var is
+            not of shape (C,), if momentum is not in [0, 1] or epsilon <= 0.
+    """
+    ###########################################################################
+    # TODO: pick batch or moving statistics, normalise, scale and shift.     #
+    ###########################################################################
+    raise NotImplementedError("batch_norm")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def conv2d(x, kernels, bias):
+    """Given: a conv layer forward pass, stride 1, Keras "same" padding.
+
+    Cross-correlation, as keras.layers.Conv2D: out[i, j, f] is the sum over the
+    window around (i, j) and all input channels of x * kernels[..., f], plus bias[f].
+
+    Args:
+        x: float array (H, W, C_in).
+        kernels: float array (kh, kw, C_in, F).
+        bias: float array (F,).
+
+    Returns:
+        float64 array (H, W, F).
+    """
+    x, kernels, bias = (np.asarray(a, dtype=np.float64) for a in (x, kernels, bias))
+    if x.ndim != 3 or kernels.ndim != 4 or kernels.shape[2] != x.shape[2] or bias.shape != kernels.shape[3:]:
+        raise ValueError(f"conv2d needs x (H, W, C), kernels (kh, kw, C, F), bias (F,); "
+                         f"got {x.shape}, {kernels.shape}, {bias.shape}")
+    kh, kw = kernels.shape[:2]
+    # "same" with stride 1 pads k - 1 in all; Keras puts the odd one at the bottom/right.
+    x = np.pad(x, [((kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2), (0, 0)])
+    windows = sliding_window_view(x, (kh, kw), axis=(0, 1))        # (H, W, C, kh, kw)
+    return np.tensordot(windows, kernels, axes=([3, 4, 2], [0, 1, 2])) + bias
+
+
+def conv_block(x, kernels, bias, activation="relu", pool="max", pool_size=2):
+    """A convolutional block: conv -> activation -> pool, printing the shape at each stage.
+
+    The conv is the given conv2d (stride 1, "same"); the pooling uses your max_pool
+    or avg_pool with stride = pool_size and padding "valid", the Keras defaults.
+    As in the lecture, one line per stage is printed: the stage name, then the shape.
+
+    Args:
+        x: float array (H, W, C_in), e.g. an image scaled to [0, 1].
+        kernels: float array (kh, kw, C_in, F); bias: float array (F,).
+        activation: "relu", "tanh" or "linear" (the identity).
+        pool: "max" or "avg".
+        pool_size: int, the pooling window and stride.
+
+    Returns:
+        tuple (out, stages): out the float array (H', W', F) after pooling; stages the
+        list of (name, shape) pairs, in order:
+            [("input", x.shape), ("conv", ...), (activation, ...), (pool + "_pool", ...)]
+        e.g. [("input", (300, 451, 3)), ("conv", (300, 451, 8)), ("relu", (300, 451, 8)),
+              ("max_pool", (150, 225, 8))]; each shape a tuple of ints.
+
+    Raises:
+        ValueError: if activation or pool is not one of the names above (and for
+            the bad arguments conv2d and the pooling functions reject).
+    """
+    ###########################################################################
+    # TODO: chain conv2d, the activation and the pooling; record and print   #
+    # each stage's shape.                                                    #
+    ###########################################################################
+    raise NotImplementedError("conv_block")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################

@@ -1,0 +1,133 @@
+"""The `course` command (also `python -m autograder`).
+
+course validate [SLUG...]                 solution = full marks, stub = zero, for each assignment
+course build [SLUG...] [--out dist]       student and autograder zips
+course grade SLUG SUBMISSIONS... --out DIR  grade a batch (see autograder.batch)
+course gradescope --bundle B --submission S --results R   what run_autograder calls
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from .config import ConfigError, find_root, load_course
+
+console = Console(stderr=False, highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+def _course(args):
+    return load_course(find_root(args.root) if args.root else find_root())
+
+
+def cmd_validate(args) -> int:
+    from .grading import make_engine
+    from .validate import validate_assignment
+
+    course = _course(args)
+    engine = make_engine(args.engine)
+    table = Table(title=f"{course.name}: validation", show_lines=False)
+    for col in ("assignment", "questions", "solution", "stub", "result"):
+        table.add_column(col)
+    failed = []
+    try:
+        for a in course.select(args.slugs):
+            check = validate_assignment(course, a, engine)
+            table.add_row(a.slug, str(len(a.questions)),
+                          f"{check.solution.score:g}/{check.solution.max_score:g}",
+                          f"{check.stub.score:g}/{check.stub.max_score:g}",
+                          "[green]ok[/green]" if check.ok else "[red]FAILED[/red]")
+            if not check.ok:
+                failed.append(check)
+    finally:
+        engine.close()
+    console.print(table)
+    for check in failed:
+        errors.print(f"[red]{check.slug}[/red]:")
+        for p in check.problems:
+            errors.print(f"  - {p}")
+    return 1 if failed else 0
+
+
+def cmd_build(args) -> int:
+    from .build.pipeline import build_assignment
+
+    course = _course(args)
+    out = Path(args.out).resolve()
+    table = Table(title=f"{course.name}: build")
+    for col in ("assignment", "student zip", "bytes", "autograder zip", "bytes"):
+        table.add_column(col)
+    for a in course.select(args.slugs):
+        student, grader = build_assignment(course, a, out)
+        table.add_row(a.slug, str(student.relative_to(out.parent)), f"{student.stat().st_size:,}",
+                      str(grader.relative_to(out.parent)), f"{grader.stat().st_size:,}")
+    console.print(table)
+    return 0
+
+
+def cmd_gradescope(args) -> int:
+    from .gradescope import run
+
+    return run(Path(args.bundle), Path(args.submission), Path(args.results), args.engine)
+
+
+def cmd_grade(args) -> int:
+    from .batch.cli import run_grade
+
+    return run_grade(args, _course(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="course", description="Build, validate and grade the CNN course.")
+    p.add_argument("--root", help="course root (default: the nearest folder with course.yml)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="solution scores full marks and stub scores zero")
+    v.add_argument("slugs", nargs="*", metavar="SLUG")
+    v.add_argument("--engine", default="sandbox", choices=("sandbox", "inprocess"),
+                   help="where student code runs (inprocess: trusted code only)")
+    v.set_defaults(func=cmd_validate)
+
+    b = sub.add_parser("build", help="build the student and autograder zips")
+    b.add_argument("slugs", nargs="*", metavar="SLUG")
+    b.add_argument("--out", default="dist")
+    b.set_defaults(func=cmd_build)
+
+    g = sub.add_parser("grade", help="grade a batch of submissions")
+    g.add_argument("slug")
+    g.add_argument("submissions", nargs="+", metavar="SUBMISSION")
+    g.add_argument("--out", required=True)
+    g.add_argument("--jobs", type=int, default=None, help="parallel runners (default: number of cores)")
+    g.add_argument("--timeout", type=float, default=None, help="seconds per call (overrides course.yml)")
+    g.add_argument("--executor", default="local", choices=("local", "dask"))
+    g.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster)")
+    g.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
+                   help="keep results already in --out (default) or regrade everything")
+    g.add_argument("--engine", default="sandbox", choices=("sandbox", "inprocess"))
+    g.set_defaults(func=cmd_grade)
+
+    s = sub.add_parser("gradescope", help="grade one submission into results.json (run_autograder calls this)")
+    s.add_argument("--bundle", required=True)
+    s.add_argument("--submission", required=True)
+    s.add_argument("--results", required=True)
+    s.add_argument("--engine", default="sandbox", choices=("sandbox", "inprocess"))
+    s.set_defaults(func=cmd_gradescope)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as e:
+        errors.print(f"[red]configuration error[/red]: {e}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

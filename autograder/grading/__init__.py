@@ -1,0 +1,45 @@
+"""Grading: a submission in, a GradeResult out (see core.py); engines decide where the
+student's code runs (engine.py in-process, autograder.sandbox isolated)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..build.bundle import GradingBundle
+from .core import grade_source
+from .engine import Engine, InProcessEngine
+from .intake import SubmissionRejected, read_submission
+from .results import REJECTED, GradeResult
+
+ENGINES = ("sandbox", "inprocess")
+
+
+def make_engine(name: str = "sandbox") -> Engine:
+    if name == "inprocess":
+        return InProcessEngine()
+    if name == "sandbox":
+        from ..sandbox import SandboxEngine
+        return SandboxEngine()
+    raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+
+
+def grade_path(bundle: GradingBundle, path: Path, engine: Engine, label: str | None = None) -> GradeResult:
+    """Grade a .py / .ipynb / folder submission; an ungradable one gets status `rejected`."""
+    label = label or Path(path).stem
+    try:
+        source = read_submission(Path(path), bundle.submission)
+    except SubmissionRejected as e:
+        return rejected(bundle, label, str(e))
+    return grade_source(bundle, source, engine, label)
+
+
+def rejected(bundle: GradingBundle, label: str, reason: str) -> GradeResult:
+    """A zero-score result with every question present, so reports line up."""
+    from .results import CaseResult, QuestionResult
+    from .core import load_test_file
+    questions = []
+    for qname, _ in bundle.questions:
+        tf = load_test_file(bundle.tests_dir / f"{qname}.py")
+        questions.append(QuestionResult(qname, float(tf.possible), [
+            CaseResult(qname, tc.name, float(tc.points), bool(tc.hidden), False, reason) for tc in tf.test_cases]))
+    return GradeResult(bundle.slug, label, REJECTED, reason, questions)

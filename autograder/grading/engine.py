@@ -1,0 +1,129 @@
+"""The engine interface the grading core talks to, and the in-process engine.
+
+An engine opens a Session for one submission: it imports the submission's module and offers
+`env`, the mapping otter's test functions take their arguments from. The sandbox engine
+(autograder.sandbox) runs the module in a separate, isolated process and fills `env` with
+proxies; the in-process engine here runs it in the grader's own interpreter, which is only
+fit for trusted code (validating the course's own solution and stub while developing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import types
+from pathlib import Path
+from typing import Any, Mapping, Protocol
+
+
+class RunnerFault(Exception):
+    """A call into the submission ended without an answer: timeout, crash, memory.
+
+    `kind` is the batch status it maps to ("timeout", "crashed", "error"); `reason` is the
+    plain sentence shown to people ("timed out after 30 s").
+    """
+
+    def __init__(self, kind: str, reason: str):
+        super().__init__(reason)
+        self.kind, self.reason = kind, reason
+
+
+class SubmissionExit(Exception):
+    """The submission's code called sys.exit / raised SystemExit / os._exit."""
+
+
+class Session(Protocol):
+    env: Mapping[str, Any]
+    import_error: tuple[str, str] | None  # (status, reason) when the module could not be imported
+
+    def output(self) -> str: ...
+    def after_fault(self) -> None: ...  # make the session usable again after a RunnerFault
+    def close(self) -> None: ...
+
+
+class Engine(Protocol):
+    name: str
+
+    def open(self, bundle, source: str, filename: str) -> Session: ...
+    def close(self) -> None: ...
+
+
+class _CappedText(io.TextIOBase):
+    def __init__(self, cap: int):
+        self.cap, self.parts, self.size, self.dropped = cap, [], 0, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        room = self.cap - self.size
+        if room > 0:
+            self.parts.append(s[:room])
+            self.size += min(len(s), room)
+        self.dropped += max(0, len(s) - max(room, 0))
+        return len(s)
+
+    def getvalue(self) -> str:
+        text = "".join(self.parts)
+        return text + (f"\n[... {self.dropped} more characters of output dropped]" if self.dropped else "")
+
+
+class InProcessSession:
+    def __init__(self, bundle, source: str, filename: str):
+        self.bundle = bundle
+        self._out = _CappedText(bundle.limits.output_kb * 1024)
+        self.import_error = None
+        name = bundle.module_name
+        self.module = types.ModuleType(name)
+        self.module.__file__ = str(Path(bundle.root) / filename)
+        sys.modules[name] = self.module
+        try:
+            with self.capture():
+                exec(compile(source, filename, "exec"), self.module.__dict__)
+        except SyntaxError as e:
+            self.import_error = ("error", f"the submission has a syntax error: {e.msg} (line {e.lineno})")
+        except SystemExit:
+            self.import_error = ("error", "the submission called sys.exit() while being imported")
+        except Exception as e:
+            self.import_error = ("error", f"importing the submission raised {type(e).__name__}: {e}")
+        finally:
+            sys.modules.pop(name, None)
+        self.env = self.module.__dict__
+
+    @contextlib.contextmanager
+    def capture(self):
+        with contextlib.redirect_stdout(self._out), contextlib.redirect_stderr(self._out):
+            yield
+
+    def output(self) -> str:
+        return self._out.getvalue()
+
+    def after_fault(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class InProcessEngine:
+    """Trusted code only: the submission shares the grader's interpreter."""
+
+    name = "inprocess"
+
+    def open(self, bundle, source: str, filename: str) -> InProcessSession:
+        return InProcessSession(bundle, source, filename)
+
+    def close(self) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def working_directory(path: Path):
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)

@@ -1,0 +1,87 @@
+"""Turn what a student handed in (a .py, an .ipynb, or a folder holding one) into the source
+of the module to grade. Problems become SubmissionRejected with a reason a person understands.
+(Archives and batch inputs are unpacked safely by autograder.batch before they get here.)"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+
+class SubmissionRejected(Exception):
+    """The submission cannot be graded as handed in; the message says why."""
+
+
+MAGIC_RE = re.compile(r"^\s*(%|!)")
+
+
+def notebook_source(text: str, name: str) -> str:
+    """The code cells of a notebook as one module; IPython magics and shell escapes removed."""
+    try:
+        nb = json.loads(text)
+        cells = nb["cells"]
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise SubmissionRejected(f"{name} is not a valid Jupyter notebook (not notebook JSON: {e})") from None
+    chunks = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else str(src)
+        if src.lstrip().startswith("%%"):
+            continue  # a cell magic makes the whole cell non-Python (%%bash, %%time, ...)
+        lines = ["" if MAGIC_RE.match(line) else line for line in src.splitlines()]
+        # `x = !ls` and `x = %time f()` are IPython-only too.
+        lines = ["" if re.match(r"^\s*\w+\s*=\s*[!%]", line) else line for line in lines]
+        chunks.append("\n".join(lines))
+    return "\n\n".join(chunks) + "\n"
+
+
+def decode_source(data: bytes, name: str) -> str:
+    if b"\x00" in data:
+        raise SubmissionRejected(f"{name} is not a text file (it holds binary data)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise SubmissionRejected(f"{name} is not UTF-8 text (byte {e.start}: {data[e.start:e.start + 1]!r})") from None
+
+
+def source_from_file(path: Path) -> str:
+    data = path.read_bytes()
+    if path.suffix == ".ipynb":
+        return notebook_source(decode_source(data, path.name), path.name)
+    if path.suffix == ".py":
+        return decode_source(data, path.name)
+    raise SubmissionRejected(f"{path.name}: expected a .py or .ipynb file")
+
+
+def pick_file(folder: Path, expected: str) -> Path:
+    """The file to grade in a folder: the expected name anywhere inside, else the only .py/.ipynb."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not any(
+        part.startswith((".", "__")) for part in p.relative_to(folder).parts))
+    exact = [p for p in files if p.name == expected]
+    nb = [p for p in files if p.name == Path(expected).stem + ".ipynb"]
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        listed = ", ".join(str(p.relative_to(folder)) for p in exact)
+        raise SubmissionRejected(f"two or more files named {expected}: {listed}")
+    if len(nb) == 1:
+        return nb[0]
+    candidates = [p for p in files if p.suffix in (".py", ".ipynb")]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise SubmissionRejected(f"no {expected} (nor any .py or .ipynb file) in the submission")
+    listed = ", ".join(str(p.relative_to(folder)) for p in candidates[:5])
+    raise SubmissionRejected(f"no file named {expected}, and several candidates ({listed}): submit {expected}")
+
+
+def read_submission(path: Path, expected: str) -> str:
+    path = Path(path)
+    if path.is_dir():
+        return source_from_file(pick_file(path, expected))
+    if not path.is_file():
+        raise SubmissionRejected(f"{path} does not exist")
+    return source_from_file(path)

@@ -1,0 +1,114 @@
+"""What grading produces: per-case, per-question and per-submission results, and the
+Gradescope results.json view of them (the only view a student sees)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# Statuses a submission can end with (grades.csv's `status` column).
+GRADED, ERROR, TIMEOUT, REJECTED, CRASHED = "graded", "error", "timeout", "rejected", "crashed"
+
+
+@dataclass
+class CaseResult:
+    question: str
+    name: str
+    points: float
+    hidden: bool
+    passed: bool
+    message: str = ""  # failure message (never shown to the student for hidden cases)
+
+    @property
+    def score(self) -> float:
+        return self.points if self.passed else 0.0
+
+
+@dataclass
+class QuestionResult:
+    name: str
+    max_score: float
+    cases: list[CaseResult] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.cases)
+
+
+@dataclass
+class GradeResult:
+    slug: str
+    submission: str
+    status: str = GRADED
+    reason: str = ""
+    questions: list[QuestionResult] = field(default_factory=list)
+    output: str = ""  # the student's captured stdout/stderr (capped)
+    elapsed: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(q.score for q in self.questions), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(q.max_score for q in self.questions), 6)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.update(score=self.score, max_score=self.max_score)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "GradeResult":
+        questions = [QuestionResult(q["name"], q["max_score"], [CaseResult(**c) for c in q["cases"]])
+                     for q in d.get("questions", [])]
+        return cls(d["slug"], d["submission"], d.get("status", GRADED), d.get("reason", ""),
+                   questions, d.get("output", ""), d.get("elapsed", 0.0))
+
+
+def _case_lines(cases: list[CaseResult], with_messages: bool) -> str:
+    lines = []
+    for c in cases:
+        mark = "passed" if c.passed else "failed"
+        lines.append(f"{c.name}: {mark} ({c.score:g}/{c.points:g})")
+        if with_messages and not c.passed and c.message:
+            lines.append("    " + c.message.replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def gradescope_json(result: GradeResult) -> dict:
+    """results.json in Gradescope's schema.
+
+    One entry per question for its public cases (visible, with failure messages) and, when the
+    question has hidden cases, one more entry "<question> (hidden)" shown after grades are
+    published, with pass/fail per case and no message: a hidden test's source or expected
+    value never reaches the student.
+    """
+    tests = []
+    for q in result.questions:
+        public = [c for c in q.cases if not c.hidden]
+        hidden = [c for c in q.cases if c.hidden]
+        if public:
+            tests.append({
+                "name": q.name,
+                "score": sum(c.score for c in public),
+                "max_score": sum(c.points for c in public),
+                "visibility": "visible",
+                "output": _case_lines(public, with_messages=True),
+            })
+        if hidden:
+            tests.append({
+                "name": f"{q.name} (hidden)",
+                "score": sum(c.score for c in hidden),
+                "max_score": sum(c.points for c in hidden),
+                "visibility": "after_published",
+                "output": _case_lines(hidden, with_messages=False),
+            })
+    output = f"Status: {result.status}." + (f" {result.reason}" if result.reason else "")
+    return {
+        "score": result.score,
+        "execution_time": round(result.elapsed, 3),
+        "output": output,
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }

@@ -1,0 +1,119 @@
+"""Otter exception-based test files: loading them with otter's own machinery, and stripping
+hidden cases for the student copy without changing the points of the cases that remain."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+from otter.test_files import ExceptionTestFile
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    name: str
+    function: str  # the test function's name in the file
+    points: float
+    hidden: bool
+
+
+def load(path: Path, source: str | None = None) -> ExceptionTestFile:
+    """Parse a test file exactly as otter does (points resolved by otter's rules)."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8") if source is None else source
+    return ExceptionTestFile.from_string(text, path=str(path))
+
+
+def cases(test_file: ExceptionTestFile) -> list[CaseInfo]:
+    return [CaseInfo(tc.name, tc.body.test_func.__name__, float(tc.points), bool(tc.hidden))
+            for tc in test_file.test_cases]
+
+
+def _is_test_case_decorator(node: ast.expr) -> bool:
+    target = node.func if isinstance(node, ast.Call) else node
+    return (isinstance(target, ast.Name) and target.id == "test_case") or (
+        isinstance(target, ast.Attribute) and target.attr == "test_case")
+
+
+def _decorator_kw(node: ast.expr, key: str):
+    if isinstance(node, ast.Call):
+        for kw in node.keywords:
+            if kw.arg == key:
+                return ast.literal_eval(kw.value)
+    return None
+
+
+def strip_hidden(source: str, path: str = "<test>") -> str:
+    """Remove every `@test_case(hidden=True)` function; pin the points of the rest.
+
+    Otter spreads a file-level `points` over cases that state none, so removing cases would
+    change what the remaining ones are worth. The rewritten file states each remaining case's
+    resolved points and a file-level total equal to their sum.
+    """
+    resolved = {c.function: c.points for c in cases(load(Path(path), source))}
+    tree = ast.parse(source, filename=path)
+    lines = source.splitlines(keepends=True)
+    drop: list[tuple[int, int]] = []  # 1-based inclusive line ranges
+    public_total = 0.0
+    needs_unparse = False
+    points_line: ast.Assign | None = None
+
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "points" for t in node.targets):
+            points_line = node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        decorators = [d for d in node.decorator_list if _is_test_case_decorator(d)]
+        if not decorators:
+            continue
+        if _decorator_kw(decorators[0], "hidden"):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            drop.append((start, node.end_lineno))
+            continue
+        public_total += resolved[node.name]
+        if _decorator_kw(decorators[0], "points") is None:
+            needs_unparse = True
+            deco = decorators[0]
+            if not isinstance(deco, ast.Call):
+                deco = ast.Call(func=deco, args=[], keywords=[])
+                node.decorator_list[node.decorator_list.index(decorators[0])] = deco
+            deco.keywords.append(ast.keyword("points", ast.Constant(resolved[node.name])))
+
+    total = int(public_total) if float(public_total).is_integer() else public_total
+    if needs_unparse:
+        # Comments are lost on this path; test files that state every case's points avoid it.
+        tree.body = [n for n in tree.body if not any(
+            s <= getattr(n, "lineno", 0) <= e for s, e in drop)]
+        for n in tree.body:
+            if n is points_line:
+                n.value = ast.Constant(total)
+        return ast.unparse(tree) + "\n"
+
+    keep = []
+    for i, line in enumerate(lines, start=1):
+        if any(s <= i <= e for s, e in drop):
+            continue
+        if points_line is not None and i == points_line.lineno:
+            indent = line[: len(line) - len(line.lstrip())]
+            line = f"{indent}points = {total}\n"
+        keep.append(line)
+    # Collapse the blank runs left where hidden cases stood.
+    out, blank = [], 0
+    for line in keep:
+        blank = blank + 1 if not line.strip() else 0
+        if blank <= 2:
+            out.append(line)
+    return "".join(out).rstrip() + "\n"
+
+
+def hidden_functions(source: str) -> list[ast.FunctionDef]:
+    """The hidden test-case functions of a test file (for the leak guard)."""
+    tree = ast.parse(source)
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            for d in node.decorator_list:
+                if _is_test_case_decorator(d) and _decorator_kw(d, "hidden"):
+                    found.append(node)
+    return found

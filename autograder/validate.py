@@ -1,0 +1,46 @@
+"""`course validate`: the course's own solution must score full marks and the stub zero,
+through the same grading path students get; every question must have test cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .build.bundle import bundle_for
+from .config import Assignment, Course
+from .grading import grade_path
+from .grading.engine import Engine
+from .grading.results import GRADED, GradeResult
+
+
+@dataclass
+class Check:
+    slug: str
+    solution: GradeResult
+    stub: GradeResult
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_assignment(course: Course, assignment: Assignment, engine: Engine) -> Check:
+    bundle = bundle_for(assignment, course.seed)
+    solution = grade_path(bundle, assignment.solution, engine, label="solution")
+    stub = grade_path(bundle, assignment.stub, engine, label="stub")
+    problems = []
+    for q in solution.questions:
+        if not q.cases:
+            problems.append(f"question {q.name} has no test cases")
+    if solution.status != GRADED:
+        problems.append(f"solution: {solution.status}: {solution.reason}")
+    if solution.score != solution.max_score:
+        for q in solution.questions:
+            for c in q.cases:
+                if not c.passed:
+                    first = c.message.strip().splitlines()[-1] if c.message.strip() else ""
+                    problems.append(f"solution fails {c.name}: {first}")
+    if stub.score != 0:
+        passing = [c.name for q in stub.questions for c in q.cases if c.passed]
+        problems.append(f"stub scores {stub.score:g} (cases passing without any work: {', '.join(passing)})")
+    return Check(assignment.slug, solution, stub, problems)
