@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from .build.errors import BuildError
 from .config import ConfigError, find_root, load_course
 
 console = Console(stderr=False, highlight=False)
@@ -125,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ConfigError as e:
-        errors.print(f"[red]configuration error[/red]: {e}")
+        errors.print(f"[red]configuration error[/red]: {e}", markup=True, highlight=False)
+        return 2
+    except BuildError as e:
+        errors.print(f"[red]build error[/red]: {e}")
         return 2
 
 

@@ -116,11 +116,22 @@ class Course:
 
 # --- small typed readers; each raises ConfigError naming file and key -----------------------
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings: PyYAML would crash on 2027-13-01 with a message
+    naming neither file nor key; _date parses them strictly instead."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_yaml(path: Path) -> dict:
     if not path.is_file():
         raise ConfigError(path, None, "file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except yaml.YAMLError as e:
         raise ConfigError(path, None, f"not valid YAML: {e}") from None
     if data is None:

@@ -69,6 +69,8 @@ def strip_hidden(source: str, path: str = "<test>") -> str:
             continue
         if _decorator_kw(decorators[0], "hidden"):
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            while start > 1 and lines[start - 2].lstrip().startswith("#"):
+                start -= 1  # a comment right above a hidden case describes it: it goes too
             drop.append((start, node.end_lineno))
             continue
         public_total += resolved[node.name]

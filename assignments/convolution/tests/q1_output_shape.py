@@ -1,0 +1,117 @@
+"""Question 1: padding amounts and the output volume, with Keras semantics."""
+import math
+
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q1_output_shape"
+points = 5
+
+
+def _keras():
+    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
+    import os
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    return keras
+
+
+def _keras_pads(n, k, s):
+    """'same' padding as TensorFlow documents it: pad_total = max((ceil(n/s) - 1) * s + k - n, 0)."""
+    total = max((math.ceil(n / s) - 1) * s + k - n, 0)
+    return total // 2, total - total // 2
+
+
+def _raises_value_error(func, *args):
+    try:
+        func(*args)
+    except ValueError:
+        return True
+    return False
+
+
+@test_case(points=1)
+def test_lecture_examples(output_shape):
+    # same: ceil(n / s); valid: floor((n - k) / s) + 1
+    cases = [
+        (((224, 224, 3), 3, 1, 64, "same"), (224, 224, 64)),
+        (((224, 224, 3), 3, 1, 64, "valid"), (222, 222, 64)),
+        (((32, 32, 3), 5, 2, 16, "valid"), (14, 14, 16)),
+        (((7, 7, 1), 3, 2, 1, "same"), (4, 4, 1)),
+        (((7, 9, 3), 3, 2, 8, "valid"), (3, 4, 8)),
+        (((5, 5, 2), 5, 1, 4, "valid"), (1, 1, 4)),
+    ]
+    for args, expected in cases:
+        got = output_shape(*args)
+        assert tuple(got) == expected, f"output_shape{args}: expected {expected}, got {got}"
+
+
+@test_case(points=1)
+def test_padding_amounts(padding_amounts):
+    for n, k, s in [(224, 3, 1), (7, 4, 1), (8, 2, 2), (7, 3, 2), (6, 4, 2), (5, 1, 1), (10, 5, 3)]:
+        expected = _keras_pads(n, k, s)
+        got = padding_amounts(n, k, s, "same")
+        assert tuple(got) == expected, (
+            f"padding_amounts({n}, {k}, {s}, 'same'): expected (before, after) = {expected} "
+            f"(pad_total = max((ceil(n/s) - 1) * s + k - n, 0), before = pad_total // 2), got {got}")
+    got = padding_amounts(9, 3, 2, "valid")
+    assert tuple(got) == (0, 0), f"'valid' adds no padding: expected (0, 0), got {got}"
+
+
+@test_case(points=1)
+def test_impossible_settings(output_shape, padding_amounts):
+    bad = [
+        ((5, 5, 1), 7, 1, 1, "valid"),    # kernel larger than the input
+        ((5, 9, 1), 6, 1, 1, "valid"),    # does not fit the height
+        ((8, 8, 3), 3, 1, 4, "full"),     # Keras knows only same and valid
+        ((8, 8, 3), 3, 0, 4, "same"),     # stride 0
+        ((8, 8, 3), 0, 1, 4, "same"),     # empty kernel
+        ((8, 8, 3), 3, 1, 0, "same"),     # no filters
+        ((8, 8), 3, 1, 4, "same"),        # not (H, W, C)
+    ]
+    for args in bad:
+        assert _raises_value_error(output_shape, *args), f"output_shape{args} is impossible: expected ValueError"
+    for args in [(4, 5, 1, "valid"), (4, 3, 1, "full"), (4, 3, 0, "same"), (0, 1, 1, "same")]:
+        assert _raises_value_error(padding_amounts, *args), f"padding_amounts{args} is impossible: expected ValueError"
+
+
+@test_case(points=1, hidden=True)
+def test_many_vs_keras(output_shape):
+    import numpy as np
+    keras = _keras()
+    rng = np.random.default_rng(5)
+    for _ in range(60):
+        h, w = (int(v) for v in rng.integers(1, 30, size=2))
+        c, k, s, f = int(rng.integers(1, 5)), int(rng.integers(1, 8)), int(rng.integers(1, 5)), int(rng.integers(1, 65))
+        padding = str(rng.choice(["same", "valid"]))
+        args = ((h, w, c), k, s, f, padding)
+        layer = keras.layers.Conv2D(f, k, strides=s, padding=padding)
+        try:
+            expected = tuple(layer.compute_output_shape((None, h, w, c))[1:])
+        except ValueError:
+            assert _raises_value_error(output_shape, *args), f"Keras rejects output_shape{args}: expected ValueError"
+            continue
+        got = output_shape(*args)
+        assert tuple(got) == expected, f"output_shape{args}: Keras Conv2D gives {expected}, got {got}"
+
+
+@test_case(points=1, hidden=True)
+def test_padding_vs_keras(padding_amounts):
+    import numpy as np
+    keras = _keras()
+    for n, k, s in [(7, 4, 1), (7, 4, 2), (8, 3, 3), (9, 6, 2), (10, 2, 4), (6, 5, 1), (11, 4, 3)]:
+        # Input 1, 2, ..., n and a kernel whose only 1 is its last tap: the first output reads
+        # input index k - 1 - before, so before = k - out[0] (Keras puts the zeros there).
+        x = np.arange(1, n + 1, dtype=np.float32).reshape(1, n, 1, 1)
+        kernel = np.zeros((k, 1, 1, 1), np.float32)
+        kernel[-1] = 1
+        layer = keras.layers.Conv2D(1, (k, 1), strides=(s, 1), padding="same", use_bias=False)
+        layer.build((None, n, 1, 1))
+        layer.set_weights([kernel])
+        out = np.asarray(layer(x))[0, :, 0, 0]
+        before = k - int(round(float(out[0])))
+        after = max((len(out) - 1) * s + k - n, 0) - before
+        got = padding_amounts(n, k, s, "same")
+        assert tuple(got) == (before, after), (
+            f"padding_amounts({n}, {k}, {s}, 'same'): Keras pads (before, after) = {(before, after)}, got {got}")

@@ -1,0 +1,144 @@
+"""Question 2: single-channel cross-correlation and true convolution, with stride and padding."""
+import math
+
+import numpy as np
+import scipy.signal
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q2_correlation"
+points = 6
+
+# float64 inputs: results must match scipy to rounding (atol 1e-9); float32 vs Keras: atol 1e-5.
+ATOL64, ATOL32 = 1e-9, 1e-5
+
+
+def _keras():
+    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
+    import os
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    return keras
+
+
+def _before(n, k, s, padding):
+    if padding == "valid":
+        return 0
+    return max((math.ceil(n / s) - 1) * s + k - n, 0) // 2
+
+
+def _strided_from_full(full, shape, kernel_shape, stride, padding):
+    """Keras-style strided output cut out of scipy's 'full' result: window (i, j) starts at input
+    (i*s - before, j*s - before), which is full-output index (i*s - before + k - 1, ...)."""
+    h, w = shape
+    kh, kw = kernel_shape
+    top, left = _before(h, kh, stride, padding), _before(w, kw, stride, padding)
+    h_out = math.ceil(h / stride) if padding == "same" else (h - kh) // stride + 1
+    w_out = math.ceil(w / stride) if padding == "same" else (w - kw) // stride + 1
+    return full[kh - 1 - top::stride, kw - 1 - left::stride][:h_out, :w_out]
+
+
+def _compare(got, expected, atol, what):
+    got = np.asarray(got)
+    assert got.shape == expected.shape, f"{what}: expected shape {expected.shape}, got {got.shape}"
+    err = float(np.max(np.abs(got - expected))) if got.size else 0.0
+    assert err <= atol, f"{what}: largest difference from the oracle is {err:.3g} (tolerance {atol:g})"
+
+
+@test_case(points=1)
+def test_correlate_vs_scipy(correlate2d):
+    rng = np.random.default_rng(0)
+    image = rng.standard_normal((9, 12))
+    for kshape in [(3, 3), (5, 5), (1, 1), (3, 5)]:
+        kernel = rng.standard_normal(kshape)
+        for padding in ("same", "valid"):
+            expected = scipy.signal.correlate2d(image, kernel, mode=padding)
+            _compare(correlate2d(image, kernel, 1, padding), expected, ATOL64,
+                     f"correlate2d with a {kshape} kernel, stride 1, {padding!r} vs scipy.signal.correlate2d")
+
+
+@test_case(points=1)
+def test_convolve_vs_scipy(convolve2d):
+    rng = np.random.default_rng(1)
+    image = rng.standard_normal((10, 8))
+    for kshape in [(3, 3), (5, 3), (1, 1)]:
+        kernel = rng.standard_normal(kshape)
+        for padding in ("same", "valid"):
+            expected = scipy.signal.convolve2d(image, kernel, mode=padding)
+            _compare(convolve2d(image, kernel, 1, padding), expected, ATOL64,
+                     f"convolve2d with a {kshape} kernel, stride 1, {padding!r} vs scipy.signal.convolve2d")
+
+
+@test_case(points=1)
+def test_stride(correlate2d, convolve2d):
+    rng = np.random.default_rng(2)
+    image = rng.standard_normal((11, 13))
+    for kshape, stride, padding in [((3, 3), 2, "valid"), ((3, 3), 2, "same"), ((5, 5), 3, "same"),
+                                    ((3, 5), 3, "valid"), ((1, 1), 4, "same")]:
+        kernel = rng.standard_normal(kshape)
+        expected = _strided_from_full(scipy.signal.correlate2d(image, kernel, "full"), image.shape, kshape, stride, padding)
+        _compare(correlate2d(image, kernel, stride, padding), expected, ATOL64,
+                 f"correlate2d, kernel {kshape}, stride {stride}, {padding!r} vs strided scipy result")
+        expected = _strided_from_full(scipy.signal.convolve2d(image, kernel, "full"), image.shape, kshape, stride, padding)
+        _compare(convolve2d(image, kernel, stride, padding), expected, ATOL64,
+                 f"convolve2d, kernel {kshape}, stride {stride}, {padding!r} vs strided scipy result")
+
+
+@test_case(points=1)
+def test_dtype_and_errors(correlate2d, convolve2d):
+    rng = np.random.default_rng(3)
+    image = rng.standard_normal((6, 7)).astype(np.float32)
+    kernel = rng.standard_normal((3, 3)).astype(np.float32)
+    for func in (correlate2d, convolve2d):
+        got = np.asarray(func(image, kernel, 1, "same"))
+        assert got.dtype == np.float32, f"float32 in should give float32 out, got {got.dtype}"
+    bad = [
+        (np.zeros((4, 4, 1)), np.ones((3, 3)), 1, "valid"),   # not single-channel 2-D
+        (np.zeros((4, 4)), np.ones(3), 1, "valid"),           # 1-D kernel
+        (np.zeros((4, 4)), np.ones((5, 5)), 1, "valid"),      # kernel does not fit
+        (np.zeros((4, 4)), np.ones((3, 3)), 1, "full"),       # unknown padding
+        (np.zeros((4, 4)), np.ones((3, 3)), 0, "same"),       # stride 0
+    ]
+    for image, kernel, stride, padding in bad:
+        for func in (correlate2d, convolve2d):
+            try:
+                func(image, kernel, stride, padding)
+            except ValueError:
+                continue
+            raise AssertionError(
+                f"image {image.shape}, kernel {kernel.shape}, stride {stride}, padding {padding!r}: expected ValueError")
+
+
+def _keras_single(image, kernel, stride, padding):
+    keras = _keras()
+    kh, kw = kernel.shape
+    layer = keras.layers.Conv2D(1, (kh, kw), strides=stride, padding=padding, use_bias=False)
+    layer.build((None,) + image.shape + (1,))
+    layer.set_weights([kernel.reshape(kh, kw, 1, 1)])
+    return np.asarray(layer(image[None, :, :, None]))[0, :, :, 0]
+
+
+@test_case(points=1, hidden=True)
+def test_correlate_vs_keras(correlate2d):
+    rng = np.random.default_rng(4)
+    for shape, kshape, stride, padding in [((8, 9), (2, 2), 1, "same"), ((9, 7), (4, 4), 2, "same"),
+                                           ((10, 10), (2, 3), 3, "same"), ((7, 12), (4, 2), 2, "valid"),
+                                           ((12, 11), (6, 6), 4, "same"), ((5, 5), (5, 5), 1, "valid")]:
+        image = rng.standard_normal(shape).astype(np.float32)
+        kernel = rng.standard_normal(kshape).astype(np.float32)
+        _compare(correlate2d(image, kernel, stride, padding), _keras_single(image, kernel, stride, padding), ATOL32,
+                 f"correlate2d, image {shape}, kernel {kshape}, stride {stride}, {padding!r} vs keras Conv2D")
+
+
+@test_case(points=1, hidden=True)
+def test_convolve_vs_keras(convolve2d):
+    rng = np.random.default_rng(6)
+    for shape, kshape, stride, padding in [((8, 9), (2, 2), 1, "same"), ((9, 7), (4, 3), 2, "same"),
+                                           ((11, 10), (3, 3), 2, "valid")]:
+        image = rng.standard_normal(shape).astype(np.float32)
+        kernel = rng.standard_normal(kshape).astype(np.float32)
+        # A true convolution is Keras's cross-correlation with the kernel flipped both ways.
+        expected = _keras_single(image, kernel[::-1, ::-1].copy(), stride, padding)
+        _compare(convolve2d(image, kernel, stride, padding), expected, ATOL32,
+                 f"convolve2d, image {shape}, kernel {kshape}, stride {stride}, {padding!r} vs keras Conv2D, flipped kernel")

@@ -1,0 +1,104 @@
+"""Question 3: the forward pass of a multi-channel, multi-filter conv layer."""
+import math
+
+import numpy as np
+import scipy.signal
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q3_conv_layer"
+points = 5
+
+# float32 arithmetic summing up to a few hundred products of size ~1: atol 1e-4 and rtol 1e-4.
+ATOL, RTOL = 1e-4, 1e-4
+
+
+def _keras():
+    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
+    import os
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    return keras
+
+
+def _data(rng, n, h, w, c, k, f):
+    x = rng.uniform(-1, 1, (n, h, w, c)).astype(np.float32)
+    weights = rng.normal(0, 0.5, (k, k, c, f)).astype(np.float32)
+    bias = rng.normal(0, 1, f).astype(np.float32)
+    return x, weights, bias
+
+
+def _compare(got, expected, what):
+    got = np.asarray(got)
+    assert got.shape == expected.shape, f"{what}: expected shape {expected.shape}, got {got.shape}"
+    bad = ~np.isclose(got, expected, atol=ATOL, rtol=RTOL)
+    assert not bad.any(), (
+        f"{what}: {int(bad.sum())} of {got.size} values differ from the oracle by more than "
+        f"atol {ATOL:g} + rtol {RTOL:g}; largest difference {float(np.max(np.abs(got - expected))):.3g}")
+
+
+def _scipy_layer(x, weights, bias, stride, padding):
+    """Independent oracle: each filter's output is its bias plus the sum over input channels of
+    single-channel scipy cross-correlations (odd kernels, so scipy's 'same' is Keras's)."""
+    n, h, w, c = x.shape
+    k, f = weights.shape[0], weights.shape[3]
+    h_out = math.ceil(h / stride) if padding == "same" else (h - k) // stride + 1
+    w_out = math.ceil(w / stride) if padding == "same" else (w - k) // stride + 1
+    out = np.zeros((n, h_out, w_out, f))
+    for b in range(n):
+        for j in range(f):
+            acc = sum(scipy.signal.correlate2d(x[b, :, :, i].astype(np.float64), weights[:, :, i, j], mode=padding)
+                      for i in range(c))
+            out[b, :, :, j] = acc[::stride, ::stride][:h_out, :w_out] + bias[j]
+    return out
+
+
+@test_case(points=1)
+def test_shape_and_dtype(conv_forward):
+    x, weights, bias = _data(np.random.default_rng(0), 2, 9, 11, 3, 3, 5)
+    for padding, expected in [("same", (2, 9, 11, 5)), ("valid", (2, 7, 9, 5))]:
+        got = np.asarray(conv_forward(x, weights, bias, 1, padding))
+        assert got.shape == expected, f"(2, 9, 11, 3) x (3, 3, 3, 5), {padding!r}: expected {expected}, got {got.shape}"
+        assert got.dtype == np.float32, f"float32 inputs should give float32 out, got {got.dtype}"
+
+
+@test_case(points=1)
+def test_vs_scipy(conv_forward):
+    rng = np.random.default_rng(1)
+    for n, h, w, c, k, f, stride, padding in [(2, 8, 10, 3, 3, 4, 1, "same"), (1, 9, 9, 2, 5, 3, 1, "valid"),
+                                              (2, 7, 12, 4, 3, 2, 2, "valid"), (1, 10, 8, 3, 1, 6, 3, "valid")]:
+        x, weights, bias = _data(rng, n, h, w, c, k, f)
+        _compare(conv_forward(x, weights, bias, stride, padding), _scipy_layer(x, weights, bias, stride, padding),
+                 f"conv_forward {x.shape} x {weights.shape}, stride {stride}, {padding!r} vs summed scipy correlations")
+
+
+@test_case(points=1)
+def test_bad_shapes(conv_forward):
+    x, weights, bias = _data(np.random.default_rng(2), 1, 6, 6, 3, 3, 4)
+    bad = [
+        (x, weights[:, :, :2], bias, "weights with 2 input channels for an RGB input"),
+        (x, weights, bias[:3], "a bias of 3 values for 4 filters"),
+        (x[0], weights, bias, "an input without the batch axis"),
+    ]
+    for xx, ww, bb, what in bad:
+        try:
+            conv_forward(xx, ww, bb, 1, "same")
+        except ValueError:
+            continue
+        raise AssertionError(f"conv_forward with {what}: expected ValueError")
+
+
+@test_case(points=2, hidden=True)
+def test_vs_keras_conv2d(conv_forward):
+    keras = _keras()
+    rng = np.random.default_rng(3)
+    for n, h, w, c, k, f, stride, padding in [(2, 9, 11, 3, 3, 5, 1, "same"), (1, 10, 7, 4, 4, 8, 2, "same"),
+                                              (3, 8, 8, 2, 3, 4, 3, "valid"), (1, 12, 9, 5, 2, 3, 2, "valid"),
+                                              (1, 16, 16, 8, 5, 16, 1, "same"), (2, 6, 6, 1, 6, 2, 1, "valid")]:
+        x, weights, bias = _data(rng, n, h, w, c, k, f)
+        layer = keras.layers.Conv2D(f, k, strides=stride, padding=padding)
+        layer.build((None, h, w, c))
+        layer.set_weights([weights, bias])
+        _compare(conv_forward(x, weights, bias, stride, padding), np.asarray(layer(x)),
+                 f"conv_forward {x.shape} x {weights.shape}, stride {stride}, {padding!r} vs keras Conv2D")

@@ -1,0 +1,53 @@
+"""Question 4: parameter counts, and why images need convolution rather than dense layers."""
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q4_parameters"
+points = 3
+
+
+def _keras():
+    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
+    import os
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    return keras
+
+
+@test_case(points=1)
+def test_count_params(count_params):
+    # (k * k * C_in + 1) * F: a k x k x C_in kernel and one bias per filter
+    for args, expected in [((3, 3, 64), 1792), ((5, 1, 6), 156), ((1, 64, 32), 2080), ((3, 64, 128), 73856)]:
+        got = count_params(*args)
+        assert got == expected, f"count_params{args}: expected {expected}, got {got}"
+
+
+@test_case(points=1)
+def test_dense_vs_conv(dense_vs_conv):
+    got = dense_vs_conv((224, 224, 3), 64, 3, 64)
+    # dense: 224 * 224 * 3 = 150528 inputs, each wired to 64 units, + 64 biases
+    expected = {"dense": 150528 * 64 + 64, "conv": 1792}
+    assert isinstance(got, dict) and set(got) == {"dense", "conv"}, f"expected a dict with keys 'dense' and 'conv', got {got!r}"
+    assert got == expected, f"dense_vs_conv((224, 224, 3), 64, 3, 64): expected {expected}, got {got}"
+
+
+@test_case(points=1, hidden=True)
+def test_vs_keras(count_params, dense_vs_conv):
+    keras = _keras()
+    for h, w, c, units, k, f in [(32, 32, 3, 10, 5, 6), (28, 28, 1, 128, 3, 32), (64, 48, 16, 8, 1, 7)]:
+        conv = keras.layers.Conv2D(f, k)
+        conv.build((None, h, w, c))
+        dense = keras.layers.Dense(units)
+        dense.build((None, h * w * c))
+        got = count_params(k, c, f)
+        assert got == conv.count_params(), f"count_params({k}, {c}, {f}): Keras Conv2D has {conv.count_params()}, got {got}"
+        got = dense_vs_conv((h, w, c), units, k, f)
+        expected = {"dense": dense.count_params(), "conv": conv.count_params()}
+        assert got == expected, f"dense_vs_conv({(h, w, c)}, {units}, {k}, {f}): Keras gives {expected}, got {got}"
+    for args in [(0, 3, 4), (3, 0, 4), (3, 3, 0)]:
+        try:
+            count_params(*args)
+        except ValueError:
+            continue
+        raise AssertionError(f"count_params{args}: expected ValueError")

@@ -1,0 +1,60 @@
+"""Question 5: edge detection with the 3x3 Laplacian kernel."""
+import numpy as np
+import scipy.ndimage
+import scipy.signal
+from otter.test_files import test_case
+from PIL import Image
+
+OK_FORMAT = False
+
+name = "q5_edges"
+points = 3
+
+LAPLACIAN = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], dtype=np.float64)
+ATOL = 1e-9  # float64 sums of nine terms in [-8, 8]
+
+
+def _grey(path):
+    # PIL's ITU-R 601-2 luma, scaled to [0, 1]: the same greyscale the stub's load_grey makes
+    with Image.open(path) as image:
+        return np.asarray(image.convert("L"), dtype=np.float64) / 255.0
+
+
+@test_case(points=1)
+def test_grey_cat(laplacian_edges):
+    grey = _grey("assets/cat.png")
+    expected = scipy.signal.correlate2d(grey, LAPLACIAN, mode="valid")
+    got = np.asarray(laplacian_edges(grey))
+    assert got.shape == expected.shape == (298, 449), f"the 300 x 451 cat gives a (298, 449) edge map, got {got.shape}"
+    err = float(np.max(np.abs(got - expected)))
+    assert err <= ATOL, f"Laplacian edges of the grey cat vs scipy.signal.correlate2d 'valid': largest difference {err:.3g}"
+
+
+@test_case(points=1)
+def test_flat_ramp_and_errors(laplacian_edges):
+    ramp = np.add.outer(np.arange(6.0), 2 * np.arange(7.0))  # linear ramp: no edges
+    for image, what in [(np.full((5, 5), 0.7), "a flat image"), (ramp, "a linear ramp")]:
+        got = np.asarray(laplacian_edges(image))
+        assert got.shape == (image.shape[0] - 2, image.shape[1] - 2), f"{what}: expected shape {(image.shape[0] - 2, image.shape[1] - 2)}, got {got.shape}"
+        assert np.allclose(got, 0, atol=1e-9), f"{what} has no edges: expected all zeros, got values up to {np.abs(got).max():.3g}"
+    spot = np.zeros((5, 5))
+    spot[2, 2] = 1.0
+    got = np.asarray(laplacian_edges(spot))
+    assert np.allclose(got, LAPLACIAN[::-1, ::-1]), f"a single bright pixel should give the kernel itself, got\n{got}"
+    for bad in (np.zeros((2, 5)), np.zeros((5, 5, 3))):
+        try:
+            laplacian_edges(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"laplacian_edges on shape {bad.shape}: expected ValueError (needs a 2-D image of at least 3 x 3)")
+
+
+@test_case(points=1, hidden=True)
+def test_camera_vs_ndimage(laplacian_edges):
+    grey = _grey("assets/camera.png")
+    # scipy.ndimage.correlate centres the kernel; 'valid' is its output without the border ring.
+    expected = scipy.ndimage.correlate(grey, LAPLACIAN, mode="constant")[1:-1, 1:-1]
+    got = np.asarray(laplacian_edges(grey))
+    assert got.shape == expected.shape, f"camera (512 x 512): expected shape {expected.shape}, got {got.shape}"
+    err = float(np.max(np.abs(got - expected)))
+    assert err <= ATOL, f"Laplacian edges of the camera image vs scipy.ndimage.correlate: largest difference {err:.3g}"

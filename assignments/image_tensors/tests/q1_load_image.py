@@ -1,0 +1,91 @@
+"""Question 1: load an image file as an RGB array (oracle: PIL's convert("RGB"), scikit-image)."""
+import numpy as np
+import skimage.io
+from otter.test_files import test_case
+from PIL import Image
+
+OK_FORMAT = False
+
+name = "q1_load_image"
+points = 6
+
+
+def _pil_rgb(path):
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def _check_pixels(got, want, call):
+    assert isinstance(got, np.ndarray), f"{call} should return a numpy array, got {type(got).__name__}"
+    assert got.shape == want.shape, f"{call}: expected shape {want.shape}, got {got.shape}"
+    assert got.dtype == np.uint8, f"{call}: expected dtype uint8, got {got.dtype}"
+    wrong = np.argwhere(got != want)
+    if len(wrong):
+        first = tuple(int(i) for i in wrong[0])
+        raise AssertionError(
+            f"{call}: {len(wrong)} values differ from PIL's Image.open(path).convert('RGB'); "
+            f"first at (row, column, channel) {first}: expected {want[first]}, got {got[first]}"
+        )
+
+
+def _expect_error(load_image, path, error, *, named=True):
+    call = f"load_image({path!r})"
+    try:
+        load_image(path)
+    except error as raised:
+        if named:
+            base = path.rsplit("/", 1)[-1]
+            assert base in str(raised), (
+                f"{call} raised {error.__name__} as it should, but its message should name the "
+                f"file ({base!r}); the message was: {raised}"
+            )
+    except Exception as raised:
+        raise AssertionError(
+            f"{call}: expected {error.__name__}, got {type(raised).__name__}: {raised}"
+        ) from None
+    else:
+        raise AssertionError(f"{call}: expected {error.__name__}, but nothing was raised")
+
+
+@test_case(points=1)
+def test_png_and_jpeg(load_image):
+    for path in ["assets/cat.png", "assets/cat.jpg"]:
+        _check_pixels(load_image(path), _pil_rgb(path), f"load_image({path!r})")
+    # A second, independent reader agrees on the lossless file.
+    _check_pixels(load_image("assets/cat.png"), skimage.io.imread("assets/cat.png"),
+                  "load_image('assets/cat.png') vs skimage.io.imread")
+
+
+@test_case(points=1)
+def test_modes_become_rgb(load_image):
+    # 'L': the grey value repeated in R, G and B.
+    grey = np.asarray(Image.open("assets/camera.png"))
+    _check_pixels(load_image("assets/camera.png"), np.dstack([grey, grey, grey]),
+                  "load_image('assets/camera.png') (a greyscale 'L' file)")
+    # 'RGBA': the alpha channel dropped, the colours untouched (not blended with a background).
+    rgba = skimage.io.imread("assets/cat_rgba.png")
+    _check_pixels(load_image("assets/cat_rgba.png"), rgba[:, :, :3],
+                  "load_image('assets/cat_rgba.png') (an 'RGBA' file; drop alpha, don't blend)")
+
+
+@test_case(points=1)
+def test_missing_file(load_image):
+    _expect_error(load_image, "assets/no_such_image.png", FileNotFoundError, named=False)
+
+
+@test_case(points=1)
+def test_not_an_image(load_image):
+    _expect_error(load_image, "assets/not_an_image.jpg", ValueError)
+
+
+@test_case(points=1, hidden=True)
+def test_palette_and_wide(load_image):
+    for path in ["assets/cat_palette.png", "assets/rocket.jpg"]:
+        _check_pixels(load_image(path), _pil_rgb(path), f"load_image({path!r})")
+
+
+@test_case(points=1, hidden=True)
+def test_truncated_and_missing_folder(load_image):
+    # The header of truncated.png is fine; its pixels end half-way.
+    _expect_error(load_image, "assets/truncated.png", ValueError)
+    _expect_error(load_image, "assets/no_such_folder/cat.png", FileNotFoundError, named=False)

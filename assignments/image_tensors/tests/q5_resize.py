@@ -1,0 +1,99 @@
+"""Question 5: thumbnail (aspect kept) vs resize-and-crop (exactly size x size).
+
+Oracles: PIL's Image.thumbnail and ImageOps.fit, bicubic. Tolerance: the shape must match
+exactly; the pixels within a mean absolute difference of 0.5 grey levels.
+"""
+import numpy as np
+from otter.test_files import test_case
+from PIL import Image, ImageOps
+
+OK_FORMAT = False
+
+name = "q5_resize"
+points = 5
+
+BICUBIC = Image.Resampling.BICUBIC
+TOLERANCE = 0.5  # mean absolute difference, grey levels
+
+
+def _pil_thumbnail(image, size):
+    picture = Image.fromarray(image)
+    picture.thumbnail((size, size), BICUBIC)
+    return np.asarray(picture)
+
+
+def _pil_fit(image, size):
+    return np.asarray(ImageOps.fit(Image.fromarray(image), (size, size), BICUBIC))
+
+
+def _check(got, want, call, oracle):
+    assert isinstance(got, np.ndarray), f"{call} should return a numpy array, got {type(got).__name__}"
+    assert got.shape == want.shape, f"{call}: expected shape {want.shape} (as {oracle}), got {got.shape}"
+    assert got.dtype == np.uint8, f"{call}: expected dtype uint8, got {got.dtype}"
+    error = np.abs(got.astype(np.int16) - want).mean()
+    hint = "bicubic, and the exact (fractional) centred square box" if oracle == "ImageOps.fit" else "bicubic"
+    assert error <= TOLERANCE, (
+        f"{call}: mean absolute difference from {oracle} is {error:.2f} grey levels, "
+        f"expected at most {TOLERANCE} ({hint})"
+    )
+
+
+def _photo(path):
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+def _expect_value_error(function, label, image, size):
+    call = f"{label}(image, {size!r})"
+    try:
+        function(image, size)
+    except ValueError:
+        pass
+    except Exception as raised:
+        raise AssertionError(f"{call}: expected ValueError, got {type(raised).__name__}: {raised}") from None
+    else:
+        raise AssertionError(f"{call}: expected ValueError, but nothing was raised")
+
+
+@test_case(points=1)
+def test_thumbnail_keeps_aspect(thumbnail):
+    cat = _photo("assets/cat.png")  # 300 x 451
+    _check(thumbnail(cat, 224), _pil_thumbnail(cat, 224), "thumbnail(cat, 224)", "Image.thumbnail")
+    _check(thumbnail(cat), _pil_thumbnail(cat, 224), "thumbnail(cat) (default size 224)", "Image.thumbnail")
+
+
+@test_case(points=1)
+def test_resize_and_crop_fills_square(resize_and_crop):
+    cat = _photo("assets/cat.png")
+    _check(resize_and_crop(cat, 224), _pil_fit(cat, 224), "resize_and_crop(cat, 224)", "ImageOps.fit")
+    _check(resize_and_crop(cat), _pil_fit(cat, 224), "resize_and_crop(cat) (default size 224)", "ImageOps.fit")
+
+
+@test_case(points=1)
+def test_bad_size(thumbnail, resize_and_crop):
+    cat = _photo("assets/cat.png")
+    _expect_value_error(thumbnail, "thumbnail", cat, 0)
+    _expect_value_error(resize_and_crop, "resize_and_crop", cat, 0)
+
+
+@test_case(points=1, hidden=True)
+def test_thumbnail_more(thumbnail):
+    rocket = _photo("assets/rocket.jpg")
+    tall = np.ascontiguousarray(np.transpose(rocket, (1, 0, 2)))  # 640 high, 427 wide
+    grey = np.asarray(Image.open("assets/camera.png"))  # (512, 512), rank 2
+    small = rocket[:100, :60]  # fits already: unchanged
+    big = np.asarray(Image.fromarray(rocket).resize((1100, 1000), BICUBIC))  # PIL reduces first
+    for label, image, size in [("tall rocket", tall, 224), ("camera (greyscale)", grey, 100),
+                               ("100x60 image", small, 224), ("1000x1100 image", big, 224),
+                               ("rocket", rocket, 37)]:
+        _check(thumbnail(image, size), _pil_thumbnail(image, size), f"thumbnail({label}, {size})", "Image.thumbnail")
+
+
+@test_case(points=1, hidden=True)
+def test_resize_and_crop_more(resize_and_crop):
+    rocket = _photo("assets/rocket.jpg")
+    tall = np.ascontiguousarray(np.transpose(rocket, (1, 0, 2)))
+    grey = np.asarray(Image.open("assets/camera.png"))
+    noise = np.random.default_rng(5).integers(0, 256, (61, 23, 3), dtype=np.uint8)  # upscaled
+    for label, image, size in [("rocket", rocket, 224), ("tall rocket", tall, 224),
+                               ("camera (greyscale)", grey, 100), ("61x23 noise", noise, 50)]:
+        _check(resize_and_crop(image, size), _pil_fit(image, size), f"resize_and_crop({label}, {size})", "ImageOps.fit")

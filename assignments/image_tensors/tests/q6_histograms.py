@@ -1,0 +1,83 @@
+"""Question 6: per-channel 256-bin histograms (oracles: numpy.bincount, PIL's Image.histogram,
+skimage.exposure.histogram). Counts must match exactly."""
+import numpy as np
+import skimage.exposure
+from otter.test_files import test_case
+from PIL import Image
+
+OK_FORMAT = False
+
+name = "q6_histograms"
+points = 5
+
+
+def _check(got, want, call):
+    assert isinstance(got, np.ndarray), f"{call} should return a numpy array, got {type(got).__name__}"
+    assert got.shape == want.shape, f"{call}: expected shape {want.shape}, got {got.shape}"
+    assert np.issubdtype(got.dtype, np.integer), f"{call}: expected an integer dtype (counts), got {got.dtype}"
+    wrong = np.argwhere(got != want)
+    if len(wrong):
+        c, v = (int(i) for i in wrong[0])
+        raise AssertionError(
+            f"{call}: {len(wrong)} counts are wrong; first: channel {c}, value {v}: "
+            f"expected {want[c, v]}, got {got[c, v]}"
+        )
+
+
+def _by_bincount(image):
+    image = image.reshape(image.shape[0], image.shape[1], -1)
+    return np.stack([np.bincount(image[:, :, c].ravel(), minlength=256) for c in range(image.shape[2])])
+
+
+def _expect_value_error(channel_histograms, image, what):
+    call = f"channel_histograms({what})"
+    try:
+        channel_histograms(image)
+    except ValueError:
+        pass
+    except Exception as raised:
+        raise AssertionError(f"{call}: expected ValueError, got {type(raised).__name__}: {raised}") from None
+    else:
+        raise AssertionError(f"{call}: expected ValueError, but nothing was raised")
+
+
+@test_case(points=1)
+def test_cat_against_bincount(channel_histograms):
+    cat = np.asarray(Image.open("assets/cat.png").convert("RGB"))
+    got = channel_histograms(cat)
+    _check(got, _by_bincount(cat), "channel_histograms(cat)")
+    sums = np.asarray(got).sum(axis=1)
+    assert (sums == 300 * 451).all(), f"each row should sum to H * W = {300 * 451}, got {sums}"
+
+
+@test_case(points=1)
+def test_against_pil_histogram(channel_histograms):
+    picture = Image.open("assets/cat.jpg").convert("RGB")
+    want = np.array(picture.histogram()).reshape(3, 256)  # PIL concatenates R, G, B counts
+    _check(channel_histograms(np.asarray(picture)), want, "channel_histograms(cat.jpg) vs Image.histogram()")
+
+
+@test_case(points=1)
+def test_not_uint8(channel_histograms):
+    floats = np.asarray(Image.open("assets/cat.png").convert("RGB")) / 255.0
+    _expect_value_error(channel_histograms, floats, "float64 image with values in [0, 1]")
+
+
+@test_case(points=1, hidden=True)
+def test_grey_and_four_channels(channel_histograms):
+    camera = np.asarray(Image.open("assets/camera.png"))  # (512, 512)
+    counts, _ = skimage.exposure.histogram(camera, source_range="dtype")
+    _check(channel_histograms(camera), counts[np.newaxis], "channel_histograms(camera of shape (512, 512))")
+    rgba = Image.open("assets/cat_rgba.png")
+    want = np.array(rgba.histogram()).reshape(4, 256)
+    _check(channel_histograms(np.asarray(rgba)), want, "channel_histograms(RGBA cat of shape (300, 451, 4))")
+
+
+@test_case(points=1, hidden=True)
+def test_extremes_and_rank(channel_histograms):
+    image = np.zeros((6, 5, 3), dtype=np.uint8)
+    image[:2] = 255  # 10 pixels at 255, 20 at 0, in every channel
+    _check(channel_histograms(image), _by_bincount(image), "channel_histograms(image of only 0 and 255)")
+    noise = np.random.default_rng(6).integers(0, 256, (33, 17, 3), dtype=np.uint8)
+    _check(channel_histograms(noise), _by_bincount(noise), "channel_histograms(random noise)")
+    _expect_value_error(channel_histograms, np.zeros((2, 4, 4, 3), dtype=np.uint8), "a batch of rank 4")

@@ -1,0 +1,99 @@
+"""Question 7: plot the histograms and return the picture as an (H, W, 3) uint8 array.
+
+Checked: the exact size, opaque red/green/blue lines for three channels, that the picture follows
+the data, and the error for a bad shape. The layout (labels, ticks, margins) is yours.
+"""
+import numpy as np
+from otter.test_files import test_case
+from PIL import Image
+
+OK_FORMAT = False
+
+name = "q7_histogram_plot"
+points = 5
+
+MARGIN = 50  # a "red" pixel: red exceeds green and blue by at least this much (0..255)
+
+
+def _cat_hists():
+    cat = np.asarray(Image.open("assets/cat.png").convert("RGB"))
+    return np.stack([np.bincount(cat[:, :, c].ravel(), minlength=256) for c in range(3)])
+
+
+def _picture(got, height, width, call):
+    assert isinstance(got, np.ndarray), (
+        f"{call} should return the rendered picture as a numpy array (use figure_to_array), "
+        f"got {type(got).__name__}"
+    )
+    assert got.shape == (height, width, 3), f"{call}: expected shape {(height, width, 3)}, got {got.shape}"
+    assert got.dtype == np.uint8, f"{call}: expected dtype uint8, got {got.dtype}"
+    return got.astype(np.int16)
+
+
+def _mask(picture, channel):
+    others = [c for c in range(3) if c != channel]
+    return (picture[:, :, channel] - picture[:, :, others].max(axis=2)) >= MARGIN
+
+
+@test_case(points=1)
+def test_picture_size(plot_histograms):
+    hists = _cat_hists()
+    _picture(plot_histograms(hists, width=400, height=300), 300, 400, "plot_histograms(hists, width=400, height=300)")
+    _picture(plot_histograms(hists), 480, 640, "plot_histograms(hists) (default 640 x 480)")
+
+
+@test_case(points=1)
+def test_three_coloured_lines(plot_histograms):
+    picture = _picture(plot_histograms(_cat_hists(), width=640, height=480), 480, 640, "plot_histograms(cat hists)")
+    not_white = (picture < 250).any(axis=2).mean()
+    assert not_white > 0.01, f"the picture is almost blank: only {not_white:.2%} of its pixels are not white"
+    for channel, colour in enumerate(["red", "green", "blue"]):
+        count = int(_mask(picture, channel).sum())
+        assert count >= 20, (
+            f"channel {channel} should be drawn as an opaque {colour} line; "
+            f"found {count} clearly {colour} pixels, expected at least 20"
+        )
+
+
+@test_case(points=1)
+def test_bad_shape(plot_histograms):
+    for shape in [(3, 100), (2, 256), (256,)]:
+        try:
+            plot_histograms(np.ones(shape))
+        except ValueError:
+            pass
+        except Exception as raised:
+            raise AssertionError(
+                f"plot_histograms(array of shape {shape}): expected ValueError, got {type(raised).__name__}: {raised}"
+            ) from None
+        else:
+            raise AssertionError(f"plot_histograms(array of shape {shape}): expected ValueError, nothing was raised")
+
+
+@test_case(points=1, hidden=True)
+def test_one_channel(plot_histograms):
+    camera = np.asarray(Image.open("assets/camera.png"))
+    hists = np.bincount(camera.ravel(), minlength=256)[np.newaxis]
+    picture = _picture(plot_histograms(hists, width=512, height=256), 256, 512, "plot_histograms(grey hists of shape (1, 256))")
+    dark = int((picture.max(axis=2) < 100).sum())
+    assert dark >= 200, f"a single channel should be drawn as a black line: found only {dark} dark pixels"
+
+
+@test_case(points=1, hidden=True)
+def test_follows_the_data(plot_histograms):
+    def spike_at(value):
+        hists = np.full((3, 256), 100)
+        hists[0] = 0
+        hists[0, value] = 5000  # red: one tall spike
+        return hists
+
+    columns = []
+    for value in [40, 215]:
+        picture = _picture(plot_histograms(spike_at(value), width=640, height=480), 480, 640,
+                           f"plot_histograms(red spike at value {value})")
+        columns.append(int(_mask(picture, 0).sum(axis=0).argmax()))
+    left, right = columns
+    assert left < 320 < right, (
+        f"a red spike at pixel value 40 should be drawn left of the middle and one at 215 right of it; "
+        f"the reddest columns were x = {left} and x = {right} (of 640)"
+    )

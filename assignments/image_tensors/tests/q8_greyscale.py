@@ -1,0 +1,69 @@
+"""Question 8: greyscale by the ITU-R 601-2 luma transform (oracle: PIL's convert("L")).
+
+Tolerance: every pixel within 1 grey level of PIL, which rounds in fixed-point arithmetic.
+"""
+import numpy as np
+from otter.test_files import test_case
+from PIL import Image
+
+OK_FORMAT = False
+
+name = "q8_greyscale"
+points = 4
+
+TOLERANCE = 1  # grey levels, per pixel
+
+
+def _check(got, image, call):
+    want = np.asarray(Image.fromarray(image).convert("L"))
+    assert isinstance(got, np.ndarray), f"{call} should return a numpy array, got {type(got).__name__}"
+    assert got.shape == want.shape, f"{call}: expected shape {want.shape}, got {got.shape}"
+    assert got.dtype == np.uint8, f"{call}: expected dtype uint8, got {got.dtype}"
+    error = np.abs(got.astype(np.int16) - want)
+    if error.max() > TOLERANCE:
+        i, j = (int(k) for k in np.unravel_index(error.argmax(), error.shape))
+        raise AssertionError(
+            f"{call}: pixel (row {i}, column {j}) with RGB {tuple(int(v) for v in image[i, j])} should be "
+            f"{want[i, j]} (0.299 R + 0.587 G + 0.114 B, within {TOLERANCE}), got {got[i, j]}"
+        )
+
+
+def _expect_value_error(to_greyscale, image):
+    call = f"to_greyscale(array of shape {image.shape})"
+    try:
+        to_greyscale(image)
+    except ValueError:
+        pass
+    except Exception as raised:
+        raise AssertionError(f"{call}: expected ValueError, got {type(raised).__name__}: {raised}") from None
+    else:
+        raise AssertionError(f"{call}: expected ValueError, but nothing was raised")
+
+
+@test_case(points=1)
+def test_cat(to_greyscale):
+    cat = np.asarray(Image.open("assets/cat.png").convert("RGB"))
+    _check(to_greyscale(cat), cat, "to_greyscale(cat)")
+
+
+@test_case(points=1)
+def test_wrong_shape(to_greyscale):
+    _expect_value_error(to_greyscale, np.asarray(Image.open("assets/camera.png")))  # already (H, W)
+    _expect_value_error(to_greyscale, np.asarray(Image.open("assets/cat_rgba.png")))  # (H, W, 4)
+
+
+@test_case(points=1, hidden=True)
+def test_pure_colours(to_greyscale):
+    # One pixel each: the weights, not an average and not Rec. 709, decide these.
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255), (0, 0, 0), (128, 128, 128),
+               (255, 255, 0), (0, 255, 255), (255, 0, 255), (1, 2, 3)]
+    image = np.array([colours], dtype=np.uint8)  # (1, 10, 3)
+    _check(to_greyscale(image), image, "to_greyscale(pure colours)")
+
+
+@test_case(points=1, hidden=True)
+def test_random_and_wide(to_greyscale):
+    noise = np.random.default_rng(8).integers(0, 256, (64, 48, 3), dtype=np.uint8)
+    _check(to_greyscale(noise), noise, "to_greyscale(random noise)")
+    rocket = np.asarray(Image.open("assets/rocket.jpg").convert("RGB"))
+    _check(to_greyscale(rocket), rocket, "to_greyscale(rocket)")

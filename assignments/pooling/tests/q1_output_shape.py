@@ -1,0 +1,121 @@
+"""Question 1: the output shape of a pooling layer, for the three edge policies."""
+import os
+
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q1_output_shape"
+points = 4
+
+
+def _keras_shape(input_shape, pool_size, stride, padding):
+    """Oracle for "valid"/"same": the shape Keras' MaxPooling2D gives (batch and channel axes added, then removed)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    h, w = input_shape[:2]
+    layer = keras.layers.MaxPooling2D(pool_size, strides=stride, padding=padding)
+    shape = tuple(int(n) for n in layer.compute_output_shape((1, h, w, 1))[1:3])
+    return shape + tuple(input_shape[2:])
+
+
+def _block_reduce_shape(input_shape, pool_size):
+    """Oracle for "zero" with stride = pool size: the shape of skimage's block_reduce (pads with cval=0)."""
+    from skimage.measure import block_reduce
+
+    block = (pool_size, pool_size) + (1,) * (len(input_shape) - 2)
+    return block_reduce(np.zeros(input_shape, np.uint8), block, np.max).shape
+
+
+def _covering_windows(n, k, s):
+    """Oracle for "zero" in general, from its definition: the fewest windows (starting at 0, s, 2s, ...) reaching past n - 1."""
+    m = 1
+    while (m - 1) * s + k < n:
+        m += 1
+    return m
+
+
+def _as_shape(got):
+    try:
+        return tuple(int(v) for v in got)
+    except TypeError:
+        return got
+
+
+def _expect_value_error(call, why):
+    try:
+        call()
+    except ValueError:
+        return
+    except Exception as e:  # the wrong kind of error
+        raise AssertionError(f"{why}: expected ValueError, got {type(e).__name__}: {e}")
+    raise AssertionError(f"{why}: expected ValueError, but the call returned normally")
+
+
+@test_case(points=1)
+def test_valid_and_same_match_keras(pool_output_shape):
+    cases = [
+        ((224, 224, 64), 2, None, "valid"),
+        ((224, 224, 64), 2, None, "same"),
+        ((300, 451, 3), 2, None, "valid"),
+        ((300, 451, 3), 2, None, "same"),
+        ((7, 7, 3), 3, 2, "valid"),
+        ((7, 7, 3), 3, 2, "same"),
+        ((55, 55, 96), 3, 2, "valid"),   # AlexNet's overlapping pooling
+    ]
+    for shape, k, s, padding in cases:
+        want = _keras_shape(shape, k, s, padding)
+        got = pool_output_shape(shape, k, s, padding)
+        assert _as_shape(got) == want, (
+            f"pool_output_shape({shape}, pool_size={k}, stride={s}, padding={padding!r}): "
+            f"expected {want} (Keras MaxPooling2D), got {got}"
+        )
+
+
+@test_case(points=1)
+def test_zero_policy_matches_block_reduce(pool_output_shape):
+    cases = [((300, 451, 3), 2), ((224, 224, 64), 2), ((7, 10), 3), ((5, 5), 2), ((2, 2, 1), 4)]
+    for shape, k in cases:
+        want = _block_reduce_shape(shape, k)
+        got = pool_output_shape(shape, k, None, "zero")
+        assert _as_shape(got) == want, (
+            f"pool_output_shape({shape}, pool_size={k}, padding='zero'): expected {want} "
+            f"(skimage.measure.block_reduce pads up to a multiple of the pool size), got {got}"
+        )
+
+
+@test_case(points=1)
+def test_bad_arguments_raise(pool_output_shape):
+    _expect_value_error(lambda: pool_output_shape((8, 8, 3), 0), "pool_size=0")
+    _expect_value_error(lambda: pool_output_shape((8, 8, 3), (2, -1)), "pool_size=(2, -1)")
+    _expect_value_error(lambda: pool_output_shape((8, 8, 3), 2, 0), "stride=0")
+    _expect_value_error(lambda: pool_output_shape((8, 8, 3), 2, -2), "stride=-2")
+    _expect_value_error(lambda: pool_output_shape((8,), 2), "an input of rank 1")
+    _expect_value_error(lambda: pool_output_shape((1, 8, 8, 3), 2), "an input of rank 4")
+    _expect_value_error(lambda: pool_output_shape((8, 8, 3), 2, None, "full"), "padding='full'")
+    _expect_value_error(lambda: pool_output_shape((3, 3, 1), 4, None, "valid"),
+                        "a 4x4 window on a 3x3 input with padding='valid'")
+
+
+@test_case(points=1, hidden=True)
+def test_many_shapes_all_policies(pool_output_shape):
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        h, w, c = (int(v) for v in rng.integers(1, 40, 3))
+        kh, kw, sh, sw = (int(v) for v in rng.integers(1, 6, 4))
+        shape = (h, w, c) if rng.random() < 0.5 else (h, w)
+        pool, stride = (kh, kw), (sh, sw)
+        wants = {
+            "same": _keras_shape(shape, pool, stride, "same"),
+            "zero": (_covering_windows(h, kh, sh), _covering_windows(w, kw, sw)) + shape[2:],
+        }
+        if kh <= h and kw <= w:
+            wants["valid"] = _keras_shape(shape, pool, stride, "valid")
+        for padding, want in wants.items():
+            got = pool_output_shape(shape, pool, stride, padding)
+            assert _as_shape(got) == want, (
+                f"pool_output_shape({shape}, pool_size={pool}, stride={stride}, padding={padding!r}): "
+                f"expected {want}, got {got}"
+            )

@@ -1,0 +1,114 @@
+"""Question 4: inverted dropout, against the statistics of keras.layers.Dropout."""
+import os
+
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q4_dropout"
+points = 5
+
+N = 200_000   # enough values for tight binomial tolerances
+SIGMAS = 5    # tolerances are 5 standard deviations: a correct dropout fails about once in 3.5 million runs
+
+
+def _values(shape=(N,), seed=0):
+    """Inputs with no zeros, so an output 0 means "dropped"."""
+    return np.random.default_rng(seed).uniform(0.5, 1.5, shape).astype(np.float32)
+
+
+def _keras_dropout(x, rate, training, seed=0):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    return np.asarray(keras.layers.Dropout(rate, seed=seed)(x, training=training))
+
+
+def _check_statistics(out, x, rate, what):
+    """Fraction of zeros close to rate, survivors scaled exactly as Keras scales them."""
+    out = np.asarray(out)
+    assert out.shape == x.shape, f"{what}: expected shape {x.shape}, got {out.shape}"
+    n = x.size
+    dropped = float(np.mean(out == 0))
+    keras_dropped = float(np.mean(_keras_dropout(x, rate, True) == 0))
+    tol = SIGMAS * np.sqrt(rate * (1 - rate) / n)
+    assert abs(dropped - rate) <= tol, (
+        f"{what}: expected a fraction of zeros of {rate} +- {tol:.4f} (Keras Dropout gave {keras_dropped:.4f}), "
+        f"got {dropped:.4f}"
+    )
+    # Keras' scale: what a surviving 1.0 becomes.
+    ones = _keras_dropout(np.ones(1000, np.float32), rate, True)
+    scale = float(ones[ones != 0][0])
+    kept = out != 0
+    want = x[kept].astype(np.float64) * scale
+    got = out[kept].astype(np.float64)
+    worst = int(np.argmax(np.abs(got - want) / want))
+    assert np.allclose(got, want, rtol=1e-6, atol=0), (
+        f"{what}: survivors must be x * 1/(1 - rate) = x * {scale:.7f}, as in Keras: for x = {x[kept][worst]} "
+        f"expected {want[worst]:.7f}, got {got[worst]:.7f} (relative tolerance 1e-6)"
+    )
+
+
+def _expect_value_error(call, why):
+    try:
+        call()
+    except ValueError:
+        return
+    except Exception as e:
+        raise AssertionError(f"{why}: expected ValueError, got {type(e).__name__}: {e}")
+    raise AssertionError(f"{why}: expected ValueError, but the call returned normally")
+
+
+@test_case(points=1)
+def test_inference_is_the_identity(dropout):
+    x = _values((64, 64, 3))
+    got = np.asarray(dropout(x, 0.5, False, 0))
+    want = _keras_dropout(x, 0.5, False)
+    assert got.shape == want.shape and np.array_equal(got, want), (
+        "dropout(x, 0.5, training=False) must return x unchanged, as Keras Dropout does in inference; "
+        f"got shape {got.shape}, {int(np.sum(got != want)) if got.shape == want.shape else '?'} values changed"
+    )
+
+
+@test_case(points=1)
+def test_training_drops_rate_and_rescales_like_keras(dropout):
+    x = _values()
+    _check_statistics(dropout(x, 0.5, True, 0), x, 0.5, "dropout(x, rate=0.5, training=True)")
+
+
+@test_case(points=1)
+def test_seeded_masks_are_reproducible(dropout):
+    x = _values((10_000,))
+    a, b = np.asarray(dropout(x, 0.3, True, 42)), np.asarray(dropout(x, 0.3, True, 42))
+    assert np.array_equal(a, b), f"the same seed must give the same output: {int(np.sum(a != b))} values differ"
+    c = np.asarray(dropout(x, 0.3, True, 43))
+    assert not np.array_equal(a == 0, c == 0), "seeds 42 and 43 gave the same mask: the seed must seed the Generator"
+
+
+@test_case(points=1)
+def test_bad_rate_raises(dropout):
+    x = _values((10,))
+    for rate in (-0.1, 1.0, 1.5):
+        _expect_value_error(lambda: dropout(x, rate, True, 0), f"dropout with rate={rate} (rate must be in [0, 1))")
+
+
+@test_case(points=1, hidden=True)
+def test_other_rates_shapes_and_expected_mean(dropout):
+    for rate, shape in ((0.2, (128, 128, 8)), (0.8, (N,)), (0.1, (500, 400))):
+        x = _values(shape, seed=7)
+        out = np.asarray(dropout(x, rate, True, 1))
+        assert out.dtype == x.dtype, f"dropout keeps the dtype: expected {x.dtype}, got {out.dtype}"
+        _check_statistics(out, x, rate, f"dropout(x of shape {shape}, rate={rate}, training=True)")
+        # Inverted scaling keeps the mean; the tolerance is 5 standard errors of the mean.
+        m1, m2 = float(np.mean(x, dtype=np.float64)), float(np.mean(x.astype(np.float64) ** 2))
+        tol = SIGMAS * np.sqrt((m2 / (1 - rate) - m1 ** 2) / x.size)
+        got_mean = float(np.mean(out, dtype=np.float64))
+        keras_mean = float(np.mean(_keras_dropout(x, rate, True), dtype=np.float64))
+        assert abs(got_mean - m1) <= tol, (
+            f"rate={rate}: the mean must be preserved in expectation: expected {m1:.4f} +- {tol:.4f} "
+            f"(Keras gave {keras_mean:.4f}), got {got_mean:.4f}"
+        )
+    x = _values((1000,))
+    got = np.asarray(dropout(x, 0.0, True, 0))
+    assert np.array_equal(got, x), "dropout with rate=0 drops nothing and scales by 1: expected x unchanged"

@@ -1,0 +1,135 @@
+"""Question 5: batch normalisation, against keras.layers.BatchNormalization."""
+import os
+
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q5_batch_norm"
+points = 5
+
+RTOL, ATOL = 1e-5, 1e-5   # Keras computes in float32
+
+
+def _params(c, seed):
+    rng = np.random.default_rng(seed)
+    gamma = rng.uniform(0.5, 2.0, c).astype(np.float32)
+    beta = rng.normal(0, 1, c).astype(np.float32)
+    mean = rng.normal(0, 1, c).astype(np.float32)
+    var = rng.uniform(0.5, 2.0, c).astype(np.float32)
+    return gamma, beta, mean, var
+
+
+def _keras_layer(shape, gamma, beta, mean, var, momentum=0.99, epsilon=1e-3):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    layer = keras.layers.BatchNormalization(momentum=momentum, epsilon=epsilon)
+    layer.build(shape)
+    layer.set_weights([gamma, beta, mean, var])
+    return layer
+
+
+def _keras_moving(layer):
+    return np.asarray(layer.moving_mean.numpy()), np.asarray(layer.moving_variance.numpy())
+
+
+def _compare(got, want, what):
+    got = np.asarray(got)
+    assert got.shape == want.shape, f"{what}: expected shape {want.shape}, got {got.shape}"
+    diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    bound = ATOL + RTOL * np.abs(want.astype(np.float64))
+    if not np.all(diff <= bound):
+        i = np.unravel_index(np.argmax(diff - bound), diff.shape)
+        raise AssertionError(
+            f"{what}: at index {tuple(int(v) for v in i)} expected {want[i]:.6f}, got {got[i]:.6f} "
+            f"(tolerance {ATOL} + {RTOL} * |expected|)"
+        )
+
+
+def _unpack(result, what):
+    assert isinstance(result, (tuple, list)) and len(result) == 3, (
+        f"{what}: expected a tuple (y, new_moving_mean, new_moving_var), got {type(result).__name__}"
+    )
+    return result
+
+
+def _batch(shape, seed):
+    return np.random.default_rng(seed).normal(3.0, 2.0, shape).astype(np.float32)
+
+
+def _expect_value_error(call, why):
+    try:
+        call()
+    except ValueError:
+        return
+    except Exception as e:
+        raise AssertionError(f"{why}: expected ValueError, got {type(e).__name__}: {e}")
+    raise AssertionError(f"{why}: expected ValueError, but the call returned normally")
+
+
+@test_case(points=1)
+def test_training_output_uses_batch_statistics(batch_norm):
+    x = _batch((8, 6, 5, 4), 0)
+    params = _params(4, 1)
+    layer = _keras_layer(x.shape, *params)
+    want = np.asarray(layer(x, training=True))
+    y, _, _ = _unpack(batch_norm(x, *params, True), "batch_norm(x, ..., training=True)")
+    _compare(y, want, "batch_norm(x of shape (8, 6, 5, 4), training=True) vs Keras BatchNormalization(training=True)")
+
+
+@test_case(points=1)
+def test_training_updates_moving_statistics(batch_norm):
+    x = _batch((8, 6, 5, 4), 0)
+    params = _params(4, 1)
+    layer = _keras_layer(x.shape, *params, momentum=0.9)
+    layer(x, training=True)
+    want_mean, want_var = _keras_moving(layer)
+    _, mean, var = _unpack(batch_norm(x, *params, True, momentum=0.9), "batch_norm(x, ..., training=True)")
+    _compare(mean, want_mean, "new moving mean (momentum 0.9) vs Keras moving_mean after one training call")
+    _compare(var, want_var, "new moving variance (momentum 0.9) vs Keras moving_variance after one training call")
+
+
+@test_case(points=1)
+def test_inference_uses_population_statistics(batch_norm):
+    x = _batch((8, 6, 5, 4), 2)
+    params = _params(4, 3)
+    layer = _keras_layer(x.shape, *params)
+    want = np.asarray(layer(x, training=False))
+    y, mean, var = _unpack(batch_norm(x, *params, False), "batch_norm(x, ..., training=False)")
+    _compare(y, want, "batch_norm(x, training=False) vs Keras BatchNormalization(training=False)")
+    _compare(mean, params[2], "inference must leave the moving mean unchanged")
+    _compare(var, params[3], "inference must leave the moving variance unchanged")
+
+
+@test_case(points=1)
+def test_bad_arguments_raise(batch_norm):
+    x = _batch((8, 4), 0)
+    g, b, m, v = _params(4, 0)
+    _expect_value_error(lambda: batch_norm(x[0], g, b, m, v, True), "an x of rank 1 (not a batch)")
+    _expect_value_error(lambda: batch_norm(x, g[:3], b, m, v, True), "gamma of shape (3,) for 4 channels")
+    _expect_value_error(lambda: batch_norm(x, g, b, m, v[:2], True), "moving_var of shape (2,) for 4 channels")
+    _expect_value_error(lambda: batch_norm(x, g, b, m, v, True, momentum=1.5), "momentum=1.5")
+    _expect_value_error(lambda: batch_norm(x, g, b, m, v, True, epsilon=0.0), "epsilon=0")
+
+
+@test_case(points=1, hidden=True)
+def test_dense_batches_several_steps_other_hyperparameters(batch_norm):
+    # A dense layer's activations (N, C), three training steps chained, then inference.
+    params = _params(6, 4)
+    gamma, beta, mean, var = params
+    layer = _keras_layer((32, 6), *params, momentum=0.8, epsilon=1e-2)
+    for step in range(3):
+        x = _batch((32, 6), 10 + step)
+        want = np.asarray(layer(x, training=True))
+        y, mean, var = _unpack(batch_norm(x, gamma, beta, mean, var, True, momentum=0.8, epsilon=1e-2),
+                               "batch_norm(..., training=True)")
+        want_mean, want_var = _keras_moving(layer)
+        _compare(y, want, f"training step {step + 1}: output vs Keras (momentum 0.8, epsilon 0.01)")
+        _compare(mean, want_mean, f"training step {step + 1}: moving mean vs Keras")
+        _compare(var, want_var, f"training step {step + 1}: moving variance vs Keras")
+    x = _batch((5, 6), 20)
+    y, _, _ = _unpack(batch_norm(x, gamma, beta, mean, var, False, momentum=0.8, epsilon=1e-2),
+                      "batch_norm(..., training=False)")
+    _compare(y, np.asarray(layer(x, training=False)), "inference after three training steps vs Keras")

@@ -1,0 +1,114 @@
+"""Question 6: a convolutional block conv -> activation -> pool, against a Keras Sequential model."""
+import os
+
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q6_conv_block"
+points = 3
+
+ATOL = 1e-4   # Keras convolves in float32
+
+
+def _cat():
+    from PIL import Image
+
+    return np.asarray(Image.open("assets/cat.png").convert("RGB"), dtype=np.float32) / 255
+
+
+def _weights(k, c_in, f, seed):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(0, 0.3, (k, k, c_in, f)).astype(np.float32),
+            rng.normal(0, 0.1, f).astype(np.float32))
+
+
+def _keras_block(x, kernels, bias, activation, pool, pool_size):
+    """Oracle: Conv2D(same, the given weights, activation) then Max/AveragePooling2D(pool_size).
+    Returns the output and the expected stages."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    k, f = kernels.shape[0], kernels.shape[3]
+    conv = keras.layers.Conv2D(f, k, padding="same", activation=activation)
+    pooling = (keras.layers.MaxPooling2D if pool == "max" else keras.layers.AveragePooling2D)(pool_size)
+    model = keras.Sequential([keras.Input(x.shape), conv, pooling])
+    conv.set_weights([kernels, bias])
+    out = np.asarray(model.predict(x[None], verbose=0))[0]
+    conv_shape = tuple(int(n) for n in conv.output.shape[1:])
+    stages = [("input", tuple(x.shape)), ("conv", conv_shape), (activation, conv_shape),
+              (pool + "_pool", tuple(int(n) for n in pooling.output.shape[1:]))]
+    return out, stages
+
+
+def _unpack(result, what):
+    assert isinstance(result, (tuple, list)) and len(result) == 2, (
+        f"{what}: expected a tuple (out, stages), got {type(result).__name__}"
+    )
+    return result
+
+
+def _normalise_stages(stages):
+    try:
+        return [(str(n), tuple(int(v) for v in s)) for n, s in stages]
+    except (TypeError, ValueError):
+        return stages
+
+
+def _compare(got, want, what):
+    got = np.asarray(got)
+    assert got.shape == want.shape, f"{what}: expected shape {want.shape}, got {got.shape}"
+    diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    if not np.all(diff <= ATOL):
+        i = np.unravel_index(np.argmax(diff), diff.shape)
+        raise AssertionError(f"{what}: at index {tuple(int(v) for v in i)} expected {want[i]:.6f}, "
+                             f"got {got[i]:.6f} (tolerance {ATOL})")
+
+
+def _expect_value_error(call, why):
+    try:
+        call()
+    except ValueError:
+        return
+    except Exception as e:
+        raise AssertionError(f"{why}: expected ValueError, got {type(e).__name__}: {e}")
+    raise AssertionError(f"{why}: expected ValueError, but the call returned normally")
+
+
+@test_case(points=1)
+def test_cat_relu_max_block_matches_keras(conv_block):
+    cat = _cat()
+    kernels, bias = _weights(3, 3, 8, 0)
+    want, _ = _keras_block(cat, kernels, bias, "relu", "max", 2)
+    out, _ = _unpack(conv_block(cat, kernels, bias), "conv_block(cat, kernels, bias)")
+    _compare(out, want, "conv_block(cat, 3x3x3x8 kernels) vs Keras Conv2D(8, 3, 'same', relu) + MaxPooling2D(2)")
+
+
+@test_case(points=1)
+def test_stages_and_their_shapes(conv_block):
+    cat = _cat()
+    kernels, bias = _weights(3, 3, 8, 0)
+    _, want = _keras_block(cat, kernels, bias, "relu", "max", 2)
+    _, stages = _unpack(conv_block(cat, kernels, bias), "conv_block(cat, kernels, bias)")
+    got = _normalise_stages(stages)
+    assert got == want, f"the stages of the block: expected {want} (shapes from the Keras model), got {stages}"
+
+
+@test_case(points=1, hidden=True)
+def test_other_activations_pools_and_kernels(conv_block):
+    rng = np.random.default_rng(9)
+    for activation, pool, pool_size, k, c_in, f in (("tanh", "avg", 3, 5, 4, 6), ("linear", "max", 2, 4, 2, 3),
+                                                   ("relu", "avg", 2, 1, 3, 5)):
+        x = rng.uniform(0, 1, (23, 30, c_in)).astype(np.float32)
+        kernels, bias = _weights(k, c_in, f, k)
+        want, want_stages = _keras_block(x, kernels, bias, activation, pool, pool_size)
+        out, stages = _unpack(conv_block(x, kernels, bias, activation, pool, pool_size), "conv_block(...)")
+        what = f"conv_block(x {x.shape}, {k}x{k} kernels, activation={activation!r}, pool={pool!r}, pool_size={pool_size})"
+        _compare(out, want, what + " vs Keras")
+        got = _normalise_stages(stages)
+        assert got == want_stages, f"{what}: expected stages {want_stages}, got {stages}"
+    kernels, bias = _weights(3, 3, 2, 0)
+    x = np.zeros((8, 8, 3), np.float32)
+    _expect_value_error(lambda: conv_block(x, kernels, bias, "softmax"), "activation='softmax'")
+    _expect_value_error(lambda: conv_block(x, kernels, bias, "relu", "min"), "pool='min'")

@@ -1,0 +1,557 @@
+"""YOLOv3: from a darknet config to detections on images and video.
+
+You will read the darknet ``.cfg`` that describes YOLOv3, build the Keras model it describes,
+load darknet ``.weights`` into it, and turn the network's three output grids into boxes:
+decoding, score filtering, non-max suppression, the detector's printed lines, drawing, and
+detection over the frames of a video. Work through the questions in order; later ones use
+earlier ones.
+
+Conventions used throughout:
+
+- A parsed config ("sections") is a list of ``(section_type, options)`` tuples in file order,
+  e.g. ``("convolutional", {"batch_normalize": 1, "filters": 32, ...})``. The first is ``net``.
+- Darknet numbers layers from 0, starting at the first section after ``[net]``. Routes and
+  shortcuts refer to layers by that number (negative numbers count back from the current layer).
+- Shapes are ``(height, width)``; boxes are ``(top, left, bottom, right)`` in pixels.
+- Images may be given as a path, an ``(H, W, 3)`` uint8 array, or a PIL image.
+"""
+
+import colorsys
+from pathlib import Path
+
+import cv2
+import keras
+import numpy as np
+from keras import layers
+from PIL import Image, ImageDraw, ImageFont
+
+# Which anchors each output scale uses, by number of output scales (coarse to fine), as in
+# keras-yolo3: YOLOv3 has three scales, YOLOv3-tiny two.
+ANCHOR_MASKS = {3: [[6, 7, 8], [3, 4, 5], [0, 1, 2]], 2: [[3, 4, 5], [1, 2, 3]]}
+
+
+def load_rgb(image):
+    """Given helper: a path, an (H, W[, C]) array or a PIL image as an RGB PIL image."""
+    if isinstance(image, (str, Path)):
+        if not Path(image).exists():
+            raise FileNotFoundError(f"no such image: {image}")
+        image = Image.open(image)
+    elif isinstance(image, np.ndarray):
+        if image.dtype != np.uint8:
+            raise TypeError(f"image arrays must be uint8, got {image.dtype}")
+        image = Image.fromarray(image)
+    elif not isinstance(image, Image.Image):
+        raise TypeError(f"expected a path, a uint8 array or a PIL image, got {type(image).__name__}")
+    return image.convert("RGB")
+
+
+def class_colours(num_classes):
+    """Given helper: one (r, g, b) colour per class, hues evenly spread (as keras-yolo3)."""
+    hsv = [(i / num_classes, 1.0, 1.0) for i in range(num_classes)]
+    return [tuple(int(round(255 * v)) for v in colorsys.hsv_to_rgb(*c)) for c in hsv]
+
+
+def _sigmoid(x):
+    """Given helper: the logistic function, without overflow for large |x|."""
+    return np.exp(-np.logaddexp(0, -x))
+
+
+def _typed(value):
+    """Given helper: a cfg value as int, float or str; comma-separated values become a list."""
+    if "," in value:
+        return [_typed(v) for v in value.split(",") if v.strip()]
+    value = value.strip()
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+# =============================================================================
+# Question 1: parse a darknet config
+# =============================================================================
+
+
+def parse_cfg(path):
+    """Parse a darknet ``.cfg`` file into its sections, in file order.
+
+    A section starts with a header line ``[type]``; the ``key=value`` lines after it are its
+    options. Section types repeat (yolov3.cfg has 75 ``[convolutional]``), so the result is a
+    list, not a dict. Lines are stripped of surrounding whitespace; blank lines and lines
+    starting with ``#`` or ``;`` are ignored. Spaces around ``=`` do not matter.
+
+    Values are typed with the given helper ``_typed``: ``"32"`` -> 32, ``".1"`` -> 0.1,
+    ``"leaky"`` -> ``"leaky"``, ``"-1, 61"`` -> [-1, 61], ``"6,7,8"`` -> [6, 7, 8].
+
+    Args:
+        path: str, path of the .cfg file.
+    Returns:
+        list of (section_type, options) tuples: section_type a str such as "net" or
+        "convolutional"; options a dict mapping str keys to int, float, str or list values,
+        in file order.
+    Raises:
+        FileNotFoundError: if there is no such file.
+        ValueError: on a malformed line, with the message containing "line N" (N counted from
+            1): a header without its closing "]" or with an empty name, a line that is neither
+            a header nor "key=value" (or has an empty key or value), an option before the
+            first section.
+    """
+    ###########################################################################
+    # TODO: read the file line by line, keep a list of (type, options).       #
+    ###########################################################################
+    raise NotImplementedError("parse_cfg")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+# =============================================================================
+# Question 2: summarise conv blocks, count sections
+# =============================================================================
+
+
+def count_sections(sections):
+    """How many sections of each type a config has.
+
+    Args:
+        sections: list of (section_type, options) tuples, as parse_cfg returns.
+    Returns:
+        dict mapping section type (str) to count (int), e.g. for yolov3.cfg
+        {"net": 1, "convolutional": 75, "shortcut": 23, "route": 4, "upsample": 2, "yolo": 3}.
+    """
+    ###########################################################################
+    # TODO: count the section types.                                          #
+    ###########################################################################
+    raise NotImplementedError("count_sections")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def conv_summaries(sections):
+    """Summarise every ``[convolutional]`` section as the lecture does.
+
+    Darknet's defaults apply to missing options: size 1, stride 1, pad 0, batch_normalize 0,
+    activation "logistic". Padding follows keras-yolo3: "same" when stride is 1 and pad is 1;
+    otherwise "valid" (a stride-2 convolution pads the top and left itself, then runs "valid").
+    A conv block is pooled when the section right after it is a ``[maxpool]`` (darknet's
+    maxpool defaults: stride 1, size = stride).
+
+    Args:
+        sections: list of (section_type, options) tuples, as parse_cfg returns (first is net).
+    Returns:
+        list with one dict per convolutional section, in order, with keys
+            "layer": int, its darknet layer index (0 = first section after [net]);
+            "depth": int, number of filters;
+            "kernel": int, kernel size;
+            "stride": int;
+            "padding": "same" or "valid";
+            "batch_norm": bool;
+            "activation": str, e.g. "leaky" or "linear";
+            "pooling": None, or {"size": int, "stride": int} of the maxpool that follows.
+    """
+    ###########################################################################
+    # TODO: one dict per convolutional section.                               #
+    ###########################################################################
+    raise NotImplementedError("conv_summaries")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+# =============================================================================
+# Question 3: count parameters from the config alone
+# =============================================================================
+
+
+def count_parameters(sections):
+    """Count the Keras model's parameters from the config, without building it.
+
+    Track the depth (channels) of every layer's output: a conv outputs ``filters``; a route
+    outputs the sum of the depths of the layers it names (negative indices count back from the
+    route itself, others are absolute darknet indices); shortcut, maxpool, upsample and yolo
+    keep the depth of the previous layer. The input depth is the net's ``channels`` (default 3).
+
+    A conv with kernel k, input depth c and f filters has k*k*c*f weights, plus f biases
+    without batch norm, or with batch norm 4f values: gamma and beta (trainable), moving mean
+    and moving variance (non-trainable), and no conv bias.
+
+    Args:
+        sections: list of (section_type, options) tuples, as parse_cfg returns (first is net).
+    Returns:
+        dict with int values: {"total": ..., "trainable": ..., "non_trainable": ...}
+        (yolov3.cfg: 62001757, 61949149, 52608).
+    Raises:
+        ValueError: for a section type other than net, convolutional, shortcut, route,
+            upsample, maxpool, yolo.
+    """
+    ###########################################################################
+    # TODO: walk the layers, tracking depths, and add up the parameters.      #
+    ###########################################################################
+    raise NotImplementedError("count_parameters")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+# =============================================================================
+# Question 4: build the Keras model
+# =============================================================================
+
+
+def build_model(cfg_path):
+    """Build the Keras model a darknet config describes (weights stay random).
+
+    The input is ``keras.Input((height, width, channels))`` from the [net] section. Layer by
+    layer (keep every layer's output in a list, so routes and shortcuts can refer back):
+
+    - convolutional: a stride-2 conv is preceded by ``ZeroPadding2D(((size // 2, 0), (size // 2, 0)))``
+      (top and left only) and runs with padding "valid"; otherwise padding is "same" when
+      pad=1, else "valid". ``Conv2D(filters, size, strides=stride, use_bias=not batch_normalize)``,
+      then ``BatchNormalization()`` (Keras's default epsilon 1e-3, as keras-yolo3) when
+      batch_normalize=1, then ``LeakyReLU(negative_slope=0.1)`` for "leaky" ("linear": nothing).
+      NAME the conv layer of darknet layer i ``f"conv_{i}"`` and its batch norm ``f"bn_{i}"``:
+      ``model.layers`` is in topological order, not cfg order, so load_weights finds the
+      layers in cfg order by these names (and the notebook's weight writer relies on them).
+    - shortcut: ``Add()`` of the previous layer and layer ``from`` (activation linear).
+    - route: one layer: its output passes through; several: ``Concatenate()`` in the given order.
+    - upsample: ``UpSampling2D(stride)``; maxpool: ``MaxPooling2D(size, stride, padding="same")``.
+    - yolo: the previous layer's output is one of the model's outputs; it passes through.
+
+    Args:
+        cfg_path: str, path of a darknet .cfg file.
+    Returns:
+        keras.Model with the outputs of the [yolo] sections in cfg order, e.g. for yolov3.cfg
+        at 416x416: output_shape [(None, 13, 13, 255), (None, 26, 26, 255), (None, 52, 52, 255)],
+        count_params() 62001757 (equal to count_parameters).
+    Raises:
+        ValueError: for an unknown section type or activation.
+    """
+    ###########################################################################
+    # TODO: build the layers in cfg order; return keras.Model(inputs, outs).  #
+    ###########################################################################
+    raise NotImplementedError("build_model")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+# =============================================================================
+# Question 5: load darknet weights
+# =============================================================================
+
+
+def load_weights(model, weights_path):
+    """Load a darknet ``.weights`` file into a model made by build_model.
+
+    File layout (little-endian): major, minor, revision as int32; ``seen`` as int64 when
+    major * 10 + minor >= 2, else int32; then float32 values, for every conv layer in cfg order:
+    with batch norm: beta (filters), gamma (filters), moving mean (filters), moving variance
+    (filters); without: biases (filters); then the kernel as (filters, in_channels, k, k).
+    Keras wants the kernel as (k, k, in_channels, filters) and batch norm weights as
+    [gamma, beta, moving_mean, moving_variance].
+
+    Check the size before setting anything: the file must hold exactly as many floats as the
+    model's conv layers need.
+
+    Args:
+        model: keras.Model from build_model (conv layers named "conv_{i}", batch norms "bn_{i}").
+        weights_path: str, path of the .weights file.
+    Returns:
+        str, "Read N of M from Darknet weights." where N is the number of floats the model
+        took and M the number the file holds after its header (equal on success).
+    Raises:
+        FileNotFoundError: if there is no such file.
+        ValueError: if the file is too short or too long for the model (the message says which
+            and gives both counts), or shorter than its header.
+    """
+    ###########################################################################
+    # TODO: read the header, check the count, set every conv and batch norm.  #
+    ###########################################################################
+    raise NotImplementedError("load_weights")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+# =============================================================================
+# Question 6: anchors, classes, letterbox
+# =============================================================================
+
+
+def read_anchors(path):
+    """Read anchors: one line of comma-separated numbers, "w,h, w,h, ...".
+
+    Args:
+        path: str, path of the anchors file (e.g. yolo_anchors.txt).
+    Returns:
+        (N, 2) float32 array of (width, height) in input pixels.
+    Raises:
+        FileNotFoundError: if there is no such file.
+        ValueError: if the file holds no numbers or an odd count of them.
+    """
+    ###########################################################################
+    # TODO: read the numbers, check the count is even, reshape to (N, 2).     #
+    ###########################################################################
+    raise NotImplementedError("read_anchors")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def read_classes(path):
+    """Read class names, one per line (surrounding whitespace and blank lines dropped).
+
+    Args:
+        path: str, path of the class list (e.g. coco_classes.txt).
+    Returns:
+        list of str (80 for COCO, "person" first).
+    Raises:
+        FileNotFoundError: if there is no such file.
+    """
+    ###########################################################################
+    # TODO: read the lines, strip them, drop the blank ones.                  #
+    ###########################################################################
+    raise NotImplementedError("read_classes")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def letterbox(image, shape=(416, 416)):
+    """Fit an image into ``shape`` without distorting it, as keras-yolo3's letterbox_image.
+
+    scale = min(width / iw, height / ih); the image is resized to (int(iw * scale),
+    int(ih * scale)) with bicubic interpolation and pasted at ((width - nw) // 2,
+    (height - nh) // 2) on a grey (128, 128, 128) canvas.
+
+    Args:
+        image: a path, an (H, W, 3) uint8 array or a PIL image (converted to RGB; use load_rgb).
+        shape: (height, width) of the result, ints.
+    Returns:
+        (height, width, 3) uint8 array.
+    Raises:
+        FileNotFoundError: for a path that does not exist.
+        ValueError: if shape is not two positive ints.
+    """
+    ###########################################################################
+    # TODO: resize with the aspect kept, paste centred on a grey canvas.      #
+    ###########################################################################
+    raise NotImplementedError("letterbox")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+# =============================================================================
+# Question 7: decode the output scales
+# =============================================================================
+
+
+def decode_outputs(outputs, anchors, num_classes, input_shape, image_shape):
+    """Turn the raw output grids into boxes and class scores, as keras-yolo3's yolo_head and
+    yolo_correct_boxes.
+
+    Each output has A = 3 anchors per cell and 5 + num_classes values per anchor:
+    t_x, t_y, t_w, t_h, objectness, class logits. Scale s (coarse to fine) uses the anchors
+    ANCHOR_MASKS[len(outputs)][s]. For the cell in row gy, column gx of a (gh, gw) grid:
+
+        x = (sigmoid(t_x) + gx) / gw        y = (sigmoid(t_y) + gy) / gh       (0..1 of the input)
+        w = exp(t_w) * anchor_w / input_w   h = exp(t_h) * anchor_h / input_h
+        score[c] = sigmoid(objectness) * sigmoid(class logit c)
+
+    Then undo the letterbox: new = round(image_shape * min(input_shape / image_shape)),
+    offset = (input_shape - new) / 2 / input_shape, scale = input_shape / new (each per axis,
+    as (y, x)); (y, x) = ((y, x) - offset) * scale and (h, w) = (h, w) * scale; corners
+    top = y - h/2, left = x - w/2, bottom = y + h/2, right = x + w/2, times the image's
+    (height, width, height, width).
+
+    Args:
+        outputs: list of 2 or 3 float arrays, coarse to fine, each (1, gh, gw, 3*(5+num_classes))
+            or (gh, gw, 3*(5+num_classes)) (what model.predict returns for one image).
+        anchors: (N, 2) float array of (width, height) in input pixels (N = 9 or 6).
+        num_classes: int.
+        input_shape: (height, width) of the network input, e.g. (416, 416).
+        image_shape: (height, width) of the original image.
+    Returns:
+        boxes: (M, 4) float32 array of (top, left, bottom, right) in image pixels, and
+        scores: (M, num_classes) float32 array, where M = sum of gh * gw * 3 over the scales,
+        ordered by scale (as given), then row, column, anchor.
+    Raises:
+        ValueError: if there are not 2 or 3 outputs, or an output's last axis is not
+            3 * (5 + num_classes).
+    """
+    ###########################################################################
+    # TODO: decode every scale, then correct the boxes for the letterbox.     #
+    ###########################################################################
+    raise NotImplementedError("decode_outputs")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+# =============================================================================
+# Question 8: score threshold, non-max suppression, the printed lines, drawing
+# =============================================================================
+
+
+def filter_boxes(boxes, scores, score_threshold=0.3, iou_threshold=0.45, max_boxes=20):
+    """Keep the confident boxes and suppress duplicates, class by class (keras-yolo3's yolo_eval).
+
+    For each class c: take the boxes with scores[:, c] >= score_threshold, and run greedy
+    non-max suppression on them: repeatedly keep the highest-scoring remaining box and drop
+    every remaining box whose IoU with it is greater than iou_threshold, keeping at most
+    max_boxes per class (as tf.image.non_max_suppression). IoU = intersection area / union area
+    of (top, left, bottom, right) boxes. Finally sort all kept detections by score, highest
+    first (ties: lower class first).
+
+    Args:
+        boxes: (M, 4) float array of (top, left, bottom, right).
+        scores: (M, C) float array of class scores.
+        score_threshold: float, minimum score to keep.
+        iou_threshold: float, overlap above which a lower-scoring box is suppressed.
+        max_boxes: int, most boxes kept per class.
+    Returns:
+        boxes: (K, 4) float32, scores: (K,) float32, classes: (K,) int32 (class indices),
+        sorted by score, highest first.
+    Raises:
+        ValueError: if boxes is not (M, 4) or scores not (M, C) with the same M.
+    """
+    ###########################################################################
+    # TODO: threshold, per-class NMS, sort.                                   #
+    ###########################################################################
+    raise NotImplementedError("filter_boxes")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def detection_lines(boxes, scores, classes, class_names, image_shape):
+    """The lines keras-yolo3's detect_image prints, in the order of the detections given.
+
+    First "Found N boxes for img", then one line per detection:
+    "label score (left, top) (right, bottom)", e.g. "dog 0.99 (123, 45) (300, 400)": score
+    with two decimals; each coordinate rounded as floor(v + 0.5); top and left clipped at 0,
+    bottom at the image height, right at the image width.
+
+    Args:
+        boxes: (K, 4) float array of (top, left, bottom, right) in image pixels.
+        scores: (K,) float array.
+        classes: (K,) int array of class indices.
+        class_names: list of str.
+        image_shape: (height, width) of the image (a longer shape such as (H, W, 3) is fine).
+    Returns:
+        list of K + 1 str.
+    """
+    ###########################################################################
+    # TODO: round, clip, format: one line per detection after the header.     #
+    ###########################################################################
+    raise NotImplementedError("detection_lines")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def draw_detections(image, boxes, scores, classes, class_names):
+    """Draw boxes and labels on a copy of the image with PIL, as keras-yolo3.
+
+    Round and clip each box as detection_lines does. Draw its outline in the class's colour
+    (class_colours(len(class_names))[class]) with thickness max(1, (width + height) // 300)
+    pixels, growing inwards: rectangles [left + i, top + i, right - i, bottom - i] for i in
+    range(thickness). Then write "label score" (two decimals) in black on a filled rectangle of
+    the same colour, just above the box, or just inside its top when there is no room above
+    (use ImageFont.load_default()). Pixels away from the outlines and labels stay unchanged.
+
+    Args:
+        image: a path, an (H, W, 3) uint8 array or a PIL image.
+        boxes: (K, 4) float array of (top, left, bottom, right) in image pixels.
+        scores: (K,) float array.
+        classes: (K,) int array of class indices.
+        class_names: list of str.
+    Returns:
+        (H, W, 3) uint8 array (the input is not modified).
+    """
+    ###########################################################################
+    # TODO: outlines, then labels on filled rectangles; return an array.      #
+    ###########################################################################
+    raise NotImplementedError("draw_detections")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+# =============================================================================
+# Question 9: detection on an image, and over the frames of a video
+# =============================================================================
+
+
+def detect_image(model, image, anchors, class_names, score_threshold=0.3, iou_threshold=0.45):
+    """Detect objects in one image and draw them: letterbox to the model's input size, scale to
+    [0, 1] float32, add a batch axis, predict, decode, filter, print the lines, draw.
+
+    Args:
+        model: keras.Model from build_model (weights loaded).
+        image: a path, an (H, W, 3) uint8 array or a PIL image.
+        anchors: (N, 2) float array, as read_anchors returns.
+        class_names: list of str.
+        score_threshold, iou_threshold: floats, as filter_boxes.
+    Returns:
+        (annotated, lines): annotated an (H, W, 3) uint8 array (draw_detections on the original
+        image), lines the list of str from detection_lines (also printed).
+    """
+    ###########################################################################
+    # TODO: letterbox, scale, predict, decode, filter, lines, draw.           #
+    ###########################################################################
+    raise NotImplementedError("detect_image")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def read_frames(path):
+    """Read every frame of a video with OpenCV, as RGB (OpenCV decodes to BGR).
+
+    Args:
+        path: str, path of the video.
+    Returns:
+        list of (H, W, 3) uint8 RGB arrays, one per frame.
+    Raises:
+        FileNotFoundError: if there is no such file.
+    """
+    ###########################################################################
+    # TODO: VideoCapture, read until it fails, BGR -> RGB.                    #
+    ###########################################################################
+    raise NotImplementedError("read_frames")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def detect_video(model, video_in, video_out, anchors, class_names, score_threshold=0.3,
+                 iou_threshold=0.45):
+    """Run detect_image on every frame of a video and write the annotated frames.
+
+    Read with cv2.VideoCapture (frames are BGR: convert to RGB before detecting, and back to
+    BGR for writing); write with cv2.VideoWriter at the input's frame rate (10 if it reports
+    none) and frame size, codec "MJPG" for a .avi output, "mp4v" for .mp4.
+
+    Args:
+        model: keras.Model from build_model (weights loaded).
+        video_in: str, path of the input video.
+        video_out: str, path of the annotated video to write (.avi or .mp4).
+        anchors, class_names, score_threshold, iou_threshold: as detect_image.
+    Returns:
+        list with one list of str per frame: that frame's detection_lines (also printed).
+    Raises:
+        FileNotFoundError: if video_in does not exist.
+        ValueError: if video_out does not end in .avi or .mp4.
+    """
+    ###########################################################################
+    # TODO: check paths, loop over frames, detect, write, release.            #
+    ###########################################################################
+    raise NotImplementedError("detect_video")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################

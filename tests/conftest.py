@@ -1,0 +1,195 @@
+"""Shared fixtures: the real course, and a tiny course written into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+COURSE = str(VENV_BIN / "course")
+SHARED = ROOT.parent / "shared"
+
+os.environ.setdefault("COURSE_OFFLINE", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def run_course(*args, cwd=ROOT, check=True, timeout=1800, env=None):
+    """Run the real `course` command; returns the CompletedProcess."""
+    proc = subprocess.run([COURSE, *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+    if check and proc.returncode != 0:
+        raise AssertionError(f"course {' '.join(map(str, args))} exited {proc.returncode}\n"
+                             f"stdout:\n{proc.stdout[-4000:]}\nstderr:\n{proc.stderr[-4000:]}")
+    return proc
+
+
+MINI_STUB = '''\
+"""A tiny assignment for the framework's own tests."""
+
+
+def add(a, b):
+    """Sum of two numbers.
+
+    Args:
+        a: int.
+        b: int.
+    Returns:
+        int, a + b.
+    """
+    ###########################################################################
+    # TODO: add a and b.                                                      #
+    ###########################################################################
+    raise NotImplementedError("add")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def scale(x, k):
+    """x times k, elementwise.
+
+    Args:
+        x: np.ndarray of shape (N,), float64.
+        k: float.
+    Returns:
+        np.ndarray of shape (N,), float64.
+    """
+    ###########################################################################
+    # TODO: scale x by k.                                                     #
+    ###########################################################################
+    raise NotImplementedError("scale")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+'''
+
+MINI_SOLUTION = '''\
+"""A tiny assignment for the framework's own tests."""
+import numpy as np
+
+
+def add(a, b):
+    """Sum of two numbers."""
+    # YOUR CODE
+    total = a + b
+    return total
+
+
+def scale(x, k):
+    """x times k, elementwise."""
+    # YOUR CODE
+    scaled = np.asarray(x, dtype=np.float64) * float(k)
+    return scaled
+'''
+
+MINI_Q1 = '''\
+"""Question 1: add."""
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q1_add"
+points = 3
+
+@test_case(points=1)
+def test_small(add):
+    assert add(2, 3) == 5, f"expected add(2, 3) == 5, got {add(2, 3)}"
+
+# A hidden case: its body must never reach students.
+@test_case(points=2, hidden=True)
+def test_hidden_negative_marker_7f3a(add):
+    got = add(-40, 2)
+    assert got == -38, f"expected -38, got {got}"
+'''
+
+MINI_Q2 = '''\
+"""Question 2: scale."""
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q2_scale"
+points = 2
+
+@test_case(points=1)
+def test_scale(scale):
+    got = scale(np.arange(3.0), 2.0)
+    np.testing.assert_allclose(got, np.arange(3.0) * 2, err_msg="scale(arange(3), 2)")
+
+@test_case(points=1)
+def test_scale_asset(scale):
+    data = np.loadtxt("assets/numbers.txt")
+    np.testing.assert_allclose(scale(data, 0.5), data / 2, err_msg="scale on assets/numbers.txt")
+'''
+
+MINI_README = '''{% extends "student_README.md.j2" %}
+{% block intro %}Add and scale numbers.{% endblock %}
+'''
+
+MINI_NOTEBOOK = '''# %% [markdown]
+# # {{ title }}
+# A tiny walkthrough.
+
+# %%
+import otter
+grader = otter.Notebook(tests_dir="tests")
+from {{ module }} import *
+
+# %%
+print(add(1, 2))
+
+# %%
+grader.check("q1_add")
+'''
+
+
+def write_mini_course(root: Path) -> Path:
+    files = {
+        "course.yml": """\
+            name: Mini course
+            term: Test term
+            seed: 1
+            assignments:
+              - slug: mini
+                title: Mini assignment
+                due: 2027-01-01
+                released: true
+            """,
+        "assignments/mini/assignment.yml": """\
+            questions:
+              - name: q1_add
+                points: 3
+              - name: q2_scale
+                points: 2
+            assets:
+              - mini/numbers.txt
+            """,
+    }
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text))
+    (root / "assignments/mini/mini.py").write_text(MINI_STUB)
+    (root / "assignments/mini/tests").mkdir(parents=True, exist_ok=True)
+    (root / "assignments/mini/tests/q1_add.py").write_text(MINI_Q1)
+    (root / "assignments/mini/tests/q2_scale.py").write_text(MINI_Q2)
+    (root / "assignments/mini/templates").mkdir(parents=True, exist_ok=True)
+    (root / "assignments/mini/templates/README.md.j2").write_text(MINI_README)
+    (root / "assignments/mini/templates/walkthrough.py.j2").write_text(MINI_NOTEBOOK)
+    (root / "solutions/mini").mkdir(parents=True, exist_ok=True)
+    (root / "solutions/mini/mini.py").write_text(MINI_SOLUTION)
+    (root / "reference/mini").mkdir(parents=True, exist_ok=True)
+    (root / "reference/mini/numbers.txt").write_text("1\n2\n3.5\n")
+    return root
+
+
+@pytest.fixture
+def mini_course(tmp_path) -> Path:
+    return write_mini_course(tmp_path / "course")
