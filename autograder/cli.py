@@ -9,8 +9,14 @@ course gradescope --bundle B --submission S --results R   what run_autograder ca
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from pathlib import Path
+
+# TensorFlow's C++ banners and retracing notices are noise in a grader's terminal.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 from rich.console import Console
 from rich.table import Table

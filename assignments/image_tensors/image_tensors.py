@@ -57,9 +57,9 @@ def load_image(path):
             truncated one); the message contains ``path``.
     """
     ###########################################################################
-    # TODO: open the file with PIL, convert it to RGB and return an array.   #
-    # Hint: PIL reads pixels lazily; convert() is where a truncated file     #
-    # fails. FileNotFoundError is a kind of OSError: let it through.         #
+    # TODO: open the file with PIL, convert it to RGB and return an array.    #
+    # Hint: PIL reads pixels lazily; convert() is where a truncated file      #
+    # fails. FileNotFoundError is a kind of OSError: let it through.          #
     ###########################################################################
     raise NotImplementedError("load_image")
     ###########################################################################
@@ -88,7 +88,7 @@ def describe_image(path):
         ValueError: if the file is not an image PIL can read; the message contains ``path``.
     """
     ###########################################################################
-    # TODO: open the image without converting it and fill in the dict.       #
+    # TODO: open the image without converting it and fill in the dict.        #
     ###########################################################################
     raise NotImplementedError("describe_image")
     ###########################################################################
@@ -114,7 +114,7 @@ def to_channels_first(x):
         ValueError: if x does not have rank 3 or 4.
     """
     ###########################################################################
-    # TODO: check the rank, then move the last axis to position -3.          #
+    # TODO: check the rank, then move the last axis to position -3.           #
     # A reshape keeps the shape right but scrambles the pixels: don't.        #
     ###########################################################################
     raise NotImplementedError("to_channels_first")
@@ -165,7 +165,7 @@ def centre_patch(image, size):
             the image (h > H or w > W).
     """
     ###########################################################################
-    # TODO: work out (h, w), check them, compute top and left, and slice.    #
+    # TODO: work out (h, w), check them, compute top and left, and slice.     #
     ###########################################################################
     raise NotImplementedError("centre_patch")
     ###########################################################################
@@ -194,7 +194,7 @@ def thumbnail(image, size=224):
         ValueError: if size < 1.
     """
     ###########################################################################
-    # TODO: make a PIL image from the array, thumbnail it, return an array.  #
+    # TODO: make a PIL image from the array, thumbnail it, return an array.   #
     ###########################################################################
     raise NotImplementedError("thumbnail")
     ###########################################################################
@@ -220,8 +220,8 @@ def resize_and_crop(image, size=224):
         ValueError: if size < 1.
     """
     ###########################################################################
-    # TODO: find the centred square box and resample it to size x size.      #
-    # Hint: Image.resize takes a box=(left, top, right, bottom) of floats.   #
+    # TODO: find the centred square box and resample it to size x size.       #
+    # Hint: Image.resize takes a box=(left, top, right, bottom) of floats.    #
     ###########################################################################
     raise NotImplementedError("resize_and_crop")
     ###########################################################################
@@ -244,7 +244,7 @@ def channel_histograms(image):
         ValueError: if image is not uint8, or does not have rank 2 or 3.
     """
     ###########################################################################
-    # TODO: count the values of each channel (numpy.bincount helps).         #
+    # TODO: count the values of each channel (numpy.bincount helps).          #
     ###########################################################################
     raise NotImplementedError("channel_histograms")
     ###########################################################################
@@ -274,7 +274,7 @@ def plot_histograms(hists, width=640, height=480):
         ValueError: if hists does not have shape (1, 256) or (3, 256).
     """
     ###########################################################################
-    # TODO: check the shape, draw one line per channel, render to an array.  #
+    # TODO: check the shape, draw one line per channel, render to an array.   #
     ###########################################################################
     raise NotImplementedError("plot_histograms")
     ###########################################################################
@@ -300,7 +300,7 @@ def to_greyscale(image):
         ValueError: if image is not a uint8 array of shape (H, W, 3).
     """
     ###########################################################################
-    # TODO: weight the three channels and round back to uint8.               #
+    # TODO: weight the three channels and round back to uint8.                #
     ###########################################################################
     raise NotImplementedError("to_greyscale")
     ###########################################################################
@@ -324,7 +324,7 @@ def feature_count(shape):
         ValueError: if shape is empty or has a dimension < 1.
     """
     ###########################################################################
-    # TODO: multiply the dimensions, after checking them.                    #
+    # TODO: multiply the dimensions, after checking them.                     #
     ###########################################################################
     raise NotImplementedError("feature_count")
     ###########################################################################
@@ -348,7 +348,7 @@ def dense_params(shape, units, use_bias=True):
         ValueError: if shape is invalid (as in feature_count) or units < 1.
     """
     ###########################################################################
-    # TODO: weights plus (optionally) biases.                                #
+    # TODO: weights plus (optionally) biases.                                 #
     ###########################################################################
     raise NotImplementedError("dense_params")
     ###########################################################################

@@ -158,8 +158,10 @@ def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99,
         epsilon: float > 0, added to the variance before the square root.
 
     Returns:
-        tuple (y, new_moving_mean, new_moving_var): y a float64 array of x's shape,
-        the other two float64 arrays (C,). The inputs are not modified.
+        tuple (y, new_moving_mean, new_moving_var): y an array of x's shape, the other
+        two arrays (C,), all of dtype np.result_type(x.dtype, np.float32), as Keras
+        computes (float32 stays float32, float64 stays float64). The inputs are not
+        modified.
 
     Raises:
         ValueError: if x has rank < 2, if gamma, beta, moving_mean or moving_var is

@@ -57,9 +57,9 @@ def load_image(path):
             truncated one); the message contains ``path``.
     """
     ###########################################################################
-    # TODO: open the file with PIL, convert it to RGB and return an array.   #
-    # Hint: PIL reads pixels lazily; convert() is where a truncated file     #
-    # fails. FileNotFoundError is a kind of OSError: let it through.         #
+    # TODO: open the file with PIL, convert it to RGB and return an array.    #
+    # Hint: PIL reads pixels lazily; convert() is where a truncated file      #
+    # fails. FileNotFoundError is a kind of OSError: let it through.          #
     ###########################################################################
     try:
         with Image.open(path) as image:
@@ -95,7 +95,7 @@ def describe_image(path):
         ValueError: if the file is not an image PIL can read; the message contains ``path``.
     """
     ###########################################################################
-    # TODO: open the image without converting it and fill in the dict.       #
+    # TODO: open the image without converting it and fill in the dict.        #
     ###########################################################################
     try:
         with Image.open(path) as image:
@@ -135,7 +135,7 @@ def to_channels_first(x):
         ValueError: if x does not have rank 3 or 4.
     """
     ###########################################################################
-    # TODO: check the rank, then move the last axis to position -3.          #
+    # TODO: check the rank, then move the last axis to position -3.           #
     # A reshape keeps the shape right but scrambles the pixels: don't.        #
     ###########################################################################
     x = np.asarray(x)
@@ -192,7 +192,7 @@ def centre_patch(image, size):
             the image (h > H or w > W).
     """
     ###########################################################################
-    # TODO: work out (h, w), check them, compute top and left, and slice.    #
+    # TODO: work out (h, w), check them, compute top and left, and slice.     #
     ###########################################################################
     image = np.asarray(image)
     if image.ndim not in (2, 3):
@@ -229,7 +229,7 @@ def thumbnail(image, size=224):
         ValueError: if size < 1.
     """
     ###########################################################################
-    # TODO: make a PIL image from the array, thumbnail it, return an array.  #
+    # TODO: make a PIL image from the array, thumbnail it, return an array.   #
     ###########################################################################
     if size < 1:
         raise ValueError(f"size must be >= 1, got {size}")
@@ -259,8 +259,8 @@ def resize_and_crop(image, size=224):
         ValueError: if size < 1.
     """
     ###########################################################################
-    # TODO: find the centred square box and resample it to size x size.      #
-    # Hint: Image.resize takes a box=(left, top, right, bottom) of floats.   #
+    # TODO: find the centred square box and resample it to size x size.       #
+    # Hint: Image.resize takes a box=(left, top, right, bottom) of floats.    #
     ###########################################################################
     if size < 1:
         raise ValueError(f"size must be >= 1, got {size}")
@@ -289,7 +289,7 @@ def channel_histograms(image):
         ValueError: if image is not uint8, or does not have rank 2 or 3.
     """
     ###########################################################################
-    # TODO: count the values of each channel (numpy.bincount helps).         #
+    # TODO: count the values of each channel (numpy.bincount helps).          #
     ###########################################################################
     image = np.asarray(image)
     if image.dtype != np.uint8:
@@ -327,7 +327,7 @@ def plot_histograms(hists, width=640, height=480):
         ValueError: if hists does not have shape (1, 256) or (3, 256).
     """
     ###########################################################################
-    # TODO: check the shape, draw one line per channel, render to an array.  #
+    # TODO: check the shape, draw one line per channel, render to an array.   #
     ###########################################################################
     hists = np.asarray(hists)
     if hists.ndim != 2 or hists.shape[0] not in (1, 3) or hists.shape[1] != 256:
@@ -366,7 +366,7 @@ def to_greyscale(image):
         ValueError: if image is not a uint8 array of shape (H, W, 3).
     """
     ###########################################################################
-    # TODO: weight the three channels and round back to uint8.               #
+    # TODO: weight the three channels and round back to uint8.                #
     ###########################################################################
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
@@ -395,7 +395,7 @@ def feature_count(shape):
         ValueError: if shape is empty or has a dimension < 1.
     """
     ###########################################################################
-    # TODO: multiply the dimensions, after checking them.                    #
+    # TODO: multiply the dimensions, after checking them.                     #
     ###########################################################################
     dims = [int(d) for d in shape]
     if not dims or min(dims) < 1:
@@ -422,7 +422,7 @@ def dense_params(shape, units, use_bias=True):
         ValueError: if shape is invalid (as in feature_count) or units < 1.
     """
     ###########################################################################
-    # TODO: weights plus (optionally) biases.                                #
+    # TODO: weights plus (optionally) biases.                                 #
     ###########################################################################
     if units < 1:
         raise ValueError(f"units must be >= 1, got {units}")

@@ -159,21 +159,24 @@ def avg_pool(x, pool_size=2, stride=None, padding="valid"):
     pad_w = max((wo - 1) * sw + kw - x.shape[1], 0)
     top, left = (pad_h // 2, pad_w // 2) if padding == "same" else (0, 0)
     widths = [(top, pad_h - top), (left, pad_w - left)]
-    # 1 where a real value sits, 0 on the padding: summed like x, it counts the
-    # values each window holds ("same" divides by that count).
-    real = np.pad(np.ones(x.shape[:2], dtype), widths)
-    x = np.pad(x.astype(dtype, copy=False), widths + [(0, 0)] * (x.ndim - 2))
+    real = np.ones(x.shape[:2], dtype)   # 1 where a real value sits (for "same")
+    if pad_h or pad_w:
+        x = np.pad(x, widths + [(0, 0)] * (x.ndim - 2))   # zeros add nothing to a sum
+        real = np.pad(real, widths)
 
+    # Sum the windows one offset at a time: each offset is a strided slice of the input.
+    windows = [(slice(i, i + (ho - 1) * sh + 1, sh), slice(j, j + (wo - 1) * sw + 1, sw))
+               for i in range(kh) for j in range(kw)]
     total = np.zeros((ho, wo) + x.shape[2:], dtype)
-    count = np.zeros((ho, wo), dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rows, cols = slice(i, i + (ho - 1) * sh + 1, sh), slice(j, j + (wo - 1) * sw + 1, sw)
-            total += x[rows, cols]
-            count += real[rows, cols]
-    if padding != "same":
-        count[:] = kh * kw   # "valid" has no padding; "zero" counts the zeros
-    return total / count.reshape(count.shape + (1,) * (x.ndim - 2))
+    for rows, cols in windows:
+        total += x[rows, cols]
+
+    if padding == "same":
+        # Divide by the number of real values in each window, not by kh*kw.
+        count = sum(real[rows, cols] for rows, cols in windows)
+        return total / count.reshape(count.shape + (1,) * (x.ndim - 2))
+    total /= kh * kw   # "valid" has no padding; "zero" counts the zeros
+    return total
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
@@ -235,8 +238,10 @@ def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99,
         epsilon: float > 0, added to the variance before the square root.
 
     Returns:
-        tuple (y, new_moving_mean, new_moving_var): y a float64 array of x's shape,
-        the other two float64 arrays (C,). The inputs are not modified.
+        tuple (y, new_moving_mean, new_moving_var): y an array of x's shape, the other
+        two arrays (C,), all of dtype np.result_type(x.dtype, np.float32), as Keras
+        computes (float32 stays float32, float64 stays float64). The inputs are not
+        modified.
 
     Raises:
         ValueError: if x has rank < 2, if gamma, beta, moving_mean or moving_var is
@@ -245,10 +250,12 @@ def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99,
     ###########################################################################
     # TODO: pick batch or moving statistics, normalise, scale and shift.     #
     ###########################################################################
-    x = np.asarray(x, dtype=np.float64)
+    x = np.asarray(x)
+    dtype = np.result_type(x.dtype, np.float32)
+    x = x.astype(dtype, copy=False)
     if x.ndim < 2:
         raise ValueError(f"x must be a batch of rank >= 2, channels last, got shape {x.shape}")
-    params = [np.asarray(p, dtype=np.float64) for p in (gamma, beta, moving_mean, moving_var)]
+    params = [np.asarray(p, dtype=dtype) for p in (gamma, beta, moving_mean, moving_var)]
     for name, p in zip(("gamma", "beta", "moving_mean", "moving_var"), params):
         if p.shape != x.shape[-1:]:
             raise ValueError(f"{name} must have shape {x.shape[-1:]}, got {p.shape}")
@@ -265,7 +272,10 @@ def batch_norm(x, gamma, beta, moving_mean, moving_var, training, momentum=0.99,
         moving_var = moving_var * momentum + var * (1 - momentum)
     else:
         mean, var = moving_mean, moving_var
-    y = gamma * (x - mean) / np.sqrt(var + epsilon) + beta
+    # gamma * (x - mean) / sqrt(var + epsilon) + beta, folded into one scale and one
+    # shift per channel so the big array is touched twice, not four times.
+    scale = gamma / np.sqrt(var + epsilon)
+    y = x * scale + (beta - mean * scale)
     return y, moving_mean, moving_var
     ###########################################################################
     #                             END OF YOUR CODE                            #

@@ -1,0 +1,86 @@
+"""Question 1: a numerically stable sigmoid."""
+import warnings
+
+import numpy as np
+import scipy.special
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q1_sigmoid"
+points = 4
+
+# float64: agree with scipy to 1e-12; float32: to 1e-6 absolute (a few ulps of 1.0).
+ATOL64, ATOL32 = 1e-12, 1e-6
+
+
+def _keras():
+    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
+    import os
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    return keras
+
+
+def _quietly(func, *args):
+    """Call func with every warning and every floating-point error except underflow raised.
+
+    Underflow is allowed: sigmoid(-1000) is 0.0, the value rounded to zero, and numpy never
+    warns about underflow by default. Overflow (exp(1000) = inf), invalid (inf/inf = nan) and
+    divide-by-zero are what a stable sigmoid must avoid.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise", under="ignore"):
+            try:
+                return func(*args)
+            except (FloatingPointError, RuntimeWarning) as e:
+                raise AssertionError(f"sigmoid{args!r} must not overflow or warn, but got {type(e).__name__}: {e}")
+
+
+def _compare(got, expected, atol, what):
+    got = np.asarray(got)
+    assert got.shape == expected.shape, f"{what}: expected shape {expected.shape}, got {got.shape}"
+    assert not np.isnan(got).any(), f"{what}: the result contains NaN"
+    err = float(np.max(np.abs(got - expected)))
+    assert err <= atol, f"{what}: largest difference from the oracle is {err:.3g} (tolerance {atol:g})"
+
+
+@test_case(points=1)
+def test_values_vs_expit(sigmoid):
+    x = np.linspace(-40, 40, 2001)
+    _compare(sigmoid(x), scipy.special.expit(x), ATOL64, "sigmoid on float64 [-40, 40] vs scipy.special.expit")
+    x32 = x.astype(np.float32)
+    _compare(sigmoid(x32), scipy.special.expit(x32), ATOL32, "sigmoid on float32 [-40, 40] vs scipy.special.expit")
+    got = float(np.asarray(sigmoid(0.0)))
+    assert got == 0.5, f"sigmoid(0) is exactly 0.5, got {got!r}"
+
+
+@test_case(points=1)
+def test_dtype_and_shape(sigmoid):
+    x = np.random.default_rng(0).normal(0, 5, (2, 3, 4))
+    for dtype in (np.float32, np.float64):
+        got = np.asarray(sigmoid(x.astype(dtype)))
+        assert got.dtype == dtype, f"{np.dtype(dtype).name} in should give {np.dtype(dtype).name} out, got {got.dtype}"
+        assert got.shape == (2, 3, 4), f"the shape must be kept: expected (2, 3, 4), got {got.shape}"
+
+
+@test_case(points=1)
+def test_stable_at_extremes(sigmoid):
+    for value, expected in [(-1000, 0.0), (1000, 1.0), (-1000.0, 0.0), (1000.0, 1.0)]:
+        got = float(np.asarray(_quietly(sigmoid, value)))
+        assert got == expected, f"sigmoid({value}) should be exactly {expected}, got {got!r}"
+    x = np.array([-1000, -200, -100, 0, 100, 200, 1000], dtype=np.float32)
+    got = np.asarray(_quietly(sigmoid, x))
+    assert got.dtype == np.float32, f"float32 in should give float32 out, got {got.dtype}"
+    assert got[0] == 0.0 and got[-1] == 1.0 and got[3] == 0.5, f"sigmoid({x.tolist()}) gave {got.tolist()}"
+    _compare(got, scipy.special.expit(x), ATOL32, "sigmoid at extreme float32 values vs scipy.special.expit")
+
+
+@test_case(points=1, hidden=True)
+def test_vs_keras(sigmoid):
+    keras = _keras()
+    x = np.random.default_rng(1).normal(0, 20, (2, 8, 8, 3)).astype(np.float32)
+    got = np.asarray(sigmoid(x))
+    assert got.dtype == np.float32, f"float32 in should give float32 out, got {got.dtype}"
+    _compare(got, np.asarray(keras.activations.sigmoid(x)), ATOL32, "sigmoid vs keras.activations.sigmoid (float32)")

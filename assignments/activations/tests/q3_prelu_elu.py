@@ -1,0 +1,89 @@
+"""Question 3: parametric ReLU (one slope per channel) and ELU."""
+import warnings
+
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q3_prelu_elu"
+points = 4
+
+ATOL64, ATOL32 = 1e-12, 1e-6
+
+
+def _keras():
+    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
+    import os
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    return keras
+
+
+def _compare(got, expected, atol, what):
+    got = np.asarray(got)
+    assert got.shape == expected.shape, f"{what}: expected shape {expected.shape}, got {got.shape}"
+    assert got.dtype == expected.dtype, f"{what}: expected dtype {expected.dtype}, got {got.dtype}"
+    err = float(np.max(np.abs(got.astype(np.float64) - expected)))
+    assert err <= atol, f"{what}: largest difference from the oracle is {err:.3g} (tolerance {atol:g})"
+
+
+@test_case(points=1)
+def test_prelu(prelu):
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 2, (2, 4, 5, 3))
+    alpha = np.array([0.0, 0.1, 0.5])
+    expected = x.copy()
+    for c in range(3):  # channel by channel, the slow way
+        channel = expected[..., c]
+        channel[channel <= 0] *= alpha[c]
+    _compare(prelu(x, alpha), expected, ATOL64, "prelu with alpha [0, 0.1, 0.5] per channel")
+    _compare(prelu(x.astype(np.float32), alpha.astype(np.float32)), expected.astype(np.float32), ATOL32,
+             "prelu on float32")
+
+
+@test_case(points=1)
+def test_elu(elu):
+    x = np.linspace(-10, 10, 401)
+    for alpha in (1.0, 0.5):
+        expected = np.where(x > 0, x, alpha * (np.exp(x) - 1))
+        _compare(elu(x, alpha), expected, ATOL64, f"elu with alpha {alpha}")
+    _compare(elu(x.astype(np.float32)), np.where(x > 0, x, np.exp(x) - 1).astype(np.float32), ATOL32,
+             "elu on float32 with the default alpha 1.0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise", under="ignore"):
+            got = np.asarray(elu(np.array([-1000.0, 1000.0])))
+    assert got.tolist() == [-1.0, 1000.0], f"elu([-1000, 1000]) should be [-1, 1000] with no overflow, got {got.tolist()}"
+
+
+@test_case(points=1)
+def test_errors(prelu, elu):
+    x = np.zeros((2, 4, 4, 3))
+    for alpha in (np.ones(4), np.ones((1, 3)), np.ones(2)):
+        try:
+            prelu(x, alpha)
+        except ValueError:
+            continue
+        raise AssertionError(f"prelu on {x.shape} with alpha of shape {alpha.shape}: expected ValueError (alpha must be (3,))")
+    try:
+        elu(x, -1.0)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("elu with alpha -1.0: expected ValueError (alpha must be >= 0)")
+
+
+@test_case(points=1, hidden=True)
+def test_vs_keras(prelu, elu):
+    keras = _keras()
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 2, (2, 6, 6, 4)).astype(np.float32)
+    alpha = np.array([0.0, 0.05, 0.25, 1.5], np.float32)
+    layer = keras.layers.PReLU(shared_axes=[1, 2])
+    layer.build(x.shape)
+    layer.set_weights([alpha.reshape(1, 1, 4)])
+    _compare(prelu(x, alpha), np.asarray(layer(x)), ATOL32, "prelu vs keras.layers.PReLU(shared_axes=[1, 2])")
+    for a in (1.0, 0.7):
+        _compare(elu(x, a), np.asarray(keras.activations.elu(x, alpha=a)), ATOL32,
+                 f"elu(x, {a}) vs keras.activations.elu(x, alpha={a})")

@@ -1,0 +1,108 @@
+"""Question 4: the derivatives of the activations."""
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q4_derivatives"
+points = 5
+
+ALPHA = np.array([0.02, 0.3, 1.2])
+
+
+def _keras():
+    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
+    import os
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    return keras
+
+
+def _points():
+    """float64 points of shape (4, 5, 3), none within 1e-3 of a kink at 0."""
+    x = np.random.default_rng(0).normal(0, 2.5, (4, 5, 3))
+    return np.where(np.abs(x) < 1e-3, 0.5, x)
+
+
+def _check(got, expected, atol, what):
+    got = np.asarray(got)
+    assert got.shape == expected.shape, f"{what}: expected shape {expected.shape}, got {got.shape}"
+    err = float(np.max(np.abs(got - expected)))
+    assert err <= atol, f"{what}: largest difference {err:.3g} (tolerance {atol:g})"
+
+
+@test_case(points=2)
+def test_vs_finite_differences(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad, prelu_grad, elu_grad):
+    x, h = _points(), 1e-6
+    # central differences of the exact functions, written out here: error ~h^2, tolerance 1e-6
+    functions = {
+        "sigmoid_grad": (lambda v: 1 / (1 + np.exp(-v)), lambda: sigmoid_grad(x)),
+        "tanh_grad": (np.tanh, lambda: tanh_grad(x)),
+        "relu_grad": (lambda v: np.maximum(v, 0), lambda: relu_grad(x)),
+        "leaky_relu_grad(alpha=0.01)": (lambda v: np.where(v > 0, v, 0.01 * v), lambda: leaky_relu_grad(x)),
+        "leaky_relu_grad(alpha=0.2)": (lambda v: np.where(v > 0, v, 0.2 * v), lambda: leaky_relu_grad(x, 0.2)),
+        "prelu_grad": (lambda v: np.where(v > 0, v, ALPHA * v), lambda: prelu_grad(x, ALPHA)),
+        "elu_grad(alpha=1)": (lambda v: np.where(v > 0, v, np.exp(v) - 1), lambda: elu_grad(x)),
+        "elu_grad(alpha=0.5)": (lambda v: np.where(v > 0, v, 0.5 * (np.exp(v) - 1)), lambda: elu_grad(x, 0.5)),
+    }
+    for what, (f, call) in functions.items():
+        _check(call(), (f(x + h) - f(x - h)) / (2 * h), 1e-6, f"{what} vs central differences")
+
+
+@test_case(points=1)
+def test_at_zero_and_dtypes(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad, prelu_grad, elu_grad):
+    zero = np.zeros(3, np.float32)
+    # at a kink the left-hand slope, as TensorFlow's gradients use
+    cases = [
+        ("sigmoid_grad(0)", sigmoid_grad(zero), [0.25] * 3),
+        ("tanh_grad(0)", tanh_grad(zero), [1.0] * 3),
+        ("relu_grad(0)", relu_grad(zero), [0.0] * 3),
+        ("leaky_relu_grad(0)", leaky_relu_grad(zero), [np.float32(0.01)] * 3),
+        ("leaky_relu_grad(0, 0.2)", leaky_relu_grad(zero, 0.2), [np.float32(0.2)] * 3),
+        ("prelu_grad(0, alpha)", prelu_grad(zero, ALPHA.astype(np.float32)), ALPHA.astype(np.float32).tolist()),
+        ("elu_grad(0)", elu_grad(zero), [1.0] * 3),
+        ("elu_grad(0, 0.5)", elu_grad(zero, 0.5), [0.5] * 3),
+    ]
+    for what, got, expected in cases:
+        got = np.asarray(got)
+        assert got.dtype == np.float32, f"{what} on float32: expected float32 out, got {got.dtype}"
+        assert np.allclose(got, expected, rtol=1e-6, atol=0), f"{what}: expected {np.asarray(expected).tolist()}, got {got.tolist()}"
+
+
+@test_case(points=2, hidden=True)
+def test_vs_tensorflow_gradients(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad, prelu_grad, elu_grad):
+    keras = _keras()
+    import tensorflow as tf
+
+    x = np.random.default_rng(1).normal(0, 3, (2, 4, 4, 3)).astype(np.float32)
+    x[0, 0, 0] = 0.0  # the kinks too
+    alpha = ALPHA.astype(np.float32)
+    prelu_layer = keras.layers.PReLU(shared_axes=[1, 2])
+    prelu_layer.build(x.shape)
+    prelu_layer.set_weights([alpha.reshape(1, 1, 3)])
+
+    def gradient(f):
+        xt = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            y = f(xt)
+        return tape.gradient(y, xt).numpy()  # elementwise f: d(sum y)/dx is f'(x)
+
+    cases = [
+        ("sigmoid_grad", sigmoid_grad(x), keras.activations.sigmoid),
+        ("tanh_grad", tanh_grad(x), keras.activations.tanh),
+        ("relu_grad", relu_grad(x), keras.activations.relu),
+        ("leaky_relu_grad(alpha=0.01)", leaky_relu_grad(x), lambda v: keras.activations.leaky_relu(v, negative_slope=0.01)),
+        ("prelu_grad", prelu_grad(x, alpha), prelu_layer),
+        ("elu_grad(alpha=1)", elu_grad(x), keras.activations.elu),
+        ("elu_grad(alpha=0.6)", elu_grad(x, 0.6), lambda v: keras.activations.elu(v, alpha=0.6)),
+    ]
+    for what, got, f in cases:
+        got = np.asarray(got)
+        assert got.dtype == np.float32, f"{what} on float32: expected float32 out, got {got.dtype}"
+        expected = gradient(f)
+        if what == "prelu_grad":
+            # Keras writes PReLU as relu(x) - alpha * relu(-x), whose TensorFlow gradient at exactly
+            # 0 is 0; the left-hand slope there is alpha (test_at_zero_and_dtypes checks that).
+            expected[0, 0, 0] = alpha
+        _check(got, expected, 1e-6, f"{what} vs TensorFlow's gradient of the Keras activation")

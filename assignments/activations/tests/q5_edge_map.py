@@ -1,0 +1,76 @@
+"""Question 5: activations applied to the cat's Laplacian edge map."""
+import numpy as np
+import scipy.signal
+import scipy.special
+from otter.test_files import test_case
+from PIL import Image
+
+OK_FORMAT = False
+
+name = "q5_edge_map"
+points = 3
+
+ATOL32 = 1e-6
+KEYS = {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "relu_zero_fraction"}
+
+
+def _keras():
+    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
+    import os
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    return keras
+
+
+def _edges():
+    """The grey cat's 'valid' Laplacian edge map, float32 (what the stub's cat_edges gives)."""
+    with Image.open("assets/cat.png") as image:
+        grey = np.asarray(image.convert("L"), dtype=np.float32) / np.float32(255)
+    laplacian = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float32)
+    return scipy.signal.correlate2d(grey, laplacian, mode="valid").astype(np.float32)
+
+
+def _get(result, key, shape):
+    got = np.asarray(result[key])
+    assert got.shape == shape, f"{key!r}: expected shape {shape}, got {got.shape}"
+    assert got.dtype == np.float32, f"{key!r}: the edge map is float32, so expected float32, got {got.dtype}"
+    return got
+
+
+def _check(result, expected, what):
+    for key, want in expected.items():
+        got = _get(result, key, want.shape)
+        err = float(np.max(np.abs(got.astype(np.float64) - want)))
+        assert err <= ATOL32, f"{key!r} of the edge map vs {what}: largest difference {err:.3g} (tolerance {ATOL32:g})"
+
+
+@test_case(points=2)
+def test_edge_activations(edge_activations):
+    edges = _edges()
+    result = edge_activations(edges)
+    assert isinstance(result, dict) and set(result) == KEYS, f"expected a dict with keys {sorted(KEYS)}, got {sorted(result) if isinstance(result, dict) else result!r}"
+    e = edges.astype(np.float64)
+    _check(result, {
+        "sigmoid": scipy.special.expit(e),
+        "tanh": np.tanh(e),
+        "relu": np.maximum(e, 0),
+        "leaky_relu": np.where(e > 0, e, 0.01 * e),
+        "elu": np.where(e > 0, e, np.expm1(np.minimum(e, 0))),
+    }, "scipy/numpy")
+    expected = float(np.mean(edges <= 0))
+    got = result["relu_zero_fraction"]
+    assert abs(float(got) - expected) < 1e-9, f"relu_zero_fraction: {expected:.6f} of the pixels are <= 0, got {got!r}"
+
+
+@test_case(points=1, hidden=True)
+def test_vs_keras(edge_activations):
+    keras = _keras()
+    edges = _edges()
+    result = edge_activations(edges)
+    _check(result, {
+        "sigmoid": np.asarray(keras.activations.sigmoid(edges)),
+        "tanh": np.asarray(keras.activations.tanh(edges)),
+        "relu": np.asarray(keras.activations.relu(edges)),
+        "leaky_relu": np.asarray(keras.activations.leaky_relu(edges, negative_slope=0.01)),
+        "elu": np.asarray(keras.activations.elu(edges)),
+    }, "keras.activations")

@@ -1,0 +1,128 @@
+"""Question 5: load a darknet weights file into the model."""
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q5_load_weights"
+points = 12
+
+
+def _outputs(model, x):
+    out = model.predict(x, verbose=0)
+    return [np.asarray(o) for o in out] if isinstance(out, (list, tuple)) else [np.asarray(out)]
+
+
+@test_case(points=2)
+def test_read_message(build_model, load_weights):
+    model = build_model("assets/small.cfg")
+    got = load_weights(model, "assets/small.weights")
+    want = "Read 12306 of 12306 from Darknet weights."
+    assert got == want, f"small.weights holds exactly the 12306 floats small.cfg needs: expected {want!r}, got {got!r}"
+
+
+@test_case(points=2)
+def test_wrong_sizes(build_model, load_weights):
+    model = build_model("assets/small.cfg")
+    for asset, word in [("small_short.weights", "short"), ("small_long.weights", "long")]:
+        try:
+            load_weights(model, f"assets/{asset}")
+        except ValueError as e:
+            assert word in str(e), f"{asset}: the ValueError should say the file is too {word}, it says {str(e)!r}"
+        else:
+            raise AssertionError(f"{asset} is one float too {word}: expected ValueError")
+
+
+@test_case(points=2)
+def test_plant_biases(build_model, load_weights):
+    # plant.cfg is max pooling and two linear 1x1 convs: on a black image every cell outputs
+    # exactly its conv's biases, which sit right after the 20-byte header in the file.
+    model = build_model("assets/plant.cfg")
+    load_weights(model, "assets/plant.weights")
+    floats = np.fromfile("assets/plant.weights", dtype="<f4", offset=20)
+    bias1, bias2 = floats[:255], floats[255 + 255 * 3:2 * 255 + 255 * 3]
+    out = _outputs(model, np.zeros((1, 64, 64, 3), np.float32))
+    assert [o.shape for o in out] == [(1, 4, 4, 255), (1, 8, 8, 255)], (
+        f"expected outputs (1, 4, 4, 255) and (1, 8, 8, 255), got {[o.shape for o in out]}")
+    for o, bias, which in [(out[0], bias1, "first"), (out[1], bias2, "second")]:
+        err = np.max(np.abs(o - bias))
+        assert err < 1e-5, (
+            f"on a black image the {which} head outputs its biases from the file; max difference {err:.3g}")
+
+
+@test_case(points=4, hidden=True)
+def test_numpy_forward(build_model, load_weights):
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    # small.cfg's conv layers: (filters, in_channels, size, batch_normalize), in cfg order
+    specs = [(8, 3, 3, 1), (16, 8, 3, 1), (8, 16, 1, 1), (16, 8, 3, 1), (32, 16, 3, 1), (21, 32, 1, 0),
+             (8, 16, 1, 1), (16, 24, 3, 1), (21, 16, 1, 0)]
+    floats = np.fromfile("assets/small.weights", dtype="<f4", offset=20).astype(np.float64)
+    params, pos = [], 0
+    for f, c, k, bn in specs:
+        p = {}
+        if bn:
+            p["beta"], p["gamma"], p["mean"], p["var"] = floats[pos:pos + 4 * f].reshape(4, f)
+            pos += 4 * f
+        else:
+            p["bias"] = floats[pos:pos + f]
+            pos += f
+        p["w"] = floats[pos:pos + f * c * k * k].reshape(f, c, k, k)
+        pos += f * c * k * k
+        params.append(p)
+    assert pos == floats.size
+
+    def conv(x, p, stride=1, leaky=True):
+        k = p["w"].shape[-1]
+        xp = np.pad(x, ((k // 2, k // 2), (k // 2, k // 2), (0, 0)))      # darknet: pad size//2 all round
+        win = sliding_window_view(xp, (k, k), axis=(0, 1))[::stride, ::stride]
+        y = np.einsum("hwcij,fcij->hwf", win, p["w"])
+        if "gamma" in p:
+            y = (y - p["mean"]) / np.sqrt(p["var"] + 1e-3) * p["gamma"] + p["beta"]
+        else:
+            y = y + p["bias"]
+        return np.where(y > 0, y, 0.1 * y) if leaky else y
+
+    def forward(x):
+        l0 = conv(x, params[0])
+        l1 = conv(l0, params[1], stride=2)
+        l4 = conv(conv(l1, params[2]), params[3]) + l1
+        h, w, c = l4.shape
+        l5 = l4.reshape(h // 2, 2, w // 2, 2, c).max(axis=(1, 3))
+        out1 = conv(conv(l5, params[4]), params[5], leaky=False)
+        l11 = conv(l5, params[6]).repeat(2, axis=0).repeat(2, axis=1)
+        out2 = conv(conv(np.concatenate([l11, l4], axis=-1), params[7]), params[8], leaky=False)
+        return [out1, out2]
+
+    model = build_model("assets/small.cfg")
+    load_weights(model, "assets/small.weights")
+    x = np.random.default_rng(7).random((2, 32, 32, 3)).astype(np.float32)
+    got = _outputs(model, x)
+    for b in range(2):
+        for s, want in enumerate(forward(x[b].astype(np.float64))):
+            err = np.max(np.abs(got[s][b] - want))
+            tol = 0.02 * max(1.0, np.max(np.abs(want)))
+            assert err <= tol, (
+                f"image {b}, output {s}: the model with small.weights loaded differs from a numpy darknet "
+                f"forward pass by up to {err:.3g} (tolerance {tol:.3g}); check the order beta, gamma, mean, "
+                f"variance, the kernel transpose to (k, k, in, filters) and the top-left padding of stride-2 convs")
+
+
+@test_case(points=2, hidden=True)
+def test_old_header_and_missing(build_model, load_weights):
+    x = np.random.default_rng(3).random((1, 32, 32, 3)).astype(np.float32)
+    new, old = build_model("assets/small.cfg"), build_model("assets/small.cfg")
+    load_weights(new, "assets/small.weights")
+    got = load_weights(old, "assets/small_v1.weights")
+    want = "Read 12306 of 12306 from Darknet weights."
+    assert got == want, f"small_v1.weights (version 0.1, 16-byte header): expected {want!r}, got {got!r}"
+    for a, b in zip(_outputs(new, x), _outputs(old, x)):
+        assert np.allclose(a, b, atol=1e-5), (
+            "small_v1.weights holds the same values as small.weights after a 16-byte header (seen as int32): "
+            "the two models should predict the same")
+    try:
+        load_weights(new, "assets/no_such.weights")
+    except FileNotFoundError:
+        pass
+    else:
+        raise AssertionError("a missing weights file: expected FileNotFoundError")

@@ -1,0 +1,84 @@
+"""Question 6: anchors, class names, letterbox."""
+import numpy as np
+from PIL import Image
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q6_anchors_letterbox"
+points = 8
+
+YOLO_ANCHORS = [[10, 13], [16, 30], [33, 23], [30, 61], [62, 45], [59, 119], [116, 90], [156, 198], [373, 326]]
+TINY_ANCHORS = [[10, 14], [23, 27], [37, 58], [81, 82], [135, 169], [344, 319]]
+
+
+def _oracle_letterbox(image, shape):
+    """keras-yolo3's letterbox_image, with PIL."""
+    image = image.convert("RGB")
+    (h, w), (iw, ih) = shape, image.size
+    scale = min(w / iw, h / ih)
+    nw, nh = int(iw * scale), int(ih * scale)
+    canvas = Image.new("RGB", (w, h), (128, 128, 128))
+    canvas.paste(image.resize((nw, nh), Image.BICUBIC), ((w - nw) // 2, (h - nh) // 2))
+    return np.asarray(canvas)
+
+
+def _check_letterbox(got, want, what):
+    got = np.asarray(got)
+    assert got.shape == want.shape and got.dtype == np.uint8, (
+        f"{what}: expected a {want.shape} uint8 array, got {got.shape} {got.dtype}")
+    err = np.max(np.abs(got.astype(int) - want.astype(int)))
+    assert err <= 1, (
+        f"{what}: differs from PIL's bicubic resize pasted centred on grey 128 by up to {err} grey levels")
+
+
+@test_case(points=2)
+def test_anchors(read_anchors):
+    got = read_anchors("assets/yolo_anchors.txt")
+    assert np.shape(got) == (9, 2), f"yolo_anchors.txt holds 9 (w, h) pairs: expected shape (9, 2), got {np.shape(got)}"
+    assert np.issubdtype(np.asarray(got).dtype, np.floating), f"expected a float array, got {np.asarray(got).dtype}"
+    assert np.array_equal(got, YOLO_ANCHORS), f"expected {YOLO_ANCHORS}, got {np.asarray(got).tolist()}"
+
+
+@test_case(points=1)
+def test_classes(read_classes):
+    got = read_classes("assets/coco_classes.txt")
+    assert len(got) == 80, f"COCO has 80 classes, got {len(got)}"
+    picks = {0: "person", 15: "cat", 16: "dog", 79: "toothbrush"}
+    assert {i: got[i] for i in picks} == picks, f"expected {picks}, got {({i: got[i] for i in picks})}"
+
+
+@test_case(points=2)
+def test_letterbox_cat(letterbox):
+    cat = Image.open("assets/cat.png")               # 451 wide, 300 high: grey bars above and below
+    _check_letterbox(letterbox("assets/cat.png"), _oracle_letterbox(cat, (416, 416)), "letterbox('assets/cat.png')")
+
+
+@test_case(points=2, hidden=True)
+def test_letterbox_inputs(letterbox):
+    rng = np.random.default_rng(11)
+    tall = rng.integers(0, 256, (91, 37, 3), dtype=np.uint8)
+    _check_letterbox(letterbox(tall, (64, 96)), _oracle_letterbox(Image.fromarray(tall), (64, 96)),
+                     "a 91x37 array into (64, 96)")
+    camera = Image.open("assets/camera.png")          # greyscale 'L': the result is still RGB
+    _check_letterbox(letterbox(camera, (416, 416)), _oracle_letterbox(camera, (416, 416)),
+                     "a greyscale PIL image into (416, 416)")
+    try:
+        letterbox(tall, (0, 10))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("shape (0, 10): expected ValueError")
+
+
+@test_case(points=1, hidden=True)
+def test_tiny_anchors_and_missing(read_anchors, read_classes):
+    got = read_anchors("assets/tiny_yolo_anchors.txt")
+    assert np.array_equal(got, TINY_ANCHORS), f"tiny_yolo_anchors.txt: expected {TINY_ANCHORS}, got {np.asarray(got).tolist()}"
+    for fn, what in [(read_anchors, "read_anchors"), (read_classes, "read_classes")]:
+        try:
+            fn("assets/no_such.txt")
+        except FileNotFoundError:
+            pass
+        else:
+            raise AssertionError(f"{what} of a missing file: expected FileNotFoundError")
