@@ -105,17 +105,29 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="dist")
     b.set_defaults(func=cmd_build)
 
-    g = sub.add_parser("grade", help="grade a batch of submissions")
+    g = sub.add_parser(
+        "grade", help="grade a batch of submissions",
+        description="Grade every submission into DIR: grades.csv, results/<name>.json, logs/<name>.log, "
+                    "report.html, canvas.csv. A SUBMISSION is a .py, .ipynb or .zip file, a student's folder, "
+                    "a folder of submissions, or a Gradescope 'export submissions' folder. Rerunning with the "
+                    "same --out grades only what has no result yet (or changed).",
+        epilog="exit status: 0 every submission got a row (whatever the scores); 1 the grader itself failed "
+               "on some submission (status 'failed'; rerun to retry); 2 usage or configuration error.")
     g.add_argument("slug")
     g.add_argument("submissions", nargs="+", metavar="SUBMISSION")
-    g.add_argument("--out", required=True)
+    g.add_argument("--out", required=True, metavar="DIR", help="output folder (also holds the resumable state)")
     g.add_argument("--jobs", type=int, default=None, help="parallel runners (default: number of cores)")
     g.add_argument("--timeout", type=float, default=None, help="seconds per call (overrides course.yml)")
-    g.add_argument("--executor", default="local", choices=("local", "dask"))
-    g.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a LocalCluster)")
+    g.add_argument("--executor", default="local", choices=("local", "dask"),
+                   help="local worker processes (default) or one Dask task per submission")
+    g.add_argument("--scheduler", default=None, metavar="ADDR",
+                   help="Dask scheduler address (default: a LocalCluster of --jobs workers)")
     g.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
                    help="keep results already in --out (default) or regrade everything")
-    g.add_argument("--engine", default="sandbox", choices=("sandbox", "inprocess"))
+    g.add_argument("--engine", default="sandbox", choices=("sandbox", "inprocess"),
+                   help="where student code runs (inprocess: trusted code only)")
+    g.add_argument("--canvas-id", default=None, metavar="ID",
+                   help="Canvas assignment id for canvas.csv's score column (default: the slug)")
     g.set_defaults(func=cmd_grade)
 
     s = sub.add_parser("gradescope", help="grade one submission into results.json (run_autograder calls this)")

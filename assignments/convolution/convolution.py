@@ -10,9 +10,11 @@ Padding follows Keras (and TensorFlow) exactly:
 - ``"same"`` makes the output ``ceil(n / s)`` long whatever the kernel. It pads
   ``pad_total = max((ceil(n / s) - 1) * s + k - n, 0)`` zeros along the axis,
   ``pad_before = pad_total // 2`` of them before (top/left) and the rest after (bottom/right).
-  For an odd kernel and stride 1 that is ``(k - 1) / 2`` on each side, which is what
-  ``scipy.signal.correlate2d(mode="same")`` does too. For an even kernel the extra zero goes
-  after in Keras but before in scipy, so the two disagree there: this module follows Keras.
+  For an odd kernel and stride 1 that is ``(k - 1) / 2`` on each side. At stride 1
+  ``scipy.signal.correlate2d(mode="same")`` agrees with this for every kernel, but
+  ``scipy.signal.convolve2d(mode="same")`` centres an even kernel the other way (the odd zero
+  before), so for even kernels it is one pixel off from ``convolve2d`` here: this module
+  follows Keras.
 
 Why CNN "convolution" is really cross-correlation: a true convolution flips the kernel before
 sliding it (``out[i, j] = sum x[i - m, j - n] * w[m, n]``), a cross-correlation does not

@@ -14,13 +14,57 @@ class SubmissionRejected(Exception):
 
 
 MAGIC_RE = re.compile(r"^\s*(%|!)")
+# Lines only IPython understands: `%magic`, `!shell`, `x = !ls`, `x = %time f()`, `?obj`, `obj?`, `obj??`.
+IPYTHON_LINE_RE = re.compile(r"^\s*(?:[%!]|[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!]"
+                             r"|\?+\s*[A-Za-z_]|[A-Za-z_][\w.]*\?{1,2}\s*$)")
+
+
+def _protected_lines(src: str) -> set[int]:
+    """1-based numbers of lines that are not the start of a statement: inside a multi-line
+    string or inside open brackets. A `%` or `!` there is Python, not IPython."""
+    import io
+    import tokenize
+    protected: set[int] = set()
+    depth, seen = 0, set()
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(src).readline):
+            row = tok.start[0]
+            if row not in seen:
+                seen.add(row)
+                if depth > 0:
+                    protected.add(row)
+            if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
+                protected.update(range(tok.start[0] + 1, tok.end[0] + 1))
+            elif tok.type == tokenize.OP and tok.string in "([{":
+                depth += 1
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth = max(0, depth - 1)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass  # IPython-only syntax can stop the tokenizer; what was learnt so far still holds
+    return protected
+
+
+def _strip_ipython(src: str) -> str:
+    """Remove IPython-only lines from one code cell. An indented one becomes `pass` so the
+    block it sat in stays valid Python; line numbers are kept."""
+    protected = _protected_lines(src)
+    out = []
+    for n, line in enumerate(src.splitlines(), start=1):
+        if n not in protected and IPYTHON_LINE_RE.match(line):
+            indent = line[: len(line) - len(line.lstrip())]
+            line = f"{indent}pass  # IPython-only line removed" if indent else ""
+        out.append(line)
+    return "\n".join(out)
 
 
 def notebook_source(text: str, name: str) -> str:
-    """The code cells of a notebook as one module; IPython magics and shell escapes removed."""
+    """The code cells of a notebook as one module; IPython magics, shell escapes (`!cmd`,
+    `x = !cmd`), help lines (`obj?`) and whole `%%` cell-magic cells removed."""
     try:
         nb = json.loads(text)
         cells = nb["cells"]
+        if not isinstance(cells, list):
+            raise TypeError("'cells' is not a list")
     except (json.JSONDecodeError, KeyError, TypeError) as e:
         raise SubmissionRejected(f"{name} is not a valid Jupyter notebook (not notebook JSON: {e})") from None
     chunks = []
@@ -31,10 +75,9 @@ def notebook_source(text: str, name: str) -> str:
         src = "".join(src) if isinstance(src, list) else str(src)
         if src.lstrip().startswith("%%"):
             continue  # a cell magic makes the whole cell non-Python (%%bash, %%time, ...)
-        lines = ["" if MAGIC_RE.match(line) else line for line in src.splitlines()]
-        # `x = !ls` and `x = %time f()` are IPython-only too.
-        lines = ["" if re.match(r"^\s*\w+\s*=\s*[!%]", line) else line for line in lines]
-        chunks.append("\n".join(lines))
+        chunks.append(_strip_ipython(src))
+    if not any(c.strip() for c in chunks):
+        raise SubmissionRejected(f"{name} has no code cells to grade")
     return "\n\n".join(chunks) + "\n"
 
 
@@ -52,7 +95,10 @@ def source_from_file(path: Path) -> str:
     if path.suffix == ".ipynb":
         return notebook_source(decode_source(data, path.name), path.name)
     if path.suffix == ".py":
-        return decode_source(data, path.name)
+        source = decode_source(data, path.name)
+        if not source.strip():
+            raise SubmissionRejected(f"{path.name} is empty")
+        return source
     raise SubmissionRejected(f"{path.name}: expected a .py or .ipynb file")
 
 

@@ -173,10 +173,8 @@ def puzzles(seed: int) -> tuple[dict, dict]:
     return public, answers
 
 
-def generate(public: pathlib.Path, hidden: pathlib.Path, seed: int) -> None:
-    public, hidden = pathlib.Path(public), pathlib.Path(hidden)
-    public.mkdir(parents=True, exist_ok=True)
-    hidden.mkdir(parents=True, exist_ok=True)
+def document(seed: int) -> tuple[dict, dict]:
+    """(the public conv_demo.json content, the hidden answers) for a seed."""
     shown, answers = puzzles(seed)
     doc = {
         "about": (
@@ -191,8 +189,16 @@ def generate(public: pathlib.Path, hidden: pathlib.Path, seed: int) -> None:
         "paddings": list(PADDINGS),
         "puzzles": shown,
     }
+    return doc, answers
+
+
+def generate(public: pathlib.Path, hidden: pathlib.Path, seed: int) -> None:
+    public, hidden = pathlib.Path(public), pathlib.Path(hidden)
+    public.mkdir(parents=True, exist_ok=True)
+    hidden.mkdir(parents=True, exist_ok=True)
+    doc, answers = document(seed)
     (public / "conv_demo.json").write_text(_dumps(doc))
-    for name, puzzle in shown.items():
+    for name, puzzle in doc["puzzles"].items():
         a = answers[name]
         (public / puzzle["image"]).write_bytes(
             _draw(int(name.split("_")[1]), puzzle, a["kernel"], a["stride"], a["padding"]))

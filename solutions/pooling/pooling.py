@@ -52,10 +52,9 @@ def pool_output_shape(input_shape, pool_size, stride=None, padding="valid"):
         raise ValueError(f"padding must be 'valid', 'zero' or 'same', got {padding!r}")
     pool = (pool_size, pool_size) if np.isscalar(pool_size) else tuple(pool_size)
     step = pool if stride is None else (stride, stride) if np.isscalar(stride) else tuple(stride)
-    if len(pool) != 2 or min(pool) < 1:
-        raise ValueError(f"pool_size must be a positive int or a pair of them, got {pool_size!r}")
-    if len(step) != 2 or min(step) < 1:
-        raise ValueError(f"stride must be a positive int or a pair of them, got {stride!r}")
+    for name, pair, given in (("pool_size", pool, pool_size), ("stride", step, stride)):
+        if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 1 for v in pair):
+            raise ValueError(f"{name} must be a positive int or a pair of them, got {given!r}")
 
     out = []
     for n, k, s in zip(input_shape[:2], pool, step):

@@ -14,14 +14,6 @@ points = 4
 ATOL64, ATOL32 = 1e-12, 1e-6
 
 
-def _keras():
-    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
-    import os
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-    return keras
-
-
 def _quietly(func, *args):
     """Call func with every warning and every floating-point error except underflow raised.
 
@@ -79,7 +71,7 @@ def test_stable_at_extremes(sigmoid):
 
 @test_case(points=1, hidden=True)
 def test_vs_keras(sigmoid):
-    keras = _keras()
+    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     x = np.random.default_rng(1).normal(0, 20, (2, 8, 8, 3)).astype(np.float32)
     got = np.asarray(sigmoid(x))
     assert got.dtype == np.float32, f"float32 in should give float32 out, got {got.dtype}"

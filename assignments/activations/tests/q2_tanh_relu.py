@@ -12,14 +12,6 @@ points = 4
 ATOL64, ATOL32 = 1e-12, 1e-6
 
 
-def _keras():
-    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
-    import os
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-    return keras
-
-
 def _compare(got, expected, atol, what):
     got = np.asarray(got)
     assert got.shape == expected.shape, f"{what}: expected shape {expected.shape}, got {got.shape}"
@@ -74,7 +66,7 @@ def test_leaky_relu(leaky_relu):
 
 @test_case(points=1, hidden=True)
 def test_vs_keras(tanh, relu, leaky_relu):
-    keras = _keras()
+    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     x = _inputs().astype(np.float32)
     _compare(tanh(x), np.asarray(keras.activations.tanh(x)), ATOL32, "tanh vs keras.activations.tanh")
     _compare(relu(x), np.asarray(keras.activations.relu(x)), 0, "relu vs keras.activations.relu")

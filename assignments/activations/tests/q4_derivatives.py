@@ -10,14 +10,6 @@ points = 5
 ALPHA = np.array([0.02, 0.3, 1.2])
 
 
-def _keras():
-    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
-    import os
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-    return keras
-
-
 def _points():
     """float64 points of shape (4, 5, 3), none within 1e-3 of a kink at 0."""
     x = np.random.default_rng(0).normal(0, 2.5, (4, 5, 3))
@@ -71,7 +63,7 @@ def test_at_zero_and_dtypes(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad,
 
 @test_case(points=2, hidden=True)
 def test_vs_tensorflow_gradients(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad, prelu_grad, elu_grad):
-    keras = _keras()
+    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     import tensorflow as tf
 
     x = np.random.default_rng(1).normal(0, 3, (2, 4, 4, 3)).astype(np.float32)

@@ -35,10 +35,12 @@ def _check_batch(vgg16_batch, path):
     assert got.dtype == np.float32, f"{call}: expected dtype float32, got {got.dtype}"
     want = _oracle_batch(path)
     diff = float(np.abs(got - want).mean())
+    want_means = want.mean(axis=(0, 1, 2), dtype=np.float64).round(2).tolist()
+    got_means = got.mean(axis=(0, 1, 2), dtype=np.float64).round(2).tolist()
     assert diff <= MEAN_TOLERANCE, (
         f"{call}: differs from vgg16.preprocess_input(img_to_array(ImageOps.fit(photo, (224, 224)))) "
         f"by {diff:.2f} on average (tolerance {MEAN_TOLERANCE}); per-channel (B, G, R) means expected "
-        f"{want.mean(axis=(0, 1, 2)).round(2).tolist()}, got {got.mean(axis=(0, 1, 2)).round(2).tolist()}")
+        f"{want_means}, got {got_means}")
 
 
 def _read_index(source):

@@ -40,11 +40,12 @@ def _check(preprocess, model, path, as_pil=False):
     oracle = importlib.import_module(f"keras.applications.{module}").preprocess_input
     want = np.asarray(oracle(keras.utils.img_to_array(pixels)[None].copy()), dtype=np.float32)
     err = float(np.abs(got - want).max())
+    want_means = want.mean(axis=(0, 1, 2), dtype=np.float64).round(3).tolist()
+    got_means = got.mean(axis=(0, 1, 2), dtype=np.float64).round(3).tolist()
     assert err <= ATOL, (
         f"{call}: differs from keras.applications.{module}.preprocess_input by up to {err:.4g} "
         f"(tolerance {ATOL}); expected values in [{want.min():.3f}, {want.max():.3f}] with per-channel "
-        f"means {want.mean(axis=(0, 1, 2)).round(3).tolist()}, got [{got.min():.3f}, {got.max():.3f}] "
-        f"with means {got.mean(axis=(0, 1, 2)).round(3).tolist()}")
+        f"means {want_means}, got [{got.min():.3f}, {got.max():.3f}] with means {got_means}")
 
 
 @test_case(points=1)

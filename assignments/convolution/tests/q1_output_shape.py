@@ -9,14 +9,6 @@ name = "q1_output_shape"
 points = 5
 
 
-def _keras():
-    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
-    import os
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-    return keras
-
-
 def _keras_pads(n, k, s):
     """'same' padding as TensorFlow documents it: pad_total = max((ceil(n/s) - 1) * s + k - n, 0)."""
     total = max((math.ceil(n / s) - 1) * s + k - n, 0)
@@ -79,7 +71,7 @@ def test_impossible_settings(output_shape, padding_amounts):
 @test_case(points=1, hidden=True)
 def test_many_vs_keras(output_shape):
     import numpy as np
-    keras = _keras()
+    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     rng = np.random.default_rng(5)
     for _ in range(60):
         h, w = (int(v) for v in rng.integers(1, 30, size=2))
@@ -99,7 +91,7 @@ def test_many_vs_keras(output_shape):
 @test_case(points=1, hidden=True)
 def test_padding_vs_keras(padding_amounts):
     import numpy as np
-    keras = _keras()
+    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     for n, k, s in [(7, 4, 1), (7, 4, 2), (8, 3, 3), (9, 6, 2), (10, 2, 4), (6, 5, 1), (11, 4, 3)]:
         # Input 1, 2, ..., n and a kernel whose only 1 is its last tap: the first output reads
         # input index k - 1 - before, so before = k - out[0] (Keras puts the zeros there).

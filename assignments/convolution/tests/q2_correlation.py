@@ -14,14 +14,6 @@ points = 6
 ATOL64, ATOL32 = 1e-9, 1e-5
 
 
-def _keras():
-    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
-    import os
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-    return keras
-
-
 def _before(n, k, s, padding):
     if padding == "valid":
         return 0
@@ -110,8 +102,8 @@ def test_dtype_and_errors(correlate2d, convolve2d):
                 f"image {image.shape}, kernel {kernel.shape}, stride {stride}, padding {padding!r}: expected ValueError")
 
 
-def _keras_single(image, kernel, stride, padding):
-    keras = _keras()
+def _keras_single(keras, image, kernel, stride, padding):
+    """One-filter Keras Conv2D without bias, given the kernel: single-channel cross-correlation."""
     kh, kw = kernel.shape
     layer = keras.layers.Conv2D(1, (kh, kw), strides=stride, padding=padding, use_bias=False)
     layer.build((None,) + image.shape + (1,))
@@ -121,24 +113,26 @@ def _keras_single(image, kernel, stride, padding):
 
 @test_case(points=1, hidden=True)
 def test_correlate_vs_keras(correlate2d):
+    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     rng = np.random.default_rng(4)
     for shape, kshape, stride, padding in [((8, 9), (2, 2), 1, "same"), ((9, 7), (4, 4), 2, "same"),
                                            ((10, 10), (2, 3), 3, "same"), ((7, 12), (4, 2), 2, "valid"),
                                            ((12, 11), (6, 6), 4, "same"), ((5, 5), (5, 5), 1, "valid")]:
         image = rng.standard_normal(shape).astype(np.float32)
         kernel = rng.standard_normal(kshape).astype(np.float32)
-        _compare(correlate2d(image, kernel, stride, padding), _keras_single(image, kernel, stride, padding), ATOL32,
+        _compare(correlate2d(image, kernel, stride, padding), _keras_single(keras, image, kernel, stride, padding), ATOL32,
                  f"correlate2d, image {shape}, kernel {kshape}, stride {stride}, {padding!r} vs keras Conv2D")
 
 
 @test_case(points=1, hidden=True)
 def test_convolve_vs_keras(convolve2d):
+    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     rng = np.random.default_rng(6)
     for shape, kshape, stride, padding in [((8, 9), (2, 2), 1, "same"), ((9, 7), (4, 3), 2, "same"),
                                            ((11, 10), (3, 3), 2, "valid")]:
         image = rng.standard_normal(shape).astype(np.float32)
         kernel = rng.standard_normal(kshape).astype(np.float32)
         # A true convolution is Keras's cross-correlation with the kernel flipped both ways.
-        expected = _keras_single(image, kernel[::-1, ::-1].copy(), stride, padding)
+        expected = _keras_single(keras, image, kernel[::-1, ::-1].copy(), stride, padding)
         _compare(convolve2d(image, kernel, stride, padding), expected, ATOL32,
                  f"convolve2d, image {shape}, kernel {kshape}, stride {stride}, {padding!r} vs keras Conv2D, flipped kernel")

@@ -7,14 +7,6 @@ name = "q4_parameters"
 points = 3
 
 
-def _keras():
-    """Keras is the grader's oracle; only hidden cases import it (students need no TensorFlow)."""
-    import os
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-    return keras
-
-
 @test_case(points=1)
 def test_count_params(count_params):
     # (k * k * C_in + 1) * F: a k x k x C_in kernel and one bias per filter
@@ -34,7 +26,7 @@ def test_dense_vs_conv(dense_vs_conv):
 
 @test_case(points=1, hidden=True)
 def test_vs_keras(count_params, dense_vs_conv):
-    keras = _keras()
+    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     for h, w, c, units, k, f in [(32, 32, 3, 10, 5, 6), (28, 28, 1, 128, 3, 32), (64, 48, 16, 8, 1, 7)]:
         conv = keras.layers.Conv2D(f, k)
         conv.build((None, h, w, c))

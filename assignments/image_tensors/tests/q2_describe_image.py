@@ -70,7 +70,7 @@ def test_grey_and_alpha(describe_image):
 
 
 @test_case(points=1)
-def test_missing_file(describe_image):
+def test_describe_missing_file(describe_image):
     _expect_error(describe_image, "assets/no_such_image.png", FileNotFoundError)
 
 
@@ -81,5 +81,5 @@ def test_palette_and_16_bit(describe_image):
 
 
 @test_case(points=1, hidden=True)
-def test_not_an_image(describe_image):
+def test_describe_not_an_image(describe_image):
     _expect_error(describe_image, "assets/not_an_image.jpg", ValueError)

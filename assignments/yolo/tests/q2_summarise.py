@@ -44,7 +44,7 @@ def test_summaries_hand_built(conv_summaries):
 
 
 @test_case(points=2, hidden=True)
-def test_tiny(conv_summaries, count_sections, parse_cfg):
+def test_tiny_summaries(conv_summaries, count_sections, parse_cfg):
     sections = parse_cfg("assets/yolov3-tiny.cfg")
     want_counts = {"net": 1, "convolutional": 13, "maxpool": 6, "yolo": 2, "route": 2, "upsample": 1}
     assert dict(count_sections(sections)) == want_counts, (

@@ -13,13 +13,13 @@ def _check(got, want, what):
 
 
 @test_case(points=3)
-def test_yolov3(count_parameters, parse_cfg):
+def test_yolov3_count(count_parameters, parse_cfg):
     _check(count_parameters(parse_cfg("assets/yolov3.cfg")),
            {"total": 62001757, "trainable": 61949149, "non_trainable": 52608}, "yolov3.cfg")
 
 
 @test_case(points=2)
-def test_tiny(count_parameters, parse_cfg):
+def test_tiny_count(count_parameters, parse_cfg):
     # 13 convs, 11 with batch norm over 16+32+...+1024 + 256+512+128+256 = 3184 filters
     _check(count_parameters(parse_cfg("assets/yolov3-tiny.cfg")),
            {"total": 8858734, "trainable": 8858734 - 6368, "non_trainable": 6368}, "yolov3-tiny.cfg")

@@ -16,7 +16,7 @@ def _shapes(output_shape):
 
 
 @test_case(points=3)
-def test_tiny(build_model):
+def test_tiny_model(build_model):
     model = build_model("assets/yolov3-tiny.cfg")
     got = _shapes(model.output_shape)
     want = [(None, 13, 13, 255), (None, 26, 26, 255)]
@@ -49,7 +49,7 @@ def test_predict_shapes(build_model):
 
 
 @test_case(points=4, hidden=True)
-def test_yolov3(build_model):
+def test_yolov3_model(build_model):
     model = build_model("assets/yolov3.cfg")
     got = _shapes(model.output_shape)
     want = [(None, 13, 13, 255), (None, 26, 26, 255), (None, 52, 52, 255)]

@@ -1,0 +1,94 @@
+"""Question 8: score threshold, per-class non-max suppression, the printed lines, drawing."""
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q8_nms_draw"
+points = 14
+
+# (top, left, bottom, right) and scores for 2 classes
+HAND_BOXES = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30], [1, 1, 11, 11], [40, 40, 50, 50]], np.float32)
+HAND_SCORES = np.array([[0.9, 0.0], [0.8, 0.0], [0.7, 0.0], [0.0, 0.85], [0.2, 0.25]], np.float32)
+
+
+def _check_detections(got, want_boxes, want_scores, want_classes, what):
+    boxes, scores, classes = (np.asarray(g) for g in got)
+    k = len(want_scores)
+    assert boxes.shape == (k, 4) and scores.shape == (k,) and classes.shape == (k,), (
+        f"{what}: expected {k} detections (boxes ({k}, 4), scores ({k},), classes ({k},)), "
+        f"got {boxes.shape}, {scores.shape}, {classes.shape}")
+    assert classes.tolist() == list(want_classes), f"{what}: expected classes {list(want_classes)}, got {classes.tolist()}"
+    assert np.allclose(scores, want_scores, atol=1e-6), f"{what}: expected scores {np.round(want_scores, 4).tolist()}, got {np.round(scores, 4).tolist()}"
+    assert np.allclose(boxes, want_boxes, atol=1e-4), f"{what}: expected boxes {np.asarray(want_boxes).tolist()}, got {boxes.tolist()}"
+
+
+@test_case(points=3)
+def test_hand_built_nms(filter_boxes):
+    # Box 1 overlaps box 0 with IoU 81/119 = 0.68 in the same class: suppressed at 0.45, kept at 0.7.
+    # Box 3 is the same rectangle in class 1: other classes never suppress each other. Box 4 scores < 0.3.
+    got = filter_boxes(HAND_BOXES, HAND_SCORES, 0.3, 0.45, 20)
+    _check_detections(got, HAND_BOXES[[0, 3, 2]], [0.9, 0.85, 0.7], [0, 1, 0], "iou_threshold 0.45")
+    got = filter_boxes(HAND_BOXES, HAND_SCORES, 0.3, 0.7, 20)
+    _check_detections(got, HAND_BOXES[[0, 3, 1, 2]], [0.9, 0.85, 0.8, 0.7], [0, 1, 0, 0], "iou_threshold 0.7")
+
+
+@test_case(points=3)
+def test_lines(detection_lines):
+    boxes = np.array([[12.5, -3.2, 50.49, 80.5], [90.2, 150.0, 130.0, 250.7]], np.float32)
+    got = detection_lines(boxes, np.array([0.876, 0.5049]), np.array([1, 2]), ["cat", "dog", "traffic light"], (100, 200))
+    want = ["Found 2 boxes for img",
+            "dog 0.88 (0, 13) (81, 50)",                # floor(v + 0.5); left clipped at 0
+            "traffic light 0.50 (150, 90) (200, 100)"]  # bottom and right clipped to the 100x200 image
+    assert list(got) == want, f"expected {want}, got {got}"
+
+
+@test_case(points=2)
+def test_draw(draw_detections, class_colours):
+    image = np.full((60, 80, 3), 100, np.uint8)
+    got = np.asarray(draw_detections(image, np.array([[20.0, 10.0, 50.0, 70.0]]), np.array([0.9]),
+                                     np.array([1]), ["a", "b", "c"]))
+    assert got.shape == (60, 80, 3) and got.dtype == np.uint8, f"expected a (60, 80, 3) uint8 array, got {got.shape} {got.dtype}"
+    colour = list(class_colours(3)[1])
+    for y, x, where in [(50, 40, "bottom edge"), (35, 10, "left edge"), (35, 70, "right edge")]:
+        assert got[y, x].tolist() == colour, f"the box's {where} at row {y}, column {x} should be class 1's colour {colour}, got {got[y, x].tolist()}"
+    for y, x, where in [(35, 40, "inside the box"), (56, 76, "below and right of it")]:
+        assert got[y, x].tolist() == [100, 100, 100], f"{where} (row {y}, column {x}) should be unchanged, got {got[y, x].tolist()}"
+
+
+@test_case(points=4, hidden=True)
+def test_nms_against_tensorflow(filter_boxes):
+    import tensorflow as tf
+
+    rng = np.random.default_rng(21)
+    tops_lefts = rng.uniform(0, 100, (400, 2))
+    boxes = np.hstack([tops_lefts, tops_lefts + rng.uniform(5, 30, (400, 2))]).astype(np.float32)
+    scores = rng.uniform(0, 1, (400, 3)).astype(np.float32)
+    for score_threshold, iou_threshold, max_boxes in [(0.3, 0.45, 20), (0.6, 0.2, 100), (0.1, 0.7, 5)]:
+        kept = []
+        for c in range(3):
+            idx = np.flatnonzero(scores[:, c] >= score_threshold)
+            sel = tf.image.non_max_suppression(boxes[idx], scores[idx, c], max_boxes, iou_threshold).numpy()
+            kept += [(scores[idx[s], c], c, idx[s]) for s in sel]
+        kept.sort(key=lambda t: -t[0])
+        got = filter_boxes(boxes, scores, score_threshold, iou_threshold, max_boxes)
+        _check_detections(got, boxes[[i for _, _, i in kept]], [s for s, _, _ in kept], [c for _, c, _ in kept],
+                          f"400 random boxes, 3 classes, thresholds {score_threshold}/{iou_threshold}, "
+                          f"max {max_boxes} per class (oracle: tf.image.non_max_suppression)")
+
+
+@test_case(points=2, hidden=True)
+def test_nothing_found_and_errors(filter_boxes, detection_lines, draw_detections):
+    got = filter_boxes(HAND_BOXES, HAND_SCORES * 0.1, 0.3, 0.45, 20)
+    _check_detections(got, np.zeros((0, 4)), [], [], "every score below the threshold")
+    lines = detection_lines(np.zeros((0, 4)), np.zeros(0), np.zeros(0, int), ["a"], (10, 10))
+    assert list(lines) == ["Found 0 boxes for img"], f"no detections: expected ['Found 0 boxes for img'], got {lines}"
+    image = np.random.default_rng(1).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    same = np.asarray(draw_detections(image, np.zeros((0, 4)), np.zeros(0), np.zeros(0, int), ["a"]))
+    assert np.array_equal(same, image), "drawing no detections should return the image unchanged"
+    try:
+        filter_boxes(np.zeros((5, 3)), np.zeros((5, 2)))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("boxes of shape (5, 3): expected ValueError")

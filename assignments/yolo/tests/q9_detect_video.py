@@ -1,0 +1,133 @@
+"""Question 9: detection on an image, then over the frames of a video.
+
+plant.cfg with plant.weights is a detector that needs no training: its weights make it report a
+"cat" wherever a 128x64 frame holds a 16x16 pure red square on the letterboxed 8x8 grid.
+"""
+import re
+
+import numpy as np
+from PIL import Image
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q9_detect_video"
+points = 14
+
+PLANT_ANCHORS = np.array([[8, 8], [16, 16], [24, 24], [32, 32], [48, 48], [64, 64]], np.float32)
+# the frames of assets/plant_video.avi and the boxes plant.cfg must find, (left, top) (right, bottom),
+# clipped to the 128x64 frame
+VIDEO_BOXES = [((8, 0), (40, 24)), ((40, 8), (72, 40)), ((72, 24), (104, 56)), ((104, 40), (128, 64)), None]
+
+
+def _frame(row, col):
+    """A black 128x64 frame with a red 16x16 square that lands on cell (row, col) of the 8x8 grid."""
+    frame = np.zeros((64, 128, 3), np.uint8)
+    frame[16 * row - 32:16 * row - 16, 16 * col:16 * col + 16] = (255, 0, 0)
+    return frame
+
+
+def _plant(build_model, load_weights, read_classes):
+    model = build_model("assets/plant.cfg")
+    load_weights(model, "assets/plant.weights")
+    return model, read_classes("assets/coco_classes.txt")
+
+
+def _parse(line):
+    m = re.fullmatch(r"(.+) (\d\.\d\d) \((-?\d+), (-?\d+)\) \((-?\d+), (-?\d+)\)", line)
+    assert m, f"a detection line looks like 'label score (left, top) (right, bottom)', got {line!r}"
+    return m.group(1), float(m.group(2)), (int(m.group(3)), int(m.group(4))), (int(m.group(5)), int(m.group(6)))
+
+
+@test_case(points=4)
+def test_detect_image(build_model, load_weights, read_classes, detect_image, class_colours):
+    model, names = _plant(build_model, load_weights, read_classes)
+    annotated, lines = detect_image(model, _frame(3, 5), PLANT_ANCHORS, names)
+    want = ["Found 1 boxes for img", "cat 1.00 (72, 8) (104, 40)"]
+    assert list(lines) == want, (
+        f"a red square on cell (3, 5): the 16x16 anchor around that cell's centre is 32x32 on the 128x64 "
+        f"image: expected {want}, got {lines}")
+    annotated = np.asarray(annotated)
+    assert annotated.shape == (64, 128, 3) and annotated.dtype == np.uint8, (
+        f"the annotated image has the original's size: expected (64, 128, 3) uint8, got {annotated.shape} {annotated.dtype}")
+    cat = list(class_colours(80)[15])
+    for y, x in [(40, 90), (30, 72)]:
+        assert annotated[y, x].tolist() == cat, f"row {y}, column {x} is on the box's outline: expected the cat colour {cat}, got {annotated[y, x].tolist()}"
+    assert annotated[60, 10].tolist() == [0, 0, 0], f"row 60, column 10 is far from the box: expected black, got {annotated[60, 10].tolist()}"
+
+
+@test_case(points=2)
+def test_read_frames(read_frames):
+    import cv2
+
+    capture, want = cv2.VideoCapture("assets/plant_video.avi"), []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        want.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+    got = read_frames("assets/plant_video.avi")
+    assert len(got) == len(want) == 5, f"plant_video.avi has 5 frames, got {len(got)}"
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert np.shape(g) == w.shape and np.array_equal(g, w), (
+            f"frame {i}: expected OpenCV's frame converted from BGR to RGB, shape {w.shape}; got shape {np.shape(g)}"
+            + ("" if np.shape(g) != w.shape else f", red channel mean {np.mean(np.asarray(g)[..., 0]):.1f} "
+               f"instead of {w[..., 0].mean():.1f}"))
+
+
+@test_case(points=4)
+def test_detect_video(build_model, load_weights, read_classes, detect_video, read_frames):
+    model, names = _plant(build_model, load_weights, read_classes)
+    per_frame = detect_video(model, "assets/plant_video.avi", "annotated.avi", PLANT_ANCHORS, names)
+    assert len(per_frame) == 5, f"plant_video.avi has 5 frames: expected 5 lists of lines, got {len(per_frame)}"
+    for i, (lines, box) in enumerate(zip(per_frame, VIDEO_BOXES)):
+        if box is None:
+            assert list(lines) == ["Found 0 boxes for img"], f"frame {i} is empty: expected ['Found 0 boxes for img'], got {lines}"
+            continue
+        assert len(lines) == 2 and lines[0] == "Found 1 boxes for img", f"frame {i}: expected one detection, got {lines}"
+        label, score, top_left, bottom_right = _parse(lines[1])
+        assert (label, top_left, bottom_right) == ("cat", *box) and score >= 0.9, (
+            f"frame {i} (the video is JPEG-compressed, so the score may dip a little): expected 'cat' with score "
+            f">= 0.9 at {box[0]} {box[1]}, got {lines[1]!r}")
+    frames = read_frames("annotated.avi")
+    assert len(frames) == 5 and all(np.shape(f) == (64, 128, 3) for f in frames), (
+        f"annotated.avi should hold 5 frames of 64x128, got {len(frames)} of {[np.shape(f) for f in frames][:2]}")
+    near_bottom_edge = np.asarray(frames[1])[39:42, 50:62].astype(int).sum(axis=-1).max()
+    assert near_bottom_edge > 150, (
+        "frame 1 of annotated.avi: the box's bottom edge (row 40, columns 40 to 72) should be drawn in the "
+        f"(bright yellow) cat colour on black, got a brightest R+G+B of {near_bottom_edge}")
+
+
+@test_case(points=2, hidden=True)
+def test_pil_input_and_empty(build_model, load_weights, read_classes, detect_image):
+    model, names = _plant(build_model, load_weights, read_classes)
+    _, lines = detect_image(model, Image.fromarray(_frame(4, 2)), PLANT_ANCHORS, names)
+    want = ["Found 1 boxes for img", "cat 1.00 (24, 24) (56, 56)"]
+    assert list(lines) == want, f"a PIL image with the square on cell (4, 2): expected {want}, got {lines}"
+    black = np.zeros((64, 128, 3), np.uint8)
+    annotated, lines = detect_image(model, black, PLANT_ANCHORS, names)
+    assert list(lines) == ["Found 0 boxes for img"], f"a black frame: expected ['Found 0 boxes for img'], got {lines}"
+    assert np.array_equal(np.asarray(annotated), black), "a black frame with nothing found should come back unchanged"
+
+
+@test_case(points=2, hidden=True)
+def test_video_errors(build_model, load_weights, read_classes, detect_video, read_frames):
+    model, names = _plant(build_model, load_weights, read_classes)
+    try:
+        detect_video(model, "assets/no_such.avi", "out.avi", PLANT_ANCHORS, names)
+    except FileNotFoundError:
+        pass
+    else:
+        raise AssertionError("detect_video of a missing video: expected FileNotFoundError")
+    try:
+        detect_video(model, "assets/plant_video.avi", "out.gif", PLANT_ANCHORS, names)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("writing to out.gif (only .avi and .mp4): expected ValueError")
+    try:
+        read_frames("assets/no_such.avi")
+    except FileNotFoundError:
+        pass
+    else:
+        raise AssertionError("read_frames of a missing video: expected FileNotFoundError")

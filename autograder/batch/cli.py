@@ -1,0 +1,245 @@
+"""`course grade SLUG SUBMISSIONS... --out DIR`: the batch command (see the package docstring)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ..build.bundle import bundle_for
+from ..grading.results import GradeResult
+from ..report import Row, write_reports, write_submission_files
+from ..report.tables import FAILED, num
+from .executors import make_executor
+from .intake import IntakeError, Submission, collect
+from .store import ResultStore, StoreError
+from .worker import bundle_key, bundle_zip_bytes
+
+
+def grading_key(bundle_sha: str, limits, engine: str) -> str:
+    """What a stored result depends on besides the submission: the bundle's content (tests,
+    assets, hidden data), the limits in force and the engine."""
+    blob = json.dumps({"bundle": bundle_sha, "limits": dataclasses.asdict(limits), "engine": engine},
+                      sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class _Progress:
+    """A rich progress bar with ETA on a terminal; one plain line per submission otherwise."""
+
+    def __init__(self, console: Console, total: int, live: bool):
+        self.console, self.total, self.done, self.live = console, total, 0, live and total > 0
+        self.bar = None
+        if self.live:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
+            self.bar = Progress(SpinnerColumn(), TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"),
+                                TimeRemainingColumn(), TextColumn("{task.description}"),
+                                console=console, transient=False)
+            self.task = self.bar.add_task("", total=total)
+            self.bar.start()
+
+    def advance(self, row: Row) -> None:
+        self.done += 1
+        r = row.result
+        score = "" if r.status == FAILED else f" {num(r.score)}/{num(r.max_score)}"
+        line = f"[{self.done}/{self.total}] {row.name}: {r.status}{score} ({r.elapsed:.1f} s)"
+        if r.status != "graded" and row.reason:
+            line += f" - {row.reason[:160]}"
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=row.name)
+            self.bar.console.print(line, markup=False, highlight=False)
+        else:
+            print(line, flush=True)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _reason(result: GradeResult, note: str, sub: Submission) -> str:
+    return "; ".join(p for p in [result.reason, note, *sub.notes] if p)
+
+
+def _row_from_record(sub: Submission, record: dict, kept: bool) -> Row:
+    result = GradeResult.from_dict(record["result"])
+    return Row(sub.name, result, _reason(result, record.get("note", ""), sub), sub.origin, sub.digest,
+               sub.student, record.get("worker", ""), record.get("engine", ""), record.get("graded_at", ""), kept)
+
+
+def run_grade(args, course) -> int:
+    console = Console(highlight=False)
+    errors = Console(stderr=True, highlight=False)
+    assignment = course.get(args.slug)
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        errors.print("[red]error[/red]: --jobs must be at least 1")
+        return 2
+    if args.timeout is not None and not args.timeout > 0:
+        errors.print("[red]error[/red]: --timeout must be a positive number of seconds")
+        return 2
+    if args.scheduler and args.executor != "dask":
+        errors.print("[red]error[/red]: --scheduler needs --executor dask")
+        return 2
+    out = Path(args.out).resolve()
+    try:
+        subs = collect(args.submissions, assignment.submission, exclude=out)
+    except IntakeError as e:
+        errors.print(f"[red]error[/red]: {e}", markup=True)
+        return 2
+
+    started = time.monotonic()
+    bundle = bundle_for(assignment, course.seed)
+    limits = bundle.limits if args.timeout is None else dataclasses.replace(bundle.limits, timeout=float(args.timeout))
+    bundle_zip = bundle_zip_bytes(bundle.root)
+    bsha = bundle_key(bundle_zip)
+    key = grading_key(bsha, limits, args.engine)
+
+    store = ResultStore(out)
+    try:
+        store.open(assignment.slug)
+    except StoreError as e:
+        errors.print(f"[red]error[/red]: {e}")
+        return 2
+
+    plain = not console.is_terminal
+
+    def say(text: str) -> None:
+        if plain:
+            print(text, flush=True)
+        else:
+            console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    kept: dict[str, dict] = {}
+    todo: list[Submission] = []
+    for sub in subs:
+        state, record = store.status_of(sub.name, sub.digest, key)
+        if state == "fresh" and args.resume:
+            kept[sub.name] = record
+            continue
+        if state == "changed":
+            say(f"regrading {sub.name}: the submission changed since it was graded")
+        elif state == "key" and args.resume:
+            say(f"regrading {sub.name}: the tests, limits or engine changed since it was graded")
+        todo.append(sub)
+    for sub in subs:
+        for note in sub.notes:
+            say(f"note: {sub.name}: {note}")
+    say(f"{assignment.slug}: {len(subs)} submissions; {len(todo)} to grade, {len(kept)} already graded "
+        f"(kept); executor {args.executor}, {jobs} job{'s' if jobs != 1 else ''}, engine {args.engine}")
+
+    run = uuid.uuid4().hex[:12]
+    store.log_event("run-start", run=run, todo=len(todo), kept=len(kept), executor=args.executor, jobs=jobs,
+                    engine=args.engine)
+    by_name = {s.name: s for s in subs}
+    rows: dict[str, Row] = {name: _row_from_record(by_name[name], rec, True) for name, rec in kept.items()}
+    failures: list[str] = []
+    progress = _Progress(console, len(todo), live=not plain)
+
+    def on_done(task: dict, outcome: dict) -> None:
+        sub = by_name[task["name"]]
+        if "failure" in outcome:
+            reason = "the grader failed (not the submission's fault; rerun to retry): " + \
+                     outcome["failure"].strip().splitlines()[-1][:300]
+            result = GradeResult(assignment.slug, sub.name, FAILED, reason, elapsed=outcome.get("elapsed", 0.0))
+            row = Row(sub.name, result, _reason(result, "", sub), sub.origin, sub.digest, sub.student,
+                      outcome.get("worker", ""), args.engine, "", False)
+            failures.append(f"{sub.name}:\n{outcome['failure']}")
+        else:
+            record = {"name": sub.name, "origin": sub.origin, "kind": sub.kind, "digest": sub.digest, "key": key,
+                      "note": outcome.get("note", ""), "result": outcome["result"], "worker": outcome.get("worker", ""),
+                      "engine": args.engine, "executor": args.executor, "run": run,
+                      "graded_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+            store.commit(record)
+            row = _row_from_record(sub, record, False)
+        rows[sub.name] = row
+        write_submission_files(out, row)
+        progress.advance(row)
+
+    interrupted = False
+    executor = None
+    try:
+        if todo:
+            executor = make_executor(args.executor, jobs, bundle_zip, key, args.engine, args.timeout, args.scheduler)
+            executor.run([s.payload() for s in todo], on_done)
+    except KeyboardInterrupt:
+        interrupted = True
+        if executor is not None:
+            executor.close()
+    except Exception as e:  # noqa: BLE001 - the executor itself failed (cluster unreachable...)
+        progress.stop()
+        errors.print(f"[red]the grader failed[/red]: {type(e).__name__}: {e}", markup=True, highlight=False)
+        errors.print("results graded so far are kept; rerun with the same --out to continue", markup=False)
+        store.log_event("run-failed", run=run, error=f"{type(e).__name__}: {e}")
+        return 1
+    finally:
+        progress.stop()
+
+    if interrupted:
+        store.log_event("run-interrupted", run=run)
+        errors.print(f"interrupted: {len(rows) - len(kept)} graded in this run are kept; "
+                     "rerun with the same --out to grade the rest", markup=False)
+        return 130
+
+    missing = [s.name for s in subs if s.name not in rows]
+    for name in missing:  # cannot happen unless an executor lost a task: say so, do not hide it
+        result = GradeResult(assignment.slug, name, FAILED, "the grader returned no result for this submission")
+        rows[name] = Row(name, result, result.reason, by_name[name].origin, by_name[name].digest, by_name[name].student)
+        failures.append(f"{name}: no result")
+
+    paths = write_reports(out, assignment, list(rows.values()), getattr(args, "canvas_id", None))
+    store.log_event("run-end", run=run, graded=len(todo), failed=len(failures))
+    _summary(console, assignment, list(rows.values()), paths, out, time.monotonic() - started, len(todo), len(kept))
+    if failures:
+        errors.print(f"[red]the grader failed on {len(failures)} submission(s)[/red] "
+                     "(status 'failed'; rerun with the same --out to retry them):", markup=True)
+        for f in failures[:5]:
+            errors.print(f, markup=False, highlight=False)
+        return 1
+    return 0
+
+
+def _summary(console: Console, assignment, rows: list[Row], paths: dict, out: Path, elapsed: float,
+             graded: int, kept: int) -> None:
+    from collections import Counter
+
+    counts = Counter(r.status for r in rows)
+    table = Table(title=f"{assignment.title} ({assignment.slug}): {len(rows)} submissions")
+    table.add_column("status")
+    table.add_column("submissions", justify="right")
+    table.add_column("mean score", justify="right")
+    for status, n in sorted(counts.items()):
+        scores = [r.result.score for r in rows if r.status == status]
+        mean = "" if status == FAILED else f"{num(sum(scores) / len(scores))}/{num(assignment.total_points)}"
+        table.add_row(status, str(n), mean)
+    console.print(table)
+    problems = [r for r in rows if r.status != "graded"]
+    if problems:
+        t = Table(title="not graded")
+        for col in ("submission", "status", "reason"):
+            t.add_column(col, overflow="fold")
+        for r in problems[:25]:
+            t.add_row(r.name, r.status, r.reason[:200])
+        if len(problems) > 25:
+            t.add_row("...", "", f"{len(problems) - 25} more in grades.csv")
+        console.print(t)
+    rate = f", {60 * graded / elapsed:.0f} submissions/minute" if graded and elapsed > 0 else ""
+    lines = [f"graded {graded}, kept {kept} in {elapsed:.1f} s{rate}"]
+    lines += [f"  {paths[label]}" for label in ("grades", "canvas", "html")]
+    lines.append(f"  {out / 'results'}/<submission>.json, {out / 'logs'}/<submission>.log")
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use `course grade`")

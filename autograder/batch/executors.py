@@ -1,0 +1,198 @@
+"""Where the grading of a batch runs: `local` (a pool of worker processes on this machine) or
+`dask` (one task per submission on a Dask distributed cluster). Both call
+autograder.batch.worker.grade_task with the same plain data (the submission's bytes, the
+bundle's zip bytes), so they give the same results.
+
+`on_done(task, outcome)` is called in the client, in completion order, once per task.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import uuid
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable
+
+from . import worker
+
+OnDone = Callable[[dict, dict], None]
+MAX_ATTEMPTS = 2  # a submission whose worker process dies is retried once in a fresh one
+
+
+def _death(task: dict, attempts: int) -> dict:
+    return {"name": task["name"], "digest": task["digest"], "worker": "", "note": "", "elapsed": 0.0,
+            "failure": f"the grading worker process died while grading this submission "
+                       f"({attempts} attempt{'s' if attempts > 1 else ''})"}
+
+
+def _error(task: dict, text: str) -> dict:
+    return {"name": task["name"], "digest": task["digest"], "worker": "", "note": "", "elapsed": 0.0,
+            "failure": text}
+
+
+class LocalExecutor:
+    """`jobs` worker processes (spawned: no state inherited from the client), each with its own
+    bundle copy and engine, reused across the submissions it grades. At most `jobs` tasks are
+    in flight, so when a worker dies the submissions it may have held are known."""
+
+    name = "local"
+
+    def __init__(self, jobs: int, bundle_zip: bytes, key: str, engine: str, timeout: float | None):
+        self.jobs, self.bundle_zip, self.key, self.engine, self.timeout = jobs, bundle_zip, key, engine, timeout
+        self.pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self, n: int) -> ProcessPoolExecutor:
+        method = os.environ.get("COURSE_GRADE_START_METHOD") or "spawn"
+        return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(method),
+                                   initializer=worker.init_local,
+                                   initargs=(self.bundle_zip, self.key, self.engine, self.timeout, os.getpid()))
+
+    def run(self, tasks: list[dict], on_done: OnDone) -> None:
+        pending = deque(tasks)
+        attempts: dict[str, int] = {}
+        running: dict = {}
+        try:
+            while pending or running:
+                if self.pool is None:
+                    self.pool = self._new_pool(max(1, min(self.jobs, len(pending) + len(running))))
+                while pending and len(running) < self.jobs:
+                    task = pending.popleft()
+                    running[self.pool.submit(worker.grade_local, task)] = task
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                broken = []
+                for fut in done:
+                    task = running.pop(fut)
+                    try:
+                        outcome = fut.result()
+                    except BrokenProcessPool:
+                        broken.append(task)
+                        continue
+                    except Exception as e:  # noqa: BLE001 - e.g. a task that could not be sent
+                        outcome = _error(task, f"{type(e).__name__}: {e}")
+                    on_done(task, outcome)
+                if broken:
+                    broken.extend(running.values())  # every future of a broken pool fails
+                    running.clear()
+                    self._discard_pool()
+                    for task in reversed(broken):
+                        attempts[task["name"]] = attempts.get(task["name"], 0) + 1
+                        if attempts[task["name"]] >= MAX_ATTEMPTS:
+                            on_done(task, _death(task, attempts[task["name"]]))
+                        else:
+                            pending.appendleft(task)
+        finally:
+            self.close()
+
+    def _discard_pool(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                try:
+                    proc.kill()
+                except Exception:  # noqa: BLE001
+                    pass
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            procs = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:  # an interrupted batch must not leave graders running
+                if proc.is_alive():
+                    proc.terminate()
+            for proc in procs:
+                proc.join(timeout=5)
+                if proc.is_alive():
+                    proc.kill()
+
+
+class DaskExecutor:
+    """One Dask task per submission. With no scheduler address, a LocalCluster of `jobs`
+    single-threaded worker processes. The bundle's zip bytes go to every worker once
+    (client.scatter, broadcast) and each task carries its submission's bytes; a worker unpacks
+    both into its own temp folders, so no filesystem is shared with the client. Workers need
+    this package installed (the same version) to run the task function."""
+
+    name = "dask"
+
+    def __init__(self, jobs: int, bundle_zip: bytes, key: str, engine: str, timeout: float | None,
+                 scheduler: str | None = None):
+        self.jobs, self.bundle_zip, self.key, self.engine, self.timeout = jobs, bundle_zip, key, engine, timeout
+        self.scheduler = scheduler
+        self.client = self.cluster = None
+
+    def _connect(self):
+        import dask
+        from distributed import Client, LocalCluster
+
+        dask.config.set({
+            "distributed.worker.daemon": False,          # the engine may start processes of its own
+            "distributed.scheduler.allowed-failures": MAX_ATTEMPTS - 1,
+            "distributed.admin.tick.limit": "1h",
+        })
+        if self.scheduler:
+            self.client = Client(self.scheduler, timeout="30s")
+        else:
+            self.cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, memory_limit=0,
+                                        silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+        return self.client
+
+    def run(self, tasks: list[dict], on_done: OnDone) -> None:
+        from distributed import as_completed
+
+        try:
+            client = self._connect()
+            bundle = client.scatter(self.bundle_zip, broadcast=True, hash=False)
+            run = uuid.uuid4().hex[:8]
+            futures = {}
+            for task in tasks:
+                if len(task["data"]) > (1 << 20):  # large payloads travel as their own data
+                    task = {**task, "data": client.scatter(task["data"], hash=False)}
+                fut = client.submit(_dask_grade, task, bundle, self.key, self.engine, self.timeout,
+                                    key=f"grade-{run}-{task['name']}", pure=False)
+                futures[fut] = task
+            for fut in as_completed(futures):
+                task = futures[fut]
+                try:
+                    outcome = fut.result()
+                except Exception as e:  # noqa: BLE001 - KilledWorker and friends
+                    kind = type(e).__name__
+                    if kind == "KilledWorker":
+                        outcome = _death(task, MAX_ATTEMPTS)
+                    else:
+                        outcome = _error(task, f"{kind}: {e}")
+                on_done(task, outcome)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        client, cluster = self.client, self.cluster
+        self.client = self.cluster = None
+        for thing in (client, cluster):
+            if thing is not None:
+                try:
+                    thing.close()
+                except Exception:  # noqa: BLE001 - closing on the way out
+                    pass
+
+
+def _dask_grade(task: dict, bundle_zip: bytes, key: str, engine: str, timeout: float | None) -> dict:
+    """Runs on a Dask worker. A scattered payload arrives already resolved to bytes."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    return worker.grade_task(task, bundle_zip, key, engine, timeout)
+
+
+def make_executor(name: str, jobs: int, bundle_zip: bytes, key: str, engine: str,
+                  timeout: float | None, scheduler: str | None = None):
+    if name == "local":
+        return LocalExecutor(jobs, bundle_zip, key, engine, timeout)
+    if name == "dask":
+        return DaskExecutor(jobs, bundle_zip, key, engine, timeout, scheduler)
+    raise ValueError(f"unknown executor {name!r}; choose local or dask")

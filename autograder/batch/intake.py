@@ -1,0 +1,281 @@
+"""Batch intake: from the SUBMISSIONS arguments to a list of uniquely named submissions,
+each with a content hash and the bytes a worker needs (see the package docstring for the
+rules). Nothing here runs or unpacks student code; unpacking happens on the worker."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..grading.intake import SubmissionRejected
+from .unpack import MAX_BYTES, folder_digest, folder_files, pack_files
+
+SUBMISSION_SUFFIXES = (".py", ".ipynb", ".zip")
+GRADESCOPE_METADATA = "submission_metadata.yml"
+
+
+class IntakeError(Exception):
+    """The SUBMISSIONS arguments themselves are wrong (a path that does not exist, nothing to
+    grade, an unreadable Gradescope export): a usage error, not a row."""
+
+
+@dataclass
+class Submission:
+    name: str                   # unique row name (file-name safe)
+    origin: str                 # where it came from, as a person would write the path
+    kind: str                   # "file" | "folder" | "missing"
+    path: Path | None
+    digest: str                 # sha256 of the content
+    student: dict = field(default_factory=dict)   # {"submitters": [{name, email, sid}]} from Gradescope
+    notes: list[str] = field(default_factory=list)
+    problem: str | None = None  # rejected before grading (reason)
+    base: str = ""              # the name before de-duplication
+
+    def payload(self) -> dict:
+        """What a worker gets: plain data (bytes), no paths it could not see."""
+        task = {"name": self.name, "kind": self.kind, "filename": "", "data": b"",
+                "problem": self.problem, "digest": self.digest}
+        if self.problem:
+            return task
+        try:
+            if self.kind == "file":
+                task["filename"] = self.path.name
+                task["data"] = self.path.read_bytes()
+            elif self.kind == "folder":
+                task["data"] = pack_files(folder_files(self.path))
+        except SubmissionRejected as e:
+            task["problem"] = str(e)
+        except OSError as e:
+            task["problem"] = f"the submission could not be read ({e.strerror or e})"
+        return task
+
+
+def safe_name(text: str) -> str:
+    text = unicodedata.normalize("NFC", str(text))
+    text = re.sub(r"[^\w@.+-]+", "_", text).strip("._-")
+    return text[:120] or "submission"
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+        return rel if not rel.startswith("..") else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256(b"file\0" + path.name.encode("utf-8", "surrogateescape") + b"\0")
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _problem_digest(reason: str) -> str:
+    return hashlib.sha256(b"problem\0" + reason.encode()).hexdigest()
+
+
+def _file_submission(path: Path, base: str | None = None) -> Submission:
+    base = base or path.stem
+    origin = _display(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            reason = f"{path.name} is {size / 2**20:.0f} MB, more than the limit of {MAX_BYTES // 2**20} MB"
+            return Submission("", origin, "file", path, _problem_digest(reason), problem=reason, base=base)
+        return Submission("", origin, "file", path, _sha256_file(path), base=base)
+    except OSError as e:
+        reason = f"{path.name} could not be read ({e.strerror or e})"
+        return Submission("", origin, "file", path, _problem_digest(reason), problem=reason, base=base)
+
+
+def _folder_submission(path: Path, base: str | None = None) -> Submission:
+    base = base or path.name
+    origin = _display(path)
+    try:
+        digest = folder_digest(folder_files(path))
+        return Submission("", origin, "folder", path, digest, base=base)
+    except SubmissionRejected as e:
+        return Submission("", origin, "folder", path, _problem_digest(str(e)), problem=str(e), base=base)
+    except OSError as e:
+        reason = f"the folder could not be read ({e.strerror or e})"
+        return Submission("", origin, "folder", path, _problem_digest(reason), problem=reason, base=base)
+
+
+def _visible(entries) -> list[Path]:
+    return sorted(e for e in entries if not e.name.startswith((".", "__")))
+
+
+def is_one_submission(folder: Path, expected: str) -> bool:
+    """A folder is one student's when it directly holds the assignment's file (or notebook), or
+    when it holds no submission-like file and at most one sub-folder (a wrapper); otherwise it
+    is a folder of submissions."""
+    stem = Path(expected).stem
+    entries = _visible(folder.iterdir())
+    files = {e.name for e in entries if e.is_file()}
+    if expected in files or f"{stem}.ipynb" in files:
+        return True
+    submission_like = [e for e in entries if e.is_file() and e.suffix.lower() in SUBMISSION_SUFFIXES]
+    folders = [e for e in entries if e.is_dir()]
+    return not submission_like and len(folders) <= 1
+
+
+# --- Gradescope "export submissions" ------------------------------------------------------
+
+class _MetadataLoader(yaml.SafeLoader):
+    """Gradescope writes Ruby-flavoured YAML (`:submitters:` keys, sometimes `!ruby/...` tags):
+    unknown tags load as plain data, timestamps stay strings."""
+
+
+def _construct_any(loader, tag_suffix, node):
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)
+
+
+_MetadataLoader.add_multi_constructor("!", _construct_any)
+_MetadataLoader.add_multi_constructor("tag:yaml.org,2002:ruby", _construct_any)
+_MetadataLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _plain_keys(value):
+    if isinstance(value, dict):
+        return {str(k).lstrip(":"): _plain_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_keys(v) for v in value]
+    return value
+
+
+def read_gradescope_metadata(path: Path) -> dict[str, list[dict]]:
+    """{submission folder name: [{name, email, sid}, ...]} from submission_metadata.yml."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_MetadataLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise IntakeError(f"{_display(path)}: cannot read the Gradescope metadata ({e})") from None
+    data = _plain_keys(data or {})
+    if not isinstance(data, dict):
+        raise IntakeError(f"{_display(path)}: expected a mapping of submission folders to their metadata")
+    out = {}
+    for key, record in data.items():
+        submitters = record.get("submitters") if isinstance(record, dict) else None
+        people = []
+        for s in submitters or []:
+            if isinstance(s, dict):
+                people.append({k: str(s.get(k) or "") for k in ("name", "email", "sid")})
+        out[str(key)] = people
+    return out
+
+
+def _submitters_base(people: list[dict], fallback: str) -> str:
+    for key in ("email", "name", "sid"):
+        values = [p[key] for p in people if p.get(key)]
+        if values and len(values) == len(people):
+            return "+".join(values)
+    return fallback
+
+
+def _gradescope_export(folder: Path) -> list[Submission]:
+    meta = read_gradescope_metadata(folder / GRADESCOPE_METADATA)
+    subs = []
+    for key in sorted(meta):
+        people = meta[key]
+        base = _submitters_base(people, key)
+        path = folder / key
+        if path.is_dir():
+            sub = _folder_submission(path, base)
+        elif path.is_file():
+            sub = _file_submission(path, base)
+        else:
+            reason = f"the Gradescope export lists {key} but holds no file or folder of that name"
+            sub = Submission("", _display(path), "missing", None, _problem_digest(reason), problem=reason, base=base)
+        sub.student = {"submitters": people, "gradescope_id": key}
+        subs.append(sub)
+    for entry in _visible(folder.iterdir()):
+        if entry.name in meta or entry.name == GRADESCOPE_METADATA:
+            continue
+        sub = _folder_submission(entry) if entry.is_dir() else _file_submission(entry)
+        sub.notes.append(f"not listed in {GRADESCOPE_METADATA}; named after the {'folder' if entry.is_dir() else 'file'}")
+        subs.append(sub)
+    return subs
+
+
+# --- the arguments --------------------------------------------------------------------------
+
+def _expand(arg: str, expected: str, exclude: Path | None) -> list[Submission]:
+    path = Path(arg)
+    if not path.exists():
+        raise IntakeError(f"{arg}: no such file or folder")
+    if path.is_file():
+        return [_file_submission(path)]
+    if not path.is_dir():
+        raise IntakeError(f"{arg}: not a file or a folder")
+    if (path / GRADESCOPE_METADATA).is_file():
+        return _gradescope_export(path)
+    if is_one_submission(path, expected):
+        return [_folder_submission(path, safe_name(path.resolve().name))]
+    subs = []
+    for entry in _visible(path.iterdir()):
+        if exclude is not None and entry.resolve() == exclude:
+            continue
+        if entry.is_dir():
+            subs.append(_folder_submission(entry))
+        elif entry.is_file():
+            subs.append(_file_submission(entry))
+    return subs
+
+
+def collect(args: list[str], expected: str, exclude: Path | None = None) -> list[Submission]:
+    """Every submission named by the arguments, uniquely named, sorted by name."""
+    exclude = exclude.resolve() if exclude else None
+    found: list[Submission] = []
+    seen: set[Path] = set()
+    for arg in args:
+        for sub in _expand(arg, expected, exclude):
+            key = sub.path.resolve() if sub.path is not None else Path(sub.origin)
+            if key in seen:
+                continue  # the same file named twice (`subs/alice.py subs/`): one row
+            seen.add(key)
+            found.append(sub)
+    if not found:
+        raise IntakeError("no submissions found in " + ", ".join(args))
+    _name(found)
+    return sorted(found, key=lambda s: s.name)
+
+
+def _name(subs: list[Submission]) -> None:
+    """Unique names: the first (by path) of each base keeps it, the rest get -2, -3, ..."""
+    for s in subs:
+        s.base = safe_name(s.base)
+    ordered = sorted(subs, key=lambda s: (s.base.casefold(), s.origin))
+    taken: set[str] = set()
+    groups: dict[str, list[Submission]] = {}
+    for s in ordered:
+        groups.setdefault(s.base.casefold(), []).append(s)
+    for group in groups.values():
+        taken.add(group[0].base.casefold())
+        group[0].name = group[0].base
+    for group in groups.values():
+        if len(group) == 1:
+            continue
+        first = group[0]
+        k = 2
+        for s in group[1:]:
+            while f"{s.base}-{k}".casefold() in taken:
+                k += 1
+            s.name = f"{s.base}-{k}"
+            taken.add(s.name.casefold())
+            s.notes.append(f"renamed {s.name}: {first.origin} is also named {s.base}")
+        others = ", ".join(f"{s.origin} is {s.name}" for s in group[1:])
+        first.notes.append(f"another submission has the same name {first.base} ({others})")

@@ -1,0 +1,179 @@
+"""The results store of a batch, in DIR/state/:
+
+  batch.json            which assignment DIR holds (a second assignment in the same DIR is refused)
+  records/<name>.json   one per graded submission: the full GradeResult, the content hash of the
+                        submission and the grading key it was graded under
+  journal.jsonl         append-only, one line per event ("graded" once per grading), fsync'd
+
+Every file is written atomically (a temp file in the same folder, flush, fsync, os.replace,
+then fsync of the folder), so a batch killed at any instant leaves each file either complete
+or absent. A record is the commit point: a submission with a record matching its hash and
+key is not graded again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+STATE = "state"
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Atomically write data unless the file already holds exactly it (so a rerun leaves
+    unchanged outputs, and their modification times, alone). True when written."""
+    path = Path(path)
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_bytes_atomic(path, data)
+    return True
+
+
+def write_text_atomic(path: Path, text: str) -> bool:
+    return write_if_changed(path, text.encode("utf-8"))
+
+
+def json_bytes(data) -> bytes:
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+class StoreError(Exception):
+    pass
+
+
+class ResultStore:
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.state = self.out / STATE
+        self.records_dir = self.state / "records"
+        self.journal = self.state / "journal.jsonl"
+
+    def open(self, slug: str) -> None:
+        self.records_dir.mkdir(parents=True, exist_ok=True)
+        meta = self.state / "batch.json"
+        if meta.is_file():
+            try:
+                held = json.loads(meta.read_text(encoding="utf-8")).get("slug")
+            except (OSError, ValueError):
+                held = None
+            if held and held != slug:
+                raise StoreError(f"{self.out} holds results for assignment {held!r}, not {slug!r}; "
+                                 "use another --out folder")
+        write_if_changed(meta, json_bytes({"slug": slug, "format": 1}))
+        self._clean_temp_files()
+        self._end_journal_line()
+
+    def _end_journal_line(self) -> None:
+        """A line cut short by a kill must not swallow the next run's first line."""
+        try:
+            with open(self.journal, "rb") as f:
+                f.seek(-1, os.SEEK_END)
+                last = f.read(1)
+        except OSError:
+            return
+        if last != b"\n":
+            fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND)
+            try:
+                os.write(fd, b"\n")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def _clean_temp_files(self) -> None:
+        """Leftovers of a batch killed mid-write (never read: only os.replace publishes)."""
+        for folder in (self.state, self.records_dir, self.out, self.out / "results", self.out / "logs"):
+            if folder.is_dir():
+                for tmp in folder.glob(".*.tmp"):
+                    try:
+                        tmp.unlink()
+                    except OSError:
+                        pass
+
+    def record_path(self, name: str) -> Path:
+        return self.records_dir / f"{name}.json"
+
+    def load(self, name: str) -> dict | None:
+        try:
+            return json.loads(self.record_path(name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def status_of(self, name: str, digest: str, key: str) -> tuple[str, dict | None]:
+        """("fresh", record) / ("changed", record) / ("key", record: tests or limits changed) /
+        ("new", None)."""
+        record = self.load(name)
+        if record is None:
+            return "new", None
+        if record.get("digest") != digest:
+            return "changed", record
+        if record.get("key") != key:
+            return "key", record
+        return "fresh", record
+
+    def commit(self, record: dict) -> None:
+        """Publish one submission's record, then journal it."""
+        write_bytes_atomic(self.record_path(record["name"]), json_bytes(record))
+        self.log_event("graded", name=record["name"], digest=record["digest"],
+                       status=record["result"]["status"], run=record.get("run"))
+
+    def log_event(self, event: str, **fields) -> None:
+        line = json.dumps({"event": event, "time": round(time.time(), 3), **fields}, sort_keys=True) + "\n"
+        self.journal.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def events(self) -> list[dict]:
+        """The journal's complete lines (a line cut short by a kill is skipped)."""
+        try:
+            text = self.journal.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return []
+        out = []
+        for line in text.splitlines():
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                continue
+        return out

@@ -1,0 +1,265 @@
+"""The worker side of a batch: grade one task (plain data in, plain data out).
+
+A worker process (a local pool process or a Dask worker) unpacks the grading bundle from its
+zip bytes once into a private temp folder, opens one engine, and reuses both for every
+submission it grades. Each submission is written into its own temp folder (zips unpacked
+safely), read, graded and cleaned up. Nothing here needs the client's filesystem.
+"""
+
+from __future__ import annotations
+
+import ast
+import atexit
+import dataclasses
+import hashlib
+import io
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import zipfile
+from pathlib import Path
+
+from ..build.bundle import GradingBundle
+from ..grading import make_engine, rejected
+from ..grading.core import grade_source, load_test_file
+from ..grading.intake import SubmissionRejected, pick_file, source_from_file
+from ..grading.results import GRADED, GradeResult
+from .unpack import safe_extract
+
+_bundles: dict[tuple[str, float | None], GradingBundle] = {}
+_engines: dict[str, object] = {}
+_lock = threading.Lock()  # grading changes the working directory: one at a time per process
+
+
+def bundle_key(bundle_zip: bytes) -> str:
+    return hashlib.sha256(bundle_zip).hexdigest()
+
+
+def bundle_zip_bytes(root: Path) -> bytes:
+    """The bundle folder as deterministic zip bytes (fixed times), so its hash names its content."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for path in sorted(Path(root).rglob("*")):
+            if path.is_file():
+                info = zipfile.ZipInfo(path.relative_to(root).as_posix(), (1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o600 << 16
+                zf.writestr(info, path.read_bytes())
+    return buf.getvalue()
+
+
+def _bundle(key: str, bundle_zip: bytes, timeout: float | None) -> GradingBundle:
+    if (key, timeout) not in _bundles:
+        base = next((b for (k, _), b in _bundles.items() if k == key), None)
+        if base is None:
+            tmp = Path(tempfile.mkdtemp(prefix="course-worker-bundle-"))  # mode 0700
+            atexit.register(shutil.rmtree, tmp, True)
+            with zipfile.ZipFile(io.BytesIO(bundle_zip)) as zf:
+                zf.extractall(tmp / "bundle")  # our own bundle: trusted content
+            base = GradingBundle.load(tmp / "bundle")
+        if timeout is not None:
+            base = dataclasses.replace(base, limits=dataclasses.replace(base.limits, timeout=float(timeout)))
+        _bundles[(key, timeout)] = base
+    return _bundles[(key, timeout)]
+
+
+def _engine(name: str):
+    if name not in _engines:
+        _engines[name] = make_engine(name)
+    return _engines[name]
+
+
+def _drop_engine(name: str) -> None:
+    engine = _engines.pop(name, None)
+    if engine is not None:
+        try:
+            engine.close()
+        except Exception:  # noqa: BLE001 - a broken engine is being thrown away anyway
+            pass
+
+
+def close_engines() -> None:
+    for name in list(_engines):
+        _drop_engine(name)
+
+
+atexit.register(close_engines)
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _locate(task: dict, tmp: Path, expected: str) -> tuple[Path, str]:
+    """Write the task's bytes into tmp; the file to grade and a note when its name is not
+    the expected one."""
+    kind, data = task["kind"], task["data"]
+    if kind == "file":
+        filename = Path(task["filename"]).name or "submission"
+        suffix = Path(filename).suffix.lower()
+        if suffix == ".zip":
+            folder = tmp / "unpacked"
+            safe_extract(data, folder)
+            return _pick(folder, expected)
+        if suffix not in (".py", ".ipynb"):
+            raise SubmissionRejected(f"{filename}: expected a .py, .ipynb or .zip file (or a folder)")
+        path = tmp / ("submission" + suffix)
+        path.write_bytes(data)
+        return path, ""
+    if kind == "folder":
+        folder = tmp / "folder"
+        safe_extract(data, folder)
+        return _pick(folder, expected)
+    raise SubmissionRejected(f"nothing to grade ({kind})")
+
+
+def _pick(folder: Path, expected: str) -> tuple[Path, str]:
+    path = pick_file(folder, expected)
+    rel = path.relative_to(folder).as_posix()
+    stem = Path(expected).stem
+    note = "" if path.name in (expected, f"{stem}.ipynb") else f"graded {rel} (the assignment asks for {expected})"
+    return path, note
+
+
+def _defined_names(source: str) -> set[str] | None:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.add((alias.asname or alias.name).split(".")[0])
+                if alias.name == "*":
+                    return None  # a star import could define anything
+    return names
+
+
+def explain(bundle: GradingBundle, result: GradeResult, source: str) -> str:
+    """A short sentence for a graded submission that lost points for a plain reason: names the
+    tests need that the submission does not define, or cases still raising NotImplementedError."""
+    if result.status != GRADED or result.score >= result.max_score:
+        return ""
+    parts = []
+    defined = _defined_names(source)
+    if defined is not None:
+        missing: dict[str, list[str]] = {}
+        for q in result.questions:
+            tf = load_test_file(bundle.tests_dir / f"{q.name}.py")
+            for tc in tf.test_cases:
+                for param in tc.body._get_func_params():
+                    if param != "env" and param not in defined:
+                        missing.setdefault(param, [])
+                        if q.name not in missing[param]:
+                            missing[param].append(q.name)
+        if missing:
+            parts.append("missing from the submission: " + ", ".join(
+                f"{n} (needed by {', '.join(qs)})" for n, qs in sorted(missing.items())))
+    cases = [c for q in result.questions for c in q.cases]
+    unfinished = [c for c in cases if not c.passed and "NotImplementedError" in (c.message or "")]
+    if unfinished:
+        parts.append(f"{len(unfinished)} of {len(cases)} test cases hit NotImplementedError (not written yet)")
+    return "; ".join(parts)
+
+
+def grade_task(task: dict, bundle_zip: bytes, key: str, engine_name: str, timeout: float | None) -> dict:
+    """Grade one submission. Returns {"result": GradeResult dict, "note", "worker", "elapsed"}
+    or, when the grader itself failed, {"failure": traceback text, ...}."""
+    with _lock:
+        return _grade_task(task, bundle_zip, key, engine_name, timeout)
+
+
+def _grade_task(task, bundle_zip, key, engine_name, timeout) -> dict:
+    started = time.monotonic()
+    out = {"name": task["name"], "digest": task["digest"], "worker": _worker_id(), "note": ""}
+    try:
+        bundle = _bundle(key, bundle_zip, timeout)
+    except Exception:  # noqa: BLE001 - the grader failed, not the submission
+        out.update(failure="could not load the grading bundle:\n" + traceback.format_exc(),
+                   elapsed=time.monotonic() - started)
+        return out
+    name = task["name"]
+    try:
+        if task.get("problem"):
+            raise SubmissionRejected(task["problem"])
+        with tempfile.TemporaryDirectory(prefix="course-submission-") as tmp:
+            path, note = _locate(task, Path(tmp), bundle.submission)
+            out["note"] = note
+            source = source_from_file(path)
+        engine = _engine(engine_name)
+        try:
+            result = grade_source(bundle, source, engine, name)
+        except Exception:
+            _drop_engine(engine_name)  # do not reuse an engine in an unknown state
+            raise
+        extra = explain(bundle, result, source)
+        if extra:
+            result.reason = f"{result.reason}; {extra}" if result.reason else extra
+    except SubmissionRejected as e:
+        result = rejected(bundle, name, str(e))
+    except Exception:  # noqa: BLE001 - the grader failed, not the submission
+        out.update(failure=traceback.format_exc(), elapsed=time.monotonic() - started)
+        return out
+    result.submission = name
+    result.elapsed = time.monotonic() - started
+    out.update(result=result.to_dict(), elapsed=result.elapsed)
+    return out
+
+
+# --- local pool processes -------------------------------------------------------------------
+
+_local: dict = {}
+
+
+def _watch_parent(parent: int) -> None:
+    """A pool process must not outlive the batch (kill -9 of `course grade`)."""
+    try:
+        import ctypes
+        import signal
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux: the polling below still works
+        pass
+
+    def poll():
+        while True:
+            if os.getppid() != parent:
+                os._exit(70)
+            time.sleep(0.5)
+
+    threading.Thread(target=poll, name="parent-watch", daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(70)
+
+
+def init_local(bundle_zip: bytes, key: str, engine_name: str, timeout: float | None, parent: int) -> None:
+    _watch_parent(parent)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    _local.update(bundle_zip=bundle_zip, key=key, engine=engine_name, timeout=timeout)
+    _bundle(key, bundle_zip, timeout)
+    try:
+        _engine(engine_name)  # start it now (a sandbox template preloads the libraries once)
+    except Exception:  # noqa: BLE001 - reported per submission when grading tries again
+        pass
+
+
+def grade_local(task: dict) -> dict:
+    return grade_task(task, _local["bundle_zip"], _local["key"], _local["engine"], _local["timeout"])
+
+
+def ping() -> str:
+    return _worker_id()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("autograder.batch.worker is not a command; use `course grade`")

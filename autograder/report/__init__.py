@@ -1,0 +1,67 @@
+"""What a batch leaves in its --out folder, all written atomically:
+
+  grades.csv                 one row per submission, sorted by name: submission, score, max_score,
+                             status, reason, then one column per question (its score)
+  results/<submission>.json  Gradescope results.json schema (what the student would see)
+  logs/<submission>.log      the grader's log: origin, hash, status, reason, every case with its
+                             message (hidden ones too: this log is for staff), the captured output
+  report.html                self-contained summary (see html.py)
+  canvas.csv                 Canvas gradebook import (see canvas.py)
+
+Per-submission files are rewritten only when their content changes, so a rerun leaves the
+outputs of submissions it did not regrade untouched (modification times included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..batch.store import json_bytes, write_if_changed, write_text_atomic
+from ..grading.results import GradeResult, gradescope_json
+from .canvas import canvas_csv
+from .html import report_html
+from .logs import submission_log
+from .tables import grades_csv
+
+
+@dataclass
+class Row:
+    name: str
+    result: GradeResult
+    reason: str = ""          # the result's reason plus intake notes (duplicates, file picked)
+    origin: str = ""
+    digest: str = ""
+    student: dict = field(default_factory=dict)
+    worker: str = ""
+    engine: str = ""
+    graded_at: str = ""
+    kept: bool = False        # graded by an earlier run and kept
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+
+def write_submission_files(out: Path, row: Row) -> None:
+    out = Path(out)
+    write_if_changed(out / "results" / f"{row.name}.json", json_bytes(gradescope_json(row.result)))
+    write_text_atomic(out / "logs" / f"{row.name}.log", submission_log(row))
+
+
+def write_reports(out: Path, assignment, rows: list[Row], canvas_id: str | None = None) -> dict[str, Path]:
+    """grades.csv, canvas.csv and report.html for these rows (per-submission files too)."""
+    out = Path(out)
+    rows = sorted(rows, key=lambda r: r.name)
+    for row in rows:
+        write_submission_files(out, row)
+    questions = [q.name for q in assignment.questions]
+    paths = {"grades": out / "grades.csv", "canvas": out / "canvas.csv", "html": out / "report.html"}
+    write_text_atomic(paths["grades"], grades_csv(rows, questions))
+    write_text_atomic(paths["canvas"], canvas_csv(rows, assignment, canvas_id))
+    write_text_atomic(paths["html"], report_html(rows, assignment))
+    return paths
+
+
+__all__ = ["Row", "write_reports", "write_submission_files", "grades_csv", "canvas_csv", "report_html",
+           "submission_log"]

@@ -1,0 +1,605 @@
+"""The untrusted side: the template ("zygote") process, the per-submission monitor, the runner.
+
+Run as `python -I -m autograder.sandbox.zygote --control-fd N ...`, normally inside bubblewrap.
+
+zygote   imports numpy, scipy, PIL, scikit-image, TensorFlow/Keras once (never runs a TF op, so
+         forking stays safe), then waits on the control socket (SOCK_SEQPACKET) for fork
+         requests from the judge, each carrying two sockets: one for the monitor, one for the
+         runner. It forks a monitor per request and forgets it (SIGCHLD ignored: auto-reaped).
+monitor  trusted, keeps the zygote's privileges: makes the private working directory, forks the
+         runner, becomes the subreaper of everything the runner starts, reports how the runner
+         ended, and on request kills every process of the submission (by uid when it can) and
+         removes the working directory.
+runner   untrusted: new session, scrubbed environment, private working directory, rlimits,
+         unprivileged uid, stdout/stderr captured and capped; imports the submission and serves
+         the judge's calls (wire.py) until told to stop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import errno
+import gc
+import io
+import os
+import resource
+import select
+import shutil
+import signal
+import socket
+import sys
+import time
+import types
+
+from . import wire
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+CLONE_NEWNET = 0x40000000
+
+_libc = None
+
+
+def libc():
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    return _libc
+
+
+def prctl(option: int, arg: int) -> bool:
+    return libc().prctl(option, ctypes.c_ulong(arg), 0, 0, 0) == 0
+
+
+# --- the zygote ----------------------------------------------------------------------------
+
+DEFAULT_PRELOAD = ("numpy", "scipy", "scipy.signal", "scipy.ndimage", "PIL.Image", "PIL.ImageOps",
+                   "skimage", "skimage.measure", "skimage.transform", "skimage.color", "skimage.io",
+                   "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg",
+                   "matplotlib.pyplot", "tensorflow", "keras")
+
+
+def preload(modules: list[str]) -> tuple[list[str], dict[str, str]]:
+    import importlib
+    done, failed = [], {}
+    for name in modules:
+        try:
+            importlib.import_module(name)
+            done.append(name)
+        except BaseException as e:  # noqa: BLE001 - a missing library only costs speed
+            failed[name] = f"{type(e).__name__}: {e}"[:300]
+    return done, failed
+
+
+def zygote_main(argv=None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--control-fd", type=int, required=True)
+    p.add_argument("--assets", default="")
+    p.add_argument("--workbase", default="/tmp")
+    p.add_argument("--preload", default=",".join(DEFAULT_PRELOAD))
+    p.add_argument("--unshare-net", action="store_true", help="runners unshare their network (no bwrap)")
+    args = p.parse_args(argv)
+    control = socket.socket(fileno=args.control_fd)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    done, failed = preload([m for m in args.preload.split(",") if m])
+    gc.collect()
+    gc.freeze()  # keep the preloaded heap's pages shared between forks
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    opts = {"assets": args.assets, "workbase": args.workbase, "unshare_net": args.unshare_net,
+            "root": os.geteuid() == 0}
+    control.send(wire.json.dumps({"op": "ready", "preloaded": done, "failed": failed,
+                                  "pid": os.getpid()}).encode())
+    counter = 0
+    while True:
+        try:
+            msg, fds, _flags, _addr = socket.recv_fds(control, 65536, 4)
+        except InterruptedError:
+            continue
+        except OSError:
+            return 0
+        if not msg:
+            return 0  # the judge went away
+        try:
+            req = wire.json.loads(msg)
+        except ValueError:
+            req = {}
+        if req.get("op") != "fork" or len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            control.send(b'{"ok": false, "error": "bad request"}')
+            continue
+        counter += 1
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                control.close()
+                code = monitor_main(fds[0], fds[1], req.get("uid"), counter, opts)
+            except BaseException:  # noqa: BLE001
+                code = 1
+            finally:
+                os._exit(code)
+        for fd in fds:
+            os.close(fd)
+        control.send(wire.json.dumps({"ok": True}).encode())
+
+
+# --- the monitor ---------------------------------------------------------------------------
+
+SIGNAL_NAMES = {
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGABRT: "aborted",
+    signal.SIGBUS: "bus error",
+    signal.SIGFPE: "floating-point exception",
+    signal.SIGILL: "illegal instruction",
+    signal.SIGKILL: "killed",
+    signal.SIGXCPU: "CPU time limit exceeded",
+    signal.SIGXFSZ: "file size limit exceeded",
+    signal.SIGTERM: "terminated",
+}
+
+
+def _children_of(ppid: int) -> list[int]:
+    kids = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        rest = stat[stat.rfind(b")") + 2:].split()
+        if len(rest) > 1 and int(rest[1]) == ppid:
+            kids.append(int(name))
+    return kids
+
+
+def kill_uid(uid: int) -> None:
+    """Kill every process of `uid` (in this PID namespace): a helper takes that uid and sends
+    kill(-1, SIGKILL), which reaches exactly the processes that uid may signal."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            # One pass reaches every process of the uid (a fork racing with it is refused
+            # by the kernel once the signal is pending); a second pass for good measure.
+            # Zombies also count as signalled, so do not loop until ESRCH.
+            for _ in range(2):
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.002)
+        finally:
+            os._exit(0)
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+class Monitor:
+    def __init__(self, msock: socket.socket, uid: int | None, opts: dict):
+        self.msock, self.uid, self.opts = msock, uid, opts
+        self.runner = 0
+        self.status = None  # the runner's wait status once reaped
+        self.reported = False
+        self.workdir = ""
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid == self.runner and self.status is None:
+                self.status = status
+        
+    def report(self) -> None:
+        if self.status is None or self.reported:
+            return
+        st = self.status
+        ev = {"event": "exit", "code": os.WEXITSTATUS(st) if os.WIFEXITED(st) else None,
+              "signal": os.WTERMSIG(st) if os.WIFSIGNALED(st) else None}
+        if ev["signal"] is not None:
+            ev["signame"] = signal.Signals(ev["signal"]).name if ev["signal"] in signal.Signals._value2member_map_ else str(ev["signal"])
+            ev["what"] = SIGNAL_NAMES.get(ev["signal"]) or signal.strsignal(ev["signal"]) or ev["signame"]
+        wire.send_frame(self.msock, ev)
+        self.reported = True
+
+    def kill_all(self) -> None:
+        if self.runner and self.status is None:
+            try:
+                os.kill(self.runner, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.uid is not None:
+            kill_uid(self.uid)
+        # Everything the runner started that escaped its session was reparented to us (we
+        # are its subreaper): kill until no child is left.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            kids = _children_of(os.getpid())
+            if not kids:
+                break
+            for k in kids:
+                for d in [k, *_children_of(k)]:
+                    try:
+                        os.kill(d, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+            time.sleep(0.01)
+            self.reap()
+        if self.runner and self.status is None:
+            try:
+                _, self.status = os.waitpid(self.runner, 0)
+            except ChildProcessError:
+                self.status = self.status or (signal.SIGKILL & 0x7F)
+        self.reap()
+
+    def cleanup(self) -> None:
+        if self.workdir and os.path.isdir(self.workdir):
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def setup_workdir(self, n: int, setup: dict) -> None:
+        base = self.opts["workbase"]
+        tag = self.uid if self.uid is not None else f"{os.getpid()}-{n}"
+        wd = os.path.join(base, f"run-{tag}")
+        if os.path.lexists(wd):
+            shutil.rmtree(wd, ignore_errors=True)
+        os.mkdir(wd, 0o700)
+        self.workdir = wd
+        filename = os.path.basename(setup["filename"])
+        with open(os.path.join(wd, filename), "w", encoding="utf-8") as f:
+            f.write(setup["source"])
+        assets = self.opts.get("assets")
+        if assets and os.path.isdir(assets):
+            shutil.copytree(assets, os.path.join(wd, "assets"), symlinks=False)
+        else:
+            os.mkdir(os.path.join(wd, "assets"))
+        if self.uid is not None:
+            for root, dirs, files in os.walk(wd):
+                for name in [root, *(os.path.join(root, x) for x in dirs + files)]:
+                    os.lchown(name, self.uid, self.uid)
+
+    def loop(self) -> int:
+        r, w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.set_wakeup_fd(w)
+        signal.signal(signal.SIGCHLD, lambda *a: None)
+        self.reap()
+        self.report()
+        while True:
+            try:
+                ready, _, _ = select.select([self.msock, r], [], [], 1.0)
+            except InterruptedError:
+                continue
+            if r in ready:
+                try:
+                    while os.read(r, 512):
+                        pass
+                except BlockingIOError:
+                    pass
+            self.reap()
+            self.report()
+            if self.msock in ready:
+                try:
+                    header, _ = wire.recv_frame(self.msock, time.monotonic() + 10)
+                except (wire.Closed, wire.Timeout, wire.WireError, OSError):
+                    self.kill_all()
+                    self.cleanup()
+                    return 0
+                op = header.get("op")
+                if op == "kill":
+                    self.kill_all()
+                    self.report()
+                elif op == "close":
+                    self.kill_all()
+                    self.report()
+                    self.cleanup()
+                    wire.send_frame(self.msock, {"event": "closed"})
+                    return 0
+
+
+def monitor_main(mfd: int, rfd: int, uid, n: int, opts: dict) -> int:
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    msock = socket.socket(fileno=mfd)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    mon = Monitor(msock, uid if isinstance(uid, int) else None, opts)
+    try:
+        setup, _ = wire.recv_frame(msock, time.monotonic() + 60)
+        mon.setup_workdir(n, setup)
+    except Exception as e:  # noqa: BLE001
+        wire.send_frame(msock, {"event": "failed", "error": f"{type(e).__name__}: {e}"})
+        mon.cleanup()
+        return 1
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            msock.close()
+            code = runner_main(rfd, mon.workdir, setup, mon.uid, opts)
+        except BaseException:  # noqa: BLE001
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(rfd)
+    mon.runner = pid
+    wire.send_frame(msock, {"event": "started"})
+    return mon.loop()
+
+
+# --- the runner ----------------------------------------------------------------------------
+
+class CappedOutput(io.TextIOBase):
+    """sys.stdout / sys.stderr of the runner: keeps the first `cap` characters, counts the rest."""
+
+    def __init__(self, state: dict):
+        self.state = state
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, s) -> int:
+        if not isinstance(s, str):
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        s = str.__str__(s)
+        st = self.state
+        room = st["cap"] - st["kept"]
+        if room > 0:
+            part = s[:room]
+            st["pending"].append(part)
+            st["kept"] += len(part)
+        st["dropped"] += max(0, len(s) - max(room, 0))
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+
+def _vmsize() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _cpu_used() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _set_limit(which, soft, hard=None) -> None:
+    hard = soft if hard is None else hard
+    try:
+        resource.setrlimit(which, (int(soft), int(hard)))
+    except (ValueError, OSError):
+        pass
+
+
+class Runner:
+    def __init__(self, sock: socket.socket, setup: dict, notes: list[str]):
+        self.sock, self.setup, self.notes = sock, setup, notes
+        limits = setup["limits"]
+        self.timeout = float(limits["timeout"])
+        self.cpu_budget = self.timeout * max(1, os.cpu_count() or 1) + 5
+        self.cpu_hard = 0
+        self.out = {"cap": int(limits["output_kb"]) * 1024, "kept": 0, "dropped": 0, "pending": []}
+        self.objects: dict[int, object] = {}
+        self.ids: dict[int, int] = {}
+        self.next_id = 1
+        self.module = None
+
+    # values
+    def to_handle(self, obj) -> dict:
+        hid = self.ids.get(id(obj))
+        if hid is None:
+            hid = self.next_id
+            self.next_id += 1
+            self.objects[hid] = obj
+            self.ids[id(obj)] = hid
+        t = type(obj)
+        try:
+            tname = type.__dict__["__qualname__"].__get__(t)
+        except Exception:  # noqa: BLE001
+            tname = "object"
+        return {wire.TAG: "h", "id": hid, "type": str.__str__(tname)[:200], "callable": callable(obj)}
+
+    def resolve(self, d: dict):
+        if d.get(wire.TAG) != "ref" or d.get("id") not in self.objects:
+            raise TypeError("the grader passed an object this runner does not know")
+        return self.objects[d["id"]]
+
+    def decode(self, tree, bufs):
+        return wire.Decoder(bufs, handle=self.resolve).decode(tree)
+
+    def reply(self, header: dict, buffers=()) -> None:
+        header["out"] = "".join(self.out["pending"])
+        header["dropped"] = self.out["dropped"]
+        self.out["pending"].clear()
+        wire.send_frame(self.sock, header, list(buffers))
+
+    def reply_value(self, value) -> None:
+        try:
+            tree, bufs = wire.encode(value, to_handle=self.to_handle)
+        except (TypeError, ValueError, RecursionError) as e:
+            exc = TypeError(f"the value cannot be sent to the grader: {e}")
+            self.reply({"exc": wire.Encoder().exception(exc)})
+            return
+        self.reply({"ok": tree}, bufs)
+
+    def reply_exception(self, e: BaseException) -> None:
+        try:
+            d = wire.Encoder().exception(e)
+        except BaseException:  # noqa: BLE001
+            d = {wire.TAG: "exc", "type": "Exception", "base": "Exception", "msg": "<unprintable>", "args": None}
+        self.reply({"exc": d})
+
+    def reply_exit(self, e: SystemExit, when: str) -> None:
+        try:
+            code = e.code if (e.code is None or type(e.code) in (int, str)) else wire._safe_str(e.code)
+        except BaseException:  # noqa: BLE001
+            code = None
+        self.reply({"exit": code, "when": when})
+
+    def arm_cpu(self) -> None:
+        soft = _cpu_used() + self.cpu_budget
+        if soft < self.cpu_hard:
+            _set_limit(resource.RLIMIT_CPU, soft, self.cpu_hard)
+
+    # the module
+    def import_module(self) -> None:
+        setup = self.setup
+        name = setup["module"]
+        path = os.path.join(os.getcwd(), os.path.basename(setup["filename"]))
+        module = types.ModuleType(name)
+        module.__file__ = path
+        sys.modules[name] = module
+        self.module = module
+        self.arm_cpu()
+        try:
+            code = compile(setup["source"], path, "exec")
+            exec(code, module.__dict__)
+        except SystemExit as e:
+            self.reply_exit(e, "import")
+            return
+        except SyntaxError as e:
+            self.reply({"import_error": "syntax", "msg": str(e.msg), "line": e.lineno})
+            return
+        except BaseException as e:  # noqa: BLE001
+            self.reply({"import_error": "exception", "exc": wire.Encoder().exception(e)})
+            return
+        self.reply({"imported": True, "notes": self.notes})
+
+    def serve(self) -> None:
+        while True:
+            try:
+                header, bufs = wire.recv_frame(self.sock, None, max_bytes=1 << 40)
+            except (wire.Closed, OSError):
+                return
+            op = header.get("op")
+            for hid in header.get("release") or ():
+                obj = self.objects.pop(hid, None)
+                if obj is not None:
+                    self.ids.pop(id(obj), None)
+            if op == "stop":
+                return
+            self.arm_cpu()
+            try:
+                value = self.dispatch(op, header, bufs)
+            except SystemExit as e:
+                self.reply_exit(e, "call")
+                continue
+            except BaseException as e:  # noqa: BLE001
+                self.reply_exception(e)
+                continue
+            self.reply_value(value)
+
+    def dispatch(self, op, header, bufs):
+        g = self.module.__dict__
+        if op == "globals":
+            return [k for k in list(g) if type(k) is str and k != "__builtins__"]
+        if op == "global":
+            name = header["name"]
+            if name not in g or name == "__builtins__":
+                raise KeyError(name)
+            return g[name]
+        target = self.resolve(header["target"]) if "target" in header else None
+        if op == "call":
+            args, kwargs = self.decode(header["args"], bufs)
+            return target(*args, **kwargs)
+        if op == "getattr":
+            return getattr(target, header["name"])
+        if op == "setattr":
+            setattr(target, header["name"], self.decode(header["value"], bufs))
+            return None
+        if op == "getitem":
+            return target[self.decode(header["key"], bufs)]
+        if op == "setitem":
+            key, value = self.decode(header["key"], bufs)
+            target[key] = value
+            return None
+        if op == "len":
+            n = len(target)
+            return int.__int__(n)
+        if op == "iter":
+            return iter(target)
+        if op == "next":
+            return next(target)
+        if op == "dir":
+            return [str.__str__(x) for x in dir(target) if isinstance(x, str)]
+        raise ValueError(f"unknown request {op!r}")
+
+
+def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
+    os.setsid()
+    notes: list[str] = []
+    limits = setup["limits"]
+    # Environment: nothing of the grader's.
+    os.environ.clear()
+    os.environ.update({
+        "HOME": workdir, "TMPDIR": workdir, "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(workdir, ".matplotlib"),
+        "KERAS_HOME": os.path.join(workdir, ".keras"), "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONDONTWRITEBYTECODE": "1", "COURSE_OFFLINE": "1", "OMP_NUM_THREADS": str(os.cpu_count() or 1),
+    })
+    os.chdir(workdir)
+    sys.path[:] = [workdir] + [p for p in sys.path if p and p != os.getcwd()]
+    if opts.get("unshare_net"):
+        if libc().unshare(CLONE_NEWNET) != 0:
+            notes.append(f"network namespace refused: {os.strerror(ctypes.get_errno())}")
+    # Limits (inherited by every process the submission starts).
+    mem = int(limits["memory_mb"]) * 1024 * 1024
+    _set_limit(resource.RLIMIT_AS, _vmsize() + mem)
+    _set_limit(resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * 1024 * 1024)
+    _set_limit(resource.RLIMIT_CORE, 0)
+    cpu_hard = int(_cpu_used() + max(600.0, 20 * float(limits["timeout"]) * max(1, os.cpu_count() or 1)))
+    _set_limit(resource.RLIMIT_CPU, cpu_hard)
+    if uid is not None:
+        # Per-uid count: the uid is this submission's alone, so this caps its processes.
+        _set_limit(resource.RLIMIT_NPROC, int(limits["processes"]))
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit raise OSError instead
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.set_wakeup_fd(-1)
+    # File descriptors: the judge's socket and /dev/null for 0, 1, 2.
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+    sock_fd = os.dup2(rfd, 3) if rfd != 3 else 3
+    os.set_inheritable(3, False)
+    os.closerange(4, 65536)
+    sock = socket.socket(fileno=sock_fd)
+    runner = Runner(sock, setup, notes)
+    runner.cpu_hard = cpu_hard
+    sys.stdout = sys.__stdout__ = CappedOutput(runner.out)
+    sys.stderr = sys.__stderr__ = CappedOutput(runner.out)
+    sys.stdin = sys.__stdin__ = io.StringIO("")
+    sys.argv = [os.path.basename(setup["filename"])]
+    runner.import_module()
+    runner.serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(zygote_main())

@@ -1,0 +1,3 @@
+"""Attack 5a: never finish importing."""
+while True:
+    pass
