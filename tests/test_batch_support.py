@@ -12,19 +12,23 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from conftest import COURSE, ROOT
+from conftest import COURSE
 
 SANDBOX_OK: bool | None = None
 
 
 def sandbox_works() -> bool:
-    """The sandbox engine is written by someone else, concurrently: use it when it imports and
-    grades the mini course's solution; otherwise the tests fall back to --engine inprocess."""
+    """The sandbox engine is written by someone else, concurrently: use it when it validates
+    the mini course (solution full marks, stub zero); otherwise fall back to --engine inprocess."""
     global SANDBOX_OK
     if SANDBOX_OK is None:
-        probe = subprocess.run([str(Path(COURSE).parent / "python"), "-c",
-                                "from autograder.sandbox import SandboxEngine; SandboxEngine().close()"],
-                               capture_output=True, text=True, timeout=120, cwd=ROOT)
+        import tempfile
+
+        from conftest import write_mini_course
+        with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as tmp:
+            root = write_mini_course(Path(tmp) / "course")
+            probe = subprocess.run([COURSE, "--root", str(root), "validate", "mini", "--engine", "sandbox"],
+                                   capture_output=True, text=True, timeout=300, cwd=tmp)
         SANDBOX_OK = probe.returncode == 0
     return SANDBOX_OK
 

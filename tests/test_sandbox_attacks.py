@@ -31,10 +31,9 @@ ATTACKS = HERE / "attacks"
 FIXTURE = HERE / "fixtures" / "sandbox_course"
 SLUG = "tiny"
 FULL = 6.0
-UID_RANGE = range(61000, 65000)
 
 # How the batch is graded: "cli" runs the real `course grade` in a subprocess; "api" the library.
-GRADE_THROUGH = "api"  # -> "cli" once `course grade` (autograder/batch/cli.py) is in
+GRADE_THROUGH = "cli"  # "api": the library path (same outputs), for debugging without the CLI
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -82,7 +81,8 @@ def _grade_api(course_root: Path, paths: list[Path], out: Path, engine) -> None:
 
 
 def _grade_cli(course_root: Path, paths: list[Path], out: Path) -> None:
-    run_course("--root", course_root, "grade", SLUG, *paths, "--out", out, "--no-resume", timeout=900)
+    run_course("--root", course_root, "grade", SLUG, *paths, "--out", out, "--no-resume", "--jobs", "2",
+               timeout=900)
 
 
 def _col(row: dict, *names: str) -> str:
@@ -146,12 +146,15 @@ class Listener:
         self.sock.close()
 
 
-def _runner_uid_processes() -> list[psutil.Process]:
+def leftover_processes(token: str, uids: set[int] = frozenset()) -> list[str]:
+    """Processes of this batch still alive: those the fork attack marked with its token (in
+    their name or command line), and any process of a runner uid the engine used."""
     found = []
-    for p in psutil.process_iter(["uids"]):
+    for p in psutil.process_iter(["name", "cmdline", "uids"]):
         try:
-            if p.info["uids"] and p.info["uids"].real in UID_RANGE:
-                found.append(p)
+            text = " ".join([p.info["name"] or "", *(p.info["cmdline"] or [])])
+            if token in text or (p.info["uids"] and p.info["uids"].real in uids):
+                found.append(f"{p.pid} {text}")
         except psutil.Error:
             pass
     return found
@@ -194,7 +197,8 @@ def batch(tmp_path_factory) -> Batch:
     guesses = [str(course / "**"), str(subs / "**"), str(out / "**"), "/tmp/course-bundle-*/**",
                "/tmp/course-worker-bundle-*/**", "/tmp/**", str(HERE.parent / "solutions" / "**"),
                "/autograder/**"]
-    fill = {"{{PORT}}": str(listener.port), "{{PATHS}}": json.dumps(guesses), "{{OUT}}": str(out),
+    token = str(uuid.uuid4().int)[:9]
+    fill = {"{{TOKEN}}": token, "{{PORT}}": str(listener.port), "{{PATHS}}": json.dumps(guesses), "{{OUT}}": str(out),
             "{{BUNDLE}}": "/tmp"}
     paths = []
     for src in sorted(ATTACKS.glob("a*.py")):
@@ -215,7 +219,7 @@ def batch(tmp_path_factory) -> Batch:
         engine = SandboxEngine()
     try:
         graded = grade_batch(course, paths, out, engine)
-        leftover_uid = _runner_uid_processes()
+        leftover_uid = leftover_processes(token, engine.used_uids if engine is not None else set())
         if engine is not None:
             engine.close()
             engine = None
@@ -297,6 +301,7 @@ def test_6_memory_bomb_fails_with_memory_reason(batch):
 def test_7_fifty_sleeping_children_are_all_gone(batch):
     g = batch.graded["a07_fork_children"]
     assert g.score == FULL, g.results_text
+    assert "SPAWNED 50" in g.log  # they did start
     assert not batch.leftover_uid_processes, batch.leftover_uid_processes
     assert not batch.leftover_descendants, [psutil.Process(p).cmdline() for p in batch.leftover_descendants
                                             if psutil.pid_exists(p)]
@@ -308,7 +313,9 @@ def test_8_filesystem_walk_finds_no_marker(batch):
     m = re.search(r"SNOOP walked (\d+) files; found (\d+)", g.log)
     assert m, "the snooping submission did not run to the end"
     assert int(m.group(1)) > 0 and m.group(2) == "0"
-    everything = [batch.out / "grades.csv", *sorted((batch.out).rglob("*.json")), *sorted(batch.out.rglob("*.log"))]
+    # Every file the batch wrote: grades.csv, results/*.json, logs/*.log, the report, its state.
+    everything = [p for p in sorted(batch.out.rglob("*")) if p.is_file()]
+    assert batch.out / "grades.csv" in everything and len(everything) > 2 * len(batch.graded)
     for marker in batch.markers.values():
         for path in everything:
             assert marker not in path.read_text(errors="replace"), f"{marker} leaked into {path}"

@@ -52,8 +52,9 @@ def class_colours(num_classes):
 
 
 def _sigmoid(x):
-    """Given helper: the logistic function, without overflow for large |x|."""
-    return np.exp(-np.logaddexp(0, -x))
+    """Given helper: the logistic function, 1 / (1 + exp(-x)), written with tanh so that it never
+    overflows (exp(1000) would) and keeps float32 inputs float32."""
+    return 0.5 * np.tanh(0.5 * x) + 0.5
 
 
 def _typed(value):

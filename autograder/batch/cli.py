@@ -79,7 +79,7 @@ def _row_from_record(sub: Submission, record: dict, kept: bool) -> Row:
 
 def run_grade(args, course) -> int:
     console = Console(highlight=False)
-    errors = Console(stderr=True, highlight=False)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     assignment = course.get(args.slug)
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
@@ -171,7 +171,7 @@ def run_grade(args, course) -> int:
     try:
         if todo:
             executor = make_executor(args.executor, jobs, bundle_zip, key, args.engine, args.timeout, args.scheduler)
-            executor.run([s.payload() for s in todo], on_done)
+            executor.run(todo, on_done)
     except KeyboardInterrupt:
         interrupted = True
         if executor is not None:

@@ -23,6 +23,12 @@ OnDone = Callable[[dict, dict], None]
 MAX_ATTEMPTS = 2  # a submission whose worker process dies is retried once in a fresh one
 
 
+def _task(item) -> dict:
+    """Items are task dicts or objects with .payload() (read only when about to be sent, so
+    a large batch is never all in memory at once with the local executor)."""
+    return item if isinstance(item, dict) else item.payload()
+
+
 def _death(task: dict, attempts: int) -> dict:
     return {"name": task["name"], "digest": task["digest"], "worker": "", "note": "", "elapsed": 0.0,
             "failure": f"the grading worker process died while grading this submission "
@@ -37,7 +43,9 @@ def _error(task: dict, text: str) -> dict:
 class LocalExecutor:
     """`jobs` worker processes (spawned: no state inherited from the client), each with its own
     bundle copy and engine, reused across the submissions it grades. At most `jobs` tasks are
-    in flight, so when a worker dies the submissions it may have held are known."""
+    in flight, so when a worker dies the submissions it may have held are known; they are
+    retried one at a time in a fresh pool, and one that kills its worker again is reported as
+    a grader failure (the others are graded normally)."""
 
     name = "local"
 
@@ -51,17 +59,23 @@ class LocalExecutor:
                                    initializer=worker.init_local,
                                    initargs=(self.bundle_zip, self.key, self.engine, self.timeout, os.getpid()))
 
-    def run(self, tasks: list[dict], on_done: OnDone) -> None:
+    def run(self, tasks: list, on_done: OnDone) -> None:
         pending = deque(tasks)
+        suspects: deque = deque()  # in flight when a worker died: retried one at a time
         attempts: dict[str, int] = {}
         running: dict = {}
         try:
-            while pending or running:
+            while pending or suspects or running:
                 if self.pool is None:
-                    self.pool = self._new_pool(max(1, min(self.jobs, len(pending) + len(running))))
-                while pending and len(running) < self.jobs:
-                    task = pending.popleft()
-                    running[self.pool.submit(worker.grade_local, task)] = task
+                    self.pool = self._new_pool(max(1, min(self.jobs, len(pending) + len(suspects) + len(running))))
+                if suspects:
+                    if not running:  # alone, so a death names its culprit
+                        task = suspects.popleft()
+                        running[self.pool.submit(worker.grade_local, task)] = task
+                else:
+                    while pending and len(running) < self.jobs:
+                        task = _task(pending.popleft())
+                        running[self.pool.submit(worker.grade_local, task)] = task
                 done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 broken = []
                 for fut in done:
@@ -78,12 +92,12 @@ class LocalExecutor:
                     broken.extend(running.values())  # every future of a broken pool fails
                     running.clear()
                     self._discard_pool()
-                    for task in reversed(broken):
+                    for task in broken:
                         attempts[task["name"]] = attempts.get(task["name"], 0) + 1
                         if attempts[task["name"]] >= MAX_ATTEMPTS:
                             on_done(task, _death(task, attempts[task["name"]]))
                         else:
-                            pending.appendleft(task)
+                            suspects.append(task)
         finally:
             self.close()
 
@@ -144,7 +158,7 @@ class DaskExecutor:
             self.client = Client(self.cluster)
         return self.client
 
-    def run(self, tasks: list[dict], on_done: OnDone) -> None:
+    def run(self, tasks: list, on_done: OnDone) -> None:
         from distributed import as_completed
 
         try:
@@ -152,7 +166,8 @@ class DaskExecutor:
             bundle = client.scatter(self.bundle_zip, broadcast=True, hash=False)
             run = uuid.uuid4().hex[:8]
             futures = {}
-            for task in tasks:
+            for item in tasks:
+                task = _task(item)
                 if len(task["data"]) > (1 << 20):  # large payloads travel as their own data
                     task = {**task, "data": client.scatter(task["data"], hash=False)}
                 fut = client.submit(_dask_grade, task, bundle, self.key, self.engine, self.timeout,

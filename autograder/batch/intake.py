@@ -254,11 +254,17 @@ def collect(args: list[str], expected: str, exclude: Path | None = None) -> list
     return sorted(found, key=lambda s: s.name)
 
 
+def _sort_path(sub: Submission) -> str:
+    """Duplicates are numbered in the order of their absolute paths (not of the arguments,
+    nor of the current folder), so the same files always get the same names."""
+    return str(sub.path.resolve()) if sub.path is not None else str(Path(sub.origin).resolve())
+
+
 def _name(subs: list[Submission]) -> None:
     """Unique names: the first (by path) of each base keeps it, the rest get -2, -3, ..."""
     for s in subs:
         s.base = safe_name(s.base)
-    ordered = sorted(subs, key=lambda s: (s.base.casefold(), s.origin))
+    ordered = sorted(subs, key=lambda s: (s.base.casefold(), _sort_path(s)))
     taken: set[str] = set()
     groups: dict[str, list[Submission]] = {}
     for s in ordered:

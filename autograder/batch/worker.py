@@ -108,7 +108,9 @@ def _locate(task: dict, tmp: Path, expected: str) -> tuple[Path, str]:
             return _pick(folder, expected)
         if suffix not in (".py", ".ipynb"):
             raise SubmissionRejected(f"{filename}: expected a .py, .ipynb or .zip file (or a folder)")
-        path = tmp / ("submission" + suffix)
+        if filename in (".", "..") or filename.startswith("."):
+            filename = "submission" + suffix
+        path = tmp / (Path(filename).stem + suffix)  # its own name: messages name the file sent
         path.write_bytes(data)
         return path, ""
     if kind == "folder":
@@ -145,6 +147,14 @@ def _defined_names(source: str) -> set[str] | None:
     return names
 
 
+def _params(tc) -> list[str]:
+    import inspect
+    try:
+        return list(inspect.signature(tc.body.test_func).parameters)
+    except (AttributeError, TypeError, ValueError):
+        return []
+
+
 def explain(bundle: GradingBundle, result: GradeResult, source: str) -> str:
     """A short sentence for a graded submission that lost points for a plain reason: names the
     tests need that the submission does not define, or cases still raising NotImplementedError."""
@@ -157,7 +167,7 @@ def explain(bundle: GradingBundle, result: GradeResult, source: str) -> str:
         for q in result.questions:
             tf = load_test_file(bundle.tests_dir / f"{q.name}.py")
             for tc in tf.test_cases:
-                for param in tc.body._get_func_params():
+                for param in _params(tc):
                     if param != "env" and param not in defined:
                         missing.setdefault(param, [])
                         if q.name not in missing[param]:

@@ -11,6 +11,7 @@ import atexit
 import fcntl
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -27,6 +28,7 @@ from ..grading.engine import RunnerFault, SubmissionExit
 from . import wire
 from .wire import RemoteError  # noqa: F401 - re-exported
 
+_TF_RE = re.compile(r"^\s*(import|from)\s+(tensorflow|keras)\b", re.M)
 UID_BASE = 61000
 UID_COUNT = 4000
 SETUP_SLACK = 60.0      # seconds for the monitor to make the working directory and fork
@@ -122,6 +124,25 @@ def _python_paths() -> list[str]:
     return [p for p in out if not any(p != q and p.startswith(q + os.sep) for q in out)]
 
 
+def _closed_paths() -> list[list[str]]:
+    """[path, closed ancestor] for each interpreter path an unprivileged user cannot reach
+    (an ancestor without o+x, like /root)."""
+    import stat
+
+    out = []
+    for p in _python_paths():
+        parts = Path(p).parts
+        for i in range(2, len(parts) + 1):
+            anc = str(Path(*parts[:i]))
+            try:
+                if not os.stat(anc).st_mode & stat.S_IXOTH:
+                    out.append([p, anc])
+                    break
+            except OSError:
+                break
+    return out
+
+
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
        "hosts", "host.conf", "mime.types", "fonts", "alternatives", "ssl/certs", "matplotlibrc")
 
@@ -172,16 +193,18 @@ def _clean_env(extra: dict | None = None) -> dict:
 class Zygote:
     """One template process for one bundle (its assets are bound into the sandbox)."""
 
-    def __init__(self, engine: "SandboxEngine", assets: Path | None, use_bwrap: bool):
+    def __init__(self, engine: "SandboxEngine", assets: Path | None, use_bwrap: bool, preload: tuple[str, ...]):
         self.engine = engine
         self.lock = threading.Lock()
         self.control: socket.socket | None = None
         self.proc: subprocess.Popen | None = None
         self.workbase: str | None = None
         self.bwrap = False
+        self.switch_user = engine.switch_user
+        self.revealed = None
         self._keeper_done = threading.Event()
         assets_dir = str(assets) if assets and assets.is_dir() else None
-        cmd_tail = [sys.executable, "-I", "-m", "autograder.sandbox.zygote", "--preload", ",".join(engine.preload)]
+        cmd_tail = [sys.executable, "-I", "-m", "autograder.sandbox.zygote", "--preload", ",".join(preload)]
         started = False
         if use_bwrap:
             total = sum(f.stat().st_size for f in assets.rglob("*") if f.is_file()) if assets_dir else 0
@@ -197,9 +220,18 @@ class Zygote:
             self.workbase = tempfile.mkdtemp(prefix="course-sandbox-")
             os.chmod(self.workbase, 0o711)  # runner uids may enter their own 0700 folder only
             tail = cmd_tail + (["--assets", assets_dir] if assets_dir else []) + ["--workbase", self.workbase]
+            closed = _closed_paths() if engine.root else []
             if engine.root:
                 tail.append("--unshare-net")
+                if closed:
+                    tail += ["--reveal", wire.json.dumps(closed)]
             self._start([], tail)
+            if closed and self.revealed is not True:
+                # The unprivileged uid could not even import the standard library.
+                self.switch_user = False
+                engine._note(f"the interpreter lives under {closed[0][1]}, which other users cannot enter, "
+                             f"and it could not be made readable ({self.revealed}): the runner keeps "
+                             "the grader's user id (NO user switch)")
 
     def _start(self, prefix: list[str], tail: list[str]) -> None:
         judge, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -247,6 +279,7 @@ class Zygote:
         proc.stderr.close()
         ready = wire.json.loads(msg)
         self.preloaded, self.preload_failed = ready.get("preloaded", []), ready.get("failed", {})
+        self.revealed = ready.get("revealed")
         judge.settimeout(None)
         self.control, self.proc = judge, proc
 
@@ -416,7 +449,9 @@ class SandboxSession:
         self._dropped = 0
         self._runner_dropped = 0
         self._cap = int(self.limits.output_kb) * 1024
-        self.uid: UidLease | None = lease_uid() if engine.switch_user else None
+        self.uid: UidLease | None = lease_uid() if zygote.switch_user else None
+        if self.uid is not None:
+            engine.used_uids.add(self.uid.uid)
         self.closed = False
         err = self._start()
         if err:
@@ -456,9 +491,9 @@ class SandboxSession:
         except (wire.Closed, wire.WireError):
             info = self._kill()
             return self._death_reason(info, "while importing the submission")
-        notes = header.get("notes") or []
-        for n in notes:
-            warn_once(n)
+        if header.get("netns") is False:  # our own words: the runner's text is never printed
+            self.engine._note("the OS refused a new network namespace for the runner: it has the "
+                              "grader's network access")
         if header.get("imported"):
             return None
         self._kill()
@@ -501,7 +536,7 @@ class SandboxSession:
                 else:
                     self._outputs.append([self._label, kept])
         d = header.get("dropped")
-        if type(d) is int and d > self._runner_dropped:
+        if type(d) is int and d > self._runner_dropped and self._label is not None:
             self._dropped += d - self._runner_dropped
             self._runner_dropped = d
 
@@ -599,9 +634,9 @@ class SandboxSession:
             raise RunnerFault("error", f"the runner could not be restarted: {self.broken}")
         if target is not None and object.__getattribute__(target, "_sb_gen") != self.gen:
             raise RuntimeError("this object belonged to a runner that has since been restarted")
+        if self.import_error:
+            raise RunnerFault(self.import_error[0], self.import_error[1])
         if not self.alive:
-            if self.import_error and self.gen == 1 and self.exit_info is None:
-                raise RunnerFault(self.import_error[0], self.import_error[1])
             self._restart()
             if self.broken:
                 raise RunnerFault("error", f"the runner could not be restarted: {self.broken}")
@@ -699,19 +734,18 @@ class SandboxEngine:
 
     def __init__(self, bwrap: bool | None = None, preload: tuple[str, ...] | list[str] | None = None,
                  max_message_mb: int = 512):
-        from .zygote import DEFAULT_PRELOAD
-
         self.root = os.geteuid() == 0
         want_bwrap = _env_flag("COURSE_SANDBOX_BWRAP", True) if bwrap is None else bwrap
         env_preload = os.environ.get("COURSE_SANDBOX_PRELOAD")
         if preload is None and env_preload is not None:
             preload = [m for m in env_preload.split(",") if m]
-        self.preload = tuple(DEFAULT_PRELOAD if preload is None else preload)
+        self.preload = None if preload is None else tuple(preload)  # None: decided per bundle
         self.max_message = int(max_message_mb) * 1024 * 1024
         self.bwrap_path = shutil.which("bwrap") or ""
         self.use_bwrap = bool(want_bwrap and self.bwrap_path)
         self.switch_user = self.root
         self.notes: list[str] = []
+        self.used_uids: set[int] = set()  # every runner uid this engine has used (for audits)
         self._zygotes: dict[str, Zygote] = {}
         self._lock = threading.Lock()
         self._sessions: "weakref.WeakSet[SandboxSession]" = weakref.WeakSet()
@@ -746,19 +780,44 @@ class SandboxEngine:
                 "pid namespace": self.use_bwrap, "network namespace": self.use_bwrap or self.root,
                 "user switch": self.switch_user, "rlimits": True}
 
-    def _zygote(self, bundle) -> Zygote:
+    def preload_for(self, bundle, source: str = "") -> tuple[str, ...]:
+        """What the template imports: everything (TensorFlow/Keras included) when the
+        assignment's tests or the first submission use TensorFlow or Keras; otherwise the
+        libraries without TensorFlow, whose import would cost seconds for nothing."""
+        if self.preload is not None:
+            return self.preload
+        from .zygote import DEFAULT_PRELOAD, LIGHT_PRELOAD
+
+        texts = [source]
+        tests = Path(bundle.root) / "tests"
+        if tests.is_dir():
+            texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(tests.glob("*.py"))]
+        uses_tf = any(_TF_RE.search(t) for t in texts)
+        return tuple(DEFAULT_PRELOAD if uses_tf else LIGHT_PRELOAD)
+
+    def _zygote(self, bundle, source: str = "") -> Zygote:
         key = str(Path(bundle.root).resolve())
         with self._lock:
             if self._closed:
                 raise RuntimeError("the sandbox engine is closed")
             z = self._zygotes.get(key)
+            if z is not None and (z.proc is None or z.proc.poll() is not None):
+                z.close()  # the template died (killed from outside?): start a new one
+                z = None
             if z is None:
-                z = Zygote(self, Path(bundle.root) / "assets", self.use_bwrap)
+                # One template per bundle; another bundle's idle template is let go (a TensorFlow
+                # template holds hundreds of MB, and `course validate` walks every assignment).
+                busy = {id(s.zygote) for s in list(self._sessions) if not s.closed}
+                for k, other in list(self._zygotes.items()):
+                    if id(other) not in busy:
+                        other.close()
+                        del self._zygotes[k]
+                z = Zygote(self, Path(bundle.root) / "assets", self.use_bwrap, self.preload_for(bundle, source))
                 self._zygotes[key] = z
             return z
 
     def open(self, bundle, source: str, filename: str) -> SandboxSession:
-        session = SandboxSession(self, self._zygote(bundle), bundle, source, filename)
+        session = SandboxSession(self, self._zygote(bundle, source), bundle, source, filename)
         self._sessions.add(session)
         return session
 

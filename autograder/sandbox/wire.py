@@ -30,7 +30,7 @@ import numpy as np
 
 TAG = "~"
 _LEN = struct.Struct("!I")
-HEADER_CAP = 64 * 1024 * 1024
+HEADER_CAP = 32 * 1024 * 1024
 MAX_DEPTH = 64
 ALLOWED_KINDS = frozenset("biufc")  # bool, signed, unsigned, float, complex
 MAX_BUFFERS = 1_000_000

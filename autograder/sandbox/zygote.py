@@ -59,6 +59,7 @@ DEFAULT_PRELOAD = ("numpy", "scipy", "scipy.signal", "scipy.ndimage", "PIL.Image
                    "skimage", "skimage.measure", "skimage.transform", "skimage.color", "skimage.io",
                    "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg",
                    "matplotlib.pyplot", "tensorflow", "keras")
+LIGHT_PRELOAD = tuple(m for m in DEFAULT_PRELOAD if m not in ("tensorflow", "keras"))
 
 
 def preload(modules: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -73,6 +74,45 @@ def preload(modules: list[str]) -> tuple[list[str], dict[str, str]]:
     return done, failed
 
 
+MS_BIND, MS_REC, MS_PRIVATE, MNT_DETACH = 4096, 16384, 1 << 18, 2
+CLONE_NEWNS = 0x00020000
+
+
+def _mount(src, target, fstype, flags, data) -> None:
+    enc = lambda x: None if x is None else str(x).encode()  # noqa: E731
+    if libc().mount(enc(src), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"mount {src} on {target}: {os.strerror(e)}")
+
+
+def reveal(pairs: list[list[str]]) -> None:
+    """Without bubblewrap: make the interpreter readable to the runner's unprivileged uid when
+    it lives under a folder others cannot enter (/root). In a private mount namespace (this
+    process and its forks only), the closed folder is covered by an empty 0755 tmpfs into
+    which the needed paths are bound back. The rest of that folder becomes invisible too."""
+    import tempfile
+
+    if libc().unshare(CLONE_NEWNS) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"mount namespace refused: {os.strerror(e)}")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    by_top: dict[str, list[str]] = {}
+    for path, top in pairs:
+        by_top.setdefault(top, []).append(path)
+    for top, paths in by_top.items():
+        staged = []
+        for path in paths:
+            st = tempfile.mkdtemp(prefix="course-reveal-")
+            _mount(path, st, None, MS_BIND | MS_REC, None)
+            staged.append((path, st))
+        _mount("tmpfs", top, "tmpfs", 0, "mode=0755")
+        for path, st in staged:
+            os.makedirs(path, mode=0o755, exist_ok=True)
+            _mount(st, path, None, MS_BIND | MS_REC, None)
+            libc().umount2(st.encode(), MNT_DETACH)
+            os.rmdir(st)
+
+
 def zygote_main(argv=None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--control-fd", type=int, required=True)
@@ -80,9 +120,17 @@ def zygote_main(argv=None) -> int:
     p.add_argument("--workbase", default="/tmp")
     p.add_argument("--preload", default=",".join(DEFAULT_PRELOAD))
     p.add_argument("--unshare-net", action="store_true", help="runners unshare their network (no bwrap)")
+    p.add_argument("--reveal", default="", help="JSON [[path, closed ancestor], ...] (no bwrap)")
     args = p.parse_args(argv)
     control = socket.socket(fileno=args.control_fd)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    revealed = None
+    if args.reveal:
+        try:
+            reveal(wire.json.loads(args.reveal))
+            revealed = True
+        except OSError as e:
+            revealed = str(e)
     os.environ.setdefault("MPLBACKEND", "Agg")
     done, failed = preload([m for m in args.preload.split(",") if m])
     gc.collect()
@@ -90,7 +138,7 @@ def zygote_main(argv=None) -> int:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     opts = {"assets": args.assets, "workbase": args.workbase, "unshare_net": args.unshare_net,
             "root": os.geteuid() == 0}
-    control.send(wire.json.dumps({"op": "ready", "preloaded": done, "failed": failed,
+    control.send(wire.json.dumps({"op": "ready", "preloaded": done, "failed": failed, "revealed": revealed,
                                   "pid": os.getpid()}).encode())
     counter = 0
     while True:
@@ -484,7 +532,7 @@ class Runner:
         except BaseException as e:  # noqa: BLE001
             self.reply({"import_error": "exception", "exc": wire.Encoder().exception(e)})
             return
-        self.reply({"imported": True, "notes": self.notes})
+        self.reply({"imported": True, "netns": False if self.notes else None})
 
     def serve(self) -> None:
         while True:

@@ -40,10 +40,14 @@ def layer_float_count(spec):
 def random_layers(specs, rng, output_bias=None):
     """Random but well-scaled parameters for the conv layers ``specs``.
 
-    Kernels are He-normal (std sqrt(2 / fan_in)) so activations keep their size through deep
-    networks; batch norm keeps scales near 1, means near 0 and variances in [0.5, 1.5].
+    Kernels are He-normal (std sqrt(2 / fan_in)), which keeps the size of activations through
+    one conv and leaky ReLU; batch norm scales near 0.5 then shrink every conv's output, so that
+    the 23 residual additions of YOLOv3 cannot blow activations up (in inference, batch norm
+    does not renormalise); means near 0, variances in [0.5, 1.5].
     ``output_bias``, when given, is used for the biases of layers without batch norm (the
-    detection heads), e.g. a large negative value makes a network that finds nothing.
+    detection heads), whose kernels are then scaled down 1000-fold so that the bias decides the
+    outputs: a large negative value makes a network that finds nothing (and whose box sizes,
+    exp(bias), stay finite however large the activations of a random deep network grow).
     """
     layers = []
     for filters, in_channels, size, batch_normalize in specs:
@@ -52,11 +56,12 @@ def random_layers(specs, rng, output_bias=None):
                              * np.sqrt(2.0 / fan_in)).astype(np.float32)}
         if batch_normalize:
             layer["biases"] = rng.uniform(-0.1, 0.1, filters).astype(np.float32)
-            layer["scales"] = rng.uniform(0.9, 1.1, filters).astype(np.float32)
+            layer["scales"] = rng.uniform(0.45, 0.55, filters).astype(np.float32)
             layer["rolling_mean"] = rng.uniform(-0.1, 0.1, filters).astype(np.float32)
             layer["rolling_variance"] = rng.uniform(0.5, 1.5, filters).astype(np.float32)
         elif output_bias is not None:
             layer["biases"] = np.full(filters, output_bias, dtype=np.float32)
+            layer["weights"] *= np.float32(1e-3)
         else:
             layer["biases"] = rng.uniform(-0.5, 0.5, filters).astype(np.float32)
         layers.append(layer)

@@ -52,8 +52,9 @@ def class_colours(num_classes):
 
 
 def _sigmoid(x):
-    """Given helper: the logistic function, without overflow for large |x|."""
-    return np.exp(-np.logaddexp(0, -x))
+    """Given helper: the logistic function, 1 / (1 + exp(-x)), written with tanh so that it never
+    overflows (exp(1000) would) and keeps float32 inputs float32."""
+    return 0.5 * np.tanh(0.5 * x) + 0.5
 
 
 def _typed(value):
@@ -601,25 +602,33 @@ def filter_boxes(boxes, scores, score_threshold=0.3, iou_threshold=0.45, max_box
     boxes, scores = np.asarray(boxes, np.float32), np.asarray(scores, np.float32)
     if boxes.ndim != 2 or boxes.shape[1] != 4 or scores.ndim != 2 or len(scores) != len(boxes):
         raise ValueError(f"expected boxes (M, 4) and scores (M, C), got {boxes.shape} and {scores.shape}")
-    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    kept = []                                           # (box index, class)
-    for c in range(scores.shape[1]):
-        candidates = np.flatnonzero(scores[:, c] >= score_threshold)
-        order = list(candidates[np.argsort(-scores[candidates, c], kind="stable")])
+    rows, cols = np.nonzero(scores >= score_threshold)       # every (box, class) candidate
+    kept_rows, kept_classes = [], []
+    for c in np.unique(cols):
+        idx = rows[cols == c]
+        idx = idx[np.argsort(-scores[idx, c], kind="stable")]   # best first
+        b = boxes[idx]
+        # pairwise IoU > threshold, written as inter > threshold * union so that empty boxes
+        # (union 0) never suppress (n x n for the n candidates of this class)
+        inter = np.prod(np.clip(np.minimum(b[:, None, 2:], b[None, :, 2:])
+                                - np.maximum(b[:, None, :2], b[None, :, :2]), 0, None), axis=2)
+        area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+        suppresses = inter > iou_threshold * (area[:, None] + area[None, :] - inter)
+        alive = np.ones(len(idx), bool)
         n_kept = 0
-        while order and n_kept < max_boxes:
-            best, order = order[0], np.array(order[1:], dtype=int)
-            kept.append((best, c))
+        for i in range(len(idx)):                # greedy, best first
+            if not alive[i]:
+                continue
+            kept_rows.append(idx[i])
             n_kept += 1
-            top_left = np.maximum(boxes[best, :2], boxes[order, :2])
-            bottom_right = np.minimum(boxes[best, 2:], boxes[order, 2:])
-            inter = np.prod(np.clip(bottom_right - top_left, 0, None), axis=1)
-            iou = inter / (areas[best] + areas[order] - inter)
-            order = list(order[iou <= iou_threshold])
-    index = np.array([i for i, _ in kept], dtype=int)
-    classes = np.array([c for _, c in kept], dtype=np.int32)
+            if n_kept == max_boxes:
+                break
+            alive &= ~suppresses[i]
+        kept_classes += [c] * n_kept
+    index = np.array(kept_rows, dtype=int)
+    classes = np.array(kept_classes, dtype=np.int32)
     kept_scores = scores[index, classes]
-    order = np.argsort(-kept_scores, kind="stable")     # kept is in class order: ties by class
+    order = np.argsort(-kept_scores, kind="stable")     # candidates came class by class: ties by class
     return boxes[index][order].reshape(-1, 4), kept_scores[order], classes[order]
     ###########################################################################
     #                             END OF YOUR CODE                            #

@@ -23,7 +23,8 @@ def _check(resize_and_crop, path, width, height):
     got = resize_and_crop(path, width, height)
     mode = getattr(got, "mode", None)
     assert mode == "RGB", f"{call} should return a PIL image in mode 'RGB', got {type(got).__name__} mode {mode!r}"
-    assert tuple(got.size) == (width, height), f"{call}: expected size (width, height) = {(width, height)}, got {tuple(got.size)}"
+    assert tuple(got.size) == (width, height), (
+        f"{call}: expected size (width, height) = {(width, height)}, got {tuple(got.size)}")
     got = np.asarray(got).astype(float)
     want = _fit(path, width, height).astype(float)
     diff = float(np.abs(got - want).mean())
@@ -41,7 +42,8 @@ def _expect_error(resize_and_crop, args, error, why):
     except error:
         pass
     except Exception as raised:
-        raise AssertionError(f"{call}: {why}: expected {error.__name__}, got {type(raised).__name__}: {raised}") from None
+        raise AssertionError(
+            f"{call}: {why}: expected {error.__name__}, got {type(raised).__name__}: {raised}") from None
     else:
         raise AssertionError(f"{call}: {why}: expected {error.__name__}, but nothing was raised")
 
@@ -59,8 +61,10 @@ def test_other_shapes_and_greyscale(resize_and_crop):
 
 @test_case(points=1)
 def test_errors(resize_and_crop):
-    _expect_error(resize_and_crop, ("assets/no_such_photo.jpg", 224, 224), FileNotFoundError, "the file does not exist")
-    _expect_error(resize_and_crop, ("assets/class_index.json", 224, 224), ValueError, "a JSON file is not an image")
+    _expect_error(resize_and_crop, ("assets/no_such_photo.jpg", 224, 224), FileNotFoundError,
+                  "the file does not exist")
+    _expect_error(resize_and_crop, ("assets/class_index.json", 224, 224), ValueError,
+                  "a JSON file is not an image")
     _expect_error(resize_and_crop, ("assets/cat.png", 0, 224), ValueError, "a width of 0 is not a size")
     _expect_error(resize_and_crop, ("assets/cat.png", 224, -5), ValueError, "a negative height is not a size")
 

@@ -68,6 +68,18 @@ def _check_decoded(got, probs, index, top, call):
             f"{call}: rank {rank} expected {w}, got {g}; the full top-{top} expected: {want}")
 
 
+def _expect_error(call, thunk, error, why):
+    """thunk() must raise `error`; returns the exception for further checks of its message."""
+    try:
+        thunk()
+    except error as raised:
+        return raised
+    except Exception as raised:
+        raise AssertionError(
+            f"{call}: {why}: expected {error.__name__}, got {type(raised).__name__}: {raised}") from None
+    raise AssertionError(f"{call}: {why}: expected {error.__name__}, but nothing was raised")
+
+
 @test_case(points=1)
 def test_batch_shape(vgg16_batch):
     got = vgg16_batch("assets/cat.png")
@@ -91,27 +103,15 @@ def test_decode_with_index_file(decode_top):
 
 @test_case(points=1)
 def test_decode_errors(decode_top):
-    for args, why in [
-        ((np.full(10, 0.1, np.float32),), "10 scores are not the 1000 ImageNet classes"),
-        ((np.full((2, 1000), 1e-3, np.float32),), "decode_top decodes one image, not a batch of 2"),
-    ]:
-        try:
-            decode_top(*args, class_index=INDEX_PATH)
-        except ValueError:
-            pass
-        except Exception as raised:
-            raise AssertionError(f"decode_top on shape {args[0].shape}: {why}: expected ValueError, "
-                                 f"got {type(raised).__name__}: {raised}") from None
-        else:
-            raise AssertionError(f"decode_top on shape {args[0].shape}: {why}: expected ValueError, nothing was raised")
-    try:
-        decode_top(_random_probs(2), top=0, class_index=INDEX_PATH)
-    except ValueError:
-        pass
-    except Exception as raised:
-        raise AssertionError(f"decode_top(probs, top=0): expected ValueError, got {type(raised).__name__}: {raised}") from None
-    else:
-        raise AssertionError("decode_top(probs, top=0): zero classes is not a top-k: expected ValueError, nothing was raised")
+    ten = np.full(10, 0.1, np.float32)
+    _expect_error("decode_top(<10 scores>)", lambda: decode_top(ten, class_index=INDEX_PATH), ValueError,
+                  "10 scores are not the 1000 ImageNet classes")
+    two = np.full((2, 1000), 1e-3, np.float32)
+    _expect_error("decode_top(<(2, 1000) scores>)", lambda: decode_top(two, class_index=INDEX_PATH), ValueError,
+                  "decode_top decodes one image, not a batch of 2")
+    probs = _random_probs(2)
+    _expect_error("decode_top(probs, top=0)", lambda: decode_top(probs, top=0, class_index=INDEX_PATH), ValueError,
+                  "zero classes is not a top-k")
 
 
 @test_case(points=1, hidden=True)

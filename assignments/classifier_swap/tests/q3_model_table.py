@@ -55,6 +55,18 @@ def _expect_model(load_classifier, model, params):
         f"load_classifier({model!r}, weights=None).input_shape: expected (None, {h}, {w}, 3), got {shape}")
 
 
+def _expect_error(call, thunk, error, why):
+    """thunk() must raise `error`; returns the exception for further checks of its message."""
+    try:
+        thunk()
+    except error as raised:
+        return raised
+    except Exception as raised:
+        raise AssertionError(
+            f"{call}: {why}: expected {error.__name__}, got {type(raised).__name__}: {raised}") from None
+    raise AssertionError(f"{call}: {why}: expected {error.__name__}, but nothing was raised")
+
+
 @test_case(points=1)
 def test_constructors_and_sizes(model_table):
     table = _table(model_table)
@@ -97,18 +109,12 @@ def test_mobilenet_v2(load_classifier):
 
 @test_case(points=1)
 def test_unknown_name(load_classifier):
-    try:
-        load_classifier("AlexNet", weights=None)
-    except ValueError as raised:
-        message = str(raised)
-        listed = [n for n in ("VGG16", "MobileNetV2", "InceptionV3", "ConvNeXtTiny") if n in message]
-        assert len(listed) == 4, (
-            "load_classifier('AlexNet') raised ValueError as it should, but its message should list the "
-            f"known models (e.g. VGG16, MobileNetV2, InceptionV3, ConvNeXtTiny); the message was: {message}")
-    except Exception as raised:
-        raise AssertionError(f"load_classifier('AlexNet'): expected ValueError, got {type(raised).__name__}: {raised}") from None
-    else:
-        raise AssertionError("load_classifier('AlexNet'): AlexNet is not in keras.applications: expected ValueError, nothing was raised")
+    raised = _expect_error("load_classifier('AlexNet')", lambda: load_classifier("AlexNet", weights=None),
+                           ValueError, "AlexNet is not in keras.applications")
+    listed = [n for n in ("VGG16", "MobileNetV2", "InceptionV3", "ConvNeXtTiny") if n in str(raised)]
+    assert len(listed) == 4, (
+        "load_classifier('AlexNet') raised ValueError as it should, but its message should list the "
+        f"known models (e.g. VGG16, MobileNetV2, InceptionV3, ConvNeXtTiny); the message was: {raised}")
 
 
 @test_case(points=1, hidden=True)
