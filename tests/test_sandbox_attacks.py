@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
 import socket
@@ -24,7 +23,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import COURSE, run_course
+from conftest import run_course
 
 HERE = Path(__file__).resolve().parent
 ATTACKS = HERE / "attacks"

@@ -70,6 +70,10 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
                 result.questions.append(question)
         finally:
             result.output = session.output()
+            per_case = getattr(session, "case_outputs", dict)()
+            for question in result.questions:
+                for case in question.cases:
+                    case.output = per_case.get(case.name, "")
             session.close()
     if faults and result.status == GRADED:
         result.reason = f"{len(faults)} case(s) stopped early: " + "; ".join(faults[:3])

@@ -17,6 +17,7 @@ class CaseResult:
     hidden: bool
     passed: bool
     message: str = ""  # failure message (never shown to the student for hidden cases)
+    output: str = ""  # what the student's code printed during this case (shown for public cases only)
 
     @property
     def score(self) -> float:
@@ -72,6 +73,8 @@ def _case_lines(cases: list[CaseResult], with_messages: bool) -> str:
         lines.append(f"{c.name}: {mark} ({c.score:g}/{c.points:g})")
         if with_messages and not c.passed and c.message:
             lines.append("    " + c.message.replace("\n", "\n    "))
+        if with_messages and c.output.strip():
+            lines.append("    your code printed:\n      " + c.output.strip().replace("\n", "\n      "))
     return "\n".join(lines)
 
 

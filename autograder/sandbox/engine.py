@@ -8,6 +8,7 @@ module's global names to values (data) or proxies (Handle); calls travel over a 
 from __future__ import annotations
 
 import atexit
+import builtins
 import fcntl
 import os
 import pwd
@@ -19,10 +20,10 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from ..grading.engine import RunnerFault, SubmissionExit
 from . import wire
@@ -327,6 +328,16 @@ class Zygote:
 
 
 # --- proxies -------------------------------------------------------------------------------
+
+def _numpy_errstate() -> dict:
+    np = sys.modules.get("numpy")
+    return dict(np.geterr()) if np is not None else {}
+
+
+def _warning_class(name) -> type[Warning]:
+    cls = getattr(builtins, str(name), None)
+    return cls if isinstance(cls, type) and issubclass(cls, Warning) else UserWarning
+
 
 class Handle:
     """An object that stays in the runner. Attribute reads, method calls, len, indexing and
@@ -640,7 +651,7 @@ class SandboxSession:
             self._restart()
             if self.broken:
                 raise RunnerFault("error", f"the runner could not be restarted: {self.broken}")
-        header: dict = {"op": op}
+        header: dict = {"op": op, "fp": _numpy_errstate()}
         if target is not None:
             header["target"] = {wire.TAG: "ref", "id": object.__getattribute__(target, "_sb_id")}
         for key in ("name",):
@@ -669,6 +680,9 @@ class SandboxSession:
             if status == "error" and info and info.get("code") is not None:
                 raise SubmissionExit(f"the submission's process exited (os._exit({info['code']})) during the call")
             raise RunnerFault(status, reason) from None
+        for category, message in reply.get("warnings") or ():
+            # Re-issued here so the test's warnings.catch_warnings() / filters see them.
+            warnings.warn(str(message), _warning_class(category), stacklevel=3)
         if "exit" in reply:
             raise SubmissionExit(f"the submission called sys.exit({_code(reply['exit'])})")
         if "exc" in reply:

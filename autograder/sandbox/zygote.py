@@ -18,8 +18,8 @@ runner   untrusted: new session, scrubbed environment, private working directory
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
-import errno
 import gc
 import io
 import os
@@ -31,6 +31,7 @@ import socket
 import sys
 import time
 import types
+import warnings
 
 from . import wire
 
@@ -477,6 +478,8 @@ class Runner:
         return wire.Decoder(bufs, handle=self.resolve).decode(tree)
 
     def reply(self, header: dict, buffers=()) -> None:
+        if getattr(self, "pending_warnings", None):
+            header["warnings"], self.pending_warnings = self.pending_warnings, []
         header["out"] = "".join(self.out["pending"])
         header["dropped"] = self.out["dropped"]
         self.out["pending"].clear()
@@ -548,8 +551,19 @@ class Runner:
             if op == "stop":
                 return
             self.arm_cpu()
+            # The judge's numpy error state and warning capture apply to the student's code, so a
+            # test's np.errstate(all="raise") or warnings.catch_warnings() sees what it computes.
+            fp = {k: v for k, v in (header.get("fp") or {}).items()
+                  if k in ("divide", "over", "under", "invalid") and v in ("ignore", "warn", "raise", "print")}
             try:
-                value = self.dispatch(op, header, bufs)
+                with warnings.catch_warnings(record=True) as caught, np_errstate(**fp):
+                    warnings.simplefilter("always")
+                    try:
+                        value = self.dispatch(op, header, bufs)
+                    finally:
+                        self.pending_warnings = [
+                            [wire._safe_str(w.category.__name__)[:100], wire._safe_str(w.message)[:2000]]
+                            for w in caught[:20]]
             except SystemExit as e:
                 self.reply_exit(e, "call")
                 continue
@@ -592,6 +606,11 @@ class Runner:
         if op == "dir":
             return [str.__str__(x) for x in dir(target) if isinstance(x, str)]
         raise ValueError(f"unknown request {op!r}")
+
+
+def np_errstate(**fp):
+    np = sys.modules.get("numpy")
+    return np.errstate(**fp) if (np is not None and fp) else contextlib.nullcontext()
 
 
 def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:

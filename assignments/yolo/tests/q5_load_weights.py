@@ -50,8 +50,9 @@ def test_plant_biases(build_model, load_weights):
             f"on a black image the {which} head outputs its biases from the file; max difference {err:.3g}")
 
 
-@test_case(points=4, hidden=True)
-def test_numpy_forward(build_model, load_weights):
+def _small_forward(x):
+    """A plain darknet forward pass of small.cfg for one (32, 32, 3) image, in float64, with the
+    weights read straight from assets/small.weights: the oracle for loading."""
     from numpy.lib.stride_tricks import sliding_window_view
 
     # small.cfg's conv layers: (filters, in_channels, size, batch_normalize), in cfg order
@@ -83,29 +84,42 @@ def test_numpy_forward(build_model, load_weights):
             y = y + p["bias"]
         return np.where(y > 0, y, 0.1 * y) if leaky else y
 
-    def forward(x):
-        l0 = conv(x, params[0])
-        l1 = conv(l0, params[1], stride=2)
-        l4 = conv(conv(l1, params[2]), params[3]) + l1
-        h, w, c = l4.shape
-        l5 = l4.reshape(h // 2, 2, w // 2, 2, c).max(axis=(1, 3))
-        out1 = conv(conv(l5, params[4]), params[5], leaky=False)
-        l11 = conv(l5, params[6]).repeat(2, axis=0).repeat(2, axis=1)
-        out2 = conv(conv(np.concatenate([l11, l4], axis=-1), params[7]), params[8], leaky=False)
-        return [out1, out2]
+    l0 = conv(x, params[0])
+    l1 = conv(l0, params[1], stride=2)
+    l4 = conv(conv(l1, params[2]), params[3]) + l1                       # shortcut from=-3
+    h, w, c = l4.shape
+    l5 = l4.reshape(h // 2, 2, w // 2, 2, c).max(axis=(1, 3))            # maxpool 2/2
+    out1 = conv(conv(l5, params[4]), params[5], leaky=False)
+    l11 = conv(l5, params[6]).repeat(2, axis=0).repeat(2, axis=1)        # route -4, conv, upsample
+    out2 = conv(conv(np.concatenate([l11, l4], axis=-1), params[7]), params[8], leaky=False)
+    return [out1, out2]
 
+
+def _check_forward(build_model, load_weights, x):
     model = build_model("assets/small.cfg")
     load_weights(model, "assets/small.weights")
-    x = np.random.default_rng(7).random((2, 32, 32, 3)).astype(np.float32)
-    got = _outputs(model, x)
-    for b in range(2):
-        for s, want in enumerate(forward(x[b].astype(np.float64))):
+    got = _outputs(model, x.astype(np.float32))
+    for b in range(len(x)):
+        for s, want in enumerate(_small_forward(x[b].astype(np.float64))):
             err = np.max(np.abs(got[s][b] - want))
             tol = 0.02 * max(1.0, np.max(np.abs(want)))
             assert err <= tol, (
                 f"image {b}, output {s}: the model with small.weights loaded differs from a numpy darknet "
                 f"forward pass by up to {err:.3g} (tolerance {tol:.3g}); check the order beta, gamma, mean, "
                 f"variance, the kernel transpose to (k, k, in, filters) and the top-left padding of stride-2 convs")
+
+
+@test_case(points=2)
+def test_numpy_forward(build_model, load_weights):
+    _check_forward(build_model, load_weights, np.random.default_rng(7).random((1, 32, 32, 3)))
+
+
+@test_case(points=2, hidden=True)
+def test_numpy_forward_batch(build_model, load_weights):
+    x = np.random.default_rng(8).random((3, 32, 32, 3))
+    x[1] = np.linspace(0, 1, 32 * 32 * 3).reshape(32, 32, 3)
+    x[2] = 0.0
+    _check_forward(build_model, load_weights, x)
 
 
 @test_case(points=2, hidden=True)
