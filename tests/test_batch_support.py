@@ -127,7 +127,7 @@ def write_zoo(folder: Path, solution: str, stub: str, expected: str, first_funct
     w("rosa/work/notes/readme.txt", "my notes")
     w("rosa/.git/config", "[core]")
     exp["rosa"] = dict(status="graded", score="full", reason="")
-    w("sam.py", "raise RuntimeError('I refuse to be imported')\n" + solution)  # raises at import
+    w("sam.py", "raise RuntimeError('[/] [bold]I refuse to be imported')\n" + solution)  # raises at import
     exp["sam"] = dict(status="error", score="zero", reason="RuntimeError")
     w("tess.py", "import sys\nsys.exit(3)\n")                # exits at import
     exp["tess"] = dict(status="error", score="zero", reason="exit")

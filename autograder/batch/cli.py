@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..build.bundle import bundle_for
@@ -95,7 +96,7 @@ def run_grade(args, course) -> int:
     try:
         subs = collect(args.submissions, assignment.submission, exclude=out)
     except IntakeError as e:
-        errors.print(f"[red]error[/red]: {e}", markup=True)
+        errors.print(f"[red]error[/red]: {escape(str(e))}")
         return 2
 
     started = time.monotonic()
@@ -109,7 +110,7 @@ def run_grade(args, course) -> int:
     try:
         store.open(assignment.slug)
     except StoreError as e:
-        errors.print(f"[red]error[/red]: {e}")
+        errors.print(f"[red]error[/red]: {escape(str(e))}")
         return 2
 
     plain = not console.is_terminal
@@ -175,10 +176,10 @@ def run_grade(args, course) -> int:
     except KeyboardInterrupt:
         interrupted = True
         if executor is not None:
-            executor.close()
+            executor.close(graceful=False)
     except Exception as e:  # noqa: BLE001 - the executor itself failed (cluster unreachable...)
         progress.stop()
-        errors.print(f"[red]the grader failed[/red]: {type(e).__name__}: {e}", markup=True, highlight=False)
+        errors.print(f"[red]the grader failed[/red]: {type(e).__name__}: {escape(str(e))}")
         errors.print("results graded so far are kept; rerun with the same --out to continue", markup=False)
         store.log_event("run-failed", run=run, error=f"{type(e).__name__}: {e}")
         return 1
@@ -214,7 +215,7 @@ def _summary(console: Console, assignment, rows: list[Row], paths: dict, out: Pa
     from collections import Counter
 
     counts = Counter(r.status for r in rows)
-    table = Table(title=f"{assignment.title} ({assignment.slug}): {len(rows)} submissions")
+    table = Table(title=escape(f"{assignment.title} ({assignment.slug}): {len(rows)} submissions"))
     table.add_column("status")
     table.add_column("submissions", justify="right")
     table.add_column("mean score", justify="right")
@@ -229,7 +230,7 @@ def _summary(console: Console, assignment, rows: list[Row], paths: dict, out: Pa
         for col in ("submission", "status", "reason"):
             t.add_column(col, overflow="fold")
         for r in problems[:25]:
-            t.add_row(r.name, r.status, r.reason[:200])
+            t.add_row(escape(r.name), r.status, escape(r.reason[:200]))  # reasons quote student text
         if len(problems) > 25:
             t.add_row("...", "", f"{len(problems) - 25} more in grades.csv")
         console.print(t)

@@ -98,8 +98,10 @@ class LocalExecutor:
                             on_done(task, _death(task, attempts[task["name"]]))
                         else:
                             suspects.append(task)
-        finally:
-            self.close()
+        except BaseException:
+            self.close(graceful=False)
+            raise
+        self.close()
 
     def _discard_pool(self) -> None:
         pool, self.pool = self.pool, None
@@ -111,18 +113,24 @@ class LocalExecutor:
                     pass
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def close(self) -> None:
+    def close(self, graceful: bool = True) -> None:
+        """Graceful: the workers finish, close their engines and delete their folders.
+        Otherwise (interrupted, failed) they are stopped now; the next batch sweeps their folders."""
         pool, self.pool = self.pool, None
-        if pool is not None:
-            procs = list(getattr(pool, "_processes", {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in procs:  # an interrupted batch must not leave graders running
-                if proc.is_alive():
-                    proc.terminate()
-            for proc in procs:
-                proc.join(timeout=5)
-                if proc.is_alive():
-                    proc.kill()
+        if pool is None:
+            return
+        procs = list(getattr(pool, "_processes", {}).values())
+        if graceful:
+            pool.shutdown(wait=True)
+            return
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:  # an interrupted batch must not leave graders running
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
 
 
 class DaskExecutor:
@@ -184,12 +192,19 @@ class DaskExecutor:
                     else:
                         outcome = _error(task, f"{kind}: {e}")
                 on_done(task, outcome)
-        finally:
-            self.close()
+        except BaseException:
+            self.close(graceful=False)
+            raise
+        self.close()
 
-    def close(self) -> None:
+    def close(self, graceful: bool = True) -> None:
         client, cluster = self.client, self.cluster
         self.client = self.cluster = None
+        if client is not None and graceful:
+            try:  # engines closed and bundle folders deleted on every worker
+                client.run(worker.cleanup)
+            except Exception:  # noqa: BLE001 - best effort on the way out
+                pass
         for thing in (client, cluster):
             if thing is not None:
                 try:

@@ -53,12 +53,47 @@ def bundle_zip_bytes(root: Path) -> bytes:
     return buf.getvalue()
 
 
+WORKDIR_PREFIX = "course-worker-"
+_workdirs: list[Path] = []
+
+
+def sweep_stale_workdirs() -> int:
+    """Remove the private folders of worker processes that are gone (killed with the batch, so
+    their exit handlers never ran). Folders are named course-worker-<pid>-*; only our own."""
+    removed = 0
+    for d in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*"):
+        try:
+            pid = int(d.name[len(WORKDIR_PREFIX):].split("-", 1)[0])
+            if d.stat().st_uid != os.getuid() or pid == os.getpid():
+                continue
+            os.kill(pid, 0)
+            continue  # still running
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+            removed += 1
+        except (ValueError, OSError):
+            continue
+    return removed
+
+
+def cleanup() -> str:
+    """Close the engines and delete the unpacked bundles (at exit, and explicitly from the
+    client at the end of a Dask run)."""
+    close_engines()
+    _bundles.clear()
+    while _workdirs:
+        shutil.rmtree(_workdirs.pop(), ignore_errors=True)
+    return _worker_id()
+
+
 def _bundle(key: str, bundle_zip: bytes, timeout: float | None) -> GradingBundle:
     if (key, timeout) not in _bundles:
         base = next((b for (k, _), b in _bundles.items() if k == key), None)
         if base is None:
-            tmp = Path(tempfile.mkdtemp(prefix="course-worker-bundle-"))  # mode 0700
-            atexit.register(shutil.rmtree, tmp, True)
+            if not _workdirs:
+                sweep_stale_workdirs()
+            tmp = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))  # mode 0700
+            _workdirs.append(tmp)
             with zipfile.ZipFile(io.BytesIO(bundle_zip)) as zf:
                 zf.extractall(tmp / "bundle")  # our own bundle: trusted content
             base = GradingBundle.load(tmp / "bundle")
@@ -88,7 +123,7 @@ def close_engines() -> None:
         _drop_engine(name)
 
 
-atexit.register(close_engines)
+atexit.register(lambda: cleanup())
 
 
 def _worker_id() -> str:

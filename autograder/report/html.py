@@ -140,7 +140,7 @@ def report_html(rows, assignment) -> str:
         f"{len(assignment.questions)} questions"
         + (f"; graded {e(dates[0])} to {e(dates[-1])}" if dates else "") + "</p>",
         '<h2 id="summary">Summary</h2>',
-        _table(["", ""], summary, "summary"),
+        _table(["status / figure", "submissions / score"], summary, "summary"),
         '<h2 id="distribution">Score distribution</h2>',
         _img(histogram_png(scores, max_score), "histogram of total scores") if scores else "<p>No scores.</p>",
         '<h2 id="questions">Per-question pass rates</h2>',
