@@ -1,0 +1,83 @@
+"""The build pipeline: each step one transformation, in this order.
+
+student zip:    stub + render README + render notebook + strip hidden tests + assets
+                + requirements  -> leak guard -> pack
+autograder zip: setup.sh + run_autograder + engine source + pinned requirements
+                + grading bundle (all tests, assets, hidden data) -> pack
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+from ..config import Assignment, Course
+from .. import testfiles
+from . import leaks, render
+from .assets import collect
+from .bundle import bundle_files
+from .pack import pack, write_atomic
+
+PACKAGE = Path(__file__).resolve().parent.parent
+TEMPLATES = PACKAGE / "templates"
+NOT_FOR_GRADING = {"pytest", "dask", "distributed"}
+
+
+def public_tests(assignment: Assignment) -> dict[str, str]:
+    return {f"tests/{q.name}.py": testfiles.strip_hidden(q.test_file.read_text(encoding="utf-8"), str(q.test_file))
+            for q in assignment.questions}
+
+
+def student_files(course: Course, assignment: Assignment) -> dict[str, bytes]:
+    stub = assignment.stub.read_text(encoding="utf-8")
+    tests = public_tests(assignment)
+    notebook = render.walkthrough(course, assignment)
+    nb = json.loads(notebook)
+    notebook_code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    sources = [stub, *tests.values(), notebook_code]
+    files = {
+        assignment.submission: stub.encode(),
+        "README.md": render.readme(course, assignment).encode(),
+        "walkthrough.ipynb": notebook.encode(),
+        "requirements.txt": render.student_requirements(assignment, sources).encode(),
+        **{name: text.encode() for name, text in tests.items()},
+        **{f"assets/{n}": b for n, b in collect(assignment, course.seed).public.items()},
+    }
+    files = {f"{assignment.slug}/{name}": data for name, data in files.items()}
+    full_tests = {f"tests/{q.name}.py": q.test_file.read_text(encoding="utf-8") for q in assignment.questions}
+    leaks.check(files, assignment.solution.read_text(encoding="utf-8"), stub, full_tests)
+    return files
+
+
+def engine_requirements() -> str:
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]
+    keep = [d for d in project["dependencies"] if d.split("==")[0] not in NOT_FOR_GRADING]
+    return "\n".join(sorted(keep, key=str.lower)) + "\n"
+
+
+def engine_files() -> dict[str, bytes]:
+    return {f"engine/autograder/{p.relative_to(PACKAGE).as_posix()}": p.read_bytes()
+            for p in sorted(PACKAGE.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".j2", "") }
+
+
+def autograder_files(course: Course, assignment: Assignment) -> dict[str, bytes]:
+    files = {
+        "setup.sh": (TEMPLATES / "setup.sh").read_bytes(),
+        "run_autograder": (TEMPLATES / "run_autograder").read_bytes(),
+        "requirements.txt": engine_requirements().encode(),
+        **engine_files(),
+        **{f"bundle/{rel}": data for rel, data in bundle_files(assignment, course.seed).items()},
+    }
+    solution = assignment.solution.read_bytes()
+    for name, data in files.items():
+        if data == solution:
+            raise leaks.LeakError(f"autograder zip: {name} is the solution file")
+    return files
+
+
+def build_assignment(course: Course, assignment: Assignment, out: Path) -> tuple[Path, Path]:
+    student = write_atomic(pack(student_files(course, assignment)), out / "student" / f"{assignment.slug}.zip")
+    grader = write_atomic(pack(autograder_files(course, assignment)), out / "autograder" / f"{assignment.slug}.zip")
+    return student, grader
