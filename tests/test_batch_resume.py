@@ -122,3 +122,43 @@ def test_dead_worker_is_a_grader_failure_and_spares_the_others(tmp_path):
     second = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert second.returncode == 1 and "1 to grade, 5 already graded" in second.stdout, second.stdout
     check_outputs(out)
+
+
+def test_pool_refusing_submit_after_a_death_is_retried_not_fatal(monkeypatch):
+    """Race seen under load: a worker dies, and the pool refuses the next submit (raising
+    BrokenProcessPool) before the dead worker's future is collected. The batch must carry on:
+    the refused task is regraded, the culprit retried alone, the rest graded."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from autograder.batch import executors
+
+    class FakePool:
+        made = 0
+
+        def __init__(self):
+            FakePool.made += 1
+            self.broken = False
+
+        def submit(self, fn, task):
+            if self.broken:
+                raise BrokenProcessPool("a worker died")
+            fut = Future()
+            if task["name"] == "killer":
+                self.broken = True  # its worker dies: this future fails, the pool is broken
+                fut.set_exception(BrokenProcessPool("a worker died"))
+            else:
+                fut.set_result({"name": task["name"], "result": "ok"})
+            return fut
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    ex = executors.LocalExecutor(jobs=2, bundle_zip=b"", key="k", engine="inprocess", timeout=None)
+    monkeypatch.setattr(ex, "_new_pool", lambda n: FakePool())
+    tasks = [{"name": n, "digest": n} for n in ("killer", "a", "b", "c")]
+    done = {}
+    ex.run(tasks, lambda task, outcome: done.setdefault(task["name"], outcome))
+    assert sorted(done) == ["a", "b", "c", "killer"]
+    assert all(done[n].get("result") == "ok" for n in "abc"), done
+    assert "died" in done["killer"]["failure"] and "2 attempts" in done["killer"]["failure"]

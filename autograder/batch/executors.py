@@ -68,14 +68,23 @@ class LocalExecutor:
             while pending or suspects or running:
                 if self.pool is None:
                     self.pool = self._new_pool(max(1, min(self.jobs, len(pending) + len(suspects) + len(running))))
-                if suspects:
-                    if not running:  # alone, so a death names its culprit
-                        task = suspects.popleft()
-                        running[self.pool.submit(worker.grade_local, task)] = task
-                else:
-                    while pending and len(running) < self.jobs:
-                        task = _task(pending.popleft())
-                        running[self.pool.submit(worker.grade_local, task)] = task
+                source = suspects if suspects else pending
+                try:
+                    if suspects:
+                        if not running:  # alone, so a death names its culprit
+                            task = suspects.popleft()
+                            running[self.pool.submit(worker.grade_local, task)] = task
+                    else:
+                        while pending and len(running) < self.jobs:
+                            task = _task(pending.popleft())
+                            running[self.pool.submit(worker.grade_local, task)] = task
+                except BrokenProcessPool:
+                    # A worker died and the pool knew before its future was collected: this task
+                    # was never sent, so it goes back in line; the dead worker's futures say whom to retry.
+                    source.appendleft(task)
+                    if not running:
+                        self._discard_pool()
+                        continue
                 done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 broken = []
                 for fut in done:
