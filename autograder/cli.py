@@ -66,13 +66,12 @@ def cmd_build(args) -> int:
 
     course = _course(args)
     out = Path(args.out).resolve()
-    table = Table(title=f"{course.name}: build")
-    for col in ("assignment", "student zip", "bytes", "autograder zip", "bytes"):
-        table.add_column(col)
+    table = Table(title=f"{course.name}: build into {out}")
+    for col in ("assignment", "student/ zip bytes", "autograder/ zip bytes"):
+        table.add_column(col, justify="right" if "bytes" in col else "left")
     for a in course.select(args.slugs):
         student, grader = build_assignment(course, a, out)
-        table.add_row(a.slug, str(student.relative_to(out.parent)), f"{student.stat().st_size:,}",
-                      str(grader.relative_to(out.parent)), f"{grader.stat().st_size:,}")
+        table.add_row(a.slug, f"{student.stat().st_size:,}", f"{grader.stat().st_size:,}")
     console.print(table)
     return 0
 

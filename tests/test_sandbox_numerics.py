@@ -105,3 +105,20 @@ def test_naive_sigmoid_loses_the_stability_case(tmp_path, engine):
     failed = [c.message for c in q1.cases if not c.passed]
     assert any("overflow" in m for m in failed), failed
     assert result.score < result.max_score
+
+
+def test_stale_release_does_not_drop_a_live_handle(tmp_path, engine):
+    """Seen under Dask: the GC finalizes an old handle for `add` while a new lookup of `add`
+    gets the same runner id back; the stale release must not make the runner forget it."""
+    root = write_mini_course(tmp_path / "course")
+    course = load_course(root)
+    bundle = materialize(course.get("mini"), course.seed, tmp_path / "bundle")
+    session = engine.open(bundle, NAIVE, "mini.py")
+    try:
+        add = session.env["add"]
+        hid = object.__getattribute__(add, "_sb_id")
+        session._release.append(hid)  # what the old handle's finalizer does, racing the lookup
+        assert add(2, 3) == 5
+        assert session.env["add"](-40, 2) == -38
+    finally:
+        session.close()

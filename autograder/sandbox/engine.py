@@ -663,7 +663,11 @@ class SandboxSession:
                 header[key] = enc.encode(fields[key])
         buffers = enc.buffers
         if self._release:
-            header["release"], self._release = self._release[:], []
+            # A stale handle's finalizer (run by the GC, possibly in another thread) may name an
+            # id the runner has since handed out again to a live handle for the same object:
+            # only ids no live handle uses are released, or the runner would forget them.
+            pending, self._release = self._release, []
+            header["release"] = [hid for hid in pending if (self.gen, hid) not in self._handles]
         t = float(self.limits.timeout)
         try:
             wire.send_frame(self.rsock, header, buffers)
