@@ -23,7 +23,8 @@ from ..report.tables import FAILED, num
 from .executors import make_executor
 from .intake import IntakeError, Submission, collect
 from .store import ResultStore, StoreError
-from .worker import bundle_key, bundle_zip_bytes
+from ..build.bundle import to_zip_bytes
+from .worker import bundle_key
 
 
 def grading_key(bundle_sha: str, limits, engine: str) -> str:
@@ -102,7 +103,7 @@ def run_grade(args, course) -> int:
     started = time.monotonic()
     bundle = bundle_for(assignment, course.seed)
     limits = bundle.limits if args.timeout is None else dataclasses.replace(bundle.limits, timeout=float(args.timeout))
-    bundle_zip = bundle_zip_bytes(bundle.root)
+    bundle_zip = to_zip_bytes(bundle.root)
     bsha = bundle_key(bundle_zip)
     key = grading_key(bsha, limits, args.engine)
 

@@ -40,19 +40,6 @@ def bundle_key(bundle_zip: bytes) -> str:
     return hashlib.sha256(bundle_zip).hexdigest()
 
 
-def bundle_zip_bytes(root: Path) -> bytes:
-    """The bundle folder as deterministic zip bytes (fixed times), so its hash names its content."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        for path in sorted(Path(root).rglob("*")):
-            if path.is_file():
-                info = zipfile.ZipInfo(path.relative_to(root).as_posix(), (1980, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o600 << 16
-                zf.writestr(info, path.read_bytes())
-    return buf.getvalue()
-
-
 WORKDIR_PREFIX = "course-worker-"
 _workdirs: list[Path] = []
 

@@ -8,9 +8,7 @@ course grades the same way everywhere.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -89,13 +87,12 @@ def materialize(assignment: Assignment, seed: int, root: Path) -> GradingBundle:
 
 
 def to_zip_bytes(root: Path) -> bytes:
-    """A bundle folder as zip bytes (what a Dask task carries)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                zf.write(path, path.relative_to(root).as_posix())
-    return buf.getvalue()
+    """A bundle folder as deterministic zip bytes (what a batch task carries; its hash names
+    the bundle's content, so a rerun can tell whether the tests changed)."""
+    from .pack import pack
+
+    root = Path(root)
+    return pack({p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()})
 
 
 _materialized: dict[tuple[str, str, int], GradingBundle] = {}
