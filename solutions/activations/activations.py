@@ -2,8 +2,9 @@
 
 Every function takes a numpy array (or anything np.asarray accepts) of any shape and works
 element by element. Dtypes are kept: float32 in gives float32 out, float64 in gives float64
-out; other inputs (ints, bools, Python numbers) are computed in float64. The given helper
-``as_float`` does that conversion.
+out; other inputs (lists, ints, bools, Python numbers) are computed in float64. The given helper
+``as_float`` does that conversion. This is more than the lecture's one-line versions do (its
+``np.maximum(x, 0)`` keeps an int array's dtype and fails on a list): start each function with it.
 
 A derivative here is the derivative of the activation with respect to its input, evaluated at
 x. At a kink (x = 0 for ReLU, leaky ReLU, PReLU, ELU) the slope from the left is used, which is
@@ -54,7 +55,7 @@ def cat_edges(path="assets/cat.png"):
 def sigmoid(x):
     """Logistic sigmoid, 1 / (1 + exp(-x)), computed without overflow.
 
-    The formula as written overflows: exp(1000) is inf, and numpy warns. Compute it in a form
+    The formula as written (the lecture's version) overflows: exp(1000) is inf, and numpy warns. Compute it in a form
     that never takes exp of a large positive number, so that sigmoid(-1000) is exactly 0.0 and
     sigmoid(1000) exactly 1.0 with no warning. (Hint: sigmoid(x) = (1 + tanh(x / 2)) / 2, or
     treat x >= 0 and x < 0 separately.)
@@ -120,7 +121,8 @@ def relu(x):
 def leaky_relu(x, alpha=0.01):
     """Leaky ReLU: x where x > 0, alpha * x elsewhere.
 
-    The default 0.01 is the original paper's (Maas et al., 2013). Keras's
+    The lecture's leaky_relu fixes the slope at 0.01; here it is the argument alpha (default
+    0.01), and a negative alpha is an error. The default 0.01 is the original paper's (Maas et al., 2013). Keras's
     keras.activations.leaky_relu defaults to negative_slope=0.2.
 
     Args:

@@ -27,7 +27,20 @@ def _quietly(func, *args):
             try:
                 return func(*args)
             except (FloatingPointError, RuntimeWarning) as e:
-                raise AssertionError(f"sigmoid{args!r} must not overflow or warn, but got {type(e).__name__}: {e}")
+                raise AssertionError(
+                    f"sigmoid{args!r} must not overflow or warn, but got {type(e).__name__}: {e}. "
+                    "The lecture's formula 1 / (1 + np.exp(-x)) takes exp(1000) here; this course asks "
+                    "for a form that never does (see the docstring's hint)")
+
+
+def _call(func, arg, what):
+    """func(arg), where arg is a list: the docstring accepts any array-like."""
+    try:
+        return func(arg)
+    except (TypeError, AttributeError) as e:
+        raise AssertionError(
+            f"{what} of the Python list {arg!r} raised {type(e).__name__}: {e}. The docstring accepts any "
+            "array-like (the lecture's code assumed a numpy array): convert with the given as_float first")
 
 
 def _compare(got, expected, atol, what):
@@ -46,6 +59,8 @@ def test_values_vs_expit(sigmoid):
     _compare(sigmoid(x32), scipy.special.expit(x32), ATOL32, "sigmoid on float32 [-40, 40] vs scipy.special.expit")
     got = float(np.asarray(sigmoid(0.0)))
     assert got == 0.5, f"sigmoid(0) is exactly 0.5, got {got!r}"
+    one = np.array([2.5])   # the smallest array: one value
+    _compare(sigmoid(one), scipy.special.expit(one), ATOL64, "sigmoid of a 1-element array")
 
 
 @test_case(points=1)
@@ -55,6 +70,10 @@ def test_dtype_and_shape(sigmoid):
         got = np.asarray(sigmoid(x.astype(dtype)))
         assert got.dtype == dtype, f"{np.dtype(dtype).name} in should give {np.dtype(dtype).name} out, got {got.dtype}"
         assert got.shape == (2, 3, 4), f"the shape must be kept: expected (2, 3, 4), got {got.shape}"
+    for arg, what in (([-3, 0, 2], "a list of ints"), (np.array([-3, 0, 2], np.int16), "an int16 array")):
+        got = np.asarray(_call(sigmoid, arg, "sigmoid") if isinstance(arg, list) else sigmoid(arg))
+        assert got.dtype == np.float64, f"sigmoid of {what}: ints are computed in float64, got dtype {got.dtype}"
+        _compare(got, scipy.special.expit(np.asarray(arg, np.float64)), ATOL64, f"sigmoid of {what}")
 
 
 @test_case(points=1)

@@ -50,14 +50,19 @@ def test_elu(elu):
 
 
 @test_case(points=1)
-def test_errors(prelu, elu):
-    x = np.zeros((2, 4, 4, 3))
+def test_smallest_valid_arguments_and_errors(prelu, elu):
+    # The smallest valid arguments give values; the invalid ones raise.
+    x1 = np.array([[[-2.0], [0.5]]])                  # one channel: alpha of shape (1,)
+    _compare(prelu(x1, [0.25]), np.array([[[-0.5], [0.5]]]), ATOL64, "prelu with one channel, alpha [0.25] (a list)")
+    x = np.linspace(-3, 3, 13)
+    _compare(elu(x, 0.0), np.maximum(x, 0), ATOL64, "elu with alpha 0 (the smallest allowed)")
+    x4 = np.zeros((2, 4, 4, 3))
     for alpha in (np.ones(4), np.ones((1, 3)), np.ones(2)):
         try:
-            prelu(x, alpha)
+            prelu(x4, alpha)
         except ValueError:
             continue
-        raise AssertionError(f"prelu on {x.shape} with alpha of shape {alpha.shape}: expected ValueError (alpha must be (3,))")
+        raise AssertionError(f"prelu on {x4.shape} with alpha of shape {alpha.shape}: expected ValueError (alpha must be (3,))")
     try:
         elu(x, -1.0)
     except ValueError:

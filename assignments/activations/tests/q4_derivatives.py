@@ -5,7 +5,7 @@ from otter.test_files import test_case
 OK_FORMAT = False
 
 name = "q4_derivatives"
-points = 5
+points = 6
 
 ALPHA = np.array([0.02, 0.3, 1.2])
 
@@ -59,6 +59,38 @@ def test_at_zero_and_dtypes(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad,
         got = np.asarray(got)
         assert got.dtype == np.float32, f"{what} on float32: expected float32 out, got {got.dtype}"
         assert np.allclose(got, expected, rtol=1e-6, atol=0), f"{what}: expected {np.asarray(expected).tolist()}, got {got.tolist()}"
+
+
+@test_case(points=1)
+def test_ints_alpha_zero_and_errors(relu_grad, leaky_relu_grad, elu_grad, sigmoid_grad, prelu_grad):
+    # ints are computed in float64; alpha = 0 is the smallest valid slope; a negative one raises
+    got = np.asarray(relu_grad([-1, 0, 2]))
+    assert got.dtype == np.float64 and got.tolist() == [0.0, 0.0, 1.0], (
+        f"relu_grad of the list [-1, 0, 2]: expected float64 values 0 or 1 (0 at the kink), got {got.dtype} {got.tolist()}")
+    got = np.asarray(sigmoid_grad(np.array([0], np.int64)))
+    assert got.dtype == np.float64 and got.tolist() == [0.25], (
+        f"sigmoid_grad of an int64 array: expected float64 (the sigmoid's slope at 0), got {got.dtype} {got.tolist()}")
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
+    for what, f in (("leaky_relu_grad", leaky_relu_grad), ("elu_grad", elu_grad)):
+        got = np.asarray(f(x, 0.0))
+        assert got.dtype == np.float64 and got.tolist() == [0.0, 0.0, 0.0, 1.0, 1.0], (
+            f"{what}(x, alpha=0) at {x.tolist()}: alpha 0 is allowed; expected float64 slopes 1 for x > 0 and 0 "
+            f"elsewhere, got {got.dtype} {got.tolist()}")
+        try:
+            f(x, -0.5)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"{what} with alpha -0.5: expected ValueError (alpha must be >= 0)")
+    got = np.asarray(prelu_grad(np.array([[-1.0], [3.0]]), [0.5]))   # one channel, alpha a list
+    assert got.dtype == np.float64 and got.tolist() == [[0.5], [1.0]], (
+        f"prelu_grad of [[-1], [3]] with alpha [0.5]: expected float64 [[0.5], [1.0]], got {got.dtype} {got.tolist()}")
+    try:
+        prelu_grad(np.zeros((2, 3)), np.ones(2))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("prelu_grad on shape (2, 3) with alpha of shape (2,): expected ValueError (alpha must be (3,))")
 
 
 @test_case(points=2, hidden=True)

@@ -51,7 +51,14 @@ def test_edge_activations(edge_activations):
     }, "scipy/numpy")
     expected = float(np.mean(edges <= 0))
     got = result["relu_zero_fraction"]
-    assert abs(float(got) - expected) < 1e-9, f"relu_zero_fraction: {expected:.6f} of the pixels are <= 0, got {got!r}"
+    assert isinstance(got, (float, np.floating)), f"relu_zero_fraction: expected a float, got {type(got).__name__}"
+    if abs(float(got) - expected) >= 1e-9:
+        hint = ""
+        if abs(float(got) - float(np.mean(edges < 0))) < 1e-9:
+            hint = ": that counts only the negative pixels, but ReLU also outputs 0 where the edge map is exactly 0"
+        elif abs(float(got) - float(np.mean(edges > 0))) < 1e-9:
+            hint = ": that is the fraction ReLU keeps, not the fraction it zeroes"
+        raise AssertionError(f"relu_zero_fraction: expected the fraction of pixels ReLU sets to 0, got {float(got)!r}{hint}")
 
 
 @test_case(points=1, hidden=True)
