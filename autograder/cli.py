@@ -2,6 +2,7 @@
 
 course validate [SLUG...]                 solution = full marks, stub = zero, for each assignment
 course build [SLUG...] [--out dist]       student and autograder zips
+course stub [SLUG...] [--check]           generate the student stubs from the solutions
 course grade SLUG SUBMISSIONS... --out DIR  grade a batch (see autograder.batch)
 course gradescope --bundle B --submission S --results R   what run_autograder calls
 """
@@ -57,7 +58,7 @@ def cmd_validate(args) -> int:
     for check in failed:
         errors.print(f"[red]{check.slug}[/red]:")
         for p in check.problems:
-            errors.print(f"  - {p}")
+            errors.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
     return 1 if failed else 0
 
 
@@ -74,6 +75,28 @@ def cmd_build(args) -> int:
         table.add_row(a.slug, f"{student.stat().st_size:,}", f"{grader.stat().st_size:,}")
     console.print(table)
     return 0
+
+
+def cmd_stub(args) -> int:
+    from .build import stubgen
+
+    from .config import source_pairs
+
+    stale = []
+    for a in source_pairs(find_root(args.root) if args.root else find_root(), args.slugs):
+        rel = a.stub.relative_to(a.root)
+        if args.check:
+            diff = stubgen.out_of_date(a)
+            if diff:
+                stale.append(a.slug)
+                errors.print(f"[red]{rel}[/red] differs from the stub generated from "
+                             f"{a.solution.relative_to(a.root)} (run: course stub {a.slug})", soft_wrap=True)
+                errors.print(diff, markup=False, highlight=False)
+            else:
+                console.print(f"{rel}: up to date")
+        else:
+            console.print(f"{rel}: {'written' if stubgen.write(a) else 'unchanged'}")
+    return 1 if stale else 0
 
 
 def cmd_gradescope(args) -> int:
@@ -129,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Canvas assignment id for canvas.csv's score column (default: the slug)")
     g.set_defaults(func=cmd_grade)
 
+    st = sub.add_parser("stub", help="write assignments/<slug>/<slug>.py from the solution's YOUR CODE boxes")
+    st.add_argument("slugs", nargs="*", metavar="SLUG", help="default: every assignment")
+    st.add_argument("--check", action="store_true",
+                    help="write nothing; exit 1 naming each committed stub that differs from the generated one")
+    st.set_defaults(func=cmd_stub)
+
     s = sub.add_parser("gradescope", help="grade one submission into results.json (run_autograder calls this)")
     s.add_argument("--bundle", required=True)
     s.add_argument("--submission", required=True)
@@ -143,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ConfigError as e:
-        errors.print(f"[red]configuration error[/red]: {e}", markup=True, highlight=False)
+        # soft_wrap: a path broken across lines cannot be copied or searched for.
+        errors.print(f"[red]configuration error[/red]: {e}", markup=True, highlight=False, soft_wrap=True)
         return 2
     except BuildError as e:
         errors.print(f"[red]build error[/red]: {e}")

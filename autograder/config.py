@@ -330,6 +330,37 @@ def load_course(root: Path | str = ".") -> Course:
     return Course(name, term, seed, root, limits, tuple(assignments))
 
 
+@dataclass(frozen=True)
+class SourcePair:
+    """An assignment's one source (the solution) and the stub generated from it."""
+    slug: str
+    root: Path
+    solution: Path
+    stub: Path
+
+
+def source_pairs(root: Path | str, slugs: list[str] | None = None) -> list[SourcePair]:
+    """Solution and stub paths, reading only the slugs in course.yml and each `submission` key:
+    `course stub` must work while another part of the configuration is being edited."""
+    root = Path(root).resolve()
+    path = root / "course.yml"
+    entries = _read_yaml(path).get("assignments")
+    known = [e["slug"] for e in entries if isinstance(e, dict) and isinstance(e.get("slug"), str)] \
+        if isinstance(entries, list) else []
+    for slug in slugs or []:
+        if slug not in known:
+            raise ConfigError(path, "assignments",
+                              f"unknown assignment slug {slug!r}; the course has: {', '.join(known)}")
+    pairs = []
+    for slug in slugs or known:
+        cfg = root / "assignments" / slug / "assignment.yml"
+        submission = _read_yaml(cfg).get("submission", f"{slug}.py")
+        submission = _str(cfg, "submission", submission)
+        pairs.append(SourcePair(slug, root, root / "solutions" / slug / submission,
+                                root / "assignments" / slug / submission))
+    return pairs
+
+
 def find_root(start: Path | str = ".") -> Path:
     """The nearest folder at or above `start` holding course.yml."""
     start = Path(start).resolve()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .build import stubgen
 from .build.bundle import bundle_for
 from .config import Assignment, Course
 from .grading import grade_path
@@ -24,11 +25,21 @@ class Check:
         return not self.problems
 
 
+def stub_problems(assignment: Assignment) -> list[str]:
+    """The committed stub must be the one generated from the solution (one source)."""
+    diff = stubgen.out_of_date(assignment)
+    if diff is None:
+        return []
+    rel = assignment.stub.relative_to(assignment.root)
+    return [f"{rel} differs from the stub generated from "
+            f"{assignment.solution.relative_to(assignment.root)}; run `course stub {assignment.slug}`\n{diff}"]
+
+
 def validate_assignment(course: Course, assignment: Assignment, engine: Engine) -> Check:
+    problems = stub_problems(assignment)
     bundle = bundle_for(assignment, course.seed)
     solution = grade_path(bundle, assignment.solution, engine, label="solution")
     stub = grade_path(bundle, assignment.stub, engine, label="stub")
-    problems = []
     for q in solution.questions:
         if not q.cases:
             problems.append(f"question {q.name} has no test cases")
