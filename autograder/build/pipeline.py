@@ -1,7 +1,8 @@
 """The build pipeline: each step one transformation, in this order.
 
-student zip:    stub + render README + render notebook + strip hidden tests + assets
-                + requirements  -> leak guard -> pack
+student zip:    stub (committed; validate checks it is stubgen's) + render README + render notebook
+                + strip hidden tests + assets + reference figures + requirements
+                -> leak guard -> pack
 autograder zip: setup.sh + run_autograder + engine source + pinned requirements
                 + grading bundle (all tests, assets, hidden data) -> pack
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from ..config import Assignment, Course
 from .. import testfiles
-from . import leaks, render
+from . import figures, leaks, render
 from .assets import collect
 from .bundle import bundle_files
 from .pack import pack, write_atomic
@@ -43,6 +44,7 @@ def student_files(course: Course, assignment: Assignment) -> dict[str, bytes]:
         "requirements.txt": render.student_requirements(assignment, sources).encode(),
         **{name: text.encode() for name, text in tests.items()},
         **{f"assets/{n}": b for n, b in collect(assignment, course.seed).public.items()},
+        **{f"figures/{n}": b for n, b in figures.render(assignment, course.seed).items()},
     }
     files = {f"{assignment.slug}/{name}": data for name, data in files.items()}
     full_tests = {f"tests/{q.name}.py": q.test_file.read_text(encoding="utf-8") for q in assignment.questions}
