@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "pooling" / "pooling.py"
 STUB = ROOT / "assignments" / "pooling" / "pooling.py"
 TESTS = ROOT / "assignments" / "pooling" / "tests"
-FUNCTIONS = ["pool_output_shape", "max_pool", "avg_pool", "dropout", "batch_norm", "conv_block"]
+FUNCTIONS = ["pool_output_shape", "max_pool", "average_pool", "dropout", "batch_norm", "conv_block",
+             "translation_invariance"]
 
 
 def _module(source: str, name: str) -> types.ModuleType:
@@ -62,7 +63,7 @@ def test_pooling_matches_keras_and_block_reduce_on_a_sweep(sol, keras):
         pool = tuple(int(v) for v in rng.integers(1, 5, 2))
         stride = tuple(int(v) for v in rng.integers(1, 5, 2))
         x = rng.normal(0, 1, (h, w, c)).astype(np.float32)
-        for kind, f, reduce in (("max", sol.max_pool, np.max), ("avg", sol.avg_pool, np.mean)):
+        for kind, f, reduce in (("max", sol.max_pool, np.max), ("avg", sol.average_pool, np.mean)):
             paddings = ["same"] + (["valid"] if pool[0] <= h and pool[1] <= w else [])
             for padding in paddings:
                 want = _keras_pool(keras, x, kind, pool, stride, padding)
@@ -80,8 +81,8 @@ def test_same_and_zero_policies_differ_where_the_readme_says(sol):
     assert sol.max_pool(x, 2, None, "zero")[-1, -1] == 0          # the zero padding wins
     assert sol.max_pool(x, 2, None, "same")[-1, -1] == -25        # -inf padding never does
     ones = np.ones((5, 5), np.float32)
-    assert sol.avg_pool(ones, 2, None, "zero")[-1, -1] == 0.25    # zeros counted
-    assert sol.avg_pool(ones, 2, None, "same")[-1, -1] == 1.0     # padding excluded
+    assert sol.average_pool(ones, 2, None, "zero")[-1, -1] == 0.25    # zeros counted
+    assert sol.average_pool(ones, 2, None, "same")[-1, -1] == 1.0     # padding excluded
 
 
 def test_given_conv2d_matches_keras_for_odd_and_even_kernels(sol, keras):
@@ -142,7 +143,8 @@ def test_stub_has_the_solution_api_and_docstrings():
         assert ast.dump(stub[name].args) == ast.dump(solution[name].args), name
         assert ast.get_docstring(stub[name]) == ast.get_docstring(solution[name]), name
     # the given helper is identical; every student function raises NotImplementedError
-    assert ast.dump(stub["conv2d"]) == ast.dump(solution["conv2d"])
+    for given in ("conv2d", "avg_pool"):
+        assert ast.dump(stub[given]) == ast.dump(solution[given]), given
     for name in FUNCTIONS:
         body = stub[name].body[1:]
         assert len(body) == 1 and isinstance(body[0], ast.Raise), name

@@ -14,6 +14,12 @@ do not fill a whole window (the `padding` argument):
              between top/left (half, rounded down) and bottom/right (the rest); the
              padding never counts (max pooling pads with -inf, average pooling
              averages only the real values).
+
+The lecture pools a 2-D edge map with skimage's ``block_reduce(x, (2, 2), np.max)`` and
+calls the second function ``average_pool``: that is this module's padding "zero" with the
+stride equal to the pool size. This course asks for more: strides, the "valid" (the default,
+as in Keras) and "same" policies, and (H, W, C) maps whose channels are never pooled (with
+block_reduce that needs a block size of 1 for the channel axis).
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -80,7 +86,7 @@ def max_pool(x, pool_size=2, stride=None, padding="valid"):
     ###########################################################################
 
 
-def avg_pool(x, pool_size=2, stride=None, padding="valid"):
+def average_pool(x, pool_size=2, stride=None, padding="valid"):
     """2-D average pooling of an image or feature map, each channel on its own.
 
     Args:
@@ -104,10 +110,15 @@ def avg_pool(x, pool_size=2, stride=None, padding="valid"):
     # TODO: sum each window, then divide by the number of values that count. #
     # Vectorise: no Python loop over output pixels.                          #
     ###########################################################################
-    raise NotImplementedError("avg_pool")
+    raise NotImplementedError("average_pool")
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
+
+
+def avg_pool(x, pool_size=2, stride=None, padding="valid"):
+    """Given: the same as average_pool, under the name Keras-style code often uses."""
+    return average_pool(x, pool_size, stride, padding)
 
 
 def dropout(x, rate, training, seed=None):
@@ -204,8 +215,10 @@ def conv2d(x, kernels, bias):
 def conv_block(x, kernels, bias, activation="relu", pool="max", pool_size=2):
     """A convolutional block: conv -> activation -> pool, printing the shape at each stage.
 
-    The conv is the given conv2d (stride 1, "same"); the pooling uses your max_pool
-    or avg_pool with stride = pool_size and padding "valid", the Keras defaults.
+    The conv is the given conv2d (stride 1, "same"); the pooling takes the max or the mean
+    of each pool_size x pool_size window with stride = pool_size and padding "valid", the
+    Keras defaults (your max_pool and average_pool do it; so does skimage's block_reduce on
+    the map cropped to a multiple of pool_size, with a block size of 1 for the channels).
     As in the lecture, one line per stage is printed: the stage name, then the shape.
 
     Args:
@@ -231,6 +244,40 @@ def conv_block(x, kernels, bias, activation="relu", pool="max", pool_size=2):
     # each stage's shape.                                                    #
     ###########################################################################
     raise NotImplementedError("conv_block")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def translation_invariance(x, shift, pool_size=2):
+    """How much of a max-pooled map survives a small shift of its input.
+
+    The lecture says pooling makes a network robust to shifts of a few pixels within a
+    window. Measure it: roll x down by dy rows and right by dx columns with np.roll (what
+    leaves at the bottom or right comes back at the top or left), max-pool x and the rolled
+    x (pool_size x pool_size windows, stride = pool_size, padding "valid": your max_pool
+    does it, and so does skimage's block_reduce on the map cropped to a multiple of
+    pool_size), and count the positions where the two agree exactly, before and after
+    pooling.
+
+    Args:
+        x: array (H, W) or (H, W, C), any real dtype, with H and W >= pool_size.
+        shift: pair (dy, dx) of ints >= 0, the shift down and right.
+        pool_size: int >= 1.
+
+    Returns:
+        tuple (pixels, pooled) of Python floats in [0, 1]: the fraction of the values of
+        x equal to the rolled x at the same index, and the fraction of the max-pooled
+        values equal to the max-pooled rolled x at the same index.
+
+    Raises:
+        ValueError: if shift is not a pair of ints >= 0 or pool_size is not an int >= 1
+            (and for the x that max pooling rejects).
+    """
+    ###########################################################################
+    # TODO: roll, pool both, and compare before and after pooling.           #
+    ###########################################################################
+    raise NotImplementedError("translation_invariance")
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################

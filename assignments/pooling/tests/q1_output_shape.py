@@ -87,7 +87,17 @@ def test_zero_policy_matches_block_reduce(pool_output_shape):
 
 
 @test_case(points=1)
-def test_bad_arguments_raise(pool_output_shape):
+def test_smallest_valid_arguments_and_bad_ones(pool_output_shape):
+    # The smallest valid values are accepted (1 pixel, a 1x1 window, stride 1, a window as big
+    # as the input); one step below raises.
+    for shape, k, s, padding in [((1, 1, 1), 1, 1, "valid"), ((1, 1), 1, None, "same"), ((3, 3, 2), 3, 1, "valid"),
+                                 ((1, 5), (1, 2), (1, 1), "valid"), ((1, 1), 2, 1, "zero")]:
+        want = _keras_shape(shape, k, s, padding) if padding != "zero" else \
+            tuple(_covering_windows(n, kk, ss) for n, kk, ss in zip(shape, (k, k), (s, s))) + shape[2:]
+        got = pool_output_shape(shape, k, s, padding)
+        assert _as_shape(got) == want, (
+            f"pool_output_shape({shape}, pool_size={k}, stride={s}, padding={padding!r}): these are the smallest "
+            f"valid values, expected {want}, got {got}")
     _expect_value_error(lambda: pool_output_shape((8, 8, 3), 0), "pool_size=0")
     _expect_value_error(lambda: pool_output_shape((8, 8, 3), (2, -1)), "pool_size=(2, -1)")
     _expect_value_error(lambda: pool_output_shape((8, 8, 3), 2, 0), "stride=0")

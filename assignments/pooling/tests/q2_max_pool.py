@@ -7,13 +7,22 @@ from otter.test_files import test_case
 OK_FORMAT = False
 
 name = "q2_max_pool"
-points = 6
+points = 7
 
 
 def _cat():
     from PIL import Image
 
     return np.asarray(Image.open("assets/cat.png").convert("RGB"), dtype=np.float32) / 255
+
+
+def _edges():
+    """A 2-D map like the lecture's: the grey cat's 'valid' Laplacian edges after ReLU, float32."""
+    from scipy.signal import correlate2d
+
+    grey = _cat().mean(axis=2)
+    laplacian = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float32)
+    return np.maximum(correlate2d(grey, laplacian, mode="valid"), 0).astype(np.float32)
 
 
 def _keras_max_pool(x, pool_size, stride, padding):
@@ -27,21 +36,45 @@ def _keras_max_pool(x, pool_size, stride, padding):
     return y if x.ndim == 3 else y[..., 0]
 
 
+def _covering(n, k, s):
+    m = 1
+    while (m - 1) * s + k < n:
+        m += 1
+    return m
+
+
 def _zero_padded_oracle(x, pool, stride):
     """Oracle for "zero" with any stride: pad with zeros at the bottom/right so the fewest windows
     cover every row and column (the policy's definition), then Keras "valid" pooling."""
-    pads = []
-    for n, k, s in zip(x.shape[:2], pool, stride):
-        m = 1
-        while (m - 1) * s + k < n:
-            m += 1
-        pads.append((0, max((m - 1) * s + k - n, 0)))
+    pads = [(0, max((_covering(n, k, s) - 1) * s + k - n, 0)) for n, k, s in zip(x.shape[:2], pool, stride)]
     return _keras_max_pool(np.pad(x, pads + [(0, 0)] * (x.ndim - 2)), pool, stride, "valid")
 
 
-def _compare(got, want, what, atol=0.0):
+def _pair(v):
+    return (v, v) if np.isscalar(v) else tuple(v)
+
+
+def _hint(x_shape, got_shape, pool, stride, padding):
+    """Name the convention a wrong shape follows, when it is a known one (no expected value given)."""
+    k, s = _pair(pool), _pair(stride if stride is not None else pool)
+    h, w = x_shape[:2]
+    if len(x_shape) == 3 and len(got_shape) == 3 and got_shape[2] != x_shape[2]:
+        return (": you pooled the channel axis too. Channels are never pooled; block_reduce needs a block size "
+                "of 1 there")
+    if len(got_shape) >= 2 and padding != "zero" and tuple(got_shape[:2]) == (_covering(h, k[0], s[0]), _covering(w, k[1], s[1])):
+        return (f": that is the size with padding='zero' (block_reduce's, the lecture's way); padding={padding!r} "
+                "is asked here (see the module docstring)")
+    if stride is not None and len(got_shape) >= 2 and tuple(got_shape[:2]) in (
+            (_covering(h, k[0], k[0]), _covering(w, k[1], k[1])), ((h - k[0]) // k[0] + 1, (w - k[1]) // k[1] + 1)):
+        return f": that is the size with stride = pool size; stride={stride!r} is asked here"
+    return ""
+
+
+def _compare(got, want, what, x_shape=None, pool=None, stride=None, padding=None, atol=0.0):
     got = np.asarray(got)
-    assert got.shape == want.shape, f"{what}: expected shape {want.shape}, got {got.shape}"
+    if got.shape != want.shape:
+        hint = _hint(x_shape, got.shape, pool, stride, padding) if x_shape is not None else ""
+        raise AssertionError(f"{what}: expected shape {want.shape}, got {got.shape}{hint}")
     diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
     if not np.all(diff <= atol):
         i = np.unravel_index(np.argmax(diff), diff.shape)
@@ -62,43 +95,69 @@ def _expect_value_error(call, why):
 
 
 @test_case(points=1)
-def test_cat_2x2_valid_matches_keras(max_pool):
-    cat = _cat()                                    # (300, 451, 3): the last column is dropped
-    want = _keras_max_pool(cat, 2, None, "valid")   # (150, 225, 3)
-    _compare(max_pool(cat, 2, None, "valid"), want, "max_pool(cat, 2, padding='valid') vs Keras MaxPooling2D")
+def test_lecture_2d_map_zero_policy(max_pool):
+    # The lecture's use: a 2-D map (the edges after an activation), 2x2 blocks padded with zeros.
+    from skimage.measure import block_reduce
+
+    edges = _edges()
+    for pool in ((2, 2), 3):
+        want = block_reduce(edges, _pair(pool), np.max, cval=0)
+        _compare(max_pool(edges, pool, None, "zero"), want,
+                 f"max_pool(edges of shape {edges.shape}, pool_size={pool}, padding='zero') vs block_reduce",
+                 edges.shape, pool, None, "zero")
 
 
 @test_case(points=1)
-def test_zero_policy_matches_block_reduce(max_pool):
+def test_channels_are_not_pooled(max_pool):
     from skimage.measure import block_reduce
 
     # Negative values make the zero padding visible: a window that holds padding has max 0.
     x = np.random.default_rng(0).normal(-1.0, 1.0, (9, 11, 4)).astype(np.float32)
     want = block_reduce(x, (2, 2, 1), np.max, cval=0)
-    _compare(max_pool(x, 2, None, "zero"), want, "max_pool(x, 2, padding='zero') vs block_reduce(x, (2, 2, 1), np.max, cval=0)")
-    g = x[..., 0]
-    want = block_reduce(g, (3, 3), np.max, cval=0)
-    _compare(max_pool(g, 3, None, "zero"), want, "max_pool of an (H, W) array, 3x3, padding='zero' vs block_reduce")
+    _compare(max_pool(x, 2, None, "zero"), want,
+             "max_pool(x of shape (9, 11, 4), 2, padding='zero') vs block_reduce(x, (2, 2, 1), np.max, cval=0)",
+             x.shape, 2, None, "zero")
 
 
 @test_case(points=1)
-def test_same_padding_matches_keras(max_pool):
+def test_cat_2x2_valid_matches_keras(max_pool):
+    cat = _cat()                                    # (300, 451, 3): 451 is odd
+    want = _keras_max_pool(cat, 2, None, "valid")
+    _compare(max_pool(cat, 2, None, "valid"), want, "max_pool(cat of shape (300, 451, 3), 2, padding='valid') vs Keras MaxPooling2D",
+             cat.shape, 2, None, "valid")
+    _compare(max_pool(cat, 2), want, "max_pool(cat, 2) with the default padding ('valid', as Keras) vs Keras",
+             cat.shape, 2, None, "valid")
+
+
+@test_case(points=1)
+def test_same_padding_and_strides_match_keras(max_pool):
     # All values negative: Keras pads with -inf, so padding must never win the max.
     x = -np.random.default_rng(1).uniform(1.0, 2.0, (7, 10, 3)).astype(np.float32)
     for pool, stride in ((2, None), (3, 2), ((2, 3), (1, 2))):
         want = _keras_max_pool(x, pool, stride, "same")
-        _compare(max_pool(x, pool, stride, "same"), want,
-                 f"max_pool(x, pool_size={pool}, stride={stride}, padding='same') vs Keras")
+        got = np.asarray(max_pool(x, pool, stride, "same"))
+        what = f"max_pool(x of shape (7, 10, 3), pool_size={pool}, stride={stride}, padding='same') vs Keras"
+        if got.shape == want.shape and np.any(got == 0):
+            raise AssertionError(f"{what}: every value is negative, yet the result holds a 0: the padding won the max, "
+                                 "but Keras 'same' padding never counts")
+        _compare(got, want, what, x.shape, pool, stride, "same")
 
 
 @test_case(points=1)
-def test_bad_arguments_raise(max_pool):
-    x = np.zeros((8, 8, 3), np.float32)
+def test_smallest_valid_arguments_and_bad_ones(max_pool):
+    x = np.random.default_rng(2).normal(0, 1, (3, 3, 2)).astype(np.float32)
+    _compare(max_pool(x, 1), x, "max_pool(x, pool_size=1): a 1x1 window gives x back", x.shape, 1, None, "valid")
+    _compare(max_pool(x, 3, 1), x.max(axis=(0, 1), keepdims=True), "max_pool of a 3x3 map with a 3x3 window, stride 1",
+             x.shape, 3, 1, "valid")
+    _compare(max_pool(x[:1, :1], 2, 1, "zero"), np.maximum(x[:1, :1], 0), "max_pool of a 1x1 map, pool 2, padding='zero'",
+             (1, 1, 2), 2, 1, "zero")
     _expect_value_error(lambda: max_pool(x, 0), "max_pool with pool_size=0")
     _expect_value_error(lambda: max_pool(x, 2, 0), "max_pool with stride=0")
     _expect_value_error(lambda: max_pool(np.zeros(8, np.float32), 2), "max_pool of a rank-1 array")
-    _expect_value_error(lambda: max_pool(np.zeros((2, 8, 8, 3), np.float32), 2), "max_pool of a rank-4 array")
+    _expect_value_error(lambda: max_pool(np.zeros((2, 8, 8, 3), np.float32), 2),
+                        "max_pool of a rank-4 array (one map per call: a batch is not accepted)")
     _expect_value_error(lambda: max_pool(x, 2, None, "reflect"), "max_pool with padding='reflect'")
+    _expect_value_error(lambda: max_pool(x, 4), "max_pool of a 3x3 map with a 4x4 window and padding='valid'")
 
 
 @test_case(points=1, hidden=True)
@@ -114,11 +173,12 @@ def test_many_shapes_strides_and_policies(max_pool):
             wants["valid"] = _keras_max_pool(x, pool, stride, "valid")
         for padding, want in wants.items():
             _compare(max_pool(x, pool, stride, padding), want,
-                     f"max_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})")
+                     f"max_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})",
+                     x.shape, pool, stride, padding)
 
 
 @test_case(points=1, hidden=True)
-def test_integer_images_keep_their_dtype(max_pool):
+def test_dtypes_are_kept(max_pool):
     from skimage.measure import block_reduce
 
     img = np.asarray(_cat() * 255, np.uint8)
@@ -128,4 +188,9 @@ def test_integer_images_keep_their_dtype(max_pool):
     signed = np.random.default_rng(3).integers(-1000, -1, (9, 8, 2)).astype(np.int16)   # Keras pads with -inf
     _compare(max_pool(signed, 3, 2, "same"), _keras_max_pool(signed, 3, 2, "same").astype(np.int16),
              "max_pool(int16 array, 3, stride=2, padding='same') vs Keras")
-
+    for dtype in (np.float16, np.float64):
+        x = np.random.default_rng(4).normal(0, 1, (6, 5, 2)).astype(dtype)
+        got = np.asarray(max_pool(x, 2, None, "same"))
+        assert got.dtype == dtype, f"max_pool of a {np.dtype(dtype).name} map: expected dtype {np.dtype(dtype).name}, got {got.dtype}"
+        # Keras pools in float32; a max only selects, so rounding the result to float32 matches it exactly
+        _compare(got.astype(np.float32), _keras_max_pool(x, 2, None, "same"), f"max_pool of a {np.dtype(dtype).name} map, padding='same'")

@@ -7,7 +7,7 @@ from otter.test_files import test_case
 OK_FORMAT = False
 
 name = "q3_avg_pool"
-points = 5
+points = 6
 
 ATOL = 1e-5   # Keras averages in float32
 
@@ -16,6 +16,15 @@ def _cat():
     from PIL import Image
 
     return np.asarray(Image.open("assets/cat.png").convert("RGB"), dtype=np.float32) / 255
+
+
+def _edges():
+    """A 2-D map like the lecture's: the grey cat's 'valid' Laplacian edges after ReLU, float32."""
+    from scipy.signal import correlate2d
+
+    grey = _cat().mean(axis=2)
+    laplacian = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float32)
+    return np.maximum(correlate2d(grey, laplacian, mode="valid"), 0).astype(np.float32)
 
 
 def _keras_avg_pool(x, pool_size, stride, padding):
@@ -29,22 +38,46 @@ def _keras_avg_pool(x, pool_size, stride, padding):
     return y if x.ndim == 3 else y[..., 0]
 
 
+def _covering(n, k, s):
+    m = 1
+    while (m - 1) * s + k < n:
+        m += 1
+    return m
+
+
 def _zero_padded_oracle(x, pool, stride):
     """Oracle for "zero" with any stride: pad with zeros at the bottom/right so the fewest windows
     cover every row and column (the policy's definition), then Keras "valid" pooling, which
     divides every window by kh*kw (the zeros count)."""
-    pads = []
-    for n, k, s in zip(x.shape[:2], pool, stride):
-        m = 1
-        while (m - 1) * s + k < n:
-            m += 1
-        pads.append((0, max((m - 1) * s + k - n, 0)))
+    pads = [(0, max((_covering(n, k, s) - 1) * s + k - n, 0)) for n, k, s in zip(x.shape[:2], pool, stride)]
     return _keras_avg_pool(np.pad(x, pads + [(0, 0)] * (x.ndim - 2)), pool, stride, "valid")
 
 
-def _compare(got, want, what, atol=ATOL):
+def _pair(v):
+    return (v, v) if np.isscalar(v) else tuple(v)
+
+
+def _hint(x_shape, got_shape, pool, stride, padding):
+    """Name the convention a wrong shape follows, when it is a known one (no expected value given)."""
+    k, s = _pair(pool), _pair(stride if stride is not None else pool)
+    h, w = x_shape[:2]
+    if len(x_shape) == 3 and len(got_shape) == 3 and got_shape[2] != x_shape[2]:
+        return (": you pooled the channel axis too. Channels are never pooled; block_reduce needs a block size "
+                "of 1 there")
+    if len(got_shape) >= 2 and padding != "zero" and tuple(got_shape[:2]) == (_covering(h, k[0], s[0]), _covering(w, k[1], s[1])):
+        return (f": that is the size with padding='zero' (block_reduce's, the lecture's way); padding={padding!r} "
+                "is asked here (see the module docstring)")
+    if stride is not None and len(got_shape) >= 2 and tuple(got_shape[:2]) in (
+            (_covering(h, k[0], k[0]), _covering(w, k[1], k[1])), ((h - k[0]) // k[0] + 1, (w - k[1]) // k[1] + 1)):
+        return f": that is the size with stride = pool size; stride={stride!r} is asked here"
+    return ""
+
+
+def _compare(got, want, what, x_shape=None, pool=None, stride=None, padding=None, atol=ATOL):
     got = np.asarray(got)
-    assert got.shape == want.shape, f"{what}: expected shape {want.shape}, got {got.shape}"
+    if got.shape != want.shape:
+        hint = _hint(x_shape, got.shape, pool, stride, padding) if x_shape is not None else ""
+        raise AssertionError(f"{what}: expected shape {want.shape}, got {got.shape}{hint}")
     diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
     if not np.all(diff <= atol):
         i = np.unravel_index(np.argmax(diff), diff.shape)
@@ -65,48 +98,70 @@ def _expect_value_error(call, why):
 
 
 @test_case(points=1)
-def test_cat_2x2_valid_matches_keras(avg_pool):
-    cat = _cat()
-    want = _keras_avg_pool(cat, 2, None, "valid")
-    _compare(avg_pool(cat, 2, None, "valid"), want, "avg_pool(cat, 2, padding='valid') vs Keras AveragePooling2D")
+def test_lecture_2d_map_zero_policy(average_pool):
+    # The lecture's use: a 2-D map (the edges after an activation), 2x2 blocks padded with zeros.
+    from skimage.measure import block_reduce
+
+    edges = _edges()
+    for pool in ((2, 2), 3):
+        want = block_reduce(edges, _pair(pool), np.mean, cval=0)
+        _compare(average_pool(edges, pool, None, "zero"), want,
+                 f"average_pool(edges of shape {edges.shape}, pool_size={pool}, padding='zero') vs block_reduce(np.mean)",
+                 edges.shape, pool, None, "zero")
 
 
 @test_case(points=1)
-def test_zero_policy_matches_block_reduce(avg_pool):
+def test_channels_are_not_pooled(average_pool):
     from skimage.measure import block_reduce
 
     x = np.random.default_rng(0).uniform(0, 1, (9, 11, 4)).astype(np.float32)
     want = block_reduce(x, (2, 2, 1), np.mean, cval=0)
-    _compare(avg_pool(x, 2, None, "zero"), want,
-             "avg_pool(x, 2, padding='zero') vs block_reduce(x, (2, 2, 1), np.mean, cval=0): the zeros count in the mean")
-    g = x[..., 0]
-    _compare(avg_pool(g, 3, None, "zero"), block_reduce(g, (3, 3), np.mean, cval=0),
-             "avg_pool of an (H, W) array, 3x3, padding='zero' vs block_reduce")
+    _compare(average_pool(x, 2, None, "zero"), want,
+             "average_pool(x of shape (9, 11, 4), 2, padding='zero') vs block_reduce(x, (2, 2, 1), np.mean, cval=0): "
+             "the zeros count in the mean", x.shape, 2, None, "zero")
 
 
 @test_case(points=1)
-def test_same_padding_excludes_padding_like_keras(avg_pool):
+def test_cat_2x2_valid_matches_keras(average_pool):
+    cat = _cat()
+    want = _keras_avg_pool(cat, 2, None, "valid")
+    _compare(average_pool(cat, 2, None, "valid"), want,
+             "average_pool(cat of shape (300, 451, 3), 2, padding='valid') vs Keras AveragePooling2D", cat.shape, 2, None, "valid")
+    _compare(average_pool(cat, 2), want, "average_pool(cat, 2) with the default padding ('valid', as Keras) vs Keras",
+             cat.shape, 2, None, "valid")
+
+
+@test_case(points=1)
+def test_same_padding_excludes_padding_like_keras(average_pool):
     ones = np.ones((5, 7, 2), np.float32)
-    _compare(avg_pool(ones, 2, None, "same"), _keras_avg_pool(ones, 2, None, "same"),
-             "avg_pool of all ones with padding='same' (Keras averages only real values, so every mean is 1)")
+    _compare(average_pool(ones, 2, None, "same"), _keras_avg_pool(ones, 2, None, "same"),
+             "average_pool of all ones with padding='same' (Keras averages only real values, so every mean is 1)",
+             ones.shape, 2, None, "same")
     x = np.random.default_rng(1).uniform(0, 1, (7, 10, 3)).astype(np.float32)
     for pool, stride in ((3, 2), ((2, 3), (1, 2))):
-        _compare(avg_pool(x, pool, stride, "same"), _keras_avg_pool(x, pool, stride, "same"),
-                 f"avg_pool(x, pool_size={pool}, stride={stride}, padding='same') vs Keras")
+        _compare(average_pool(x, pool, stride, "same"), _keras_avg_pool(x, pool, stride, "same"),
+                 f"average_pool(x of shape (7, 10, 3), pool_size={pool}, stride={stride}, padding='same') vs Keras",
+                 x.shape, pool, stride, "same")
 
 
 @test_case(points=1)
-def test_bad_arguments_raise(avg_pool):
-    x = np.zeros((8, 8, 3), np.float32)
-    _expect_value_error(lambda: avg_pool(x, (0, 2)), "avg_pool with pool_size=(0, 2)")
-    _expect_value_error(lambda: avg_pool(x, 2, -1), "avg_pool with stride=-1")
-    _expect_value_error(lambda: avg_pool(np.zeros(8, np.float32), 2), "avg_pool of a rank-1 array")
-    _expect_value_error(lambda: avg_pool(np.zeros((1, 8, 8, 3), np.float32), 2), "avg_pool of a rank-4 array")
-    _expect_value_error(lambda: avg_pool(x, 9, None, "valid"), "a 9x9 window on an 8x8 input with padding='valid'")
+def test_smallest_valid_arguments_and_bad_ones(average_pool):
+    x = np.random.default_rng(2).uniform(0, 1, (3, 3, 2)).astype(np.float32)
+    _compare(average_pool(x, 1), x, "average_pool(x, pool_size=1): a 1x1 window gives x back", x.shape, 1, None, "valid")
+    _compare(average_pool(x, 3, 1), x.mean(axis=(0, 1), keepdims=True),
+             "average_pool of a 3x3 map with a 3x3 window, stride 1", x.shape, 3, 1, "valid")
+    _compare(average_pool(x[:1, :1], 2, 1, "zero"), x[:1, :1] / 4, "average_pool of a 1x1 map, pool 2, padding='zero'",
+             (1, 1, 2), 2, 1, "zero")
+    _expect_value_error(lambda: average_pool(x, (0, 2)), "average_pool with pool_size=(0, 2)")
+    _expect_value_error(lambda: average_pool(x, 2, -1), "average_pool with stride=-1")
+    _expect_value_error(lambda: average_pool(np.zeros(8, np.float32), 2), "average_pool of a rank-1 array")
+    _expect_value_error(lambda: average_pool(np.zeros((1, 8, 8, 3), np.float32), 2),
+                        "average_pool of a rank-4 array (one map per call: a batch is not accepted)")
+    _expect_value_error(lambda: average_pool(x, 4, None, "valid"), "a 4x4 window on a 3x3 map with padding='valid'")
 
 
 @test_case(points=1, hidden=True)
-def test_many_shapes_strides_and_policies(avg_pool):
+def test_many_shapes_strides_and_policies(average_pool):
     rng = np.random.default_rng(12)
     for _ in range(25):
         h, w, c = (int(v) for v in rng.integers(1, 20, 3))
@@ -117,10 +172,16 @@ def test_many_shapes_strides_and_policies(avg_pool):
         if pool[0] <= h and pool[1] <= w:
             wants["valid"] = _keras_avg_pool(x, pool, stride, "valid")
         for padding, want in wants.items():
-            _compare(avg_pool(x, pool, stride, padding), want,
-                     f"avg_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})")
-    # Integer images are averaged as floats, not truncated.
+            _compare(average_pool(x, pool, stride, padding), want,
+                     f"average_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})",
+                     x.shape, pool, stride, padding)
+    # Integer images are averaged in float64, not truncated; float dtypes are kept.
     img = np.asarray(_cat() * 255, np.uint8)
-    got = np.asarray(avg_pool(img, 2, None, "valid"))
-    assert got.dtype.kind == "f", f"avg_pool of a uint8 image: expected a float array, got dtype {got.dtype}"
-    _compare(got, _keras_avg_pool(img.astype(np.float32), 2, None, "valid"), "avg_pool(uint8 cat, 2)", atol=1e-3)
+    got = np.asarray(average_pool(img, 2, None, "valid"))
+    assert got.dtype == np.float64, f"average_pool of a uint8 image: expected float64, got dtype {got.dtype}"
+    _compare(got, _keras_avg_pool(img.astype(np.float32), 2, None, "valid"), "average_pool(uint8 cat, 2)", atol=1e-3)
+    for dtype, atol in ((np.float16, 2e-3), (np.float64, 1e-6)):
+        x = rng.uniform(0, 1, (6, 5, 2)).astype(dtype)
+        got = np.asarray(average_pool(x, 2, None, "same"))
+        assert got.dtype == dtype, f"average_pool of a {np.dtype(dtype).name} map: expected dtype {np.dtype(dtype).name}, got {got.dtype}"
+        _compare(got, _keras_avg_pool(x, 2, None, "same"), f"average_pool of a {np.dtype(dtype).name} map, padding='same'", atol=atol)

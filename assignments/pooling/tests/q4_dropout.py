@@ -87,7 +87,17 @@ def test_seeded_masks_are_reproducible(dropout):
 
 
 @test_case(points=1)
-def test_bad_rate_raises(dropout):
+def test_rate_zero_dtypes_and_bad_rates(dropout):
+    # rate 0 is the smallest valid rate: nothing dropped, nothing scaled; float dtypes are kept.
+    for dtype in (np.float16, np.float32, np.float64):
+        x = _values((50, 4)).astype(dtype)
+        got = np.asarray(dropout(x, 0.0, True, 0))
+        assert got.dtype == dtype and np.array_equal(got, x), (
+            f"dropout(x of dtype {np.dtype(dtype).name}, rate=0.0, training=True): expected x unchanged with its dtype, "
+            f"got dtype {got.dtype}, {int(np.sum(got != x)) if got.shape == x.shape else 'a different shape:'} values changed")
+    x = _values((1000,)).astype(np.float64)
+    got = np.asarray(dropout(x, 0.5, True, 0))
+    assert got.dtype == np.float64, f"dropout of a float64 array in training: expected float64 out, got {got.dtype}"
     x = _values((10,))
     for rate in (-0.1, 1.0, 1.5):
         _expect_value_error(lambda: dropout(x, rate, True, 0), f"dropout with rate={rate} (rate must be in [0, 1))")

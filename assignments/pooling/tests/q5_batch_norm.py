@@ -104,9 +104,22 @@ def test_inference_uses_population_statistics(batch_norm):
 
 
 @test_case(points=1)
-def test_bad_arguments_raise(batch_norm):
+def test_momentum_bounds_dtypes_and_bad_arguments(batch_norm):
     x = _batch((8, 4), 0)
     g, b, m, v = _params(4, 0)
+    # momentum 1 keeps the moving statistics, momentum 0 replaces them by the batch's: both are allowed
+    _, mean, var = _unpack(batch_norm(x, g, b, m, v, True, momentum=1.0), "batch_norm(..., momentum=1.0)")
+    _compare(mean, m, "momentum=1.0: the moving mean must stay as it was")
+    _, mean, var = _unpack(batch_norm(x, g, b, m, v, True, momentum=0.0), "batch_norm(..., momentum=0.0)")
+    _compare(mean, x.mean(axis=0), "momentum=0.0: the moving mean must become the batch mean")
+    _compare(var, x.var(axis=0), "momentum=0.0: the moving variance must become the batch's (biased) variance")
+    x64 = x.astype(np.float64)
+    y, mean, var = _unpack(batch_norm(x64, g, b, m, v, False), "batch_norm(float64 x, ..., training=False)")
+    for what, arr in (("y", y), ("the moving mean", mean), ("the moving variance", var)):
+        got = np.asarray(arr)
+        assert got.dtype == np.float64, f"batch_norm of a float64 batch: expected {what} in float64, got {got.dtype}"
+    want = g.astype(np.float64) * (x64 - m) / np.sqrt(v.astype(np.float64) + 1e-3) + b
+    _compare(y, want, "batch_norm(float64 x, training=False) vs the formula in float64")
     _expect_value_error(lambda: batch_norm(x[0], g, b, m, v, True), "an x of rank 1 (not a batch)")
     _expect_value_error(lambda: batch_norm(x, g[:3], b, m, v, True), "gamma of shape (3,) for 4 channels")
     _expect_value_error(lambda: batch_norm(x, g, b, m, v[:2], True), "moving_var of shape (2,) for 4 channels")

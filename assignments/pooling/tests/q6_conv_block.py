@@ -42,6 +42,17 @@ def _keras_block(x, kernels, bias, activation, pool, pool_size):
     return out, stages
 
 
+def _call(conv_block, *args):
+    try:
+        return conv_block(*args)
+    except NotImplementedError as e:
+        if "conv_block" in str(e):
+            raise   # conv_block itself is not written yet
+        raise AssertionError(
+            f"conv_block raised NotImplementedError({e}): it calls a function you have not written yet. conv_block "
+            "may pool with skimage's block_reduce instead (see its docstring), so this question does not wait for another")
+
+
 def _unpack(result, what):
     assert isinstance(result, (tuple, list)) and len(result) == 2, (
         f"{what}: expected a tuple (out, stages), got {type(result).__name__}"
@@ -81,7 +92,7 @@ def test_cat_relu_max_block_matches_keras(conv_block):
     cat = _cat()
     kernels, bias = _weights(3, 3, 8, 0)
     want, _ = _keras_block(cat, kernels, bias, "relu", "max", 2)
-    out, _ = _unpack(conv_block(cat, kernels, bias), "conv_block(cat, kernels, bias)")
+    out, _ = _unpack(_call(conv_block, cat, kernels, bias), "conv_block(cat, kernels, bias)")
     _compare(out, want, "conv_block(cat, 3x3x3x8 kernels) vs Keras Conv2D(8, 3, 'same', relu) + MaxPooling2D(2)")
 
 
@@ -90,7 +101,7 @@ def test_stages_and_their_shapes(conv_block):
     cat = _cat()
     kernels, bias = _weights(3, 3, 8, 0)
     _, want = _keras_block(cat, kernels, bias, "relu", "max", 2)
-    _, stages = _unpack(conv_block(cat, kernels, bias), "conv_block(cat, kernels, bias)")
+    _, stages = _unpack(_call(conv_block, cat, kernels, bias), "conv_block(cat, kernels, bias)")
     got = _normalise_stages(stages)
     assert got == want, f"the stages of the block: expected {want} (shapes from the Keras model), got {stages}"
 
@@ -103,7 +114,7 @@ def test_other_activations_pools_and_kernels(conv_block):
         x = rng.uniform(0, 1, (23, 30, c_in)).astype(np.float32)
         kernels, bias = _weights(k, c_in, f, k)
         want, want_stages = _keras_block(x, kernels, bias, activation, pool, pool_size)
-        out, stages = _unpack(conv_block(x, kernels, bias, activation, pool, pool_size), "conv_block(...)")
+        out, stages = _unpack(_call(conv_block, x, kernels, bias, activation, pool, pool_size), "conv_block(...)")
         what = f"conv_block(x {x.shape}, {k}x{k} kernels, activation={activation!r}, pool={pool!r}, pool_size={pool_size})"
         _compare(out, want, what + " vs Keras")
         got = _normalise_stages(stages)
