@@ -162,3 +162,118 @@ def test_pool_refusing_submit_after_a_death_is_retried_not_fatal(monkeypatch):
     assert sorted(done) == ["a", "b", "c", "killer"]
     assert all(done[n].get("result") == "ok" for n in "abc"), done
     assert "died" in done["killer"]["failure"] and "2 attempts" in done["killer"]["failure"]
+
+
+# Crash injection: `course grade` run in a subprocess whose store dies (os._exit, like a kill:
+# no cleanup, no finally) at one chosen point of the second submission's commit. The order of
+# writes and what each point must leave are in autograder/batch/store.py's docstring.
+CRASH_DRIVER = r'''
+import os, sys
+import psutil
+from autograder.batch import store
+from autograder.cli import main
+
+point, pids_file = sys.argv[1], sys.argv[2]
+commits = []
+
+def die():
+    with open(pids_file, "w") as f:  # the workers must not outlive us: the test checks
+        f.write(" ".join(str(p.pid) for p in psutil.Process().children(recursive=True)))
+    os._exit(137)
+
+real_replace, real_append, real_commit = os.replace, store.ResultStore._append, store.ResultStore.commit
+
+def replace(src, dst, *a, **k):
+    if point == "before-record" and len(commits) == 2 and "records" in str(dst):
+        die()  # the record's temp file is written and fsync'd, not yet published
+    return real_replace(src, dst, *a, **k)
+
+def append(self, data):
+    if len(commits) == 2 and b'"graded"' in data:
+        if point == "before-line":
+            die()
+        if point == "mid-line":
+            real_append(self, data[: len(data) // 2])
+            die()
+    return real_append(self, data)
+
+def commit(self, record):
+    commits.append(record["name"])
+    real_commit(self, record)
+    if point == "after-line" and len(commits) == 2:
+        die()
+
+store.os.replace = replace
+store.ResultStore._append = append
+store.ResultStore.commit = commit
+sys.exit(main(sys.argv[3:]))
+'''
+
+
+def _crash_then_rerun(tmp_path, point):
+    import sys
+
+    root = write_mini_course(tmp_path / "course")
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    solution = (root / "solutions/mini/mini.py").read_text()
+    stub = (root / "assignments/mini/mini.py").read_text()
+    names = [f"s{i}" for i in range(4)]
+    for i, name in enumerate(names):
+        (subs / f"{name}.py").write_text(stub if i == 1 else solution)
+    args = ["--root", str(root), "grade", "mini", str(subs), "--out", str(out), "--jobs", "1",
+            "--engine", "inprocess"]
+    pids = tmp_path / "pids"
+    crashed = subprocess.run([sys.executable, "-c", CRASH_DRIVER, point, str(pids), *args], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=600)
+    assert crashed.returncode == 137, crashed.stdout + crashed.stderr
+    workers = [psutil.Process(int(p)) for p in pids.read_text().split() if psutil.pid_exists(int(p))]
+    gone, alive = psutil.wait_procs(workers, timeout=30)
+    assert not alive, [p.cmdline() for p in alive]
+    records = sorted(p.stem for p in (out / "state" / "records").glob("*.json"))
+    return root, subs, out, args, records, graded_events(out)
+
+
+def _rerun_and_check(tmp_path, out, args, kept, recovered):
+    rerun = subprocess.run([COURSE, *args], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"{4 - kept} to grade, {kept} already graded" in rerun.stdout, rerun.stdout
+    events = [json.loads(line) for line in (out / "state" / "journal.jsonl").read_text().splitlines()
+              if line.startswith("{") and line.endswith("}")]
+    graded = [e for e in events if e["event"] == "graded"]
+    # Record and journal agree: one complete line per record's grading, none twice.
+    assert sorted(e["name"] for e in graded) == ["s0", "s1", "s2", "s3"], graded
+    for e in graded:
+        record = json.loads((out / "state" / "records" / f"{e['name']}.json").read_text())
+        assert (e["run"], e["digest"], e["status"]) == (record["run"], record["digest"], "graded")
+    assert sorted(e["name"] for e in graded if e.get("recovered")) == recovered
+    rows = read_csv(out / "grades.csv")
+    assert [(r["submission"], r["score"]) for r in rows] == [("s0", "5"), ("s1", "0"), ("s2", "5"), ("s3", "5")]
+    check_outputs(out)
+
+
+def test_crash_before_the_record_is_published(tmp_path):
+    root, subs, out, args, records, logged = _crash_then_rerun(tmp_path, "before-record")
+    assert records == ["s0"] and logged == {"s0": 1}
+    assert list((out / "state" / "records").glob(".s1.json.*.tmp"))  # written, never published
+    _rerun_and_check(tmp_path, out, args, kept=1, recovered=[])
+
+
+def test_crash_between_record_and_journal_line(tmp_path):
+    """The gap of issue 17: the rerun completes the line from the record and grades nothing twice."""
+    root, subs, out, args, records, logged = _crash_then_rerun(tmp_path, "before-line")
+    assert records == ["s0", "s1"] and logged == {"s0": 1}
+    _rerun_and_check(tmp_path, out, args, kept=2, recovered=["s1"])
+
+
+def test_crash_in_the_middle_of_the_journal_line(tmp_path):
+    root, subs, out, args, records, logged = _crash_then_rerun(tmp_path, "mid-line")
+    assert records == ["s0", "s1"] and logged == {"s0": 1}
+    assert not (out / "state" / "journal.jsonl").read_bytes().endswith(b"\n")  # cut short
+    _rerun_and_check(tmp_path, out, args, kept=2, recovered=["s1"])
+
+
+def test_crash_after_the_journal_line(tmp_path):
+    root, subs, out, args, records, logged = _crash_then_rerun(tmp_path, "after-line")
+    assert records == ["s0", "s1"] and logged == {"s0": 1, "s1": 1}
+    _rerun_and_check(tmp_path, out, args, kept=2, recovered=[])
