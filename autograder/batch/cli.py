@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .. import text as T
 from ..build.bundle import bundle_for
 from ..grading.results import GradeResult
 from ..report import Row, write_reports, write_submission_files
@@ -57,7 +58,7 @@ class _Progress:
         score = "" if r.status == FAILED else f" {num(r.score)}/{num(r.max_score)}"
         line = f"[{self.done}/{self.total}] {row.name}: {r.status}{score} ({r.elapsed:.1f} s)"
         if r.status != "graded" and row.reason:
-            line += f" - {row.reason[:160]}"
+            line += f" - {T.one_line(row.reason, T.TERMINAL_LINE)}"  # reasons quote student text
         if self.bar is not None:
             self.bar.update(self.task, advance=1, description=row.name)
             self.bar.console.print(line, markup=False, highlight=False)
@@ -97,7 +98,7 @@ def run_grade(args, course) -> int:
     try:
         subs = collect(args.submissions, assignment.submission, exclude=out)
     except IntakeError as e:
-        errors.print(f"[red]error[/red]: {escape(str(e))}")
+        errors.print(f"[red]error[/red]: {escape(T.one_line(e, T.REASON))}")
         return 2
 
     started = time.monotonic()
@@ -111,7 +112,7 @@ def run_grade(args, course) -> int:
     try:
         store.open(assignment.slug)
     except StoreError as e:
-        errors.print(f"[red]error[/red]: {escape(str(e))}")
+        errors.print(f"[red]error[/red]: {escape(T.one_line(e, T.REASON))}")
         return 2
 
     plain = not console.is_terminal
@@ -136,7 +137,7 @@ def run_grade(args, course) -> int:
         todo.append(sub)
     for sub in subs:
         for note in sub.notes:
-            say(f"note: {sub.name}: {note}")
+            say(f"note: {sub.name}: {T.one_line(note, T.TERMINAL_LINE)}")
     say(f"{assignment.slug}: {len(subs)} submissions; {len(todo)} to grade, {len(kept)} already graded "
         f"(kept); executor {args.executor}, {jobs} job{'s' if jobs != 1 else ''}, engine {args.engine}")
 
@@ -151,12 +152,12 @@ def run_grade(args, course) -> int:
     def on_done(task: dict, outcome: dict) -> None:
         sub = by_name[task["name"]]
         if "failure" in outcome:
-            reason = "the grader failed (not the submission's fault; rerun to retry): " + \
-                     outcome["failure"].strip().splitlines()[-1][:300]
+            last = (outcome["failure"].strip().splitlines() or [""])[-1]
+            reason = "the grader failed (not the submission's fault; rerun to retry): " + T.one_line(last, 300)
             result = GradeResult(assignment.slug, sub.name, FAILED, reason, elapsed=outcome.get("elapsed", 0.0))
             row = Row(sub.name, result, _reason(result, "", sub), sub.origin, sub.digest, sub.student,
                       outcome.get("worker", ""), args.engine, "", False)
-            failures.append(f"{sub.name}:\n{outcome['failure']}")
+            failures.append(f"{sub.name}:\n{T.block(outcome['failure'], T.TRACEBACK)}")
         else:
             record = {"name": sub.name, "origin": sub.origin, "kind": sub.kind, "digest": sub.digest, "key": key,
                       "note": outcome.get("note", ""), "result": outcome["result"], "worker": outcome.get("worker", ""),
@@ -180,7 +181,7 @@ def run_grade(args, course) -> int:
             executor.close(graceful=False)
     except Exception as e:  # noqa: BLE001 - the executor itself failed (cluster unreachable...)
         progress.stop()
-        errors.print(f"[red]the grader failed[/red]: {type(e).__name__}: {escape(str(e))}")
+        errors.print(f"[red]the grader failed[/red]: {type(e).__name__}: {escape(T.one_line(e, T.REASON))}")
         errors.print("results graded so far are kept; rerun with the same --out to continue", markup=False)
         store.log_event("run-failed", run=run, error=f"{type(e).__name__}: {e}")
         return 1
@@ -231,7 +232,7 @@ def _summary(console: Console, assignment, rows: list[Row], paths: dict, out: Pa
         for col in ("submission", "status", "reason"):
             t.add_column(col, overflow="fold")
         for r in problems[:25]:
-            t.add_row(escape(r.name), r.status, escape(r.reason[:200]))  # reasons quote student text
+            t.add_row(escape(r.name), r.status, escape(T.one_line(r.reason, T.TABLE_CELL)))  # quotes student text
         if len(problems) > 25:
             t.add_row("...", "", f"{len(problems) - 25} more in grades.csv")
         console.print(t)

@@ -164,7 +164,12 @@ def read_gradescope_metadata(path: Path) -> dict[str, list[dict]]:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_MetadataLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise IntakeError(f"{_display(path)}: cannot read the Gradescope metadata ({e})") from None
-    data = _plain_keys(data or {})
+    except RecursionError:
+        raise IntakeError(f"{_display(path)}: cannot read the Gradescope metadata (nested too deeply)") from None
+    try:
+        data = _plain_keys(data or {})
+    except RecursionError:
+        raise IntakeError(f"{_display(path)}: cannot read the Gradescope metadata (nested too deeply)") from None
     if not isinstance(data, dict):
         raise IntakeError(f"{_display(path)}: expected a mapping of submission folders to their metadata")
     out = {}

@@ -15,12 +15,14 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..grading.intake import SubmissionRejected
 
 MAX_FILES = 1000                 # entries in one archive or folder
 MAX_BYTES = 100 * 1024 * 1024    # unpacked bytes of one archive or folder
+MAX_DEPTH = 32                   # folders inside folders (deeper would make path walks recurse)
 _CHUNK = 1 << 16
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 SKIPPED_PARTS = ("__MACOSX",)
@@ -42,6 +44,9 @@ def _safe_name(raw: str) -> str:
     if ".." in parts:
         raise SubmissionRejected(f"the zip has an entry pointing outside the folder it unpacks to "
                                  f"({raw!r}, a 'zip slip'); it was not unpacked")
+    if len(parts) > MAX_DEPTH:
+        raise SubmissionRejected(f"the zip has an entry {len(parts)} folders deep (the limit is {MAX_DEPTH}): "
+                                 f"{raw[:80]!r}...")
     return "/".join(parts)
 
 
@@ -83,8 +88,8 @@ def safe_extract(data: bytes, dest: Path, max_files: int = MAX_FILES, max_bytes:
     root = dest.resolve()
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as e:
-        raise SubmissionRejected(f"the file is not a valid zip archive ({e})") from None
+    except Exception as e:  # noqa: BLE001 - whatever a crafted archive makes zipfile raise
+        raise SubmissionRejected(f"the file is not a valid zip archive ({type(e).__name__}: {e})") from None
     with zf:
         files = check_zip(zf, max_files, max_bytes)
         if not files:
@@ -92,10 +97,12 @@ def safe_extract(data: bytes, dest: Path, max_files: int = MAX_FILES, max_bytes:
         written, total = [], 0
         for info, name in files:
             target = (root / name)
-            if not target.resolve().is_relative_to(root):  # belt and braces after _safe_name
-                raise SubmissionRejected(f"the zip has an entry pointing outside its folder ({info.filename!r})")
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
+                if not target.resolve().is_relative_to(root):  # belt and braces after _safe_name
+                    raise SubmissionRejected(f"the zip has an entry pointing outside its folder ({info.filename!r})")
+                # A file and a folder of the same name, a name too long for the filesystem: the
+                # student's zip, so a `rejected` row (below), never a grader failure.
+                target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, open(target, "xb") as dst:
                     while chunk := src.read(_CHUNK):
                         total += len(chunk)
@@ -106,7 +113,10 @@ def safe_extract(data: bytes, dest: Path, max_files: int = MAX_FILES, max_bytes:
                         dst.write(chunk)
             except SubmissionRejected:
                 raise
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError, ValueError) as e:
+            except OSError as e:
+                raise SubmissionRejected(f"the zip's entry {info.filename!r} cannot be unpacked here "
+                                         f"({e.strerror or e})") from None
+            except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, ValueError) as e:
                 raise SubmissionRejected(f"the zip is damaged: {info.filename!r} cannot be unpacked ({e})") from None
             written.append(target)
         return written
@@ -122,11 +132,20 @@ def folder_files(folder: Path, max_files: int = MAX_FILES, max_bytes: int = MAX_
     """(relative path, path) of the files of a student's folder, sorted; hidden (`.x`) and
     `__x` entries are left out. Symbolic links, too many files or too many bytes raise
     SubmissionRejected (a folder is held to the same caps as a zip)."""
-    folder = Path(folder)
+    try:
+        return _folder_files(Path(folder), max_files, max_bytes)
+    except RecursionError:  # os.walk recurses once per level on Python 3.11
+        raise SubmissionRejected("the folder is nested too deeply (hundreds of levels of folders)") from None
+
+
+def _folder_files(folder: Path, max_files: int, max_bytes: int) -> list[tuple[str, Path]]:
     found, total = [], 0
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         here = Path(dirpath)
         rel_here = here.relative_to(folder).parts
+        if len(rel_here) >= MAX_DEPTH:
+            raise SubmissionRejected(f"the folder is nested more than {MAX_DEPTH} folders deep "
+                                     f"({'/'.join(rel_here)[:80]}...)")
         for d in list(dirnames):
             if (here / d).is_symlink():
                 raise SubmissionRejected(f"the folder holds a symbolic link ({'/'.join(rel_here + (d,))}); "

@@ -4,9 +4,12 @@ of the module to grade. Problems become SubmissionRejected with a reason a perso
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
+
+from .. import text as T
 
 
 class SubmissionRejected(Exception):
@@ -47,9 +50,12 @@ def _protected_lines(src: str) -> set[int]:
 def _strip_ipython(src: str) -> str:
     """Remove IPython-only lines from one code cell. An indented one becomes `pass` so the
     block it sat in stays valid Python; line numbers are kept."""
+    lines = src.splitlines()
+    if not any(IPYTHON_LINE_RE.match(line) for line in lines):
+        return "\n".join(lines)  # nothing to strip: skip the (pure-Python, slow) tokenizer
     protected = _protected_lines(src)
     out = []
-    for n, line in enumerate(src.splitlines(), start=1):
+    for n, line in enumerate(lines, start=1):
         if n not in protected and IPYTHON_LINE_RE.match(line):
             indent = line[: len(line) - len(line.lstrip())]
             line = f"{indent}pass  # IPython-only line removed" if indent else ""
@@ -59,26 +65,65 @@ def _strip_ipython(src: str) -> str:
 
 def notebook_source(text: str, name: str) -> str:
     """The code cells of a notebook as one module; IPython magics, shell escapes (`!cmd`,
-    `x = !cmd`), help lines (`obj?`) and whole `%%` cell-magic cells removed."""
+    `x = !cmd`), help lines (`obj?`) and whole `%%` cell-magic cells removed.
+
+    Anything that is not a notebook as nbformat writes it is rejected with the reason: JSON
+    nested deeper than the parser's recursion limit, cells that are not objects, a `source`
+    that is not text or a list of text, more code than SOURCE_CHARS."""
     try:
         nb = json.loads(text)
-        cells = nb["cells"]
-        if not isinstance(cells, list):
-            raise TypeError("'cells' is not a list")
-    except (json.JSONDecodeError, KeyError, TypeError) as e:
+    except json.JSONDecodeError as e:
         raise SubmissionRejected(f"{name} is not a valid Jupyter notebook (not notebook JSON: {e})") from None
-    chunks = []
-    for cell in cells:
+    except RecursionError:
+        raise SubmissionRejected(f"{name} is not a valid Jupyter notebook (its JSON is nested too deeply "
+                                 "to read)") from None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        what = "no 'cells' list" if isinstance(nb, dict) else f"a JSON {type(nb).__name__}, not an object"
+        raise SubmissionRejected(f"{name} is not a valid Jupyter notebook (expected notebook JSON, found {what})")
+    chunks, total = [], 0
+    for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         src = cell.get("source", "")
-        src = "".join(src) if isinstance(src, list) else str(src)
+        if isinstance(src, list) and all(isinstance(line, str) for line in src):
+            src = "".join(src)
+        elif not isinstance(src, str):
+            what = "a list holding non-text items" if isinstance(src, list) else f"a JSON {type(src).__name__}"
+            raise SubmissionRejected(f"{name} is not a valid Jupyter notebook: code cell {number} has a 'source' "
+                                     f"that is {what}; expected text or a list of lines of text")
+        total += len(src)
+        if total > T.SOURCE_CHARS:
+            raise SubmissionRejected(f"{name} holds more than {T.SOURCE_CHARS:,} characters of code (the limit); "
+                                     "submit the assignment's code only")
         if src.lstrip().startswith("%%"):
             continue  # a cell magic makes the whole cell non-Python (%%bash, %%time, ...)
         chunks.append(_strip_ipython(src))
     if not any(c.strip() for c in chunks):
         raise SubmissionRejected(f"{name} has no code cells to grade")
     return "\n\n".join(chunks) + "\n"
+
+
+def check_source(source: str, name: str) -> str:
+    """Code Python can take: UTF-8-encodable (no lone surrogates from a notebook's JSON), no NUL,
+    within SOURCE_CHARS, and not nested so deeply that the parser itself gives up."""
+    if len(source) > T.SOURCE_CHARS:
+        raise SubmissionRejected(f"{name} holds more than {T.SOURCE_CHARS:,} characters of code (the limit)")
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise SubmissionRejected(f"{name} holds text that is not valid Unicode (character {e.start}: "
+                                 f"{source[e.start]!r})") from None
+    if "\x00" in source:
+        raise SubmissionRejected(f"{name} holds a NUL character (\\x00), which Python source cannot contain")
+    try:
+        ast.parse(source)
+    except (MemoryError, RecursionError):
+        raise SubmissionRejected(f"{name} is nested too deeply for Python's parser (brackets, operators or "
+                                 "blocks thousands of levels deep)") from None
+    except (SyntaxError, ValueError):
+        pass  # an ordinary syntax error: graded, and reported like any import error
+    return source
 
 
 def decode_source(data: bytes, name: str) -> str:
@@ -91,15 +136,21 @@ def decode_source(data: bytes, name: str) -> str:
 
 
 def source_from_file(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in (".py", ".ipynb"):
+        raise SubmissionRejected(f"{path.name}: expected a .py or .ipynb file")
+    size = path.stat().st_size
+    limit = T.NOTEBOOK_BYTES if suffix == ".ipynb" else T.SOURCE_CHARS * 4  # UTF-8: up to 4 bytes a character
+    if size > limit:
+        raise SubmissionRejected(f"{path.name} is {size / 2**20:.1f} MB, more than the limit of "
+                                 f"{limit / 2**20:.0f} MB for a {suffix} file")
     data = path.read_bytes()
-    if path.suffix == ".ipynb":
-        return notebook_source(decode_source(data, path.name), path.name)
-    if path.suffix == ".py":
-        source = decode_source(data, path.name)
-        if not source.strip():
-            raise SubmissionRejected(f"{path.name} is empty")
-        return source
-    raise SubmissionRejected(f"{path.name}: expected a .py or .ipynb file")
+    if suffix == ".ipynb":
+        return check_source(notebook_source(decode_source(data, path.name), path.name), path.name)
+    source = decode_source(data, path.name)
+    if not source.strip():
+        raise SubmissionRejected(f"{path.name} is empty")
+    return check_source(source, path.name)
 
 
 def pick_file(folder: Path, expected: str) -> Path:

@@ -3,7 +3,9 @@ Gradescope results.json view of them (the only view a student sees)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+
+from .. import text as T
 
 # Statuses a submission can end with (grades.csv's `status` column).
 GRADED, ERROR, TIMEOUT, REJECTED, CRASHED = "graded", "error", "timeout", "rejected", "crashed"
@@ -53,8 +55,18 @@ class GradeResult:
     def max_score(self) -> float:
         return round(sum(q.max_score for q in self.questions), 6)
 
+    def bounded(self) -> "GradeResult":
+        """A copy with every student-derived message cut to the limits of autograder.text, so
+        a 2 MB exception message never makes a 2 MB record, results.json or log."""
+        questions = [QuestionResult(q.name, q.max_score, [
+            replace(c, message=T.cap(c.message, T.MESSAGE), output=T.cap(c.output, T.CASE_OUTPUT))
+            for c in q.cases]) for q in self.questions]
+        return replace(self, reason=T.cap(self.reason, T.REASON), output=T.cap(self.output, T.OUTPUT),
+                       questions=questions)
+
     def to_dict(self) -> dict:
-        d = asdict(self)
+        """The stored form (capped: see bounded())."""
+        d = asdict(self.bounded())
         d.update(score=self.score, max_score=self.max_score)
         return d
 
@@ -63,7 +75,7 @@ class GradeResult:
         questions = [QuestionResult(q["name"], q["max_score"], [CaseResult(**c) for c in q["cases"]])
                      for q in d.get("questions", [])]
         return cls(d["slug"], d["submission"], d.get("status", GRADED), d.get("reason", ""),
-                   questions, d.get("output", ""), d.get("elapsed", 0.0))
+                   questions, d.get("output", ""), d.get("elapsed", 0.0)).bounded()
 
 
 def _case_lines(cases: list[CaseResult], with_messages: bool) -> str:
@@ -72,9 +84,9 @@ def _case_lines(cases: list[CaseResult], with_messages: bool) -> str:
         mark = "passed" if c.passed else "failed"
         lines.append(f"{c.name}: {mark} ({c.score:g}/{c.points:g})")
         if with_messages and not c.passed and c.message:
-            lines.append("    " + c.message.replace("\n", "\n    "))
+            lines.append(T.indent(T.block(c.message.rstrip(), T.MESSAGE), "    "))
         if with_messages and c.output.strip():
-            lines.append("    your code printed:\n      " + c.output.strip().replace("\n", "\n      "))
+            lines.append("    your code printed:\n" + T.indent(T.block(c.output.strip(), T.CASE_OUTPUT), "      "))
     return "\n".join(lines)
 
 
@@ -106,7 +118,7 @@ def gradescope_json(result: GradeResult) -> dict:
                 "visibility": "after_published",
                 "output": _case_lines(hidden, with_messages=False),
             })
-    output = f"Status: {result.status}." + (f" {result.reason}" if result.reason else "")
+    output = f"Status: {result.status}." + (f" {T.one_line(result.reason, T.REASON)}" if result.reason else "")
     return {
         "score": result.score,
         "execution_time": round(result.elapsed, 3),

@@ -10,7 +10,8 @@ network) that a TA can open or mail. It shows
   5. the slowest submissions (grading time, status, worker);
   6. every submission: status, score, reason, links to its log and results.json.
 
-Everything a student wrote (names, reasons quoting their code) is HTML-escaped.
+Everything a student wrote (names, reasons quoting their code) is sanitised (autograder.text:
+controls visible, capped) and then HTML-escaped.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import statistics
 from collections import Counter
 from urllib.parse import quote
 
+from .. import text as T
 from .tables import FAILED, num
 
 SLOWEST = 10
@@ -152,7 +154,8 @@ def report_html(rows, assignment) -> str:
     ]
     slow = sorted(rows, key=lambda r: (-r.result.elapsed, r.name))[:SLOWEST]
     parts.append(_table(["submission", "grading time", "status", "worker"],
-                        [[e(r.name), f"{r.result.elapsed:.2f} s", _status(r.result.status), e(r.worker or "-")]
+                        [[e(r.name), f"{r.result.elapsed:.2f} s", _status(r.result.status),
+                          e(T.one_line(r.worker or "-", T.NAME))]
                          for r in slow], "slowest"))
     parts.append('<h2 id="all">All submissions</h2>')
     table = []
@@ -160,7 +163,7 @@ def report_html(rows, assignment) -> str:
         link = quote(r.name)
         score = "" if r.result.status == FAILED else f"{num(r.result.score)} / {num(r.result.max_score)}"
         table.append([e(r.name), _status(r.result.status), score,
-                      f'<div class="reason">{e(r.reason)}</div>',
+                      f'<div class="reason">{e(T.one_line(r.reason, T.REASON))}</div>',
                       f'<a href="logs/{link}.log">log</a> · <a href="results/{link}.json">results.json</a>'])
     parts.append(_table(["submission", "status", "score", "reason", "files"], table, "all"))
     parts.append("</body></html>")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from .. import text as T
+
 FAILED = "failed"  # the grader itself failed on this submission (retried on the next run)
 
 
@@ -16,11 +18,9 @@ def num(x: float | None) -> str:
 
 
 def cell(text: str) -> str:
-    """One line, and never a spreadsheet formula (a reason can quote a student's text)."""
-    text = " ".join(str(text).split())
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
+    """One line, capped, controls visible, and never a spreadsheet formula (a reason can quote
+    a student's text): autograder.text.csv_cell."""
+    return T.csv_cell(text)
 
 
 def question_scores(row) -> dict[str, float]:
