@@ -21,7 +21,6 @@ PENDING = {
     "shared": {"classifier_swap"},
     "image": {"yolo"},
     "sizes": {"yolo"},
-    "shadow": {"convolution"},
 }
 
 # (slug, function, leading positional parameters as the lecture writes them)

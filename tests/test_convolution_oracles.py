@@ -52,12 +52,12 @@ def test_correlate_vs_scipy_full_random():
             continue
         x, k = rng.standard_normal((h, w)), rng.standard_normal((kh, kw))
         top, left = conv.padding_amounts(h, kh, s, padding)[0], conv.padding_amounts(w, kw, s, padding)[0]
-        got = conv.correlate2d(x, k, s, padding)
+        got = conv.cross_correlate(x, k, s, padding)
         full = scipy.signal.correlate2d(x, k, "full")[kh - 1 - top::s, kw - 1 - left::s][:got.shape[0], :got.shape[1]]
         assert got.shape == conv.output_shape((h, w, 1), 1, s, 1, padding)[:2] or padding == "valid"
         np.testing.assert_allclose(got, full, atol=1e-10)
         fullc = scipy.signal.convolve2d(x, k, "full")[kh - 1 - top::s, kw - 1 - left::s][:got.shape[0], :got.shape[1]]
-        np.testing.assert_allclose(conv.convolve2d(x, k, s, padding), fullc, atol=1e-10)
+        np.testing.assert_allclose(conv.true_convolve(x, k, s, padding), fullc, atol=1e-10)
 
 
 def test_scipy_same_even_kernels():
@@ -65,8 +65,8 @@ def test_scipy_same_even_kernels():
     kernels; its convolve2d 'same' is one pixel off for them."""
     rng = np.random.default_rng(12)
     x, k = rng.standard_normal((9, 12)), rng.standard_normal((2, 2))
-    np.testing.assert_allclose(conv.correlate2d(x, k, 1, "same"), scipy.signal.correlate2d(x, k, "same"), atol=1e-12)
-    ours, theirs = conv.convolve2d(x, k, 1, "same"), scipy.signal.convolve2d(x, k, "same")
+    np.testing.assert_allclose(conv.cross_correlate(x, k, 1, "same"), scipy.signal.correlate2d(x, k, "same"), atol=1e-12)
+    ours, theirs = conv.true_convolve(x, k, 1, "same"), scipy.signal.convolve2d(x, k, "same")
     assert not np.allclose(ours, theirs)
     np.testing.assert_allclose(ours[:-1, :-1], theirs[1:, 1:], atol=1e-12)
 

@@ -13,8 +13,15 @@ Padding follows Keras (and TensorFlow) exactly:
   For an odd kernel and stride 1 that is ``(k - 1) / 2`` on each side. At stride 1
   ``scipy.signal.correlate2d(mode="same")`` agrees with this for every kernel, but
   ``scipy.signal.convolve2d(mode="same")`` centres an even kernel the other way (the odd zero
-  before), so for even kernels it is one pixel off from ``convolve2d`` here: this module
+  before), so for even kernels it is one pixel off from ``true_convolve`` here: this module
   follows Keras.
+
+The exercises are called ``cross_correlate`` and ``true_convolve``, not ``correlate2d`` and
+``convolve2d``, so that ``from scipy.signal import convolve2d`` (as in the lecture) still gives
+you scipy's function wherever you write it. The lecture works on an image, as
+``convolve2d(grey, kernel, mode='valid')``; this course adds a stride, Keras's padding rule and
+whole layers (many channels, many filters, a batch).
+
 
 Why CNN "convolution" is really cross-correlation: a true convolution flips the kernel before
 sliding it (``out[i, j] = sum x[i - m, j - n] * w[m, n]``), a cross-correlation does not
@@ -109,7 +116,7 @@ def output_shape(input_shape, kernel, stride, filters, padding):
     ###########################################################################
 
 
-def correlate2d(image, kernel, stride=1, padding="valid"):
+def cross_correlate(image, kernel, stride=1, padding="valid"):
     """Single-channel 2-D cross-correlation (what CNNs call convolution).
 
     out[i, j] = sum over m, n of padded[i * stride + m, j * stride + n] * kernel[m, n],
@@ -122,8 +129,8 @@ def correlate2d(image, kernel, stride=1, padding="valid"):
         padding: str, "same" or "valid" (Keras semantics, see the module docstring).
 
     Returns:
-        out: np.ndarray of shape (H_out, W_out) as output_shape gives them. Its dtype is
-        float32 when both inputs are float32, float64 otherwise.
+        out: np.ndarray of shape (H_out, W_out) as output_shape gives them, a new array. Its
+        dtype is float32 when both inputs are float32, float64 otherwise (integers included).
 
     Raises:
         ValueError: if image or kernel is not 2-D, or for a stride or padding that
@@ -132,17 +139,18 @@ def correlate2d(image, kernel, stride=1, padding="valid"):
     ###########################################################################
     # TODO: pad the image, take every stride-th window, weight it and sum.    #
     ###########################################################################
-    raise NotImplementedError("correlate2d")
+    raise NotImplementedError("cross_correlate")
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
 
 
-def convolve2d(image, kernel, stride=1, padding="valid"):
+def true_convolve(image, kernel, stride=1, padding="valid"):
     """Single-channel 2-D true convolution: cross-correlation with the kernel flipped.
 
     out[i, j] = sum over m, n of padded[i * stride + m, j * stride + n] * kernel[kh-1-m, kw-1-n].
-    For an odd kernel and stride 1 this equals scipy.signal.convolve2d with the same mode.
+    For an odd kernel and stride 1 this equals scipy.signal.convolve2d with the same mode (for an
+    even kernel and "same", scipy puts the odd zero on the other side: see the module docstring).
 
     Args:
         image: np.ndarray of shape (H, W), any real dtype.
@@ -155,12 +163,12 @@ def convolve2d(image, kernel, stride=1, padding="valid"):
         float64 otherwise.
 
     Raises:
-        ValueError: as correlate2d.
+        ValueError: as cross_correlate.
     """
     ###########################################################################
     # TODO: flip the kernel along both axes and cross-correlate.              #
     ###########################################################################
-    raise NotImplementedError("convolve2d")
+    raise NotImplementedError("true_convolve")
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
@@ -172,8 +180,11 @@ def conv_forward(x, weights, bias, stride=1, padding="valid"):
     out[b, i, j, f] = bias[f] + sum over m, n, c of
                       padded[b, i * stride + m, j * stride + n, c] * weights[m, n, c, f]
 
+    A single volume works too, as everywhere in the course the rank says what an array is.
+
     Args:
-        x: np.ndarray of shape (N, H, W, C_in), a batch of channels-last volumes.
+        x: np.ndarray of shape (N, H, W, C_in), a batch of channels-last volumes, or
+            (H, W, C_in), one volume.
         weights: np.ndarray of shape (kh, kw, C_in, F), one kh x kw x C_in kernel per filter
             (the layout of Conv2D's kernel, layer.get_weights()[0]).
         bias: np.ndarray of shape (F,).
@@ -181,11 +192,12 @@ def conv_forward(x, weights, bias, stride=1, padding="valid"):
         padding: str, "same" or "valid" (Keras semantics).
 
     Returns:
-        out: np.ndarray of shape (N, H_out, W_out, F); float32 when the inputs are float32.
+        out: np.ndarray of shape (N, H_out, W_out, F), or (H_out, W_out, F) for one volume;
+        float32 when x, weights and bias are all float32, float64 otherwise.
 
     Raises:
-        ValueError: if x or weights is not 4-D, if their channel counts differ, if bias is not
-            (F,), or for a stride or padding that padding_amounts rejects.
+        ValueError: if x is not 3-D or 4-D, if weights is not 4-D, if their channel counts
+            differ, if bias is not (F,), or for a stride or padding that padding_amounts rejects.
     """
     ###########################################################################
     # TODO: im2col: gather each output pixel's receptive field as a row,      #
@@ -224,8 +236,8 @@ def dense_vs_conv(input_shape, units, kernel, filters):
     """Parameters of a dense layer vs a conv layer on the same input volume.
 
     The dense layer sees the flattened input (H * W * C features) and has `units` outputs;
-    the conv layer has `filters` kernels of kernel x kernel x C. For a 224 x 224 x 3 image,
-    64 dense units need 9,633,856 parameters, 64 3x3 filters need 1,792.
+    the conv layer has `filters` kernels of kernel x kernel x C. Compare the two for a
+    224 x 224 x 3 image: the dense layer's count grows with the image, the conv layer's does not.
 
     Args:
         input_shape: tuple (H, W, C) of ints >= 1.
@@ -256,10 +268,11 @@ def laplacian_edges(grey):
 
     Args:
         grey: np.ndarray of shape (H, W), H >= 3 and W >= 3, any real dtype (e.g. load_grey's
-            float64 in [0, 1]).
+            float64 in [0, 1], or a uint8 image).
 
     Returns:
-        edges: np.ndarray of shape (H - 2, W - 2), dtype float64: large positive or negative
+        edges: np.ndarray of shape (H - 2, W - 2), dtype float64 whatever grey's dtype (the
+        lecture's scipy convolve2d keeps integers as integers: convert first): large positive or negative
         where the intensity changes sharply, zero on flat areas.
 
     Raises:

@@ -85,12 +85,14 @@ def solutions(puzzle: dict) -> list[tuple[int, int, str]]:
 
 def _draw(number: int, puzzle: dict, k: int, s: int, padding: str) -> bytes:
     h, w, c = puzzle["input"]
-    ho, wo, f = puzzle["output"]
+    ho, wo, _ = puzzle["output"]
     top, bottom = _pads(h, k, s, padding)
     left, right = _pads(w, k, s, padding)
     fig = Figure(figsize=(9, 4.2), dpi=80)
     ax_in, ax_out = fig.subplots(1, 2, gridspec_kw={"width_ratios": [w + left + right, max(wo, 3)]})
-    fig.suptitle(f"Puzzle {number}: input {h}×{w}×{c}  →  output {ho}×{wo}×{f}", fontsize=13)
+    # The depth stays off the picture (issue 14: the title gave that answer away); the student
+    # reads it from the output volume in conv_demo.json, knowing depth = number of filters.
+    fig.suptitle(f"Puzzle {number}: input {h}×{w}×{c}  →  output {ho}×{wo}×?", fontsize=13)
 
     # Input: padded grid (zero padding grey), rows downwards, column c at x = c.
     for r in range(-top, h + bottom):
@@ -126,7 +128,7 @@ def _draw(number: int, puzzle: dict, k: int, s: int, padding: str) -> bytes:
     ax_out.add_patch(Rectangle((0, 0), wo, ho, fill=False, edgecolor="black", linewidth=1.8))
     ax_out.set_xlim(-0.2, max(wo, 3) + 0.2)
     ax_out.set_ylim(max(ho, 3) + 0.2, -0.2)
-    ax_out.set_title(f"output, one of {f} channel(s)", fontsize=10)
+    ax_out.set_title("output, one of its channels", fontsize=10)
     ax_out.set_xticks([])
     ax_out.set_yticks([])
     for ax in (ax_in, ax_out):

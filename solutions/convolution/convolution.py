@@ -13,8 +13,15 @@ Padding follows Keras (and TensorFlow) exactly:
   For an odd kernel and stride 1 that is ``(k - 1) / 2`` on each side. At stride 1
   ``scipy.signal.correlate2d(mode="same")`` agrees with this for every kernel, but
   ``scipy.signal.convolve2d(mode="same")`` centres an even kernel the other way (the odd zero
-  before), so for even kernels it is one pixel off from ``convolve2d`` here: this module
+  before), so for even kernels it is one pixel off from ``true_convolve`` here: this module
   follows Keras.
+
+The exercises are called ``cross_correlate`` and ``true_convolve``, not ``correlate2d`` and
+``convolve2d``, so that ``from scipy.signal import convolve2d`` (as in the lecture) still gives
+you scipy's function wherever you write it. The lecture works on an image, as
+``convolve2d(grey, kernel, mode='valid')``; this course adds a stride, Keras's padding rule and
+whole layers (many channels, many filters, a batch).
+
 
 Why CNN "convolution" is really cross-correlation: a true convolution flips the kernel before
 sliding it (``out[i, j] = sum x[i - m, j - n] * w[m, n]``), a cross-correlation does not
@@ -128,7 +135,7 @@ def output_shape(input_shape, kernel, stride, filters, padding):
     ###########################################################################
 
 
-def correlate2d(image, kernel, stride=1, padding="valid"):
+def cross_correlate(image, kernel, stride=1, padding="valid"):
     """Single-channel 2-D cross-correlation (what CNNs call convolution).
 
     out[i, j] = sum over m, n of padded[i * stride + m, j * stride + n] * kernel[m, n],
@@ -141,8 +148,8 @@ def correlate2d(image, kernel, stride=1, padding="valid"):
         padding: str, "same" or "valid" (Keras semantics, see the module docstring).
 
     Returns:
-        out: np.ndarray of shape (H_out, W_out) as output_shape gives them. Its dtype is
-        float32 when both inputs are float32, float64 otherwise.
+        out: np.ndarray of shape (H_out, W_out) as output_shape gives them, a new array. Its
+        dtype is float32 when both inputs are float32, float64 otherwise (integers included).
 
     Raises:
         ValueError: if image or kernel is not 2-D, or for a stride or padding that
@@ -154,7 +161,8 @@ def correlate2d(image, kernel, stride=1, padding="valid"):
     image, kernel = np.asarray(image), np.asarray(kernel)
     if image.ndim != 2 or kernel.ndim != 2:
         raise ValueError(f"image and kernel must be 2-D, got shapes {image.shape} and {kernel.shape}")
-    dtype = np.result_type(image, kernel, np.float32)
+    # float32 only when both are float32 (np.result_type would also give float32 for uint8)
+    dtype = np.float32 if image.dtype == kernel.dtype == np.float32 else np.float64
     (top, bottom) = padding_amounts(image.shape[0], kernel.shape[0], stride, padding)
     (left, right) = padding_amounts(image.shape[1], kernel.shape[1], stride, padding)
     padded = np.pad(image.astype(dtype, copy=False), ((top, bottom), (left, right)))
@@ -166,11 +174,12 @@ def correlate2d(image, kernel, stride=1, padding="valid"):
     ###########################################################################
 
 
-def convolve2d(image, kernel, stride=1, padding="valid"):
+def true_convolve(image, kernel, stride=1, padding="valid"):
     """Single-channel 2-D true convolution: cross-correlation with the kernel flipped.
 
     out[i, j] = sum over m, n of padded[i * stride + m, j * stride + n] * kernel[kh-1-m, kw-1-n].
-    For an odd kernel and stride 1 this equals scipy.signal.convolve2d with the same mode.
+    For an odd kernel and stride 1 this equals scipy.signal.convolve2d with the same mode (for an
+    even kernel and "same", scipy puts the odd zero on the other side: see the module docstring).
 
     Args:
         image: np.ndarray of shape (H, W), any real dtype.
@@ -183,7 +192,7 @@ def convolve2d(image, kernel, stride=1, padding="valid"):
         float64 otherwise.
 
     Raises:
-        ValueError: as correlate2d.
+        ValueError: as cross_correlate.
     """
     ###########################################################################
     # TODO: flip the kernel along both axes and cross-correlate.              #
@@ -191,7 +200,7 @@ def convolve2d(image, kernel, stride=1, padding="valid"):
     kernel = np.asarray(kernel)
     if kernel.ndim != 2:
         raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
-    return correlate2d(image, kernel[::-1, ::-1], stride, padding)
+    return cross_correlate(image, kernel[::-1, ::-1], stride, padding)
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
@@ -203,8 +212,11 @@ def conv_forward(x, weights, bias, stride=1, padding="valid"):
     out[b, i, j, f] = bias[f] + sum over m, n, c of
                       padded[b, i * stride + m, j * stride + n, c] * weights[m, n, c, f]
 
+    A single volume works too, as everywhere in the course the rank says what an array is.
+
     Args:
-        x: np.ndarray of shape (N, H, W, C_in), a batch of channels-last volumes.
+        x: np.ndarray of shape (N, H, W, C_in), a batch of channels-last volumes, or
+            (H, W, C_in), one volume.
         weights: np.ndarray of shape (kh, kw, C_in, F), one kh x kw x C_in kernel per filter
             (the layout of Conv2D's kernel, layer.get_weights()[0]).
         bias: np.ndarray of shape (F,).
@@ -212,19 +224,24 @@ def conv_forward(x, weights, bias, stride=1, padding="valid"):
         padding: str, "same" or "valid" (Keras semantics).
 
     Returns:
-        out: np.ndarray of shape (N, H_out, W_out, F); float32 when the inputs are float32.
+        out: np.ndarray of shape (N, H_out, W_out, F), or (H_out, W_out, F) for one volume;
+        float32 when x, weights and bias are all float32, float64 otherwise.
 
     Raises:
-        ValueError: if x or weights is not 4-D, if their channel counts differ, if bias is not
-            (F,), or for a stride or padding that padding_amounts rejects.
+        ValueError: if x is not 3-D or 4-D, if weights is not 4-D, if their channel counts
+            differ, if bias is not (F,), or for a stride or padding that padding_amounts rejects.
     """
     ###########################################################################
     # TODO: im2col: gather each output pixel's receptive field as a row,      #
     # then one matrix product with the flattened kernels, plus the bias.      #
     ###########################################################################
     x, weights, bias = np.asarray(x), np.asarray(weights), np.asarray(bias)
+    if x.ndim == 3:  # one volume: a batch of one, and back
+        return conv_forward(x[np.newaxis], weights, bias, stride, padding)[0]
     if x.ndim != 4 or weights.ndim != 4:
-        raise ValueError(f"x must be (N, H, W, C) and weights (kh, kw, C, F), got {x.shape} and {weights.shape}")
+        raise ValueError(f"x must be (N, H, W, C) or (H, W, C) and weights (kh, kw, C, F), got {x.shape} and {weights.shape}")
+    dtype = np.float32 if x.dtype == weights.dtype == bias.dtype == np.float32 else np.float64
+    x, weights, bias = x.astype(dtype, copy=False), weights.astype(dtype, copy=False), bias.astype(dtype, copy=False)
     n, h, w, c = x.shape
     kh, kw, c_w, f = weights.shape
     if c_w != c:
@@ -274,8 +291,8 @@ def dense_vs_conv(input_shape, units, kernel, filters):
     """Parameters of a dense layer vs a conv layer on the same input volume.
 
     The dense layer sees the flattened input (H * W * C features) and has `units` outputs;
-    the conv layer has `filters` kernels of kernel x kernel x C. For a 224 x 224 x 3 image,
-    64 dense units need 9,633,856 parameters, 64 3x3 filters need 1,792.
+    the conv layer has `filters` kernels of kernel x kernel x C. Compare the two for a
+    224 x 224 x 3 image: the dense layer's count grows with the image, the conv layer's does not.
 
     Args:
         input_shape: tuple (H, W, C) of ints >= 1.
@@ -309,10 +326,11 @@ def laplacian_edges(grey):
 
     Args:
         grey: np.ndarray of shape (H, W), H >= 3 and W >= 3, any real dtype (e.g. load_grey's
-            float64 in [0, 1]).
+            float64 in [0, 1], or a uint8 image).
 
     Returns:
-        edges: np.ndarray of shape (H - 2, W - 2), dtype float64: large positive or negative
+        edges: np.ndarray of shape (H - 2, W - 2), dtype float64 whatever grey's dtype (the
+        lecture's scipy convolve2d keeps integers as integers: convert first): large positive or negative
         where the intensity changes sharply, zero on flat areas.
 
     Raises:
@@ -324,7 +342,7 @@ def laplacian_edges(grey):
     grey = np.asarray(grey, dtype=np.float64)
     if grey.ndim != 2 or min(grey.shape) < 3:
         raise ValueError(f"grey must be a 2-D image of at least 3 x 3, got shape {grey.shape}")
-    return correlate2d(grey, LAPLACIAN, stride=1, padding="valid")
+    return cross_correlate(grey, LAPLACIAN, stride=1, padding="valid")
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################

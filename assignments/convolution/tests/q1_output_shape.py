@@ -52,7 +52,23 @@ def test_padding_amounts(padding_amounts):
 
 
 @test_case(points=1)
-def test_impossible_settings(output_shape, padding_amounts):
+def test_smallest_and_impossible_settings(output_shape, padding_amounts):
+    # The smallest valid settings first: a kernel exactly as large as the input, one pixel,
+    # one channel, one filter. Then the impossible ones, which must raise ValueError.
+    smallest = [
+        (((3, 3, 1), 3, 1, 1, "valid"), (1, 1, 1)),
+        (((1, 1, 1), 1, 1, 1, "same"), (1, 1, 1)),
+        (((1, 1, 1), 1, 1, 1, "valid"), (1, 1, 1)),
+        (((2, 5, 1), 2, 1, 1, "valid"), (1, 4, 1)),
+        (((1, 4, 1), 3, 4, 1, "same"), (1, 1, 1)),
+    ]
+    for args, expected in smallest:
+        got = output_shape(*args)
+        assert got is not None and tuple(got) == expected, f"output_shape{args}: expected {expected}, got {got}"
+    for args, expected in [((1, 1, 1, "valid"), (0, 0)), ((3, 3, 1, "valid"), (0, 0)), ((1, 1, 1, "same"), (0, 0)),
+                           ((1, 3, 1, "same"), (1, 1))]:
+        got = padding_amounts(*args)
+        assert got is not None and tuple(got) == expected, f"padding_amounts{args}: expected {expected}, got {got}"
     bad = [
         ((5, 5, 1), 7, 1, 1, "valid"),    # kernel larger than the input
         ((5, 9, 1), 6, 1, 1, "valid"),    # does not fit the height
@@ -61,10 +77,12 @@ def test_impossible_settings(output_shape, padding_amounts):
         ((8, 8, 3), 0, 1, 4, "same"),     # empty kernel
         ((8, 8, 3), 3, 1, 0, "same"),     # no filters
         ((8, 8), 3, 1, 4, "same"),        # not (H, W, C)
+        ((0, 8, 3), 3, 1, 4, "same"),     # no rows
+        ((8, 8, 0), 3, 1, 4, "same"),     # no channels
     ]
     for args in bad:
         assert _raises_value_error(output_shape, *args), f"output_shape{args} is impossible: expected ValueError"
-    for args in [(4, 5, 1, "valid"), (4, 3, 1, "full"), (4, 3, 0, "same"), (0, 1, 1, "same")]:
+    for args in [(4, 5, 1, "valid"), (4, 3, 1, "full"), (4, 3, 0, "same"), (0, 1, 1, "same"), (4, 0, 1, "same")]:
         assert _raises_value_error(padding_amounts, *args), f"padding_amounts{args} is impossible: expected ValueError"
 
 

@@ -39,67 +39,86 @@ def _compare(got, expected, atol, what):
 
 
 @test_case(points=1)
-def test_correlate_vs_scipy(correlate2d):
+def test_correlate_vs_scipy(cross_correlate):
     rng = np.random.default_rng(0)
     image = rng.standard_normal((9, 12))
     for kshape in [(3, 3), (5, 5), (1, 1), (3, 5)]:
         kernel = rng.standard_normal(kshape)
         for padding in ("same", "valid"):
             expected = scipy.signal.correlate2d(image, kernel, mode=padding)
-            _compare(correlate2d(image, kernel, 1, padding), expected, ATOL64,
-                     f"correlate2d with a {kshape} kernel, stride 1, {padding!r} vs scipy.signal.correlate2d")
+            _compare(cross_correlate(image, kernel, 1, padding), expected, ATOL64,
+                     f"cross_correlate with a {kshape} kernel, stride 1, {padding!r} vs scipy.signal.correlate2d")
 
 
 @test_case(points=1)
-def test_convolve_vs_scipy(convolve2d):
+def test_convolve_vs_scipy(true_convolve):
     rng = np.random.default_rng(1)
     image = rng.standard_normal((10, 8))
     for kshape in [(3, 3), (5, 3), (1, 1)]:
         kernel = rng.standard_normal(kshape)
         for padding in ("same", "valid"):
             expected = scipy.signal.convolve2d(image, kernel, mode=padding)
-            _compare(convolve2d(image, kernel, 1, padding), expected, ATOL64,
-                     f"convolve2d with a {kshape} kernel, stride 1, {padding!r} vs scipy.signal.convolve2d")
+            _compare(true_convolve(image, kernel, 1, padding), expected, ATOL64,
+                     f"true_convolve with a {kshape} kernel, stride 1, {padding!r} vs scipy.signal.convolve2d")
 
 
 @test_case(points=1)
-def test_stride(correlate2d, convolve2d):
+def test_stride(cross_correlate, true_convolve):
     rng = np.random.default_rng(2)
     image = rng.standard_normal((11, 13))
     for kshape, stride, padding in [((3, 3), 2, "valid"), ((3, 3), 2, "same"), ((5, 5), 3, "same"),
                                     ((3, 5), 3, "valid"), ((1, 1), 4, "same")]:
         kernel = rng.standard_normal(kshape)
         expected = _strided_from_full(scipy.signal.correlate2d(image, kernel, "full"), image.shape, kshape, stride, padding)
-        _compare(correlate2d(image, kernel, stride, padding), expected, ATOL64,
-                 f"correlate2d, kernel {kshape}, stride {stride}, {padding!r} vs strided scipy result")
+        _compare(cross_correlate(image, kernel, stride, padding), expected, ATOL64,
+                 f"cross_correlate, kernel {kshape}, stride {stride}, {padding!r} vs strided scipy result")
         expected = _strided_from_full(scipy.signal.convolve2d(image, kernel, "full"), image.shape, kshape, stride, padding)
-        _compare(convolve2d(image, kernel, stride, padding), expected, ATOL64,
-                 f"convolve2d, kernel {kshape}, stride {stride}, {padding!r} vs strided scipy result")
+        _compare(true_convolve(image, kernel, stride, padding), expected, ATOL64,
+                 f"true_convolve, kernel {kshape}, stride {stride}, {padding!r} vs strided scipy result")
 
 
 @test_case(points=1)
-def test_dtype_and_errors(correlate2d, convolve2d):
+def test_dtypes_smallest_and_errors(cross_correlate, true_convolve):
     rng = np.random.default_rng(3)
     image = rng.standard_normal((6, 7)).astype(np.float32)
     kernel = rng.standard_normal((3, 3)).astype(np.float32)
-    for func in (correlate2d, convolve2d):
+    ints = rng.integers(0, 256, (5, 6)).astype(np.uint8)
+    int_kernel = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]])
+    for name_, func, oracle in [("cross_correlate", cross_correlate, scipy.signal.correlate2d),
+                                ("true_convolve", true_convolve, scipy.signal.convolve2d)]:
         got = np.asarray(func(image, kernel, 1, "same"))
-        assert got.dtype == np.float32, f"float32 in should give float32 out, got {got.dtype}"
+        assert got.dtype == np.float32, f"{name_}: float32 image and kernel should give float32 out, got {got.dtype}"
+        _compare(got, oracle(image.astype(np.float64), kernel.astype(np.float64), mode="same"), ATOL32,
+                 f"{name_}, float32 inputs, 'same'")
+        got = np.asarray(func(ints, int_kernel, 1, "valid"))
+        assert got.dtype == np.float64, (f"{name_}: a uint8 image with an int kernel should give float64 out "
+                                         f"(integers are computed in float64), got {got.dtype}")
+        _compare(got, oracle(ints.astype(np.float64), int_kernel, mode="valid"), ATOL64,
+                 f"{name_}, uint8 image and int kernel (no uint8 wrap-around), 'valid'")
+        got = np.asarray(func(image.astype(np.float16), kernel.astype(np.float16), 1, "valid"))
+        assert got.dtype == np.float64, f"{name_}: float16 inputs are computed in float64, got {got.dtype}"
+        # The smallest valid input: a 3x3 image under a 3x3 kernel gives one value.
+        small, k3 = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
+        _compare(func(small, k3, 1, "valid"), oracle(small, k3, mode="valid"), ATOL64,
+                 f"{name_}, a 3x3 image with a 3x3 kernel, 'valid' (one output value)")
+        _compare(func(small, k3, 3, "valid"), oracle(small, k3, mode="valid"), ATOL64,
+                 f"{name_}, a 3x3 image with a 3x3 kernel, stride 3, 'valid'")
     bad = [
         (np.zeros((4, 4, 1)), np.ones((3, 3)), 1, "valid"),   # not single-channel 2-D
         (np.zeros((4, 4)), np.ones(3), 1, "valid"),           # 1-D kernel
         (np.zeros((4, 4)), np.ones((5, 5)), 1, "valid"),      # kernel does not fit
+        (np.zeros((4, 4)), np.ones((3, 5)), 1, "valid"),      # kernel does not fit the width
         (np.zeros((4, 4)), np.ones((3, 3)), 1, "full"),       # unknown padding
         (np.zeros((4, 4)), np.ones((3, 3)), 0, "same"),       # stride 0
     ]
     for image, kernel, stride, padding in bad:
-        for func in (correlate2d, convolve2d):
+        for name_, func in (("cross_correlate", cross_correlate), ("true_convolve", true_convolve)):
             try:
                 func(image, kernel, stride, padding)
             except ValueError:
                 continue
-            raise AssertionError(
-                f"image {image.shape}, kernel {kernel.shape}, stride {stride}, padding {padding!r}: expected ValueError")
+            raise AssertionError(f"{name_}: image {image.shape}, kernel {kernel.shape}, stride {stride}, "
+                                 f"padding {padding!r}: expected ValueError")
 
 
 def _keras_single(keras, image, kernel, stride, padding):
@@ -112,7 +131,7 @@ def _keras_single(keras, image, kernel, stride, padding):
 
 
 @test_case(points=1, hidden=True)
-def test_correlate_vs_keras(correlate2d):
+def test_correlate_vs_keras(cross_correlate):
     import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     rng = np.random.default_rng(4)
     for shape, kshape, stride, padding in [((8, 9), (2, 2), 1, "same"), ((9, 7), (4, 4), 2, "same"),
@@ -120,12 +139,12 @@ def test_correlate_vs_keras(correlate2d):
                                            ((12, 11), (6, 6), 4, "same"), ((5, 5), (5, 5), 1, "valid")]:
         image = rng.standard_normal(shape).astype(np.float32)
         kernel = rng.standard_normal(kshape).astype(np.float32)
-        _compare(correlate2d(image, kernel, stride, padding), _keras_single(keras, image, kernel, stride, padding), ATOL32,
-                 f"correlate2d, image {shape}, kernel {kshape}, stride {stride}, {padding!r} vs keras Conv2D")
+        _compare(cross_correlate(image, kernel, stride, padding), _keras_single(keras, image, kernel, stride, padding), ATOL32,
+                 f"cross_correlate, image {shape}, kernel {kshape}, stride {stride}, {padding!r} vs keras Conv2D")
 
 
 @test_case(points=1, hidden=True)
-def test_convolve_vs_keras(convolve2d):
+def test_convolve_vs_keras(true_convolve):
     import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     rng = np.random.default_rng(6)
     for shape, kshape, stride, padding in [((8, 9), (2, 2), 1, "same"), ((9, 7), (4, 3), 2, "same"),
@@ -134,5 +153,5 @@ def test_convolve_vs_keras(convolve2d):
         kernel = rng.standard_normal(kshape).astype(np.float32)
         # A true convolution is Keras's cross-correlation with the kernel flipped both ways.
         expected = _keras_single(keras, image, kernel[::-1, ::-1].copy(), stride, padding)
-        _compare(convolve2d(image, kernel, stride, padding), expected, ATOL32,
-                 f"convolve2d, image {shape}, kernel {kshape}, stride {stride}, {padding!r} vs keras Conv2D, flipped kernel")
+        _compare(true_convolve(image, kernel, stride, padding), expected, ATOL32,
+                 f"true_convolve, image {shape}, kernel {kshape}, stride {stride}, {padding!r} vs keras Conv2D, flipped kernel")

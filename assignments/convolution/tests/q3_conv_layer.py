@@ -66,12 +66,24 @@ def test_vs_scipy(conv_forward):
 
 
 @test_case(points=1)
-def test_bad_shapes(conv_forward):
-    x, weights, bias = _data(np.random.default_rng(2), 1, 6, 6, 3, 3, 4)
+def test_one_volume_smallest_and_bad_shapes(conv_forward):
+    rng = np.random.default_rng(2)
+    # One volume (H, W, C), no batch axis: the same numbers as a batch of one, without the axis.
+    x, weights, bias = _data(rng, 1, 6, 7, 3, 3, 4)
+    _compare(conv_forward(x[0], weights, bias, 1, "same"), _scipy_layer(x, weights, bias, 1, "same")[0],
+             "conv_forward on one (6, 7, 3) volume (no batch axis), 'same'")
+    # The smallest layers: one filter, a 1x1 kernel; a 3x3 input under a 3x3 kernel.
+    for n, h, w, c, k, f in [(1, 4, 5, 2, 1, 1), (2, 3, 3, 1, 3, 1), (1, 1, 1, 1, 1, 1)]:
+        xs, ws, bs = _data(rng, n, h, w, c, k, f)
+        _compare(conv_forward(xs, ws, bs, 1, "valid"), _scipy_layer(xs, ws, bs, 1, "valid"),
+                 f"conv_forward {xs.shape} x {ws.shape} (the smallest cases), 'valid'")
+    got = np.asarray(conv_forward(x.astype(np.float64), weights, bias, 1, "valid"))
+    assert got.dtype == np.float64, f"a float64 input with float32 weights should give float64 out, got {got.dtype}"
     bad = [
         (x, weights[:, :, :2], bias, "weights with 2 input channels for an RGB input"),
         (x, weights, bias[:3], "a bias of 3 values for 4 filters"),
-        (x[0], weights, bias, "an input without the batch axis"),
+        (x[0, 0], weights, bias, "a 2-D input (no channel axis)"),
+        (x, weights[0], bias, "3-D weights"),
     ]
     for xx, ww, bb, what in bad:
         try:

@@ -10,9 +10,16 @@ points = 3
 @test_case(points=1)
 def test_count_params(count_params):
     # (k * k * C_in + 1) * F: a k x k x C_in kernel and one bias per filter
-    for args, expected in [((3, 3, 64), 1792), ((5, 1, 6), 156), ((1, 64, 32), 2080), ((3, 64, 128), 73856)]:
+    for args, expected in [((3, 3, 64), 1792), ((5, 1, 6), 156), ((1, 64, 32), 2080), ((3, 64, 128), 73856),
+                           ((1, 1, 1), 2), ((2, 1, 1), 5)]:
         got = count_params(*args)
         assert got == expected, f"count_params{args}: expected {expected}, got {got}"
+    for args in [(0, 3, 4), (3, 0, 4), (3, 3, 0)]:
+        try:
+            count_params(*args)
+        except ValueError:
+            continue
+        raise AssertionError(f"count_params{args}: a size below 1 should raise ValueError")
 
 
 @test_case(points=1)
@@ -22,6 +29,15 @@ def test_dense_vs_conv(dense_vs_conv):
     expected = {"dense": 150528 * 64 + 64, "conv": 1792}
     assert isinstance(got, dict) and set(got) == {"dense", "conv"}, f"expected a dict with keys 'dense' and 'conv', got {got!r}"
     assert got == expected, f"dense_vs_conv((224, 224, 3), 64, 3, 64): expected {expected}, got {got}"
+    got = dense_vs_conv((1, 1, 1), 1, 1, 1)  # the smallest layers: one input, one unit, one 1x1 filter
+    assert got == {"dense": 2, "conv": 2}, f"dense_vs_conv((1, 1, 1), 1, 1, 1): expected {{'dense': 2, 'conv': 2}}, got {got}"
+    for args in [((224, 224), 64, 3, 64), ((0, 4, 3), 64, 3, 64), ((4, 4, 3), 0, 3, 64),
+                 ((4, 4, 3), 8, 0, 64), ((4, 4, 3), 8, 3, 0)]:
+        try:
+            dense_vs_conv(*args)
+        except ValueError:
+            continue
+        raise AssertionError(f"dense_vs_conv{args}: expected ValueError")
 
 
 @test_case(points=1, hidden=True)

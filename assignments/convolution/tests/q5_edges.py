@@ -37,6 +37,11 @@ def test_flat_ramp_and_errors(laplacian_edges):
         got = np.asarray(laplacian_edges(image))
         assert got.shape == (image.shape[0] - 2, image.shape[1] - 2), f"{what}: expected shape {(image.shape[0] - 2, image.shape[1] - 2)}, got {got.shape}"
         assert np.allclose(got, 0, atol=1e-9), f"{what} has no edges: expected all zeros, got values up to {np.abs(got).max():.3g}"
+    small = np.arange(9.0).reshape(3, 3) ** 2  # the smallest image the kernel fits: one value
+    got = np.asarray(laplacian_edges(small))
+    expected = scipy.signal.correlate2d(small, LAPLACIAN, mode="valid")
+    assert got.shape == (1, 1) and np.allclose(got, expected, atol=ATOL), (
+        f"a 3 x 3 image gives a 1 x 1 edge map {expected.tolist()}, got {got.tolist()}")
     spot = np.zeros((5, 5))
     spot[2, 2] = 1.0
     got = np.asarray(laplacian_edges(spot))
@@ -49,7 +54,23 @@ def test_flat_ramp_and_errors(laplacian_edges):
         raise AssertionError(f"laplacian_edges on shape {bad.shape}: expected ValueError (needs a 2-D image of at least 3 x 3)")
 
 
-@test_case(points=1, hidden=True)
+@test_case(points=0.5)
+def test_integer_and_float32_images(laplacian_edges):
+    # The docstring promises float64 whatever grey's dtype. scipy's convolve2d (the lecture's)
+    # keeps a uint8 image's integers as int64: convert the image to float64 first.
+    grey = np.asarray(Image.open("assets/camera.png").convert("L"))[200:240, 100:150]
+    expected = scipy.signal.correlate2d(grey.astype(np.float64), LAPLACIAN, mode="valid")
+    for image, what in [(grey, "a uint8 image"), (grey.astype(np.float32) / 255, "a float32 image")]:
+        got = np.asarray(laplacian_edges(image))
+        assert got.dtype == np.float64, (
+            f"laplacian_edges on {what}: expected dtype float64 (the course asks for float64 whatever "
+            f"the input dtype; the lecture's convolve2d keeps integers), got {got.dtype}")
+        scale = 1.0 if image.dtype == np.uint8 else 1 / 255
+        assert got.shape == expected.shape and np.allclose(got, expected * scale, atol=1e-5), (
+            f"laplacian_edges on {what}: values differ from scipy.signal.correlate2d 'valid'")
+
+
+@test_case(points=0.5, hidden=True)
 def test_camera_vs_ndimage(laplacian_edges):
     grey = _grey("assets/camera.png")
     # scipy.ndimage.correlate centres the kernel; 'valid' is its output without the border ring.

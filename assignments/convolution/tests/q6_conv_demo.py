@@ -1,5 +1,6 @@
 """Question 6: the conv-demo activity, naming each convolution's hidden hyperparameters."""
 import json
+import math
 
 import numpy as np
 from otter.test_files import test_case
@@ -17,6 +18,17 @@ def _puzzles():
         return json.load(f)["puzzles"]
 
 
+def _output_shape(input_shape, kernel, stride, filters, padding):
+    """The oracle for the output volume (Keras's rule), so that this question never depends on
+    question 1 being finished; None where the setting is impossible."""
+    h, w, _ = input_shape
+    if padding == "same":
+        return math.ceil(h / stride), math.ceil(w / stride), filters
+    if kernel > h or kernel > w:
+        return None
+    return (h - kernel) // stride + 1, (w - kernel) // stride + 1, filters
+
+
 def _check_puzzle(conv_demo_answers, puzzle):
     with open("hidden/answers.json") as f:
         expected = json.load(f)[puzzle]
@@ -28,7 +40,7 @@ def _check_puzzle(conv_demo_answers, puzzle):
 
 
 @test_case(points=1)
-def test_format_and_consistency(conv_demo_answers, output_shape):
+def test_format_and_consistency(conv_demo_answers):
     puzzles = _puzzles()
     got = conv_demo_answers(PUZZLES)
     assert isinstance(got, dict) and set(got) == set(puzzles), (
@@ -41,9 +53,10 @@ def test_format_and_consistency(conv_demo_answers, output_shape):
             assert isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1, f"{name_}: {key} should be a positive int, got {value!r}"
         assert answer["padding"] in ("same", "valid"), f"{name_}: padding should be 'same' or 'valid', got {answer['padding']!r}"
         puzzle = puzzles[name_]
-        shape = output_shape(tuple(puzzle["input"]), answer["kernel"], answer["stride"], answer["depth"], answer["padding"])
-        assert list(shape) == puzzle["output"], (
-            f"{name_}: with your answer {answer}, output_shape gives {tuple(shape)}, but the output volume is {tuple(puzzle['output'])}")
+        shape = _output_shape(tuple(puzzle["input"]), answer["kernel"], answer["stride"], answer["depth"], answer["padding"])
+        assert shape is not None and list(shape) == puzzle["output"], (
+            f"{name_}: your answer {answer} gives an output volume of {shape} (Keras's rule), "
+            f"but the puzzle's output volume is {tuple(puzzle['output'])}")
 
 
 @test_case(points=0.75, hidden=True)
