@@ -4,6 +4,7 @@ course validate [SLUG...]                 solution = full marks, stub = zero, fo
 course build [SLUG...] [--out dist]       student and autograder zips
 course stub [SLUG...] [--check]           generate the student stubs from the solutions
 course grade SLUG SUBMISSIONS... --out DIR  grade a batch (see autograder.batch)
+course mutants SLUG [--cap N] [--seed S]   how many wrong solutions the tests catch (autograder.mutants)
 course gradescope --bundle B --submission S --results R   what run_autograder calls
 """
 
@@ -111,6 +112,12 @@ def cmd_grade(args) -> int:
     return run_grade(args, _course(args))
 
 
+def cmd_mutants(args) -> int:
+    from .mutants import run
+
+    return run(args, _course(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="course", description="Build, validate and grade the CNN course.")
     p.add_argument("--root", help="course root (default: the nearest folder with course.yml)")
@@ -151,6 +158,27 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--canvas-id", default=None, metavar="ID",
                    help="Canvas assignment id for canvas.csv's score column (default: the slug)")
     g.set_defaults(func=cmd_grade)
+
+    m = sub.add_parser(
+        "mutants", help="grade one-change mutants of the solution: how many wrong solutions the tests catch",
+        description="Make deterministic one-change mutants of the functions students write (from the "
+                    "solution's YOUR CODE boxes), grade them with the solution and the stub in one `course grade` "
+                    "batch, and print per function and per question how many the tests kill. Each survivor is "
+                    "written to OUT/survivors/<mutant>.diff with the questions that should have failed it and a "
+                    "command reproducing it. Survivors listed in assignments/<slug>/mutants-equivalent.yml "
+                    "(with a reason and the function's fingerprint) are explained.",
+        epilog="exit status: 0 no unexplained survivor; 1 a survivor is not on the equivalent list; 2 usage or "
+               "configuration error, the solution without full marks, or the batch failed.")
+    m.add_argument("slug")
+    m.add_argument("--cap", type=int, default=60, metavar="N", help="at most N mutants (default 60)")
+    m.add_argument("--seed", type=int, default=0, metavar="S", help="which mutants are picked (default 0)")
+    m.add_argument("--jobs", type=int, default=None, metavar="J", help="parallel runners (default: number of cores)")
+    m.add_argument("--out", default=None, metavar="DIR",
+                   help="survivors, submissions, the batch and mutants.json (default: dist/mutants/SLUG)")
+    m.add_argument("--timeout", type=float, default=None, help="seconds per call (default: the course's limit)")
+    m.add_argument("--engine", default="sandbox", choices=("sandbox", "inprocess"),
+                   help="where the mutants run (inprocess: trusted code only)")
+    m.set_defaults(func=cmd_mutants)
 
     st = sub.add_parser("stub", help="write assignments/<slug>/<slug>.py from the solution's YOUR CODE boxes")
     st.add_argument("slugs", nargs="*", metavar="SLUG", help="default: every assignment")
