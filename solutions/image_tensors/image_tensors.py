@@ -242,33 +242,41 @@ def thumbnail(image, size=224):
 
 
 def resize_and_crop(image, size=224):
-    """Resize and crop an image to exactly size x size, filling the square (no borders).
+    """Resize and crop an image to exactly h x w, filling it (no borders, nothing squashed).
 
-    Take the largest centred square of the image (on a 300x451 image: all 300 rows and
-    columns 75.5 to 375.5; PIL samples fractional boxes) and resample it bicubically to
-    size x size. Nothing is squashed: what does not fit the square is cut off. This is
-    ``PIL.ImageOps.fit(img, (size, size), Image.Resampling.BICUBIC)``.
+    Take the largest centred box of the image with the target's aspect ratio w / h (for a
+    square target on an image wider than tall: all rows, and the middle H columns, starting
+    at the fractional column (W - H) / 2; PIL samples fractional boxes) and resample it
+    bicubically to h x w. What does not fit the box is cut off. This is
+    ``PIL.ImageOps.fit(img, (w, h), Image.Resampling.BICUBIC)`` (PIL writes sizes as
+    (width, height)); the lecture's ``resize_and_crop_image`` does the same from a file.
 
     Args:
         image: numpy array of shape (H, W, 3) or (H, W), dtype uint8.
-        size: int >= 1, the side of the output in pixels.
+        size: int s >= 1 for an s x s square, or a tuple (height, width) of ints >= 1.
     Returns:
-        numpy array of shape (size, size, 3) or (size, size), dtype uint8. Pixels within a
+        numpy array of shape (h, w, 3) or (h, w), dtype uint8, a new array. Pixels within a
         mean absolute difference of 0.5 grey levels from ``ImageOps.fit``.
     Raises:
-        ValueError: if size < 1.
+        ValueError: if a side is < 1.
     """
     ###########################################################################
-    # TODO: find the centred square box and resample it to size x size.       #
+    # TODO: find the centred box of aspect w / h, resample it to h x w.       #
     # Hint: Image.resize takes a box=(left, top, right, bottom) of floats.    #
+    # An int size s means (s, s).                                             #
     ###########################################################################
-    if size < 1:
-        raise ValueError(f"size must be >= 1, got {size}")
+    h, w = (size, size) if np.isscalar(size) else size
+    if h < 1 or w < 1:
+        raise ValueError(f"size must be >= 1 (or a (height, width) of sides >= 1), got {size}")
     picture = Image.fromarray(np.asarray(image))
-    side = min(picture.width, picture.height)
-    left, top = (picture.width - side) / 2, (picture.height - side) / 2
-    box = (left, top, left + side, top + side)
-    return np.array(picture.resize((size, size), Image.Resampling.BICUBIC, box=box))
+    # The widest box of aspect w / h that fits, centred (as ImageOps.fit computes it).
+    if picture.width / picture.height >= w / h:
+        box_w, box_h = w / h * picture.height, picture.height
+    else:
+        box_w, box_h = picture.width, picture.width * h / w
+    left, top = (picture.width - box_w) / 2, (picture.height - box_h) / 2
+    box = (left, top, left + box_w, top + box_h)
+    return np.array(picture.resize((w, h), Image.Resampling.BICUBIC, box=box))
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
@@ -311,8 +319,12 @@ def channel_histograms(image):
 def plot_histograms(hists, width=640, height=480):
     """Plot per-channel histograms as lines and return the rendered picture.
 
-    One opaque line per channel over the pixel values 0..255: three channels are drawn in
-    red, green and blue (channel 0, 1, 2); a single channel in black. Label the axes.
+    Draw each channel's counts over the pixel values 0..255, opaque: three channels in red,
+    green and blue (channel 0, 1, 2), a single channel in black. Lines or bars, in one axes
+    or one axes per channel as the lecture's three subplots: either is right, as long as
+    pixel values grow from left to right. Label the axes. (The lecture counts raw pixels with
+    ``ax.hist``; here the counts are given, and the course asks for the picture back as an
+    array of an exact size.)
 
     Args:
         hists: numpy array of shape (C, 256) with C in (1, 3), numbers (counts), e.g. from
@@ -385,7 +397,7 @@ def to_greyscale(image):
 def feature_count(shape):
     """Number of values in a tensor of the given shape: what a Flatten layer hands on.
 
-    A 224 x 224 RGB image holds 224 * 224 * 3 = 150528 numbers.
+    The lecture counts the numbers a colour image hands to the first layer this way.
 
     Args:
         shape: tuple of ints, e.g. (224, 224, 3).
@@ -409,8 +421,7 @@ def feature_count(shape):
 def dense_params(shape, units, use_bias=True):
     """Number of parameters of a Dense layer fed the flattened input of the given shape.
 
-    Every input value connects to every unit (one weight each), plus one bias per unit:
-    a Dense(1000) on a 224 x 224 x 3 image has 150528 * 1000 + 1000 parameters.
+    Every input value connects to every unit (one weight each), plus one bias per unit.
 
     Args:
         shape: tuple of ints, the shape of one input (no batch axis), e.g. (224, 224, 3).

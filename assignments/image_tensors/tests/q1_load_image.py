@@ -69,12 +69,14 @@ def test_modes_become_rgb(load_image):
 
 
 @test_case(points=1)
-def test_missing_file(load_image):
+def test_grey_file_and_missing_file(load_image):
+    _check_pixels(load_image("assets/camera.png"), _pil_rgb("assets/camera.png"), "load_image('assets/camera.png')")
     _expect_error(load_image, "assets/no_such_image.png", FileNotFoundError, named=False)
 
 
 @test_case(points=1)
-def test_not_an_image(load_image):
+def test_jpeg_and_not_an_image(load_image):
+    _check_pixels(load_image("assets/cat.jpg"), _pil_rgb("assets/cat.jpg"), "load_image('assets/cat.jpg')")
     _expect_error(load_image, "assets/not_an_image.jpg", ValueError)
 
 
@@ -86,6 +88,7 @@ def test_palette_and_wide(load_image):
 
 @test_case(points=1, hidden=True)
 def test_truncated_and_missing_folder(load_image):
+    _check_pixels(load_image("assets/rocket.jpg"), _pil_rgb("assets/rocket.jpg"), "load_image('assets/rocket.jpg')")
     # The header of truncated.png is fine; its pixels end half-way.
     _expect_error(load_image, "assets/truncated.png", ValueError)
     _expect_error(load_image, "assets/no_such_folder/cat.png", FileNotFoundError, named=False)

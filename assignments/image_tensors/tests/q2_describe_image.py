@@ -71,6 +71,7 @@ def test_grey_and_alpha(describe_image):
 
 @test_case(points=1)
 def test_describe_missing_file(describe_image):
+    _check(describe_image, "assets/cat.jpg")
     _expect_error(describe_image, "assets/no_such_image.png", FileNotFoundError)
 
 
@@ -82,4 +83,5 @@ def test_palette_and_16_bit(describe_image):
 
 @test_case(points=1, hidden=True)
 def test_describe_not_an_image(describe_image):
+    _check(describe_image, "assets/camera.png")
     _expect_error(describe_image, "assets/not_an_image.jpg", ValueError)

@@ -47,7 +47,11 @@ def test_channels_last(to_channels_last):
 
 
 @test_case(points=1)
-def test_wrong_rank(to_channels_first):
+def test_smallest_and_wrong_rank(to_channels_first):
+    # One pixel: (1, 1, 3) -> (3, 1, 1); one row, one channel: (1, 4, 1) -> (1, 1, 4).
+    for shape in [(1, 1, 3), (1, 4, 1), (2, 3, 5)]:
+        x = np.arange(np.prod(shape), dtype=np.int32).reshape(shape)
+        _check(to_channels_first(x), np.transpose(x, (2, 0, 1)), f"to_channels_first(array of shape {shape})")
     grey = np.zeros((30, 40), dtype=np.uint8)
     _expect_value_error(to_channels_first, grey, "to_channels_first(array of shape (30, 40))")
 
@@ -65,6 +69,8 @@ def test_batches_round_trip(to_channels_first, to_channels_last):
 
 @test_case(points=1, hidden=True)
 def test_wrong_rank_both_ways(to_channels_first, to_channels_last):
+    x = np.arange(24, dtype=np.float16).reshape(1, 2, 3, 4)  # a batch of one, float16 kept
+    _check(to_channels_last(x), np.transpose(x, (0, 2, 3, 1)), "to_channels_last(float16 array of shape (1, 2, 3, 4))")
     _expect_value_error(to_channels_last, np.zeros((30, 40)), "to_channels_last(array of shape (30, 40))")
     _expect_value_error(to_channels_last, np.zeros((1, 2, 3, 4, 5)), "to_channels_last(array of rank 5)")
     _expect_value_error(to_channels_first, np.zeros((1, 2, 3, 4, 5)), "to_channels_first(array of rank 5)")

@@ -51,8 +51,10 @@ def test_square_patch(centre_patch):
 
 
 @test_case(points=1)
-def test_too_large(centre_patch):
+def test_whole_one_pixel_and_too_large(centre_patch):
     cat = np.asarray(Image.open("assets/cat.png").convert("RGB"))
+    _check(centre_patch(cat, (300, 451)), cat, "centre_patch(cat, (300, 451)) (the whole image)")
+    _check(centre_patch(cat, 1), _by_skimage(cat, 1, 1), "centre_patch(cat, 1) (one pixel)")
     _expect_value_error(centre_patch, cat, 301)  # taller than the image
     _expect_value_error(centre_patch, cat, (100, 452))  # wider than the image
 

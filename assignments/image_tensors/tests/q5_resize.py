@@ -23,7 +23,8 @@ def _pil_thumbnail(image, size):
 
 
 def _pil_fit(image, size):
-    return np.asarray(ImageOps.fit(Image.fromarray(image), (size, size), BICUBIC))
+    h, w = size if isinstance(size, tuple) else (size, size)
+    return np.asarray(ImageOps.fit(Image.fromarray(image), (w, h), BICUBIC))  # PIL: (width, height)
 
 
 def _check(got, want, call, oracle):
@@ -66,11 +67,15 @@ def test_resize_and_crop_fills_square(resize_and_crop):
     cat = _photo("assets/cat.png")
     _check(resize_and_crop(cat, 224), _pil_fit(cat, 224), "resize_and_crop(cat, 224)", "ImageOps.fit")
     _check(resize_and_crop(cat), _pil_fit(cat, 224), "resize_and_crop(cat) (default size 224)", "ImageOps.fit")
+    _check(resize_and_crop(cat, (120, 200)), _pil_fit(cat, (120, 200)), "resize_and_crop(cat, (120, 200))",
+           "ImageOps.fit (size as (height, width))")
 
 
 @test_case(points=1)
-def test_bad_size(thumbnail, resize_and_crop):
+def test_one_pixel_and_bad_size(thumbnail, resize_and_crop):
     cat = _photo("assets/cat.png")
+    _check(thumbnail(cat, 1), _pil_thumbnail(cat, 1), "thumbnail(cat, 1)", "Image.thumbnail")
+    _check(resize_and_crop(cat, 1), _pil_fit(cat, 1), "resize_and_crop(cat, 1)", "ImageOps.fit")
     _expect_value_error(thumbnail, "thumbnail", cat, 0)
     _expect_value_error(resize_and_crop, "resize_and_crop", cat, 0)
 
@@ -95,5 +100,7 @@ def test_resize_and_crop_more(resize_and_crop):
     grey = np.asarray(Image.open("assets/camera.png"))
     noise = np.random.default_rng(5).integers(0, 256, (61, 23, 3), dtype=np.uint8)  # upscaled
     for label, image, size in [("rocket", rocket, 224), ("tall rocket", tall, 224),
-                               ("camera (greyscale)", grey, 100), ("61x23 noise", noise, 50)]:
+                               ("camera (greyscale)", grey, 100), ("61x23 noise", noise, 50),
+                               ("rocket", rocket, (300, 100)), ("rocket", rocket, (50, 400)),
+                               ("tall rocket", tall, (1, 7))]:
         _check(resize_and_crop(image, size), _pil_fit(image, size), f"resize_and_crop({label}, {size})", "ImageOps.fit")

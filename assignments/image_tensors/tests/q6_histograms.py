@@ -63,7 +63,11 @@ def test_against_pil_histogram(channel_histograms):
 
 
 @test_case(points=1)
-def test_not_uint8(channel_histograms):
+def test_one_pixel_and_not_uint8(channel_histograms):
+    pixel = np.array([[[0, 128, 255]]], dtype=np.uint8)  # the smallest image: one pixel
+    want = np.zeros((3, 256), dtype=np.int64)
+    want[0, 0] = want[1, 128] = want[2, 255] = 1
+    _check(channel_histograms(pixel), want, "channel_histograms(one pixel with RGB (0, 128, 255))")
     floats = np.asarray(Image.open("assets/cat.png").convert("RGB")) / 255.0
     _expect_value_error(channel_histograms, floats, "float64 image with values in [0, 1]")
 

@@ -29,7 +29,7 @@ def _check(got, image, call):
 
 
 def _expect_value_error(to_greyscale, image):
-    call = f"to_greyscale(array of shape {image.shape})"
+    call = f"to_greyscale({image.dtype} array of shape {image.shape})"
     try:
         to_greyscale(image)
     except ValueError:
@@ -47,7 +47,10 @@ def test_cat(to_greyscale):
 
 
 @test_case(points=1)
-def test_wrong_shape(to_greyscale):
+def test_one_pixel_and_wrong_input(to_greyscale):
+    pixel = np.array([[[10, 200, 60]]], dtype=np.uint8)  # the smallest image
+    _check(to_greyscale(pixel), pixel, "to_greyscale(one pixel)")
+    _expect_value_error(to_greyscale, np.asarray(Image.open("assets/cat.png").convert("RGB")) / 255.0)  # float
     _expect_value_error(to_greyscale, np.asarray(Image.open("assets/camera.png")))  # already (H, W)
     _expect_value_error(to_greyscale, np.asarray(Image.open("assets/cat_rgba.png")))  # (H, W, 4)
 

@@ -46,7 +46,10 @@ def test_dense_params(dense_params):
 
 
 @test_case(points=1)
-def test_bad_arguments(feature_count, dense_params):
+def test_smallest_and_bad_arguments(feature_count, dense_params):
+    _check(feature_count((1,)), 1, "feature_count((1,))")
+    _check(feature_count([2, 1, 3]), 6, "feature_count([2, 1, 3]) (a list works as well as a tuple)")
+    _check(dense_params((1, 1, 1), 1), 2, "dense_params((1, 1, 1), 1)")
     _expect_value_error(feature_count, "feature_count", ())
     _expect_value_error(feature_count, "feature_count", (224, 0, 3))
     _expect_value_error(dense_params, "dense_params", (224, 224, 3), 0)
