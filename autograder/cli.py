@@ -1,6 +1,6 @@
 """The `course` command (also `python -m autograder`).
 
-course validate [SLUG...]                 solution = full marks, stub = zero, for each assignment
+course validate [SLUG...]                 solution = full marks, stub = zero, stub generated, walkthrough runs
 course build [SLUG...] [--out dist]       student and autograder zips
 course stub [SLUG...] [--check]           generate the student stubs from the solutions
 course grade SLUG SUBMISSIONS... --out DIR  grade a batch (see autograder.batch)
@@ -34,11 +34,19 @@ def _course(args):
     return load_course(find_root(args.root) if args.root else find_root())
 
 
+def _note_unreleased(course, slugs) -> None:
+    skipped = course.unreleased(slugs)
+    if skipped:
+        console.print(f"not released (released: false), skipped unless named: {', '.join(skipped)}")
+
+
 def cmd_validate(args) -> int:
     from .grading import make_engine
-    from .validate import validate_assignment
+    from .validate import config_errors, validate_assignment
 
     course = _course(args)
+    _note_unreleased(course, args.slugs)
+    config_errors(course.select(args.slugs))
     engine = make_engine(args.engine)
     table = Table(title=f"{course.name}: validation", show_lines=False)
     for col in ("assignment", "questions", "solution", "stub", "result"):
@@ -46,7 +54,7 @@ def cmd_validate(args) -> int:
     failed = []
     try:
         for a in course.select(args.slugs):
-            check = validate_assignment(course, a, engine)
+            check = validate_assignment(course, a, engine, walkthrough=not args.skip_walkthrough)
             table.add_row(a.slug, str(len(a.questions)),
                           f"{check.solution.score:g}/{check.solution.max_score:g}",
                           f"{check.stub.score:g}/{check.stub.max_score:g}",
@@ -67,6 +75,7 @@ def cmd_build(args) -> int:
     from .build.pipeline import build_assignment
 
     course = _course(args)
+    _note_unreleased(course, args.slugs)
     out = Path(args.out).resolve()
     table = Table(title=f"{course.name}: build into {out}")
     for col in ("assignment", "student/ zip bytes", "autograder/ zip bytes"):
@@ -127,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("slugs", nargs="*", metavar="SLUG")
     v.add_argument("--engine", default="sandbox", choices=("sandbox", "inprocess"),
                    help="where student code runs (inprocess: trusted code only)")
+    v.add_argument("--skip-walkthrough", action="store_true",
+                   help="do not run the walkthrough notebooks (faster; they run by default)")
     v.set_defaults(func=cmd_validate)
 
     b = sub.add_parser("build", help="build the student and autograder zips")
@@ -200,8 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ConfigError as e:
-        # soft_wrap: a path broken across lines cannot be copied or searched for.
-        errors.print(f"[red]configuration error[/red]: {e}", markup=True, highlight=False, soft_wrap=True)
+        # Every problem of the run, one per line; soft_wrap: a path broken across lines cannot
+        # be copied or searched for; no markup: keys like assignments[0] are not rich tags.
+        problems = getattr(e, "errors", [e])
+        if len(problems) > 1:
+            errors.print(f"{len(problems)} configuration errors:", highlight=False)
+        for p in problems:
+            errors.print(f"configuration error: {p}", markup=False, highlight=False, soft_wrap=True)
         return 2
     except BuildError as e:
         errors.print(f"[red]build error[/red]: {e}")

@@ -7,8 +7,10 @@ the file and the key, so an instructor can fix it without reading this code.
 from __future__ import annotations
 
 import ast
+import calendar
 import datetime as dt
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,20 @@ class ConfigError(ValueError):
         self.path, self.key, self.message = Path(path), key, message
         where = f"{path}: {key}: " if key else f"{path}: "
         super().__init__(where + message)
+
+
+class ConfigErrors(ConfigError):
+    """Several configuration problems found in one run, reported together (one per line).
+    `path`, `key` and `message` are the first problem's, so it reads as one ConfigError too."""
+
+    def __init__(self, errors: list[ConfigError]):
+        flat: list[ConfigError] = []
+        for e in errors:
+            flat.extend(e.errors if isinstance(e, ConfigErrors) else [e])
+        self.errors = flat
+        first = flat[0]
+        self.path, self.key, self.message = first.path, first.key, first.message
+        ValueError.__init__(self, "\n".join(str(e) for e in flat))
 
 
 @dataclass(frozen=True)
@@ -111,7 +127,13 @@ class Course:
                           f"unknown assignment slug {slug!r}; the course has: {known}")
 
     def select(self, slugs: list[str] | None) -> list[Assignment]:
-        return [self.get(s) for s in slugs] if slugs else list(self.assignments)
+        """The named assignments, or, when none is named, every released one (`released: false`
+        keeps work in progress out of `course build`, `course validate` and `make release`)."""
+        return [self.get(s) for s in slugs] if slugs else [a for a in self.assignments if a.released]
+
+    def unreleased(self, slugs: list[str] | None) -> list[str]:
+        """Slugs that select() leaves out."""
+        return [] if slugs else [a.slug for a in self.assignments if not a.released]
 
 
 # --- small typed readers; each raises ConfigError naming file and key -----------------------
@@ -143,13 +165,12 @@ def _read_yaml(path: Path) -> dict:
 
 def _check_keys(path: Path, where: str, data: dict, required: set[str], optional: set[str]) -> None:
     prefix = f"{where}." if where else ""
-    unknown = sorted(set(map(str, data)) - required - optional)
-    if unknown:
-        allowed = ", ".join(sorted(required | optional))
-        raise ConfigError(path, prefix + unknown[0], f"unknown key (allowed: {allowed})")
-    for key in sorted(required):
-        if key not in data:
-            raise ConfigError(path, prefix + key, "required key is missing")
+    allowed = ", ".join(sorted(required | optional))
+    found = [ConfigError(path, prefix + k, f"unknown key (allowed: {allowed})")
+             for k in sorted(set(map(str, data)) - required - optional)]
+    found += [ConfigError(path, prefix + k, "required key is missing") for k in sorted(required) if k not in data]
+    if found:
+        raise ConfigErrors(found)
 
 
 def _str(path: Path, key: str, value: Any) -> str:
@@ -170,20 +191,32 @@ def _bool(path: Path, key: str, value: Any) -> bool:
     return value
 
 
+DATE_SHAPE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?$")
+
+
 def _date(path: Path, key: str, value: Any) -> dt.datetime:
-    # YAML already turns 2027-01-29 into a date; strings are parsed strictly.
+    # Dates reach here as strings (_Loader keeps them so): parsed strictly, and a date of the
+    # right shape that the calendar lacks (2027-04-31) is called impossible, not malformed.
     if isinstance(value, dt.datetime):
         return value
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time(23, 59))
-    if isinstance(value, str):
-        for fmt in ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"):
-            try:
-                parsed = dt.datetime.strptime(value, fmt)
-            except ValueError:
-                continue
-            return parsed.replace(hour=23, minute=59) if fmt == "%Y-%m-%d" else parsed
-    raise ConfigError(path, key, f"malformed date {value!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+    m = DATE_SHAPE_RE.match(value.strip()) if isinstance(value, str) else None
+    if not m:
+        raise ConfigError(path, key, f"malformed date {value!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+    year, month, day = (int(g) for g in m.groups()[:3])
+    hour, minute = (int(m.group(4)), int(m.group(5))) if m.group(4) else (23, 59)
+    if not 1 <= month <= 12:
+        raise ConfigError(path, key, f"impossible date {value!r}: there is no month {month}")
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        last = calendar.monthrange(year, month)[1]
+        raise ConfigError(path, key, f"impossible date {value!r}: {calendar.month_name[month]} {year} "
+                                     f"has {last} days") from None
+    if hour > 23 or minute > 59:
+        raise ConfigError(path, key, f"impossible time {value!r}: hours run 00-23 and minutes 00-59")
+    return dt.datetime.combine(date, dt.time(hour, minute))
 
 
 def _str_list(path: Path, key: str, value: Any) -> list[str]:
@@ -207,19 +240,119 @@ def _limits(path: Path, key: str, value: Any, base: Limits) -> Limits:
 
 # --- loading -------------------------------------------------------------------------------
 
-def _test_file_points(path: Path) -> float | None:
-    """The `points = N` a test file declares at top level, read by AST (no code runs)."""
+class _Collector:
+    """Gathers every ConfigError of a load so one run reports them all. A failing `check()`
+    block stops only that block: later checks of the same file still run."""
+
+    def __init__(self) -> None:
+        self.errors: list[ConfigError] = []
+
+    @contextmanager
+    def check(self):
+        try:
+            yield
+        except ConfigErrors as e:
+            self.errors.extend(e.errors)
+        except ConfigError as e:
+            self.errors.append(e)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ConfigErrors(self.errors)
+
+
+def _literal_number(path: Path, key: str, node: ast.expr) -> float:
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        raise ConfigError(path, key, "must be a literal number") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(path, key, f"must be a non-negative number, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class _Case:
+    function: str
+    points: float | None  # None: the decorator states none
+    hidden: bool
+
+
+def _test_file_spec(path: Path) -> tuple[float | list | None, list[_Case]]:
+    """The file's top-level `points` and its @test_case functions, read by AST (no code runs)."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except SyntaxError as e:
-        raise ConfigError(path, None, f"test file does not parse: {e.msg} (line {e.lineno})") from None
+        raise ConfigError(path, f"line {e.lineno}", f"test file does not parse: {e.msg}") from None
+    declared: float | list | None = None
+    cases: list[_Case] = []
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "points" for t in node.targets):
-            try:
-                return ast.literal_eval(node.value)
-            except ValueError:
-                raise ConfigError(path, "points", "must be a literal number") from None
-    return None
+            if isinstance(node.value, (ast.List, ast.Tuple)):
+                declared = [_literal_number(path, f"points[{i}]", v) for i, v in enumerate(node.value.elts)]
+            else:
+                declared = _literal_number(path, "points", node.value)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for deco in node.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            if not ((isinstance(target, ast.Name) and target.id == "test_case")
+                    or (isinstance(target, ast.Attribute) and target.attr == "test_case")):
+                continue
+            kw = {k.arg: k.value for k in deco.keywords} if isinstance(deco, ast.Call) else {}
+            points = _literal_number(path, f"{node.name}: points", kw["points"]) if "points" in kw else None
+            hidden = False
+            if "hidden" in kw:
+                try:
+                    hidden = bool(ast.literal_eval(kw["hidden"]))
+                except ValueError:
+                    raise ConfigError(path, f"{node.name}: hidden", "must be a literal True or False") from None
+            cases.append(_Case(node.name, points, hidden))
+    return declared, cases
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def resolve_points(test_file: Path, question: str, expected: float) -> tuple[float, ...]:
+    """Each case's points, resolved once, here, the way otter resolves them at grading time; every
+    disagreement between assignment.yml (`expected`), the file's `points` and the cases' own
+    `points=` is a ConfigError naming the test file and the key."""
+    declared, cases = _test_file_spec(test_file)
+    if not cases:
+        raise ConfigError(test_file, None, "defines no @test_case function: the question could score nothing")
+    if isinstance(declared, list):
+        if len(declared) != len(cases):
+            raise ConfigError(test_file, "points",
+                              f"lists {len(declared)} values for {len(cases)} test cases")
+        stated = [_Case(c.function, p, c.hidden) for c, p in zip(cases, declared)]
+        declared, cases = None, stated
+    if declared is not None and declared != expected:
+        raise ConfigError(test_file, "points",
+                          f"declares {_fmt(declared)} points but assignment.yml gives {question!r} {_fmt(expected)}")
+    given = sum(c.points for c in cases if c.points is not None)
+    open_cases = [c for c in cases if c.points is None]
+    if declared is not None:
+        if given > declared:
+            raise ConfigError(test_file, "points",
+                              f"the cases' points= add up to {_fmt(given)}, more than the file's points = {_fmt(declared)}")
+        if not open_cases and given != declared:
+            raise ConfigError(test_file, "points",
+                              f"the cases' points= add up to {_fmt(given)} but the file declares {_fmt(declared)} "
+                              f"(assignment.yml: {_fmt(expected)}): students could never earn the rest")
+        share = (declared - given) / len(open_cases) if open_cases else 0.0
+        return tuple(c.points if c.points is not None else share for c in cases)
+    # No file-level total: otter gives cases without points= nothing (or 1 shared, when none
+    # states any), so the cases must state them all and add up to assignment.yml.
+    if open_cases:
+        raise ConfigError(test_file, f"{open_cases[0].function}: points",
+                          "states no points= and the file declares no `points`: otter would give it "
+                          f"{'a share of 1 point' if given == 0 else '0 points'}; state points= or `points = {_fmt(expected)}`")
+    if given != expected:
+        raise ConfigError(test_file, "points",
+                          f"the cases' points= add up to {_fmt(given)} but assignment.yml gives {question!r} {_fmt(expected)}")
+    return tuple(c.points for c in cases)
 
 
 def _resolve_asset(root: Path, cfg: Path, key: str, rel: str) -> Path:
@@ -231,102 +364,164 @@ def _resolve_asset(root: Path, cfg: Path, key: str, rel: str) -> Path:
     return path
 
 
-def load_assignment(root: Path, entry: dict, index: int, course_limits: Limits) -> Assignment:
+def is_helper(path: Path) -> bool:
+    """A test helper module (tests/_name.py): shipped with the tests, not a question."""
+    return path.suffix == ".py" and path.name.startswith("_") and path.name != "__init__.py"
+
+
+def load_assignment(root: Path, entry: dict, index: int, course_limits: Limits,
+                    errs: _Collector | None = None) -> Assignment | None:
+    """One assignment; with `errs`, problems are collected there (and None returned) instead of
+    raised one at a time."""
+    own = errs is None
+    errs = _Collector() if own else errs
+    before = len(errs.errors)
+    result = _load_assignment(root, entry, index, course_limits, errs)
+    if own:
+        errs.raise_if_any()
+    return result if len(errs.errors) == before else None
+
+
+def _load_assignment(root: Path, entry: dict, index: int, course_limits: Limits,
+                     errs: _Collector) -> Assignment | None:
     course_yml = root / "course.yml"
     where = f"assignments[{index}]"
     if not isinstance(entry, dict):
-        raise ConfigError(course_yml, where, f"expected a mapping with slug, title, due, released; got {entry!r}")
-    _check_keys(course_yml, where, entry, {"slug", "title", "due"}, {"released"})
-    slug = _str(course_yml, f"{where}.slug", entry["slug"])
-    if not SLUG_RE.match(slug):
-        raise ConfigError(course_yml, f"{where}.slug", f"{slug!r} is not a valid slug (lowercase letters, digits, _)")
-    title = _str(course_yml, f"{where}.title", entry["title"])
-    due = _date(course_yml, f"{where}.due", entry["due"])
-    released = _bool(course_yml, f"{where}.released", entry.get("released", True))
+        errs.errors.append(ConfigError(course_yml, where,
+                                       f"expected a mapping with slug, title, due, released; got {entry!r}"))
+        return None
+    with errs.check():
+        _check_keys(course_yml, where, entry, {"slug", "title", "due"}, {"released"})
+    if "slug" not in entry:
+        return None
+    try:
+        slug = _str(course_yml, f"{where}.slug", entry["slug"])
+        if not SLUG_RE.match(slug):
+            raise ConfigError(course_yml, f"{where}.slug", f"{slug!r} is not a valid slug (lowercase letters, digits, _)")
+    except ConfigError as e:
+        errs.errors.append(e)
+        return None
+    title, due, released = slug, dt.datetime(1970, 1, 1), True
+    with errs.check():
+        title = _str(course_yml, f"{where}.title", entry.get("title"))
+    with errs.check():
+        due = _date(course_yml, f"{where}.due", entry.get("due"))
+    with errs.check():
+        released = _bool(course_yml, f"{where}.released", entry.get("released", True))
 
     adir = root / "assignments" / slug
     cfg = adir / "assignment.yml"
     if not adir.is_dir():
-        raise ConfigError(course_yml, f"{where}.slug", f"unknown slug {slug!r}: no folder assignments/{slug}/")
-    data = _read_yaml(cfg)
-    _check_keys(cfg, "", data, {"questions"},
-                {"submission", "assets", "hidden_assets", "requirements", "limits"})
-    submission = _str(cfg, "submission", data.get("submission", f"{slug}.py"))
-    if Path(submission).name != submission or not submission.endswith(".py"):
-        raise ConfigError(cfg, "submission", f"expected a plain .py file name, got {submission!r}")
+        errs.errors.append(ConfigError(course_yml, f"{where}.slug", f"unknown slug {slug!r}: no folder assignments/{slug}/"))
+        return None
+    try:
+        data = _read_yaml(cfg)
+    except ConfigError as e:
+        errs.errors.append(e)
+        return None
+    with errs.check():
+        _check_keys(cfg, "", data, {"questions"},
+                    {"submission", "assets", "hidden_assets", "requirements", "limits"})
+    submission = f"{slug}.py"
+    with errs.check():
+        submission = _str(cfg, "submission", data.get("submission", submission))
+        if Path(submission).name != submission or not submission.endswith(".py"):
+            raise ConfigError(cfg, "submission", f"expected a plain .py file name, got {submission!r}")
 
-    raw_questions = data["questions"]
-    if not isinstance(raw_questions, list) or not raw_questions:
-        raise ConfigError(cfg, "questions", "expected a non-empty list of {name, points}")
     tests_dir = adir / "tests"
     questions, seen = [], set()
-    for i, q in enumerate(raw_questions):
+    raw_questions = data.get("questions")
+    if "questions" in data and (not isinstance(raw_questions, list) or not raw_questions):
+        errs.errors.append(ConfigError(cfg, "questions", "expected a non-empty list of {name, points}"))
+        raw_questions = []
+    for i, q in enumerate(raw_questions or []):
         qkey = f"questions[{i}]"
-        if not isinstance(q, dict):
-            raise ConfigError(cfg, qkey, f"expected a mapping with name and points, got {q!r}")
-        _check_keys(cfg, qkey, q, {"name", "points"}, set())
-        name = _str(cfg, f"{qkey}.name", q["name"])
-        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
-            raise ConfigError(cfg, f"{qkey}.name", f"{name!r} must be a Python identifier (it names tests/{name}.py)")
-        if name in seen:
-            raise ConfigError(cfg, f"{qkey}.name", f"duplicate question {name!r}")
-        seen.add(name)
-        points = _positive(cfg, f"{qkey}.points", q["points"])
-        test_file = tests_dir / f"{name}.py"
-        if not test_file.is_file():
-            raise ConfigError(cfg, f"{qkey}.name", f"question {name!r} has no test file tests/{name}.py")
-        declared = _test_file_points(test_file)
-        if declared is not None and declared != points:
-            raise ConfigError(test_file, "points",
-                              f"declares {declared} points but assignment.yml gives {name!r} {points}")
-        questions.append(Question(name, points, test_file))
-    orphans = sorted(p.name for p in tests_dir.glob("*.py") if p.stem not in seen and p.name != "__init__.py")
-    if orphans:
-        raise ConfigError(cfg, "questions", f"test file tests/{orphans[0]} has no question in assignment.yml")
+        with errs.check():
+            if not isinstance(q, dict):
+                raise ConfigError(cfg, qkey, f"expected a mapping with name and points, got {q!r}")
+            _check_keys(cfg, qkey, q, {"name", "points"}, set())
+            name = _str(cfg, f"{qkey}.name", q["name"])
+            if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", name):
+                raise ConfigError(cfg, f"{qkey}.name",
+                                  f"{name!r} must be a Python identifier not starting with _ (it names tests/{name}.py)")
+            if name in seen:
+                raise ConfigError(cfg, f"{qkey}.name", f"duplicate question {name!r}")
+            seen.add(name)
+            points = _positive(cfg, f"{qkey}.points", q["points"])
+            test_file = tests_dir / f"{name}.py"
+            if not test_file.is_file():
+                raise ConfigError(cfg, f"{qkey}.name", f"question {name!r} has no test file tests/{name}.py")
+            resolve_points(test_file, name, points)
+            questions.append(Question(name, points, test_file))
+    orphans = sorted(p.name for p in tests_dir.glob("*.py") if p.stem not in seen and not is_helper(p)
+                     and p.name != "__init__.py")
+    for orphan in orphans:
+        errs.errors.append(ConfigError(cfg, "questions", f"test file tests/{orphan} has no question in assignment.yml "
+                                       "(a helper module's name starts with _)"))
 
     stub = adir / submission
     if not stub.is_file():
-        raise ConfigError(cfg, "submission", f"missing stub assignments/{slug}/{submission}")
+        errs.errors.append(ConfigError(cfg, "submission", f"missing stub assignments/{slug}/{submission} "
+                                       f"(write it with: course stub {slug})"))
     solution = root / "solutions" / slug / submission
     if not solution.is_file():
-        raise ConfigError(cfg, "submission", f"missing solution solutions/{slug}/{submission}")
+        errs.errors.append(ConfigError(cfg, "submission", f"missing solution solutions/{slug}/{submission}"))
 
-    assets = tuple(_resolve_asset(root, cfg, f"assets[{i}]", a)
-                   for i, a in enumerate(_str_list(cfg, "assets", data.get("assets"))))
-    hidden = tuple(_resolve_asset(root, cfg, f"hidden_assets[{i}]", a)
-                   for i, a in enumerate(_str_list(cfg, "hidden_assets", data.get("hidden_assets"))))
-    for key, group in (("assets", assets), ("hidden_assets", hidden)):
-        names = [p.name for p in group]
+    groups: dict[str, list[Path]] = {"assets": [], "hidden_assets": []}
+    for key in groups:
+        with errs.check():
+            for i, a in enumerate(_str_list(cfg, key, data.get(key))):
+                with errs.check():
+                    groups[key].append(_resolve_asset(root, cfg, f"{key}[{i}]", a))
+        names = [p.name for p in groups[key]]
         dup = next((n for n in names if names.count(n) > 1), None)
         if dup:
-            raise ConfigError(cfg, key, f"two assets share the file name {dup!r}")
-    requirements = tuple(_str_list(cfg, "requirements", data.get("requirements")))
-    limits = _limits(cfg, "limits", data.get("limits"), course_limits)
+            errs.errors.append(ConfigError(cfg, key, f"two assets share the file name {dup!r}"))
+    requirements: tuple[str, ...] = ()
+    with errs.check():
+        requirements = tuple(_str_list(cfg, "requirements", data.get("requirements")))
+    limits = course_limits
+    with errs.check():
+        limits = _limits(cfg, "limits", data.get("limits"), course_limits)
     return Assignment(slug, title, due, released, root, submission, tuple(questions),
-                      assets, hidden, requirements, limits)
+                      tuple(groups["assets"]), tuple(groups["hidden_assets"]), requirements, limits)
 
 
 def load_course(root: Path | str = ".") -> Course:
+    """The whole configuration; raises ConfigErrors listing every problem found (a subclass of
+    ConfigError whose path, key and message are the first one's)."""
     root = Path(root).resolve()
     path = root / "course.yml"
     data = _read_yaml(path)
-    _check_keys(path, "", data, {"name", "assignments"}, {"term", "seed", "limits"})
-    name = _str(path, "name", data["name"])
-    term = _str(path, "term", data["term"]) if "term" in data else ""
-    seed = data.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ConfigError(path, "seed", f"expected a non-negative integer, got {seed!r}")
-    limits = _limits(path, "limits", data.get("limits"), Limits())
-    entries = data["assignments"]
-    if not isinstance(entries, list) or not entries:
-        raise ConfigError(path, "assignments", "expected a non-empty list of assignments")
+    errs = _Collector()
+    with errs.check():
+        _check_keys(path, "", data, {"name", "assignments"}, {"term", "seed", "limits"})
+    name, term, seed, limits = "", "", 0, Limits()
+    with errs.check():
+        name = _str(path, "name", data.get("name"))
+    with errs.check():
+        term = _str(path, "term", data["term"]) if "term" in data else ""
+    with errs.check():
+        seed = data.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ConfigError(path, "seed", f"expected a non-negative integer, got {seed!r}")
+    with errs.check():
+        limits = _limits(path, "limits", data.get("limits"), Limits())
+    entries = data.get("assignments")
+    if "assignments" in data and (not isinstance(entries, list) or not entries):
+        errs.errors.append(ConfigError(path, "assignments", "expected a non-empty list of assignments"))
+        entries = []
     assignments, seen = [], set()
-    for i, entry in enumerate(entries):
+    for i, entry in enumerate(entries or []):
         slug = entry.get("slug") if isinstance(entry, dict) else None
         if slug in seen:
-            raise ConfigError(path, f"assignments[{i}].slug", f"duplicate slug {slug!r}")
+            errs.errors.append(ConfigError(path, f"assignments[{i}].slug", f"duplicate slug {slug!r}"))
+            continue
         seen.add(slug)
-        assignments.append(load_assignment(root, entry, i, limits))
+        a = load_assignment(root, entry, i, limits, errs)
+        if a is not None:
+            assignments.append(a)
+    errs.raise_if_any()
     return Course(name, term, seed, root, limits, tuple(assignments))
 
 

@@ -91,10 +91,27 @@ def test_points_disagree_with_test_file(mini_course):
     expect_error(mini_course, "q2_scale.py", "points", r"declares 2 points but assignment.yml gives 'q2_scale' 4")
 
 
-@pytest.mark.parametrize("bad", ["2027-13-01", "'next friday'", "2027/01/01"])
+@pytest.mark.parametrize("bad", ["'next friday'", "2027/01/01", "2027-1-5"])
 def test_malformed_date(mini_course, bad):
     edit(mini_course / "course.yml", "due: 2027-01-01", f"due: {bad}")
     expect_error(mini_course, "course.yml", "assignments[0].due", "malformed date")
+
+
+@pytest.mark.parametrize("bad, words", [
+    ("2027-04-31", r"impossible date '2027-04-31': April 2027 has 30 days"),
+    ("2027-02-29", r"impossible date '2027-02-29': February 2027 has 28 days"),
+    ("2027-13-01", r"impossible date '2027-13-01': there is no month 13"),
+    ("2027-01-01T24:00", r"impossible time '2027-01-01T24:00'"),
+])
+def test_impossible_date_is_called_impossible(mini_course, bad, words):
+    edit(mini_course / "course.yml", "due: 2027-01-01", f"due: {bad}")
+    err = expect_error(mini_course, "course.yml", "assignments[0].due", words)
+    assert "malformed" not in str(err)
+
+
+def test_leap_day_and_time_are_fine(mini_course):
+    edit(mini_course / "course.yml", "due: 2027-01-01", "due: 2028-02-29T17:30")
+    assert load_course(mini_course).get("mini").due.isoformat() == "2028-02-29T17:30:00"
 
 
 def test_unknown_key_in_course(mini_course):
@@ -133,7 +150,7 @@ def test_cli_reports_file_and_key(mini_course):
     proc = run_course("--root", mini_course, "validate", "--engine", "inprocess", check=False)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "configuration error" in proc.stderr
-    assert "course.yml: assignments[0].due: malformed date '2027-02-30'" in " ".join(proc.stderr.split())
+    assert "course.yml: assignments[0].due: impossible date '2027-02-30'" in " ".join(proc.stderr.split())
 
 
 def test_real_course_loads():
@@ -144,3 +161,180 @@ def test_real_course_loads():
     assert slugs == [s for s in order if s in slugs], f"course.yml out of course order: {slugs}"
     for a in course.assignments:
         assert a.stub.is_file() and a.solution.is_file()
+
+
+# --- points: assignment.yml, the test file's `points` and the cases' points=, resolved once ---
+
+Q2 = "assignments/mini/tests/q2_scale.py"
+
+
+def test_cases_summing_to_less_than_assignment_yml(mini_course):
+    """Without a file-level total, the cases' points must add up to assignment.yml (before, a
+    question could silently be worth less than the course said)."""
+    edit(mini_course / Q2, "points = 2\n", "")
+    edit(mini_course / "assignments/mini/assignment.yml", "points: 2", "points: 3")
+    expect_error(mini_course, "q2_scale.py", "points",
+                 r"the cases' points= add up to 2 but assignment.yml gives 'q2_scale' 3")
+
+
+def test_cases_summing_to_more_than_the_file_points(mini_course):
+    edit(mini_course / Q2, "@test_case(points=1)\ndef test_scale(", "@test_case(points=2)\ndef test_scale(")
+    expect_error(mini_course, "q2_scale.py", "points", r"add up to 3, more than the file's points = 2")
+
+
+def test_cases_summing_to_less_than_the_file_points(mini_course):
+    edit(mini_course / Q2, "@test_case(points=1)\ndef test_scale(", "@test_case(points=0.5)\ndef test_scale(")
+    expect_error(mini_course, "q2_scale.py", "points", r"add up to 1.5 but the file declares 2")
+
+
+def test_case_without_points_and_no_file_total(mini_course):
+    edit(mini_course / Q2, "points = 2\n", "")
+    edit(mini_course / Q2, "@test_case(points=1)\ndef test_scale_asset(", "@test_case()\ndef test_scale_asset(")
+    expect_error(mini_course, "q2_scale.py", "test_scale_asset: points", r"otter would give it 0 points")
+
+
+def test_points_must_be_literal(mini_course):
+    edit(mini_course / Q2, "@test_case(points=1)\ndef test_scale(", "@test_case(points=ONE)\ndef test_scale(")
+    expect_error(mini_course, "q2_scale.py", "test_scale: points", r"must be a literal number")
+
+
+def test_file_without_cases(mini_course):
+    (mini_course / Q2).write_text('name = "q2_scale"\npoints = 2\n')
+    expect_error(mini_course, "q2_scale.py", None, r"defines no @test_case function")
+
+
+def test_file_total_spread_over_cases_agrees_with_otter(mini_course):
+    """A file total with cases that state no points is fine: resolved here exactly as otter does."""
+    from autograder import testfiles
+    from autograder.config import resolve_points
+
+    path = mini_course / Q2
+    edit(path, "@test_case(points=1)\ndef test_scale(", "@test_case()\ndef test_scale(")
+    edit(path, "@test_case(points=1)\ndef test_scale_asset(", "@test_case\ndef test_scale_asset(")
+    ours = resolve_points(path, "q2_scale", 2)
+    otters = tuple(c.points for c in testfiles.cases(testfiles.load(path)))
+    assert ours == otters == (1.0, 1.0)
+    load_course(mini_course)
+
+
+def test_too_many_case_points_is_a_config_error_not_an_otter_traceback(mini_course):
+    edit(mini_course / Q2, "@test_case(points=1)\ndef test_scale(", "@test_case(points=5)\ndef test_scale(")
+    proc = run_course("--root", mini_course, "validate", "--engine", "inprocess", check=False)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr and "q2_scale.py: points:" in proc.stderr, proc.stderr
+
+
+# --- all errors of a run together ----------------------------------------------------------
+
+def test_every_config_error_is_reported_at_once(mini_course):
+    edit(mini_course / "course.yml", "term: Test term", "term: Test term\nteacher: Ada")
+    edit(mini_course / "course.yml", "due: 2027-01-01", "due: 2027-04-31")
+    (mini_course / "reference/mini/numbers.txt").unlink()
+    edit(mini_course / "assignments/mini/assignment.yml", "points: 2", "points: 4")
+    edit(mini_course / "assignments/mini/assignment.yml", "questions:", "extra_credit: 5\nquestions:")
+    with pytest.raises(ConfigError) as info:
+        load_course(mini_course)
+    found = [(e.path.name, e.key) for e in info.value.errors]
+    assert found == [("course.yml", "teacher"), ("course.yml", "assignments[0].due"),
+                     ("assignment.yml", "extra_credit"), ("q2_scale.py", "points"),
+                     ("assignment.yml", "assets[0]")], found
+
+    proc = run_course("--root", mini_course, "build", "--out", mini_course / "dist", check=False)
+    assert proc.returncode == 2
+    assert "5 configuration errors" in proc.stderr, proc.stderr
+    lines = [l for l in proc.stderr.splitlines() if l.startswith("configuration error: ")]
+    assert len(lines) == 5 and "impossible date '2027-04-31'" in proc.stderr, proc.stderr
+
+
+# --- released: false -----------------------------------------------------------------------
+
+def _add_unreleased_copy(root: Path) -> None:
+    """A second assignment, mini2 (a copy of mini), marked released: false."""
+    import shutil
+
+    shutil.copytree(root / "assignments/mini", root / "assignments/mini2")
+    (root / "assignments/mini2/mini.py").rename(root / "assignments/mini2/mini2.py")
+    (root / "solutions/mini2").mkdir()
+    shutil.copy(root / "solutions/mini/mini.py", root / "solutions/mini2/mini2.py")
+    p = root / "course.yml"
+    p.write_text(p.read_text() + "  - slug: mini2\n    title: Not yet\n    due: 2027-03-01\n    released: false\n")
+
+
+def test_unreleased_assignment_stays_out_unless_named(mini_course, tmp_path):
+    _add_unreleased_copy(mini_course)
+    course = load_course(mini_course)
+    assert [a.slug for a in course.select([])] == ["mini"]
+    assert [a.slug for a in course.select(["mini2"])] == ["mini2"]
+
+    proc = run_course("--root", mini_course, "build", "--out", tmp_path / "all")
+    assert sorted(p.name for p in (tmp_path / "all/student").iterdir()) == ["mini.zip"]
+    assert "skipped unless named: mini2" in proc.stdout
+    run_course("--root", mini_course, "build", "mini2", "--out", tmp_path / "named")
+    assert sorted(p.name for p in (tmp_path / "named/student").iterdir()) == ["mini2.zip"]
+
+    proc = run_course("--root", mini_course, "validate", "--engine", "inprocess", "--skip-walkthrough")
+    assert "mini2" not in proc.stdout.replace("skipped unless named: mini2", ""), proc.stdout
+
+
+def test_released_must_be_a_boolean(mini_course):
+    edit(mini_course / "course.yml", "released: true", "released: soon")
+    expect_error(mini_course, "course.yml", "assignments[0].released", "expected true or false")
+
+
+def test_makefile_release_relies_on_the_default_selection():
+    """`make release` runs `course validate` and `course build` without slugs, so released: false
+    keeps an assignment out of a release."""
+    from conftest import ROOT
+
+    recipe = (ROOT / "Makefile").read_text().split("\nrelease:", 1)[1].split("\n\n", 1)[0]
+    commands = [l.strip() for l in recipe.splitlines() if l.startswith("\t")]
+    assert any(c.split()[1:2] == ["validate"] for c in commands if "/course" in c.split()[0]), commands
+    for c in commands:
+        words = c.split()
+        if words[0].endswith("/course") and words[1] in ("validate", "build"):
+            assert not [w for w in words[2:] if not w.startswith("-") and w != "dist"], c
+
+
+# --- the walkthrough runs in validate; a broken one fails validate and build -------------------
+
+WALK = "assignments/mini/templates/walkthrough.py.j2"
+
+
+def test_broken_walkthrough_fails_validate_naming_file_and_cell(mini_course):
+    p = mini_course / WALK
+    p.write_text(p.read_text() + "\n# %%\nprint(add(1, 2, 3))\n")
+    proc = run_course("--root", mini_course, "validate", "--engine", "inprocess", check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert ("assignments/mini/templates/walkthrough.py.j2: walkthrough cell 5 (`print(add(1, 2, 3))`) failed: "
+            "TypeError: add() takes 2 positional arguments but 3 were given") in proc.stderr, proc.stderr
+    # The flag skips it: everything else about mini is fine.
+    run_course("--root", mini_course, "validate", "--engine", "inprocess", "--skip-walkthrough")
+
+
+def test_walkthrough_check_failing_with_the_solution_fails_validate(mini_course):
+    """A grader.check that fails with the solution in place: the notebook and the tests disagree."""
+    edit(mini_course / WALK, 'grader.check("q1_add")', 'add = lambda a, b: 0\ngrader.check("q1_add")')
+    proc = run_course("--root", mini_course, "validate", "mini", "--engine", "inprocess", check=False)
+    assert proc.returncode == 1
+    assert "walkthrough cell 4" in proc.stderr and "an otter check fails with the solution in place" in proc.stderr
+
+
+def test_walkthrough_syntax_error_fails_build_naming_file_and_cell(mini_course, tmp_path):
+    p = mini_course / WALK
+    p.write_text(p.read_text() + "\n# %%\n%matplotlib inline\nprint(add(1, 2)\n")
+    proc = run_course("--root", mini_course, "build", "--out", tmp_path, check=False)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "walkthrough.py.j2: walkthrough cell 5 (`%matplotlib inline`): syntax error" in \
+        " ".join(proc.stderr.split()), proc.stderr
+
+
+def test_malformed_boxes_of_every_assignment_reported_together(mini_course):
+    _add_unreleased_copy(mini_course)
+    for slug in ("mini", "mini2"):
+        sol = mini_course / f"solutions/{slug}/{slug}.py"
+        sol.write_text(sol.read_text().replace("    #                             END OF YOUR CODE", "    # END", 1))
+    proc = run_course("--root", mini_course, "validate", "mini", "mini2", "--engine", "inprocess", check=False)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "2 configuration errors" in proc.stderr
+    for slug in ("mini", "mini2"):
+        assert f"solutions/{slug}/{slug}.py: line 15: YOUR CODE box opened here has no END OF YOUR CODE" in proc.stderr

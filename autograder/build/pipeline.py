@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import Assignment, Course
 from .. import testfiles
-from . import figures, leaks, render
+from . import figures, leaks, render, walkthrough
 from .assets import collect
 from .bundle import bundle_files
 from .pack import pack, write_atomic
@@ -34,6 +34,7 @@ def student_files(course: Course, assignment: Assignment) -> dict[str, bytes]:
     stub = assignment.stub.read_text(encoding="utf-8")
     tests = public_tests(assignment)
     notebook = render.walkthrough(course, assignment)
+    walkthrough.check_cells(assignment, notebook)
     nb = json.loads(notebook)
     notebook_code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     sources = [stub, *tests.values(), notebook_code]
