@@ -1,8 +1,9 @@
 """Pooling, dropout and batch normalisation: the layers around a convolution.
 
 Every function works on plain numpy arrays, channels last: an image or feature map
-is (H, W) or (H, W, C). Pooling has three ways of handling the rows and columns that
-do not fill a whole window (the `padding` argument):
+is (H, W) or (H, W, C), a batch of them (N, H, W, C) (the rank says which). Pooling
+has three ways of handling the rows and columns that do not fill a whole window (the
+`padding` argument):
 
     "valid"  drop the remainder: only windows that lie entirely inside the input
              (Keras `padding="valid"`).
@@ -29,22 +30,22 @@ def pool_output_shape(input_shape, pool_size, stride=None, padding="valid"):
     """Shape of the output of a 2-D pooling layer.
 
     Args:
-        input_shape: tuple (H, W) or (H, W, C) of positive ints.
+        input_shape: tuple (H, W), (H, W, C) or (N, H, W, C) of positive ints.
         pool_size: int k (a k x k window) or a pair (kh, kw) of positive ints.
         stride: int or pair (sh, sw) of positive ints; None means stride = pool_size
             (the Keras default: windows side by side, no overlap).
         padding: "valid", "zero" or "same" (see the module docstring).
 
     Returns:
-        tuple (H_out, W_out) or (H_out, W_out, C) of ints, the same rank as
-        input_shape; channels are never pooled. Per axis, with n the input length,
-        k the window and s the stride:
+        tuple (H_out, W_out), (H_out, W_out, C) or (N, H_out, W_out, C) of ints, the
+        same rank as input_shape; the batch and channel axes are never pooled. Per
+        axis, with n the input length, k the window and s the stride:
             "valid": floor((n - k) / s) + 1
             "zero":  the fewest windows covering all n: max(ceil((n - k) / s), 0) + 1
             "same":  ceil(n / s)
 
     Raises:
-        ValueError: if input_shape is not of rank 2 or 3 or has a length < 1, if a
+        ValueError: if input_shape is not of rank 2, 3 or 4 or has a length < 1, if a
             pool size or a stride is < 1, if padding is not one of the three names,
             or if padding is "valid" and the window is larger than the input.
     """
@@ -61,7 +62,7 @@ def max_pool(x, pool_size=2, stride=None, padding="valid"):
     """2-D max pooling of an image or feature map, each channel on its own.
 
     Args:
-        x: array of shape (H, W) or (H, W, C), any real dtype.
+        x: array of shape (H, W), (H, W, C) or (N, H, W, C), any real dtype.
         pool_size: int or pair (kh, kw), the window.
         stride: int or pair (sh, sw); None means stride = pool_size.
         padding: "valid" (drop the remainder), "zero" (pad with zeros at the
@@ -74,7 +75,7 @@ def max_pool(x, pool_size=2, stride=None, padding="valid"):
 
     Raises:
         ValueError: for the bad arguments pool_output_shape rejects (including an
-            x that is not of rank 2 or 3).
+            x that is not of rank 2, 3 or 4).
     """
     ###########################################################################
     # TODO: pad as the padding asks, then take the maximum over each window. #
@@ -90,7 +91,7 @@ def average_pool(x, pool_size=2, stride=None, padding="valid"):
     """2-D average pooling of an image or feature map, each channel on its own.
 
     Args:
-        x: array of shape (H, W) or (H, W, C), any real dtype.
+        x: array of shape (H, W), (H, W, C) or (N, H, W, C), any real dtype.
         pool_size: int or pair (kh, kw), the window.
         stride: int or pair (sh, sw); None means stride = pool_size.
         padding: "valid" (drop the remainder), "zero" (pad with zeros at the
@@ -104,7 +105,7 @@ def average_pool(x, pool_size=2, stride=None, padding="valid"):
 
     Raises:
         ValueError: for the bad arguments pool_output_shape rejects (including an
-            x that is not of rank 2 or 3).
+            x that is not of rank 2, 3 or 4).
     """
     ###########################################################################
     # TODO: sum each window, then divide by the number of values that count. #
@@ -222,7 +223,8 @@ def conv_block(x, kernels, bias, activation="relu", pool="max", pool_size=2):
     As in the lecture, one line per stage is printed: the stage name, then the shape.
 
     Args:
-        x: float array (H, W, C_in), e.g. an image scaled to [0, 1].
+        x: float array (H, W, C_in), one volume (the given conv2d takes no batch), e.g. an
+            image scaled to [0, 1].
         kernels: float array (kh, kw, C_in, F); bias: float array (F,).
         activation: "relu", "tanh" or "linear" (the identity).
         pool: "max" or "avg".
@@ -261,7 +263,7 @@ def translation_invariance(x, shift, pool_size=2):
     pooling.
 
     Args:
-        x: array (H, W) or (H, W, C), any real dtype, with H and W >= pool_size.
+        x: one map, an array (H, W) or (H, W, C), any real dtype, with H and W >= pool_size.
         shift: pair (dy, dx) of ints >= 0, the shift down and right.
         pool_size: int >= 1.
 
@@ -271,8 +273,8 @@ def translation_invariance(x, shift, pool_size=2):
         values equal to the max-pooled rolled x at the same index.
 
     Raises:
-        ValueError: if shift is not a pair of ints >= 0 or pool_size is not an int >= 1
-            (and for the x that max pooling rejects).
+        ValueError: if x is not of rank 2 or 3, if shift is not a pair of ints >= 0 or
+            pool_size is not an int >= 1, or if the window is larger than x.
     """
     ###########################################################################
     # TODO: roll, pool both, and compare before and after pooling.           #

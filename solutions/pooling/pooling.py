@@ -1,8 +1,9 @@
 """Pooling, dropout and batch normalisation: the layers around a convolution.
 
 Every function works on plain numpy arrays, channels last: an image or feature map
-is (H, W) or (H, W, C). Pooling has three ways of handling the rows and columns that
-do not fill a whole window (the `padding` argument):
+is (H, W) or (H, W, C), a batch of them (N, H, W, C) (the rank says which). Pooling
+has three ways of handling the rows and columns that do not fill a whole window (the
+`padding` argument):
 
     "valid"  drop the remainder: only windows that lie entirely inside the input
              (Keras `padding="valid"`).
@@ -29,22 +30,22 @@ def pool_output_shape(input_shape, pool_size, stride=None, padding="valid"):
     """Shape of the output of a 2-D pooling layer.
 
     Args:
-        input_shape: tuple (H, W) or (H, W, C) of positive ints.
+        input_shape: tuple (H, W), (H, W, C) or (N, H, W, C) of positive ints.
         pool_size: int k (a k x k window) or a pair (kh, kw) of positive ints.
         stride: int or pair (sh, sw) of positive ints; None means stride = pool_size
             (the Keras default: windows side by side, no overlap).
         padding: "valid", "zero" or "same" (see the module docstring).
 
     Returns:
-        tuple (H_out, W_out) or (H_out, W_out, C) of ints, the same rank as
-        input_shape; channels are never pooled. Per axis, with n the input length,
-        k the window and s the stride:
+        tuple (H_out, W_out), (H_out, W_out, C) or (N, H_out, W_out, C) of ints, the
+        same rank as input_shape; the batch and channel axes are never pooled. Per
+        axis, with n the input length, k the window and s the stride:
             "valid": floor((n - k) / s) + 1
             "zero":  the fewest windows covering all n: max(ceil((n - k) / s), 0) + 1
             "same":  ceil(n / s)
 
     Raises:
-        ValueError: if input_shape is not of rank 2 or 3 or has a length < 1, if a
+        ValueError: if input_shape is not of rank 2, 3 or 4 or has a length < 1, if a
             pool size or a stride is < 1, if padding is not one of the three names,
             or if padding is "valid" and the window is larger than the input.
     """
@@ -52,8 +53,9 @@ def pool_output_shape(input_shape, pool_size, stride=None, padding="valid"):
     # TODO: check the arguments, then compute the output shape.              #
     ###########################################################################
     input_shape = tuple(int(n) for n in input_shape)
-    if len(input_shape) not in (2, 3) or min(input_shape) < 1:
-        raise ValueError(f"input_shape must be (H, W) or (H, W, C) of positive ints, got {input_shape}")
+    if len(input_shape) not in (2, 3, 4) or min(input_shape) < 1:
+        raise ValueError(f"input_shape must be (H, W), (H, W, C) or (N, H, W, C) of positive ints, got {input_shape}")
+    batch, spatial = input_shape[:len(input_shape) == 4], input_shape[len(input_shape) == 4:]
     if padding not in ("valid", "zero", "same"):
         raise ValueError(f"padding must be 'valid', 'zero' or 'same', got {padding!r}")
     pool = (pool_size, pool_size) if np.isscalar(pool_size) else tuple(pool_size)
@@ -63,7 +65,7 @@ def pool_output_shape(input_shape, pool_size, stride=None, padding="valid"):
             raise ValueError(f"{name} must be a positive int or a pair of them, got {given!r}")
 
     out = []
-    for n, k, s in zip(input_shape[:2], pool, step):
+    for n, k, s in zip(spatial[:2], pool, step):
         if padding == "valid":
             if k > n:
                 raise ValueError(f"a window of {k} does not fit an input of {n} with padding='valid'")
@@ -72,7 +74,7 @@ def pool_output_shape(input_shape, pool_size, stride=None, padding="valid"):
             out.append(max(-(-(n - k) // s), 0) + 1)   # -(-a // b) is ceil(a / b)
         else:
             out.append(-(-n // s))
-    return tuple(out) + input_shape[2:]
+    return batch + tuple(out) + spatial[2:]
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
@@ -82,7 +84,7 @@ def max_pool(x, pool_size=2, stride=None, padding="valid"):
     """2-D max pooling of an image or feature map, each channel on its own.
 
     Args:
-        x: array of shape (H, W) or (H, W, C), any real dtype.
+        x: array of shape (H, W), (H, W, C) or (N, H, W, C), any real dtype.
         pool_size: int or pair (kh, kw), the window.
         stride: int or pair (sh, sw); None means stride = pool_size.
         padding: "valid" (drop the remainder), "zero" (pad with zeros at the
@@ -95,14 +97,18 @@ def max_pool(x, pool_size=2, stride=None, padding="valid"):
 
     Raises:
         ValueError: for the bad arguments pool_output_shape rejects (including an
-            x that is not of rank 2 or 3).
+            x that is not of rank 2, 3 or 4).
     """
     ###########################################################################
     # TODO: pad as the padding asks, then take the maximum over each window. #
     # Vectorise: no Python loop over output pixels.                          #
     ###########################################################################
     x = np.asarray(x)
-    ho, wo = pool_output_shape(x.shape, pool_size, stride, padding)[:2]
+    shape = pool_output_shape(x.shape, pool_size, stride, padding)
+    batch = x.ndim == 4
+    ho, wo = shape[1:3] if batch else shape[:2]
+    if batch:
+        x = np.moveaxis(x, 0, 2)   # (H, W, N, C): the code below pools the first two axes
     kh, kw = (pool_size, pool_size) if np.isscalar(pool_size) else pool_size
     sh, sw = (kh, kw) if stride is None else (stride, stride) if np.isscalar(stride) else stride
 
@@ -124,7 +130,7 @@ def max_pool(x, pool_size=2, stride=None, padding="valid"):
         for j in range(kw):
             part = x[i:i + (ho - 1) * sh + 1:sh, j:j + (wo - 1) * sw + 1:sw]
             out = part.copy() if out is None else np.maximum(out, part, out=out)
-    return out
+    return np.ascontiguousarray(np.moveaxis(out, 2, 0)) if batch else out
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
@@ -134,7 +140,7 @@ def average_pool(x, pool_size=2, stride=None, padding="valid"):
     """2-D average pooling of an image or feature map, each channel on its own.
 
     Args:
-        x: array of shape (H, W) or (H, W, C), any real dtype.
+        x: array of shape (H, W), (H, W, C) or (N, H, W, C), any real dtype.
         pool_size: int or pair (kh, kw), the window.
         stride: int or pair (sh, sw); None means stride = pool_size.
         padding: "valid" (drop the remainder), "zero" (pad with zeros at the
@@ -148,14 +154,18 @@ def average_pool(x, pool_size=2, stride=None, padding="valid"):
 
     Raises:
         ValueError: for the bad arguments pool_output_shape rejects (including an
-            x that is not of rank 2 or 3).
+            x that is not of rank 2, 3 or 4).
     """
     ###########################################################################
     # TODO: sum each window, then divide by the number of values that count. #
     # Vectorise: no Python loop over output pixels.                          #
     ###########################################################################
     x = np.asarray(x)
-    ho, wo = pool_output_shape(x.shape, pool_size, stride, padding)[:2]
+    shape = pool_output_shape(x.shape, pool_size, stride, padding)
+    batch = x.ndim == 4
+    ho, wo = shape[1:3] if batch else shape[:2]
+    if batch:
+        x = np.moveaxis(x, 0, 2)   # (H, W, N, C): the code below pools the first two axes
     kh, kw = (pool_size, pool_size) if np.isscalar(pool_size) else pool_size
     sh, sw = (kh, kw) if stride is None else (stride, stride) if np.isscalar(stride) else stride
     dtype = x.dtype if x.dtype.kind == "f" else np.float64
@@ -179,9 +189,10 @@ def average_pool(x, pool_size=2, stride=None, padding="valid"):
     if padding == "same":
         # Divide by the number of real values in each window, not by kh*kw.
         count = sum(real[rows, cols] for rows, cols in windows)
-        return total / count.reshape(count.shape + (1,) * (x.ndim - 2))
-    total /= kh * kw   # "valid" has no padding; "zero" counts the zeros
-    return total
+        total = total / count.reshape(count.shape + (1,) * (x.ndim - 2))
+    else:
+        total /= kh * kw   # "valid" has no padding; "zero" counts the zeros
+    return np.ascontiguousarray(np.moveaxis(total, 2, 0)) if batch else total
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
@@ -327,7 +338,8 @@ def conv_block(x, kernels, bias, activation="relu", pool="max", pool_size=2):
     As in the lecture, one line per stage is printed: the stage name, then the shape.
 
     Args:
-        x: float array (H, W, C_in), e.g. an image scaled to [0, 1].
+        x: float array (H, W, C_in), one volume (the given conv2d takes no batch), e.g. an
+            image scaled to [0, 1].
         kernels: float array (kh, kw, C_in, F); bias: float array (F,).
         activation: "relu", "tanh" or "linear" (the identity).
         pool: "max" or "avg".
@@ -383,7 +395,7 @@ def translation_invariance(x, shift, pool_size=2):
     pooling.
 
     Args:
-        x: array (H, W) or (H, W, C), any real dtype, with H and W >= pool_size.
+        x: one map, an array (H, W) or (H, W, C), any real dtype, with H and W >= pool_size.
         shift: pair (dy, dx) of ints >= 0, the shift down and right.
         pool_size: int >= 1.
 
@@ -393,8 +405,8 @@ def translation_invariance(x, shift, pool_size=2):
         values equal to the max-pooled rolled x at the same index.
 
     Raises:
-        ValueError: if shift is not a pair of ints >= 0 or pool_size is not an int >= 1
-            (and for the x that max pooling rejects).
+        ValueError: if x is not of rank 2 or 3, if shift is not a pair of ints >= 0 or
+            pool_size is not an int >= 1, or if the window is larger than x.
     """
     ###########################################################################
     # TODO: roll, pool both, and compare before and after pooling.           #
@@ -404,6 +416,8 @@ def translation_invariance(x, shift, pool_size=2):
     if not isinstance(pool_size, (int, np.integer)) or pool_size < 1:
         raise ValueError(f"pool_size must be an int >= 1, got {pool_size!r}")
     x = np.asarray(x)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must be one map, (H, W) or (H, W, C), got shape {x.shape}")
     rolled = np.roll(x, tuple(int(v) for v in shift), axis=(0, 1))
     pixels = float(np.mean(rolled == x))
     pooled = float(np.mean(max_pool(rolled, pool_size) == max_pool(x, pool_size)))

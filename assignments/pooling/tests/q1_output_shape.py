@@ -15,10 +15,11 @@ def _keras_shape(input_shape, pool_size, stride, padding):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
-    h, w = input_shape[:2]
+    batch, spatial = tuple(input_shape[:len(input_shape) == 4]), tuple(input_shape[len(input_shape) == 4:])
+    h, w = spatial[:2]
     layer = keras.layers.MaxPooling2D(pool_size, strides=stride, padding=padding)
     shape = tuple(int(n) for n in layer.compute_output_shape((1, h, w, 1))[1:3])
-    return shape + tuple(input_shape[2:])
+    return batch + shape + spatial[2:]
 
 
 def _block_reduce_shape(input_shape, pool_size):
@@ -64,6 +65,7 @@ def test_valid_and_same_match_keras(pool_output_shape):
         ((7, 7, 3), 3, 2, "valid"),
         ((7, 7, 3), 3, 2, "same"),
         ((55, 55, 96), 3, 2, "valid"),   # AlexNet's overlapping pooling
+        ((8, 7, 7, 3), 3, 2, "same"),    # a batch (N, H, W, C): N and C are never pooled
     ]
     for shape, k, s, padding in cases:
         want = _keras_shape(shape, k, s, padding)
@@ -103,7 +105,7 @@ def test_smallest_valid_arguments_and_bad_ones(pool_output_shape):
     _expect_value_error(lambda: pool_output_shape((8, 8, 3), 2, 0), "stride=0")
     _expect_value_error(lambda: pool_output_shape((8, 8, 3), 2, -2), "stride=-2")
     _expect_value_error(lambda: pool_output_shape((8,), 2), "an input of rank 1")
-    _expect_value_error(lambda: pool_output_shape((1, 8, 8, 3), 2), "an input of rank 4")
+    _expect_value_error(lambda: pool_output_shape((2, 1, 8, 8, 3), 2), "an input of rank 5")
     _expect_value_error(lambda: pool_output_shape((8, 8, 3), 2, None, "full"), "padding='full'")
     _expect_value_error(lambda: pool_output_shape((3, 3, 1), 4, None, "valid"),
                         "a 4x4 window on a 3x3 input with padding='valid'")
@@ -115,11 +117,12 @@ def test_many_shapes_all_policies(pool_output_shape):
     for _ in range(40):
         h, w, c = (int(v) for v in rng.integers(1, 40, 3))
         kh, kw, sh, sw = (int(v) for v in rng.integers(1, 6, 4))
-        shape = (h, w, c) if rng.random() < 0.5 else (h, w)
+        shape = ((h, w, c), (h, w), (c, h, w, 2))[int(rng.integers(0, 3))]
         pool, stride = (kh, kw), (sh, sw)
         wants = {
             "same": _keras_shape(shape, pool, stride, "same"),
-            "zero": (_covering_windows(h, kh, sh), _covering_windows(w, kw, sw)) + shape[2:],
+            "zero": shape[:len(shape) == 4] + (_covering_windows(h, kh, sh), _covering_windows(w, kw, sw))
+            + shape[2 + (len(shape) == 4):],
         }
         if kh <= h and kw <= w:
             wants["valid"] = _keras_shape(shape, pool, stride, "valid")

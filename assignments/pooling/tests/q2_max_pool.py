@@ -30,6 +30,8 @@ def _keras_max_pool(x, pool_size, stride, padding):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
+    if x.ndim == 4:   # already a batch
+        return np.asarray(keras.layers.MaxPooling2D(pool_size, strides=stride, padding=padding)(np.asarray(x, np.float32)))
     x4 = np.asarray(x, np.float32)[None] if x.ndim == 3 else np.asarray(x, np.float32)[None, :, :, None]
     y = keras.layers.MaxPooling2D(pool_size, strides=stride, padding=padding)(x4)
     y = np.asarray(y)[0]
@@ -57,6 +59,10 @@ def _pair(v):
 def _hint(x_shape, got_shape, pool, stride, padding):
     """Name the convention a wrong shape follows, when it is a known one (no expected value given)."""
     k, s = _pair(pool), _pair(stride if stride is not None else pool)
+    if len(x_shape) == 4:
+        if len(got_shape) != 4 or got_shape[0] != x_shape[0]:
+            return ": (N, H, W, C) is a batch of maps, and the batch axis is never pooled"
+        x_shape, got_shape = x_shape[1:], got_shape[1:]
     h, w = x_shape[:2]
     if len(x_shape) == 3 and len(got_shape) == 3 and got_shape[2] != x_shape[2]:
         return (": you pooled the channel axis too. Channels are never pooled; block_reduce needs a block size "
@@ -118,6 +124,12 @@ def test_channels_are_not_pooled(max_pool):
              "max_pool(x of shape (9, 11, 4), 2, padding='zero') vs block_reduce(x, (2, 2, 1), np.max, cval=0)",
              x.shape, 2, None, "zero")
 
+    batch = np.random.default_rng(5).normal(-1.0, 1.0, (2, 7, 5, 3)).astype(np.float32)
+    want = block_reduce(batch, (1, 2, 2, 1), np.max, cval=0)
+    _compare(max_pool(batch, 2, None, "zero"), want,
+             "max_pool of a batch of shape (2, 7, 5, 3), 2, padding='zero' vs block_reduce(x, (1, 2, 2, 1), np.max, cval=0)",
+             batch.shape, 2, None, "zero")
+
 
 @test_case(points=1)
 def test_cat_2x2_valid_matches_keras(max_pool):
@@ -154,8 +166,7 @@ def test_smallest_valid_arguments_and_bad_ones(max_pool):
     _expect_value_error(lambda: max_pool(x, 0), "max_pool with pool_size=0")
     _expect_value_error(lambda: max_pool(x, 2, 0), "max_pool with stride=0")
     _expect_value_error(lambda: max_pool(np.zeros(8, np.float32), 2), "max_pool of a rank-1 array")
-    _expect_value_error(lambda: max_pool(np.zeros((2, 8, 8, 3), np.float32), 2),
-                        "max_pool of a rank-4 array (one map per call: a batch is not accepted)")
+    _expect_value_error(lambda: max_pool(np.zeros((2, 2, 8, 8, 3), np.float32), 2), "max_pool of a rank-5 array")
     _expect_value_error(lambda: max_pool(x, 2, None, "reflect"), "max_pool with padding='reflect'")
     _expect_value_error(lambda: max_pool(x, 4), "max_pool of a 3x3 map with a 4x4 window and padding='valid'")
 
@@ -174,6 +185,15 @@ def test_many_shapes_strides_and_policies(max_pool):
         for padding, want in wants.items():
             _compare(max_pool(x, pool, stride, padding), want,
                      f"max_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})",
+                     x.shape, pool, stride, padding)
+    for _ in range(4):   # batches (N, H, W, C): the batch axis is never pooled
+        shape = tuple(int(v) for v in rng.integers(1, 12, 4))
+        pool = tuple(int(v) for v in rng.integers(1, 4, 2))
+        stride = tuple(int(v) for v in rng.integers(1, 4, 2))
+        x = rng.normal(0, 1, shape).astype(np.float32)
+        for padding in ("same", "valid") if pool[0] <= shape[1] and pool[1] <= shape[2] else ("same",):
+            _compare(max_pool(x, pool, stride, padding), _keras_max_pool(x, pool, stride, padding),
+                     f"max_pool(a batch of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})",
                      x.shape, pool, stride, padding)
 
 

@@ -32,6 +32,8 @@ def _keras_avg_pool(x, pool_size, stride, padding):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
+    if x.ndim == 4:   # already a batch
+        return np.asarray(keras.layers.AveragePooling2D(pool_size, strides=stride, padding=padding)(np.asarray(x, np.float32)))
     x4 = np.asarray(x, np.float32)[None] if x.ndim == 3 else np.asarray(x, np.float32)[None, :, :, None]
     y = keras.layers.AveragePooling2D(pool_size, strides=stride, padding=padding)(x4)
     y = np.asarray(y)[0]
@@ -60,6 +62,10 @@ def _pair(v):
 def _hint(x_shape, got_shape, pool, stride, padding):
     """Name the convention a wrong shape follows, when it is a known one (no expected value given)."""
     k, s = _pair(pool), _pair(stride if stride is not None else pool)
+    if len(x_shape) == 4:
+        if len(got_shape) != 4 or got_shape[0] != x_shape[0]:
+            return ": (N, H, W, C) is a batch of maps, and the batch axis is never pooled"
+        x_shape, got_shape = x_shape[1:], got_shape[1:]
     h, w = x_shape[:2]
     if len(x_shape) == 3 and len(got_shape) == 3 and got_shape[2] != x_shape[2]:
         return (": you pooled the channel axis too. Channels are never pooled; block_reduce needs a block size "
@@ -120,6 +126,12 @@ def test_channels_are_not_pooled(average_pool):
              "average_pool(x of shape (9, 11, 4), 2, padding='zero') vs block_reduce(x, (2, 2, 1), np.mean, cval=0): "
              "the zeros count in the mean", x.shape, 2, None, "zero")
 
+    batch = np.random.default_rng(5).normal(-1.0, 1.0, (2, 7, 5, 3)).astype(np.float32)
+    want = block_reduce(batch, (1, 2, 2, 1), np.mean, cval=0)
+    _compare(average_pool(batch, 2, None, "zero"), want,
+             "average_pool of a batch of shape (2, 7, 5, 3), 2, padding='zero' vs block_reduce(x, (1, 2, 2, 1), np.mean, cval=0)",
+             batch.shape, 2, None, "zero")
+
 
 @test_case(points=1)
 def test_cat_2x2_valid_matches_keras(average_pool):
@@ -155,8 +167,7 @@ def test_smallest_valid_arguments_and_bad_ones(average_pool):
     _expect_value_error(lambda: average_pool(x, (0, 2)), "average_pool with pool_size=(0, 2)")
     _expect_value_error(lambda: average_pool(x, 2, -1), "average_pool with stride=-1")
     _expect_value_error(lambda: average_pool(np.zeros(8, np.float32), 2), "average_pool of a rank-1 array")
-    _expect_value_error(lambda: average_pool(np.zeros((1, 8, 8, 3), np.float32), 2),
-                        "average_pool of a rank-4 array (one map per call: a batch is not accepted)")
+    _expect_value_error(lambda: average_pool(np.zeros((2, 2, 8, 8, 3), np.float32), 2), "average_pool of a rank-5 array")
     _expect_value_error(lambda: average_pool(x, 4, None, "valid"), "a 4x4 window on a 3x3 map with padding='valid'")
 
 
@@ -174,6 +185,15 @@ def test_many_shapes_strides_and_policies(average_pool):
         for padding, want in wants.items():
             _compare(average_pool(x, pool, stride, padding), want,
                      f"average_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})",
+                     x.shape, pool, stride, padding)
+    for _ in range(4):   # batches (N, H, W, C): the batch axis is never pooled
+        shape = tuple(int(v) for v in rng.integers(1, 12, 4))
+        pool = tuple(int(v) for v in rng.integers(1, 4, 2))
+        stride = tuple(int(v) for v in rng.integers(1, 4, 2))
+        x = rng.normal(0, 1, shape).astype(np.float32)
+        for padding in ("same", "valid") if pool[0] <= shape[1] and pool[1] <= shape[2] else ("same",):
+            _compare(average_pool(x, pool, stride, padding), _keras_avg_pool(x, pool, stride, padding),
+                     f"average_pool(a batch of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})",
                      x.shape, pool, stride, padding)
     # Integer images are averaged in float64, not truncated; float dtypes are kept.
     img = np.asarray(_cat() * 255, np.uint8)

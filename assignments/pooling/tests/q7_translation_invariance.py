@@ -75,6 +75,7 @@ def test_smallest_values_and_bad_arguments(translation_invariance):
     _expect_value_error(lambda: translation_invariance(x, (-1, 0), 2), "shift (-1, 0)")
     _expect_value_error(lambda: translation_invariance(x, (1,), 2), "shift (1,): not a pair")
     _expect_value_error(lambda: translation_invariance(x, (1, 1), 0), "pool_size=0")
+    _expect_value_error(lambda: translation_invariance(x[None], (1, 1), 2), "x of rank 4: one map, not a batch")
 
 
 @test_case(points=1, hidden=True)
