@@ -168,6 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where student code runs (inprocess: trusted code only)")
     g.add_argument("--canvas-id", default=None, metavar="ID",
                    help="Canvas assignment id for canvas.csv's score column (default: the slug)")
+    g.add_argument("--roster", default=None, metavar="CSV",
+                   help="Canvas gradebook export (Student, ID, SIS User ID, SIS Login ID, Section): canvas.csv "
+                        "gets one line per student; unmatched submissions and missing students are listed")
+    g.add_argument("--missing-score", default="empty", choices=("empty", "zero"),
+                   help="with --roster: a student with no submission gets an empty cell (default) or 0")
+    g.add_argument("--extensions", default=None, metavar="CSV",
+                   help="per-student extensions (student, assignment, days|hours|due); default: "
+                        "extensions.csv beside the --roster file, if there is one")
+    g.add_argument("--timestamps", default=None, metavar="CSV",
+                   help="submission times (submission, time) for the late policy; a Gradescope export's "
+                        "created_at is read without it")
+    g.add_argument("--times-from-mtime", action="store_true",
+                   help="take a submission's time from its file modification time when nothing else gives one")
+    g.add_argument("--regrade", action="store_true",
+                   help="grade everything again (after the tests or the policy changed) and write changes.csv")
     g.set_defaults(func=cmd_grade)
 
     m = sub.add_parser(

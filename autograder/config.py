@@ -55,6 +55,20 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class LatePolicy:
+    """course.yml `late:` (an assignment entry's `late:` overrides single keys). A submission
+    later than its due date plus the grace period loses penalty_percent of the score it earned
+    per started day (or hour) late, counted from the due date, at most cap_percent; one later
+    than last_accepted (a date-time, or a duration such as "3 days" after the due date) scores 0."""
+
+    grace_minutes: float = 0.0
+    penalty_percent: float = 0.0
+    per: str = "day"
+    cap_percent: float = 100.0
+    last_accepted: dt.datetime | dt.timedelta | None = None
+
+
+@dataclass(frozen=True)
 class Question:
     name: str
     points: float
@@ -74,6 +88,15 @@ class Assignment:
     hidden_assets: tuple[Path, ...]
     requirements: tuple[str, ...]
     limits: Limits
+    late: LatePolicy = LatePolicy()
+    timezone: str = "UTC"  # course.yml `timezone`: the zone of `due` and of late policy times
+
+    @property
+    def due_at(self) -> dt.datetime:
+        """The due date as an aware date-time in the course's time zone."""
+        from zoneinfo import ZoneInfo
+
+        return self.due.replace(tzinfo=ZoneInfo(self.timezone))
 
     @property
     def dir(self) -> Path:
@@ -117,6 +140,8 @@ class Course:
     root: Path
     limits: Limits
     assignments: tuple[Assignment, ...] = field(default=())
+    timezone: str = "UTC"
+    late: LatePolicy = LatePolicy()
 
     def get(self, slug: str) -> Assignment:
         for a in self.assignments:
@@ -235,6 +260,54 @@ def _limits(path: Path, key: str, value: Any, base: Limits) -> Limits:
     names = set(Limits.__dataclass_fields__)
     _check_keys(path, key, value, set(), names)
     updates = {k: _positive(path, f"{key}.{k}", v) for k, v in value.items()}
+    return replace(base, **updates)
+
+
+def _timezone(path: Path, key: str, value: Any) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = _str(path, key, value)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(path, key, f"unknown time zone {name!r}: expected an IANA name such as "
+                                     "America/New_York, Europe/Paris or UTC") from None
+    return name
+
+
+DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(days?|hours?|d|h)$")
+
+
+def _late(path: Path, key: str, value: Any, base: LatePolicy) -> LatePolicy:
+    if value is None:
+        return base
+    if not isinstance(value, dict):
+        raise ConfigError(path, key, f"expected a mapping, got {value!r}")
+    _check_keys(path, key, value, set(), set(LatePolicy.__dataclass_fields__))
+    updates: dict[str, Any] = {}
+    for k, v in value.items():
+        where = f"{key}.{k}"
+        if k == "per":
+            if v not in ("day", "hour"):
+                raise ConfigError(path, where, f"expected day or hour, got {v!r}")
+            updates[k] = v
+        elif k == "last_accepted":
+            m = DURATION_RE.match(v.strip()) if isinstance(v, str) else None
+            if m:
+                n = float(m.group(1))
+                updates[k] = dt.timedelta(hours=n) if m.group(2).startswith("h") else dt.timedelta(days=n)
+            else:
+                try:
+                    updates[k] = _date(path, where, v)
+                except ConfigError as e:
+                    raise ConfigError(path, where, e.message + ', or a duration after the due date such as '
+                                      '"3 days" or "36 hours"') from None
+        else:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                raise ConfigError(path, where, f"expected a number >= 0, got {v!r}")
+            if k in ("penalty_percent", "cap_percent") and v > 100:
+                raise ConfigError(path, where, f"a percentage is at most 100, got {v!r}")
+            updates[k] = float(v)
     return replace(base, **updates)
 
 
@@ -370,20 +443,22 @@ def is_helper(path: Path) -> bool:
 
 
 def load_assignment(root: Path, entry: dict, index: int, course_limits: Limits,
-                    errs: _Collector | None = None) -> Assignment | None:
+                    errs: _Collector | None = None, course_late: LatePolicy = LatePolicy(),
+                    timezone: str = "UTC") -> Assignment | None:
     """One assignment; with `errs`, problems are collected there (and None returned) instead of
     raised one at a time."""
     own = errs is None
     errs = _Collector() if own else errs
     before = len(errs.errors)
-    result = _load_assignment(root, entry, index, course_limits, errs)
+    result = _load_assignment(root, entry, index, course_limits, errs, course_late, timezone)
     if own:
         errs.raise_if_any()
     return result if len(errs.errors) == before else None
 
 
 def _load_assignment(root: Path, entry: dict, index: int, course_limits: Limits,
-                     errs: _Collector) -> Assignment | None:
+                     errs: _Collector, course_late: LatePolicy = LatePolicy(),
+                     timezone: str = "UTC") -> Assignment | None:
     course_yml = root / "course.yml"
     where = f"assignments[{index}]"
     if not isinstance(entry, dict):
@@ -391,7 +466,7 @@ def _load_assignment(root: Path, entry: dict, index: int, course_limits: Limits,
                                        f"expected a mapping with slug, title, due, released; got {entry!r}"))
         return None
     with errs.check():
-        _check_keys(course_yml, where, entry, {"slug", "title", "due"}, {"released"})
+        _check_keys(course_yml, where, entry, {"slug", "title", "due"}, {"released", "late"})
     if "slug" not in entry:
         return None
     try:
@@ -408,6 +483,9 @@ def _load_assignment(root: Path, entry: dict, index: int, course_limits: Limits,
         due = _date(course_yml, f"{where}.due", entry.get("due"))
     with errs.check():
         released = _bool(course_yml, f"{where}.released", entry.get("released", True))
+    late = course_late
+    with errs.check():
+        late = _late(course_yml, f"{where}.late", entry.get("late"), course_late)
 
     adir = root / "assignments" / slug
     cfg = adir / "assignment.yml"
@@ -484,7 +562,7 @@ def _load_assignment(root: Path, entry: dict, index: int, course_limits: Limits,
     with errs.check():
         limits = _limits(cfg, "limits", data.get("limits"), course_limits)
     return Assignment(slug, title, due, released, root, submission, tuple(questions),
-                      tuple(groups["assets"]), tuple(groups["hidden_assets"]), requirements, limits)
+                      tuple(groups["assets"]), tuple(groups["hidden_assets"]), requirements, limits, late, timezone)
 
 
 def load_course(root: Path | str = ".") -> Course:
@@ -495,7 +573,7 @@ def load_course(root: Path | str = ".") -> Course:
     data = _read_yaml(path)
     errs = _Collector()
     with errs.check():
-        _check_keys(path, "", data, {"name", "assignments"}, {"term", "seed", "limits"})
+        _check_keys(path, "", data, {"name", "assignments"}, {"term", "seed", "limits", "timezone", "late"})
     name, term, seed, limits = "", "", 0, Limits()
     with errs.check():
         name = _str(path, "name", data.get("name"))
@@ -507,6 +585,11 @@ def load_course(root: Path | str = ".") -> Course:
             raise ConfigError(path, "seed", f"expected a non-negative integer, got {seed!r}")
     with errs.check():
         limits = _limits(path, "limits", data.get("limits"), Limits())
+    timezone, late = "UTC", LatePolicy()
+    with errs.check():
+        timezone = _timezone(path, "timezone", data["timezone"]) if "timezone" in data else "UTC"
+    with errs.check():
+        late = _late(path, "late", data.get("late"), LatePolicy())
     entries = data.get("assignments")
     if "assignments" in data and (not isinstance(entries, list) or not entries):
         errs.errors.append(ConfigError(path, "assignments", "expected a non-empty list of assignments"))
@@ -518,11 +601,11 @@ def load_course(root: Path | str = ".") -> Course:
             errs.errors.append(ConfigError(path, f"assignments[{i}].slug", f"duplicate slug {slug!r}"))
             continue
         seen.add(slug)
-        a = load_assignment(root, entry, i, limits, errs)
+        a = load_assignment(root, entry, i, limits, errs, late, timezone)
         if a is not None:
             assignments.append(a)
     errs.raise_if_any()
-    return Course(name, term, seed, root, limits, tuple(assignments))
+    return Course(name, term, seed, root, limits, tuple(assignments), timezone, late)
 
 
 @dataclass(frozen=True)

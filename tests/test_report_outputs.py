@@ -47,11 +47,13 @@ def _rows():
 def test_grades_csv_sorted_with_question_columns_and_no_formulas():
     text = grades_csv(_rows(), ["q1_add", "q2_scale"])
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["submission", "score", "max_score", "status", "reason", "q1_add", "q2_scale"]
+    assert rows[0] == ["submission", "score", "max_score", "status", "reason", "q1_add", "q2_scale",
+                       "submitted_at", "late_by", "penalty", "final_score"]
     assert [r[0] for r in rows[1:]] == ["amy", "evil", "grp", "oops", "zed"]
-    assert rows[1][:4] == ["amy", "1", "5", "graded"] and rows[1][5:] == ["1", "0"]
+    assert rows[1][:4] == ["amy", "1", "5", "graded"] and rows[1][5:7] == ["1", "0"]
+    assert rows[1][7:] == ["", "", "", "1"]       # no late policy: the final score is the score
     assert rows[2][4].startswith("'=")            # a reason is never a spreadsheet formula
-    assert rows[4][1:4] == ["", "", "failed"] and rows[4][5:] == ["", ""]   # no fake zeros
+    assert rows[4][1:4] == ["", "", "failed"] and rows[4][5:] == ["", ""] * 3   # no fake zeros
 
 
 def test_canvas_csv_columns():

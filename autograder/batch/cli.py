@@ -24,6 +24,7 @@ from ..report.tables import FAILED, num
 from .executors import make_executor
 from .intake import IntakeError, Submission, collect
 from .store import ResultStore, StoreError
+from .toolkit import ToolkitError, finish, prepare, summary_lines
 from ..build.bundle import to_zip_bytes
 from .worker import bundle_key
 
@@ -97,7 +98,8 @@ def run_grade(args, course) -> int:
     out = Path(args.out).resolve()
     try:
         subs = collect(args.submissions, assignment.submission, exclude=out)
-    except IntakeError as e:
+        plan = prepare(args, course, assignment, subs)  # roster, extensions, times: checked before grading
+    except (IntakeError, ToolkitError) as e:
         errors.print(f"[red]error[/red]: {escape(T.one_line(e, T.REASON))}")
         return 2
 
@@ -125,14 +127,18 @@ def run_grade(args, course) -> int:
 
     kept: dict[str, dict] = {}
     todo: list[Submission] = []
+    previous: dict[str, dict] = {}  # --regrade: the results before, for changes.csv
+    resume = args.resume and not plan.regrade
     for sub in subs:
         state, record = store.status_of(sub.name, sub.digest, key)
-        if state == "fresh" and args.resume:
+        if record is not None:
+            previous[sub.name] = record["result"]
+        if state == "fresh" and resume:
             kept[sub.name] = record
             continue
         if state == "changed":
             say(f"regrading {sub.name}: the submission changed since it was graded")
-        elif state == "key" and args.resume:
+        elif state == "key" and resume:
             say(f"regrading {sub.name}: the tests, limits or engine changed since it was graded")
         todo.append(sub)
     for sub in subs:
@@ -200,9 +206,12 @@ def run_grade(args, course) -> int:
         rows[name] = Row(name, result, result.reason, by_name[name].origin, by_name[name].digest, by_name[name].student)
         failures.append(f"{name}: no result")
 
-    paths = write_reports(out, assignment, list(rows.values()), getattr(args, "canvas_id", None))
+    kit = finish(plan, rows, previous)  # late policy on every row; roster, regrade changes
+    paths = write_reports(out, assignment, list(rows.values()), getattr(args, "canvas_id", None), kit)
     store.log_event("run-end", run=run, graded=len(todo), failed=len(failures))
     _summary(console, assignment, list(rows.values()), paths, out, time.monotonic() - started, len(todo), len(kept))
+    for line in summary_lines(kit, list(rows.values())):  # names come from students: one visible line each
+        console.print(T.one_line(line, T.REASON), markup=False, highlight=False, soft_wrap=True)
     if failures:
         errors.print(f"[red]the grader failed on {len(failures)} submission(s)[/red] "
                      "(status 'failed'; rerun with the same --out to retry them):", markup=True)
@@ -238,7 +247,7 @@ def _summary(console: Console, assignment, rows: list[Row], paths: dict, out: Pa
         console.print(t)
     rate = f", {60 * graded / elapsed:.0f} submissions/minute" if graded and elapsed > 0 else ""
     lines = [f"graded {graded}, kept {kept} in {elapsed:.1f} s{rate}"]
-    lines += [f"  {paths[label]}" for label in ("grades", "canvas", "html")]
+    lines += [f"  {paths[label]}" for label in ("grades", "canvas", "html", "changes") if label in paths]
     lines.append(f"  {out / 'results'}/<submission>.json, {out / 'logs'}/<submission>.log")
     for line in lines:
         console.print(line, markup=False, highlight=False, soft_wrap=True)

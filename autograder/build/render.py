@@ -75,7 +75,7 @@ def context(course: Course, assignment: Assignment) -> dict:
         "course": {"name": course.name, "term": course.term},
         "slug": assignment.slug,
         "title": assignment.title,
-        "due": assignment.due.strftime("%A %d %B %Y, %H:%M"),
+        "due": assignment.due.strftime("%A %d %B %Y, %H:%M") + f" ({assignment.timezone})",  # course.yml timezone
         "submission": assignment.submission,
         "module": assignment.module_name,
         "questions": [{"name": q.name, "points": q.points} for q in assignment.questions],

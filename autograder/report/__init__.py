@@ -6,7 +6,8 @@
   logs/<submission>.log      the grader's log: origin, hash, status, reason, every case with its
                              message (hidden ones too: this log is for staff), the captured output
   report.html                self-contained summary (see html.py)
-  canvas.csv                 Canvas gradebook import (see canvas.py)
+  canvas.csv                 Canvas gradebook import (see canvas.py; with a roster, toolkit.py)
+  changes.csv                after --regrade: the scores that changed (see toolkit.py)
 
 Per-submission files are rewritten only when their content changes, so a rerun leaves the
 outputs of submissions it did not regrade untouched (modification times included).
@@ -19,10 +20,12 @@ from pathlib import Path
 
 from ..batch.store import json_bytes, write_if_changed, write_text_atomic
 from ..grading.results import GradeResult, gradescope_json
-from .canvas import canvas_csv
+from .canvas import canvas_column, canvas_csv
 from .html import report_html
 from .logs import submission_log
 from .tables import grades_csv
+from .toolkit import Toolkit, canvas_roster_csv, changes_csv
+from .toolkit import sections as toolkit_sections
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Row:
     engine: str = ""
     graded_at: str = ""
     kept: bool = False        # graded by an earlier run and kept
+    late: dict | None = None  # autograder.batch.late.Lateness.as_dict(): time, penalty, final score
 
     @property
     def status(self) -> str:
@@ -49,8 +53,10 @@ def write_submission_files(out: Path, row: Row) -> None:
     write_text_atomic(out / "logs" / f"{row.name}.log", submission_log(row))
 
 
-def write_reports(out: Path, assignment, rows: list[Row], canvas_id: str | None = None) -> dict[str, Path]:
-    """grades.csv, canvas.csv and report.html for these rows (per-submission files too)."""
+def write_reports(out: Path, assignment, rows: list[Row], canvas_id: str | None = None,
+                  kit: Toolkit | None = None) -> dict[str, Path]:
+    """grades.csv, canvas.csv and report.html for these rows (per-submission files too);
+    `kit` adds the roster, late work and regrade changes (toolkit.py)."""
     out = Path(out)
     rows = sorted(rows, key=lambda r: r.name)
     for row in rows:
@@ -58,8 +64,14 @@ def write_reports(out: Path, assignment, rows: list[Row], canvas_id: str | None 
     questions = [q.name for q in assignment.questions]
     paths = {"grades": out / "grades.csv", "canvas": out / "canvas.csv", "html": out / "report.html"}
     write_text_atomic(paths["grades"], grades_csv(rows, questions))
-    write_text_atomic(paths["canvas"], canvas_csv(rows, assignment, canvas_id))
-    write_text_atomic(paths["html"], report_html(rows, assignment))
+    if kit is not None and kit.match is not None:
+        write_text_atomic(paths["canvas"], canvas_roster_csv(rows, assignment, canvas_column(assignment, canvas_id), kit))
+    else:
+        write_text_atomic(paths["canvas"], canvas_csv(rows, assignment, canvas_id))
+    if kit is not None and kit.changes is not None:
+        paths["changes"] = out / "changes.csv"
+        write_text_atomic(paths["changes"], changes_csv(kit.changes))
+    write_text_atomic(paths["html"], report_html(rows, assignment, toolkit_sections(rows, kit)))
     return paths
 
 

@@ -7,7 +7,8 @@ Columns, in Canvas' own export order:
   SIS User ID    the student id from Gradescope's metadata, else the submission's name (a batch
                  named by file stem is expected to use students' SIS ids or logins as stems)
   Section        left empty (Canvas ignores it on import)
-  "<Assignment title> (<id>)"  the score in points; <id> is the Canvas assignment id given with
+  "<Assignment title> (<id>)"  the final score in points (after any late penalty); <id> is
+                 the Canvas assignment id given with
                  `course grade --canvas-id`, else the assignment's slug (Canvas then offers to
                  create a new assignment column with that name)
 The second line is Canvas' "Points Possible" row. A group submission from Gradescope gives one
@@ -21,6 +22,9 @@ import csv
 import io
 
 from .tables import FAILED, cell, num
+from .toolkit import final_score
+
+# With --roster, canvas.csv is written by toolkit.canvas_roster_csv instead (one line per student).
 
 
 def canvas_column(assignment, canvas_id: str | None = None) -> str:
@@ -33,7 +37,7 @@ def canvas_csv(rows, assignment, canvas_id: str | None = None) -> str:
     w.writerow(["Student", "ID", "SIS User ID", "Section", canvas_column(assignment, canvas_id)])
     w.writerow(["Points Possible", "", "", "", num(assignment.total_points)])
     for row in sorted(rows, key=lambda r: r.name):
-        score = "" if row.result.status == FAILED else num(row.result.score)
+        score = "" if row.result.status == FAILED else num(final_score(row))  # late penalty applied
         people = (row.student or {}).get("submitters") or [{}]
         for person in people:
             w.writerow([cell(person.get("name") or row.name), "", cell(person.get("sid") or row.name), "", score])

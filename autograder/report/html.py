@@ -115,7 +115,9 @@ img{max-width:100%;border:1px solid #eeeeee;margin:.4em 0}.reason{max-width:520p
 """
 
 
-def report_html(rows, assignment) -> str:
+def report_html(rows, assignment, sections: list[str] = ()) -> str:
+    """`sections`: extra HTML sections (late work, roster, regrades: toolkit.py), put before
+    the list of every submission."""
     rows = sorted(rows, key=lambda r: r.name)
     e = html.escape
     max_score = float(assignment.total_points)
@@ -157,6 +159,7 @@ def report_html(rows, assignment) -> str:
                         [[e(r.name), f"{r.result.elapsed:.2f} s", _status(r.result.status),
                           e(T.one_line(r.worker or "-", T.NAME))]
                          for r in slow], "slowest"))
+    parts.extend(sections)
     parts.append('<h2 id="all">All submissions</h2>')
     table = []
     for r in rows:
