@@ -17,7 +17,10 @@ def _pil_rgb(path):
 
 def _check_pixels(got, want, call):
     assert isinstance(got, np.ndarray), f"{call} should return a numpy array, got {type(got).__name__}"
-    assert got.shape == want.shape, f"{call}: expected shape {want.shape}, got {got.shape}"
+    assert got.shape == want.shape, (
+        f"{call}: expected shape {want.shape}, got {got.shape}"
+        + (" (convert to RGB whatever the file's mode: numpy.array(Image.open(path)) keeps a grey file's "
+           "(H, W) and an alpha channel)" if got.shape[:2] == want.shape[:2] else ""))
     assert got.dtype == np.uint8, f"{call}: expected dtype uint8, got {got.dtype}"
     wrong = np.argwhere(got != want)
     if len(wrong):
@@ -40,8 +43,10 @@ def _expect_error(load_image, path, error, *, named=True):
                 f"file ({base!r}); the message was: {raised}"
             )
     except Exception as raised:
+        hint = (" (PIL raises its own error for a file it cannot read; the docstring asks you to raise "
+                "ValueError naming the path instead)" if error is ValueError and isinstance(raised, OSError) else "")
         raise AssertionError(
-            f"{call}: expected {error.__name__}, got {type(raised).__name__}: {raised}"
+            f"{call}: expected {error.__name__}, got {type(raised).__name__}: {raised}{hint}"
         ) from None
     else:
         raise AssertionError(f"{call}: expected {error.__name__}, but nothing was raised")

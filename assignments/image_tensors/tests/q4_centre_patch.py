@@ -20,7 +20,9 @@ def _by_skimage(image, h, w):
 
 def _check(got, want, call):
     assert isinstance(got, np.ndarray), f"{call} should return a numpy array, got {type(got).__name__}"
-    assert got.shape == want.shape, f"{call}: expected shape {want.shape}, got {got.shape}"
+    assert got.shape == want.shape, (
+        f"{call}: expected shape {want.shape}, got {got.shape}; the patch is centred on the middle "
+        "(top = (H - h) // 2), not started there as the lecture's demo_arr[mid:mid + 5] inspection")
     assert got.dtype == want.dtype, f"{call}: expected dtype {want.dtype}, got {got.dtype}"
     assert np.array_equal(got, want), (
         f"{call}: the right shape but the wrong pixels; expected image[top:top + h, left:left + w] "

@@ -67,8 +67,13 @@ def test_resize_and_crop_fills_square(resize_and_crop):
     cat = _photo("assets/cat.png")
     _check(resize_and_crop(cat, 224), _pil_fit(cat, 224), "resize_and_crop(cat, 224)", "ImageOps.fit")
     _check(resize_and_crop(cat), _pil_fit(cat, 224), "resize_and_crop(cat) (default size 224)", "ImageOps.fit")
-    _check(resize_and_crop(cat, (120, 200)), _pil_fit(cat, (120, 200)), "resize_and_crop(cat, (120, 200))",
-           "ImageOps.fit (size as (height, width))")
+    try:
+        rectangle = resize_and_crop(cat, (120, 200))
+    except Exception as raised:
+        raise AssertionError(
+            "resize_and_crop(cat, (120, 200)): the docstring's size may also be a (height, width) tuple "
+            f"(beyond the lecture's square 224 x 224); got {type(raised).__name__}: {raised}") from None
+    _check(rectangle, _pil_fit(cat, (120, 200)), "resize_and_crop(cat, (120, 200))", "ImageOps.fit (size as (height, width))")
 
 
 @test_case(points=1)

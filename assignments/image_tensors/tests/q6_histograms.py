@@ -69,7 +69,9 @@ def test_one_pixel_and_not_uint8(channel_histograms):
     want[0, 0] = want[1, 128] = want[2, 255] = 1
     _check(channel_histograms(pixel), want, "channel_histograms(one pixel with RGB (0, 128, 255))")
     floats = np.asarray(Image.open("assets/cat.png").convert("RGB")) / 255.0
-    _expect_value_error(channel_histograms, floats, "float64 image with values in [0, 1]")
+    _expect_value_error(channel_histograms, floats,
+                        "float64 image with values in [0, 1]; the docstring asks for ValueError on anything "
+                        "but uint8, which numpy.histogram or ax.hist would bin without complaint")
 
 
 @test_case(points=1, hidden=True)
