@@ -119,6 +119,12 @@ class Assignment:
         return self.dir / "templates"
 
     @property
+    def helpers(self) -> tuple[Path, ...]:
+        """Test helper modules, tests/_<name>.py: importable by the test files (`from _name
+        import ...`), shipped with the tests to the judge and to students."""
+        return tuple(sorted(p for p in self.tests_dir.glob("_*.py") if is_helper(p)))
+
+    @property
     def generator(self) -> Path | None:
         path = self.root / "reference" / self.slug / "generate.py"
         return path if path.is_file() else None

@@ -4,6 +4,8 @@ hidden cases for the student copy without changing the points of the cases that 
 from __future__ import annotations
 
 import ast
+import contextlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +20,32 @@ class CaseInfo:
     hidden: bool
 
 
+def helper_names(tests_dir: Path) -> list[str]:
+    """Module names of the test helpers beside the test files (tests/_<name>.py)."""
+    return sorted(p.stem for p in Path(tests_dir).glob("_*.py") if p.name != "__init__.py")
+
+
 def load(path: Path, source: str | None = None) -> ExceptionTestFile:
-    """Parse a test file exactly as otter does (points resolved by otter's rules)."""
+    """Parse a test file exactly as otter does (points resolved by otter's rules).
+
+    The test file's folder is on sys.path while it runs, so it can import its assignment's
+    helpers (`from _checks import close`) as it does under a student's `otter check`, where
+    they sit in the working directory. Helper modules are imported afresh for each file:
+    two assignments may both have a `_checks` and must not share the first one loaded."""
     path = Path(path)
     text = path.read_text(encoding="utf-8") if source is None else source
-    return ExceptionTestFile.from_string(text, path=str(path))
+    folder = str(path.parent.resolve())
+    names = helper_names(path.parent)
+    for name in names:
+        sys.modules.pop(name, None)
+    sys.path.insert(0, folder)
+    try:
+        return ExceptionTestFile.from_string(text, path=str(path))
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(folder)
+        for name in names:
+            sys.modules.pop(name, None)  # the loaded test functions keep their own reference
 
 
 def cases(test_file: ExceptionTestFile) -> list[CaseInfo]:

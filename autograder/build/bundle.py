@@ -67,6 +67,8 @@ def bundle_files(assignment: Assignment, seed: int) -> dict[str, bytes]:
     files = {MANIFEST: (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()}
     for q in assignment.questions:
         files[f"tests/{q.name}.py"] = q.test_file.read_bytes()
+    for helper in assignment.helpers:  # imported by the test files (testfiles.load)
+        files[f"tests/{helper.name}"] = helper.read_bytes()
     files.update({f"assets/{n}": b for n, b in assets.public.items()})
     files.update({f"hidden/{n}": b for n, b in assets.hidden.items()})
     return files

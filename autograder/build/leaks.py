@@ -97,6 +97,11 @@ def check(files: dict[str, bytes], solution: str, stub: str, full_tests: dict[st
                 raise LeakError(f"{name}: holds hidden test case {fname}")
         if "/tests/" in f"/{name}" and testfiles.hidden_functions(source):
             raise LeakError(f"{name}: holds a test case marked hidden=True")
+        if name.rsplit("/", 1)[-1].startswith("_"):  # a test helper (tests/_*.py) students get
+            if testfiles.hidden_functions(source):
+                raise LeakError(f"{name}: test helper holds a test case marked hidden=True")
+            if re.search(r"""["']hidden/""", source):
+                raise LeakError(f"{name}: test helper refers to hidden/ files; only hidden test cases may")
     for name, data in files.items():
         try:
             text = _squash(data.decode("utf-8"))

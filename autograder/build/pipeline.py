@@ -37,13 +37,16 @@ def student_files(course: Course, assignment: Assignment) -> dict[str, bytes]:
     walkthrough.check_cells(assignment, notebook)
     nb = json.loads(notebook)
     notebook_code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-    sources = [stub, *tests.values(), notebook_code]
+    sources = [stub, *tests.values(), notebook_code, *(h.read_text(encoding="utf-8") for h in assignment.helpers)]
     files = {
         assignment.submission: stub.encode(),
         "README.md": render.readme(course, assignment).encode(),
         "walkthrough.ipynb": notebook.encode(),
         "requirements.txt": render.student_requirements(assignment, sources).encode(),
         **{name: text.encode() for name, text in tests.items()},
+        # Test helpers sit beside the stub, not in tests/: `otter check` loads every tests/*.py
+        # as a question, and the working directory (the bundle root) is on the kernel's path.
+        **{helper.name: helper.read_bytes() for helper in assignment.helpers},
         **{f"assets/{n}": b for n, b in collect(assignment, course.seed).public.items()},
         **{f"figures/{n}": b for n, b in figures.render(assignment, course.seed).items()},
     }
