@@ -28,6 +28,7 @@ sandbox-deps:
 	  echo "warning: could not install bubblewrap; the sandbox runs without filesystem isolation"; \
 	else echo "warning: bubblewrap (bwrap) not found; the sandbox runs without filesystem isolation"; fi
 
+# No slugs: assignments marked `released: false` in course.yml stay out of validate and build.
 release: venv sandbox-deps
 	$(VENV)/bin/course validate
 	$(VENV)/bin/course build --out dist
