@@ -226,3 +226,50 @@ def test_late_policy_config_errors_name_file_and_key(tmp_path, snippet, key, mes
         load_course(root)
     e = err.value
     assert e.path == root / "course.yml" and e.key == key and message in e.message, (e.path, e.key, e.message)
+
+
+def test_feedback_pages_and_item_analysis(tmp_path):
+    """feedback/<submission>.html follows results.json's rules (hidden cases pass/fail only, no
+    message); report.html groups the class's failures per question."""
+    import html
+    import json
+
+    root = write_mini_course(tmp_path / "course")
+    solution = (root / "solutions/mini/mini.py").read_text()
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    minus = solution.replace("total = a + b", "total = a - b")
+    (subs / "honest.py").write_text(solution)
+    (subs / "wrong1.py").write_text(minus)
+    (subs / "wrong2.py").write_text(minus)
+    (subs / "printer.py").write_text(solution.replace("total = a + b", "print('<script>alert(1)</script>')\n"
+                                                                        "    total = a + b")
+                                     .replace("* float(k)", "* 1.0"))
+    out = tmp_path / "out"
+    proc = run_course("--root", root, "grade", "mini", subs, "--out", out, "--jobs", "2", *engine_args(),
+                      cwd=tmp_path, check=False, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == [f"{n}.html" for n in
+                                                                    ("honest", "printer", "wrong1", "wrong2")]
+    for name in ("honest", "printer", "wrong1", "wrong2"):
+        page = (out / "feedback" / f"{name}.html").read_text()
+        results = json.loads((out / "results" / f"{name}.json").read_text())
+        for test in results["tests"]:  # the oracle: what results.json shows, escaped, and nothing hidden more
+            assert html.escape(test["output"]) in page, (name, test["name"])
+        assert "<script" not in page and "http" not in page and "expected -38" not in page
+    wrong = (out / "feedback" / "wrong1.html").read_text()
+    assert "expected add(2, 3) == 5, got -1" in wrong and "Score: <b>2</b> / 5" in wrong
+    assert "q1_add - 2: failed (0/2)" in wrong and "got -42" not in wrong  # the hidden case
+    printer = (out / "feedback" / "printer.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in printer  # its own output, shown escaped
+
+    report = (out / "report.html").read_text()
+    items = report[report.index('id="items"'):report.index('id="all"')]
+    # Case 1 (public) and 2 (hidden) failed by wrong1 and wrong2; the scale cases by printer.
+    assert "<td>q1_add</td><td>q1_add - 1</td><td>2</td><td>50%</td>" in items
+    assert "<td>q1_add</td><td>q1_add - 2 <small>(hidden)</small></td><td>2</td><td>50%</td>" in items
+    assert "<td>q2_scale</td><td>q2_scale - 1</td><td>1</td><td>25%</td>" in items
+    assert ("<code>AssertionError: expected add(2, 3) == 5, got -1</code></td><td>2</td><td>wrong1, wrong2</td>"
+            in items)
+    assert "q2_scale: most common failures" in items and "printer" in items
+    assert "honest" not in items

@@ -163,7 +163,8 @@ class ResultStore:
 
     def _clean_temp_files(self) -> None:
         """Leftovers of a batch killed mid-write (never read: only os.replace publishes)."""
-        for folder in (self.state, self.records_dir, self.out, self.out / "results", self.out / "logs"):
+        for folder in (self.state, self.records_dir, self.out, self.out / "results", self.out / "logs",
+                       self.out / "feedback"):
             if folder.is_dir():
                 for tmp in folder.glob(".*.tmp"):
                     try:

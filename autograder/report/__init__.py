@@ -3,6 +3,7 @@
   grades.csv                 one row per submission, sorted by name: submission, score, max_score,
                              status, reason, then one column per question (its score)
   results/<submission>.json  Gradescope results.json schema (what the student would see)
+  feedback/<submission>.html the page a student may see (see feedback.py: results.json's rules)
   logs/<submission>.log      the grader's log: origin, hash, status, reason, every case with its
                              message (hidden ones too: this log is for staff), the captured output
   report.html                self-contained summary (see html.py)
@@ -21,6 +22,7 @@ from pathlib import Path
 from ..batch.store import json_bytes, write_if_changed, write_text_atomic
 from ..grading.results import GradeResult, gradescope_json
 from .canvas import canvas_column, canvas_csv
+from .feedback import feedback_html
 from .html import report_html
 from .logs import submission_log
 from .tables import grades_csv
@@ -61,6 +63,7 @@ def write_reports(out: Path, assignment, rows: list[Row], canvas_id: str | None 
     rows = sorted(rows, key=lambda r: r.name)
     for row in rows:
         write_submission_files(out, row)
+        write_text_atomic(out / "feedback" / f"{row.name}.html", feedback_html(row, assignment))
     questions = [q.name for q in assignment.questions]
     paths = {"grades": out / "grades.csv", "canvas": out / "canvas.csv", "html": out / "report.html"}
     write_text_atomic(paths["grades"], grades_csv(rows, questions))
@@ -71,7 +74,7 @@ def write_reports(out: Path, assignment, rows: list[Row], canvas_id: str | None 
     if kit is not None and kit.changes is not None:
         paths["changes"] = out / "changes.csv"
         write_text_atomic(paths["changes"], changes_csv(kit.changes))
-    write_text_atomic(paths["html"], report_html(rows, assignment, toolkit_sections(rows, kit)))
+    write_text_atomic(paths["html"], report_html(rows, assignment, toolkit_sections(rows, kit, questions)))
     return paths
 
 

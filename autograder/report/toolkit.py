@@ -7,7 +7,7 @@
   changes.csv  after `--regrade`: submission, old_score, new_score, questions_changed (the
                questions whose score moved, `;`-separated), one line per submission whose score
                or per-question scores changed.
-  report.html  sections "Late work", "Roster" and "Regrade changes" (see sections()).
+  report.html  sections "Item analysis", "Late work", "Roster" and "Regrade changes" (sections()).
 
 Every student-derived string goes through autograder.text (one_line; tables.cell for CSV) and,
 in HTML, is escaped.
@@ -117,10 +117,68 @@ def _e(text, limit=NAME) -> str:
     return html.escape(one_line(str(text), limit))
 
 
-def sections(rows, kit: Toolkit | None) -> list[str]:
+MOST_FAILED = 15     # cases in the "failed most" table
+MESSAGES = 6         # message groups shown per question
+STUDENTS = 12        # names listed per message group
+
+
+def _message_key(message: str) -> str:
+    """Failures group by their message's last non-empty line (the exception and its text;
+    the lines above locate the test, the same for everyone), whitespace collapsed."""
+    last = next((line for line in reversed(str(message).splitlines()) if line.strip()), "")
+    return " ".join(last.split())[:300] or "(no message)"
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(_e(n) for n in names[:STUDENTS])
+    return shown + (f" and {len(names) - STUDENTS} more" if len(names) > STUDENTS else "")
+
+
+def item_analysis(rows, questions: list[str]) -> str:
+    """For each question, its failure messages grouped (count, who), and the cases failed
+    most: which mistake the class made. Staff-only, so hidden cases count too."""
+    counted = [r for r in rows if r.result.status != FAILED and r.result.questions]
+    if not counted:
+        return ""
+    fails: dict[tuple, list[str]] = {}
+    hidden: dict[tuple, bool] = {}
+    groups: dict[str, dict[str, list[str]]] = {}
+    for r in counted:
+        for q in r.result.questions:
+            for c in q.cases:
+                if c.passed:
+                    continue
+                fails.setdefault((q.name, c.name), []).append(r.name)
+                hidden[(q.name, c.name)] = c.hidden
+                groups.setdefault(q.name, {}).setdefault(_message_key(c.message), []).append(r.name)
+    n = len(counted)
+    worst = sorted(fails.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:MOST_FAILED]
+    parts = ['<h2 id="items">Item analysis</h2>',
+             f"<p>Over the {n} graded submission(s). Failure messages are grouped by their last line (the error raised).</p>"]
+    if not worst:
+        return "".join(parts) + "<p>No case failed.</p>"
+    parts.append("<h3>Cases failed most</h3>" + _table(
+        ["question", "case", "failed by", "share"],
+        [[_e(q), _e(c) + (" <small>(hidden)</small>" if hidden[(q, c)] else ""), str(len(who)),
+          f"{100 * len(who) / n:.0f}%"] for (q, c), who in worst]))
+    for q in questions:
+        msgs = groups.get(q)
+        if not msgs:
+            continue
+        top = sorted(msgs.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:MESSAGES]
+        parts.append(f"<h3>{_e(q)}: most common failures</h3>" + _table(
+            ["failure message", "times", "submissions"],
+            [[f"<code>{_e(m, REASON)}</code>", str(len(who)), _names(sorted(set(who)))] for m, who in top]))
+    return "".join(parts)
+
+
+def sections(rows, kit: Toolkit | None, questions: list[str] | None = None) -> list[str]:
     """HTML sections for report.html (each starts with its <h2>)."""
     kit = kit or Toolkit()
     parts = []
+    analysis = item_analysis(rows, questions or [])
+    if analysis:
+        parts.append(analysis)
     late_rows = [r for r in rows if getattr(r, "late", None)]
     if late_rows and (any(r.late["submitted_at"] for r in late_rows) or kit.policy not in ("", "no late penalty")):
         flagged = [r for r in late_rows if r.late["note"] or r.late["penalty_percent"]]
