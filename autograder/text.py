@@ -35,7 +35,9 @@ NAME = 200              # a name, path or origin shown anywhere
 TRACEBACK = 8_000       # a grader failure's traceback printed to the terminal
 
 # Notebook and source intake (bytes / characters / depth), see grading/intake.py.
-NOTEBOOK_BYTES = 50 * 1024 * 1024   # a notebook file (outputs and pictures included)
+NOTEBOOK_BYTES = 25 * 1024 * 1024   # a notebook file (outputs and pictures included)
+JSON_VALUES = 1_000_000             # values in a notebook's JSON, estimated before parsing: each
+                                    # costs the judge ~60 bytes, a 1-character string 10x its text
 SOURCE_CHARS = 1024 * 1024          # the Python code graded (a .py, or a notebook's code cells)
 
 CUT = "... [{n:,} more characters cut]"

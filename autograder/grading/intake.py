@@ -63,6 +63,11 @@ def _strip_ipython(src: str) -> str:
     return "\n".join(out)
 
 
+def _without_outputs(pairs: list) -> dict:
+    """Cell outputs and attachments are dropped as soon as they are parsed: never graded."""
+    return {k: v for k, v in pairs if k not in ("outputs", "attachments")}
+
+
 def notebook_source(text: str, name: str) -> str:
     """The code cells of a notebook as one module; IPython magics, shell escapes (`!cmd`,
     `x = !cmd`), help lines (`obj?`) and whole `%%` cell-magic cells removed.
@@ -70,8 +75,15 @@ def notebook_source(text: str, name: str) -> str:
     Anything that is not a notebook as nbformat writes it is rejected with the reason: JSON
     nested deeper than the parser's recursion limit, cells that are not objects, a `source`
     that is not text or a list of text, more code than SOURCE_CHARS."""
+    # An upper bound on the number of JSON values, at C speed: every value but a container's
+    # first is preceded by a comma, strings have two quotes. It bounds what json.loads builds.
+    values = text.count('"') // 2 + text.count("[") + text.count("{") + text.count(",")
+    if values > T.JSON_VALUES:
+        raise SubmissionRejected(f"{name} holds about {values:,} JSON values, more than the limit of "
+                                 f"{T.JSON_VALUES:,}; clear its outputs (Kernel > Restart & Clear Output), "
+                                 "save and submit again")
     try:
-        nb = json.loads(text)
+        nb = json.loads(text, object_pairs_hook=_without_outputs)
     except json.JSONDecodeError as e:
         raise SubmissionRejected(f"{name} is not a valid Jupyter notebook (not notebook JSON: {e})") from None
     except RecursionError:
@@ -155,8 +167,11 @@ def source_from_file(path: Path) -> str:
 
 def pick_file(folder: Path, expected: str) -> Path:
     """The file to grade in a folder: the expected name anywhere inside, else the only .py/.ipynb."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not any(
-        part.startswith((".", "__")) for part in p.relative_to(folder).parts))
+    try:
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and not any(
+            part.startswith((".", "__")) for part in p.relative_to(folder).parts))
+    except RecursionError:  # rglob recurses once per folder level
+        raise SubmissionRejected("the submission's folders are nested too deeply to search") from None
     exact = [p for p in files if p.name == expected]
     nb = [p for p in files if p.name == Path(expected).stem + ".ipynb"]
     if len(exact) == 1:
