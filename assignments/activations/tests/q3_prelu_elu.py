@@ -32,6 +32,12 @@ def test_prelu(prelu):
     _compare(prelu(x, alpha), expected, ATOL64, "prelu with alpha [0, 0.1, 0.5] per channel")
     _compare(prelu(x.astype(np.float32), alpha.astype(np.float32)), expected.astype(np.float32), ATOL32,
              "prelu on float32")
+    # x's dtype decides, not alpha's: float32 x with alpha a list of Python floats stays float32
+    _compare(prelu(x.astype(np.float32), alpha.tolist()), expected.astype(np.float32), ATOL32,
+             "prelu on float32 x with alpha the list [0.0, 0.1, 0.5]")
+    ints = np.array([[-3, 2], [4, -1]])
+    _compare(prelu(ints, [0.5, 0.25]), np.array([[-1.5, 2.0], [4.0, -0.25]]), ATOL64,
+             "prelu of an int array (computed in float64)")
 
 
 @test_case(points=1)
@@ -42,6 +48,9 @@ def test_elu(elu):
         _compare(elu(x, alpha), expected, ATOL64, f"elu with alpha {alpha}")
     _compare(elu(x.astype(np.float32)), np.where(x > 0, x, np.exp(x) - 1).astype(np.float32), ATOL32,
              "elu on float32 with the default alpha 1.0")
+    ints = np.arange(-3, 3)
+    _compare(elu(ints, 0.5), np.where(ints > 0, ints, 0.5 * np.expm1(ints)), ATOL64,
+             "elu of an int array with alpha 0.5 (computed in float64)")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with np.errstate(all="raise", under="ignore"):
@@ -57,7 +66,7 @@ def test_smallest_valid_arguments_and_errors(prelu, elu):
     x = np.linspace(-3, 3, 13)
     _compare(elu(x, 0.0), np.maximum(x, 0), ATOL64, "elu with alpha 0 (the smallest allowed)")
     x4 = np.zeros((2, 4, 4, 3))
-    for alpha in (np.ones(4), np.ones((1, 3)), np.ones(2)):
+    for alpha in (np.ones(4), np.ones((1, 3)), np.ones(2), np.ones(1)):
         try:
             prelu(x4, alpha)
         except ValueError:

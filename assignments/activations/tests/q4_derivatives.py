@@ -85,12 +85,18 @@ def test_ints_alpha_zero_and_errors(relu_grad, leaky_relu_grad, elu_grad, sigmoi
     got = np.asarray(prelu_grad(np.array([[-1.0], [3.0]]), [0.5]))   # one channel, alpha a list
     assert got.dtype == np.float64 and got.tolist() == [[0.5], [1.0]], (
         f"prelu_grad of [[-1], [3]] with alpha [0.5]: expected float64 [[0.5], [1.0]], got {got.dtype} {got.tolist()}")
-    try:
-        prelu_grad(np.zeros((2, 3)), np.ones(2))
-    except ValueError:
-        pass
-    else:
-        raise AssertionError("prelu_grad on shape (2, 3) with alpha of shape (2,): expected ValueError (alpha must be (3,))")
+    got = np.asarray(prelu_grad(np.array([[-1.0, 2.0]], np.float32), [0.3, 0.6]))   # float32 x, alpha a list
+    assert got.dtype == np.float32, f"prelu_grad of a float32 x with alpha a list of floats: expected float32, got {got.dtype}"
+    got = np.asarray(leaky_relu_grad(np.array([-2, 0, 3]), 0.2))
+    assert got.dtype == np.float64 and np.allclose(got, [0.2, 0.2, 1.0], rtol=1e-12, atol=0), (
+        f"leaky_relu_grad of the ints [-2, 0, 3] with alpha 0.2: expected float64 slopes, got {got.dtype} {got.tolist()}")
+    for alpha in (np.ones(2), np.ones((1, 3)), np.ones(1)):
+        try:
+            prelu_grad(np.zeros((2, 3)), alpha)
+        except ValueError:
+            continue
+        raise AssertionError(f"prelu_grad on shape (2, 3) with alpha of shape {alpha.shape}: expected ValueError "
+                             "(alpha must be (3,))")
 
 
 @test_case(points=2, hidden=True)
