@@ -80,3 +80,17 @@ def test_broken_figures_fail_the_build_naming_the_file(mini_course, body, words)
 
 def test_no_figures_script_no_figures(mini_course):
     assert figures.render(load_course(mini_course).get("mini"), 1) == {}
+
+
+def test_walkthrough_can_open_its_figures(mini_course):
+    """A walkthrough cell reading figures/<name>.png runs under `course validate` (which runs the
+    notebook in the unzipped student bundle)."""
+    (mini_course / "reference/mini/figures.py").write_text(FIGURES)
+    p = mini_course / "assignments/mini/templates/walkthrough.py.j2"
+    p.write_text(p.read_text() + "\n# %% [markdown]\n# ![the reference](figures/square.png)\n\n# %%\n"
+                 "from PIL import Image\nassert Image.open('figures/square.png').size == (6, 4)\n")
+    proc = run_course("--root", mini_course, "validate", "mini", "--engine", "inprocess")
+    assert "ok" in proc.stdout
+    p.write_text(p.read_text().replace("figures/square.png').size", "figures/missing.png').size"))
+    proc = run_course("--root", mini_course, "validate", "mini", "--engine", "inprocess", check=False)
+    assert proc.returncode == 1 and "FileNotFoundError" in proc.stderr and "walkthrough cell" in proc.stderr
