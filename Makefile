@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: release test validate build bench clean venv sandbox-deps
+.PHONY: release test validate build bench clean venv sandbox-deps wheelhouse platforms
 
 venv: $(STAMP)
 
@@ -39,11 +39,34 @@ validate: venv
 build: venv
 	$(VENV)/bin/course build --out dist
 
-test: venv sandbox-deps
+test: venv sandbox-deps wheelhouse
 	$(PY) -m pytest -q
 
 bench: venv sandbox-deps
 	$(PY) -m bench
+
+# The Gradescope end-to-end test runs the zip's setup.sh offline: the wheels it installs (and
+# the uv that setup.sh pins) are downloaded here, at set-up time, into a gitignored folder.
+# `make wheelhouse WHEELHOUSE_SLUGS="image_tensors yolo"` adds other assignments' wheels.
+UV_VERSION := $(shell sed -n 's/^UV_VERSION=//p' autograder/templates/setup.sh)
+WHEELHOUSE := .wheelhouse
+WHEELHOUSE_SLUGS ?= image_tensors
+UV := .tools/uv/bin/uv
+
+wheelhouse: $(WHEELHOUSE)/.done
+
+$(WHEELHOUSE)/.done: $(STAMP) requirements.txt requirements.lock autograder/templates/setup.sh
+	$(PY) -m autograder.build.wheelhouse --dest $(WHEELHOUSE) $(WHEELHOUSE_SLUGS)
+	touch $@
+
+$(UV): autograder/templates/setup.sh
+	$(PY) -m pip install --quiet --upgrade --target .tools/uv "uv==$(UV_VERSION)"
+	touch $@
+
+# Not part of `make test` (it asks the registry): resolve the students' requirements.txt and each
+# autograder zip's for Linux x86_64, macOS arm64 and Windows x86_64 x CPython 3.11-3.13.
+platforms: venv $(UV)
+	$(PY) -m autograder.build.platforms --uv $(UV) --out docs/PLATFORMS.md
 
 clean:
 	rm -rf dist build *.egg-info

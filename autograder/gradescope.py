@@ -23,6 +23,14 @@ def write_json_atomic(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
+def with_status(data: dict) -> dict:
+    """Gradescope shows a test as passed or failed from its `status`; without one it guesses
+    from the score. A test passes when it earns all its points."""
+    for t in data.get("tests", []):
+        t.setdefault("status", "passed" if t["score"] >= t["max_score"] else "failed")
+    return data
+
+
 def run(bundle_dir: Path, submission: Path, results: Path, engine_name: str = "sandbox") -> int:
     bundle = GradingBundle.load(bundle_dir)
     engine = make_engine(engine_name)
@@ -30,6 +38,6 @@ def run(bundle_dir: Path, submission: Path, results: Path, engine_name: str = "s
         result = grade_path(bundle, submission, engine, label=submission.name)
     finally:
         engine.close()
-    write_json_atomic(results, gradescope_json(result))
+    write_json_atomic(results, with_status(gradescope_json(result)))
     print(f"{bundle.slug}: {result.score:g}/{result.max_score:g} ({result.status})")
     return 0

@@ -4,6 +4,9 @@ Gradescope zip whose run_autograder grades a submission into a valid results.jso
 from __future__ import annotations
 
 import ast
+import base64
+import hashlib
+import io
 import json
 import os
 import shutil
@@ -125,9 +128,29 @@ def test_percent_format_to_notebook():
 
 def test_autograder_zip_layout_and_no_solution(built, mini_course):
     files = zip_texts(built / "autograder" / "mini.zip")
-    for name in ("setup.sh", "run_autograder", "requirements.txt", "bundle/grading.json",
-                 "bundle/tests/q1_add.py", "bundle/assets/numbers.txt", "engine/autograder/grading/core.py"):
+    for name in ("setup.sh", "run_autograder", "requirements.txt", "constraints.txt", "bundle/grading.json",
+                 "bundle/tests/q1_add.py", "bundle/assets/numbers.txt"):
         assert name in files, f"{name} missing from the autograder zip"
+    # The engine travels as a wheel that setup.sh installs as a package.
+    wheels = [n for n in files if n.startswith("engine/") and n.endswith("-py3-none-any.whl")]
+    assert len(wheels) == 1, sorted(files)
+    with zipfile.ZipFile(io.BytesIO(files[wheels[0]])) as wz:
+        names = set(wz.namelist())
+        record = next(n for n in names if n.endswith(".dist-info/RECORD"))
+        rows = [line.split(",") for line in wz.read(record).decode().splitlines()]
+        for path, digest, size in rows:
+            if path == record:
+                continue
+            data = wz.read(path)
+            assert digest == "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            assert int(size) == len(data)
+    assert "autograder/sandbox/zygote.py" in names and "autograder/gradescope.py" in names
+    assert {p for p, *_ in rows} == names, "RECORD must list every file of the wheel"
+    reqs = files["requirements.txt"].decode().split()
+    assert "otter-grader==7.0.0" in reqs and "numpy==2.4.6" in reqs
+    assert not any(r.startswith(("tensorflow", "keras", "opencv")) for r in reqs), "mini imports no TensorFlow"
+    assert not any(r.startswith("otter-grader==") for r in files["constraints.txt"].decode().split()), \
+        "constraints.txt pins only what requirements.txt does not"
     assert b"marker_7f3a" in files["bundle/tests/q1_add.py"], "the grader needs the hidden cases"
     solution = (mini_course / "solutions/mini/mini.py").read_bytes()
     assert all(data != solution for data in files.values())
@@ -169,3 +192,76 @@ def test_run_autograder_hides_hidden_failures(built, mini_course, tmp_path):
     hidden = next(t for t in results["tests"] if t["name"] == "q1_add (hidden)")
     assert hidden["score"] == 0 and "-38" not in json.dumps(results) and "marker" not in hidden["output"].replace(
         "test_hidden_negative_marker_7f3a", "")
+
+
+# --- requirements: one course-wide student file; per-assignment Gradescope zips --------------
+
+def _real_course():
+    from autograder.config import load_course
+    from conftest import ROOT
+    return load_course(ROOT)
+
+
+def _sources(a) -> list[str]:
+    return [a.stub.read_text(encoding="utf-8")] + [p.read_text(encoding="utf-8") for p in sorted(a.tests_dir.glob("*.py"))]
+
+
+def test_every_student_bundle_ships_the_course_wide_requirements():
+    from autograder.build import requirements as R
+    course = _real_course()
+    text = (course.root / "requirements.txt").read_text()
+    for a in course.assignments:
+        assert R.student_requirements(a, _sources(a)) == text, a.slug
+    lines = R.requirement_lines(text)
+    names = {R._name(l) for l in lines}
+    assert {"jupyterlab", "otter-grader", "ipykernel"} <= names, "students need Jupyter and otter in the one venv"
+    # Same versions as the lock the grader and the development venv use; the macOS alternative
+    # of tensorflow-cpu is the same release.
+    lock = R.pins()
+    for line in lines:
+        name, version = R._name(line), line.split("==", 1)[1].split(";")[0].strip()
+        base = R.ALTERNATIVES.get(name, name)
+        assert base not in lock or version == lock[base], f"{line}: the lock has {lock.get(base)}"
+    assert {R.ALTERNATIVES.get(n, n) for n in names} - set(lock) == {"jupyterlab"}, "only Jupyter is students-only"
+    tf = [l for l in lines if R._name(l) in ("tensorflow", "tensorflow-cpu")]
+    assert sorted(tf) == ['tensorflow-cpu==2.21.0 ; sys_platform != "darwin"', 'tensorflow==2.21.0 ; sys_platform == "darwin"']
+
+
+def test_gradescope_requirements_are_the_assignments_own():
+    from autograder.build import requirements as R
+    course = _real_course()
+    reqs = {a.slug: R.grader_requirements(a, _sources(a)) for a in course.assignments}
+    assert "tensorflow" not in reqs["image_tensors"] and "keras" not in reqs["image_tensors"], reqs["image_tensors"]
+    for slug in ("convolution", "activations", "pooling", "classifier_swap", "yolo"):
+        assert 'tensorflow-cpu==2.21.0 ; sys_platform != "darwin"' in reqs[slug].splitlines(), (slug, reqs[slug])
+    assert "opencv-python-headless==5.0.0.93" in reqs["yolo"] and "opencv" not in reqs["image_tensors"]
+    for slug, text in reqs.items():
+        names = {R._name(l) for l in R.requirement_lines(text)}
+        assert {"otter-grader", "numpy", "pyyaml", "rich"} <= names, slug
+        assert "jupyterlab" not in names and "ipykernel" not in names, f"{slug}: the grader needs no Jupyter"
+
+
+WIDE = {"COLUMNS": "500"}  # rich wraps long error lines at the terminal width
+
+
+def test_course_requirements_errors_name_the_file(mini_course):
+    req = mini_course / "requirements.txt"
+    req.write_text("numpy\notter-grader==7.0.0\n")
+    proc = run_course("--root", mini_course, "build", "--out", mini_course / "dist", check=False, env=WIDE)
+    assert proc.returncode == 2 and "requirements.txt" in proc.stderr and "'numpy'" in proc.stderr, proc.stderr
+    assert "pinned" in proc.stderr
+    req.write_text("numpy==2.4.6\n")
+    proc = run_course("--root", mini_course, "build", "--out", mini_course / "dist", check=False, env=WIDE)
+    assert proc.returncode == 2 and "requirements.txt" in proc.stderr and "otter-grader" in proc.stderr, proc.stderr
+
+
+def test_course_requirements_reach_both_zips(mini_course):
+    text = ("# the course\nnumpy==2.4.6\nscipy==1.17.1\npillow==13.0.0\nscikit-image==0.26.0\nmatplotlib==3.11.2\n"
+            "otter-grader==7.0.0\nipykernel==7.4.0\njupyterlab==4.6.6\n")
+    (mini_course / "requirements.txt").write_text(text)
+    run_course("--root", mini_course, "build", "--out", mini_course / "dist")
+    student = zip_texts(mini_course / "dist/student/mini.zip")
+    assert student["mini/requirements.txt"].decode() == text
+    grader = zip_texts(mini_course / "dist/autograder/mini.zip")["requirements.txt"].decode().split()
+    # The engine's own libraries come from the lock when students do not need them.
+    assert grader == ["numpy==2.4.6", "otter-grader==7.0.0", "pyyaml==6.0.4", "rich==15.0.0"], grader

@@ -3,7 +3,7 @@
 student zip:    stub (committed; validate checks it is stubgen's) + render README + render notebook
                 + strip hidden tests + assets + reference figures + requirements
                 -> leak guard -> pack
-autograder zip: setup.sh + run_autograder + engine source + pinned requirements
+autograder zip: setup.sh + run_autograder + engine wheel + the assignment's pinned requirements
                 + grading bundle (all tests, assets, hidden data) -> pack
 """
 
@@ -56,31 +56,10 @@ def student_files(course: Course, assignment: Assignment) -> dict[str, bytes]:
     return files
 
 
-def engine_requirements() -> str:
-    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]
-    keep = [d for d in project["dependencies"] if d.split("==")[0] not in NOT_FOR_GRADING]
-    return "\n".join(sorted(keep, key=str.lower)) + "\n"
-
-
-def engine_files() -> dict[str, bytes]:
-    return {f"engine/autograder/{p.relative_to(PACKAGE).as_posix()}": p.read_bytes()
-            for p in sorted(PACKAGE.rglob("*"))
-            if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".j2", "") }
-
-
 def autograder_files(course: Course, assignment: Assignment) -> dict[str, bytes]:
-    files = {
-        "setup.sh": (TEMPLATES / "setup.sh").read_bytes(),
-        "run_autograder": (TEMPLATES / "run_autograder").read_bytes(),
-        "requirements.txt": engine_requirements().encode(),
-        **engine_files(),
-        **{f"bundle/{rel}": data for rel, data in bundle_files(assignment, course.seed).items()},
-    }
-    solution = assignment.solution.read_bytes()
-    for name, data in files.items():
-        if data == solution:
-            raise leaks.LeakError(f"autograder zip: {name} is the solution file")
-    return files
+    from .autograder_zip import autograder_files as files  # self-contained Gradescope zip
+
+    return files(course, assignment)
 
 
 def build_assignment(course: Course, assignment: Assignment, out: Path) -> tuple[Path, Path]:
