@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,9 @@ class CaseInfo:
     function: str  # the test function's name in the file
     points: float
     hidden: bool
+
+
+_LOADING = threading.RLock()
 
 
 def helper_names(tests_dir: Path) -> list[str]:
@@ -36,16 +40,17 @@ def load(path: Path, source: str | None = None) -> ExceptionTestFile:
     text = path.read_text(encoding="utf-8") if source is None else source
     folder = str(path.parent.resolve())
     names = helper_names(path.parent)
-    for name in names:
-        sys.modules.pop(name, None)
-    sys.path.insert(0, folder)
-    try:
-        return ExceptionTestFile.from_string(text, path=str(path))
-    finally:
-        with contextlib.suppress(ValueError):
-            sys.path.remove(folder)
+    with _LOADING:  # sys.path and sys.modules are process-wide: one load at a time
         for name in names:
-            sys.modules.pop(name, None)  # the loaded test functions keep their own reference
+            sys.modules.pop(name, None)
+        sys.path.insert(0, folder)
+        try:
+            return ExceptionTestFile.from_string(text, path=str(path))
+        finally:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(folder)
+            for name in names:
+                sys.modules.pop(name, None)  # the loaded test functions keep their own reference
 
 
 def cases(test_file: ExceptionTestFile) -> list[CaseInfo]:
