@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -41,7 +42,8 @@ def _failed_cases(result, limit: int = 8) -> list[str]:
 
 
 def run(args, course) -> int:
-    console = Console(highlight=False)
+    # A log or a pipe gets wide tables (function and question names unbroken); a terminal its own width.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     if args.cap < 1:
         errors.print("[red]error[/red]: --cap must be at least 1")

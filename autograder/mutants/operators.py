@@ -97,6 +97,15 @@ def _src(node: ast.AST) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _int_value(node) -> int | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+            and type(node.operand.value) is int:
+        return -node.operand.value
+    return None
+
+
 def _number(value) -> ast.expr:
     """A literal as the parser builds it: a negative number is a minus applied to a constant."""
     if value < 0:
@@ -161,8 +170,13 @@ def candidates(func: ast.AST, target: Target) -> list[Candidate]:
         elif isinstance(node, ast.Slice):
             for part, missing in (("lower", 1), ("upper", -1)):
                 bound = getattr(node, part)
-                variants = [_number(missing)] if bound is None else \
-                    [ast.BinOp(copy.deepcopy(bound), op(), ast.Constant(1)) for op in (ast.Add, ast.Sub)]
+                known = _int_value(bound)
+                if bound is None:
+                    variants = [_number(missing)]
+                elif known is not None:  # y[1:] -> y[2:], not y[1 + 1:]
+                    variants = [_number(known + 1), _number(known - 1)]
+                else:
+                    variants = [ast.BinOp(copy.deepcopy(bound), op(), ast.Constant(1)) for op in (ast.Add, ast.Sub)]
                 for v in variants:
                     new = copy.deepcopy(node)
                     setattr(new, part, v)
