@@ -50,7 +50,8 @@ def load_image(path):
     Args:
         path: str, path of the image file (PNG, JPEG, ... anything PIL reads).
     Returns:
-        numpy array of shape (H, W, 3), dtype uint8, a fresh (writable) array.
+        numpy array of shape (H, W, 3), dtype uint8 (numpy.array of a PIL image is writable,
+        numpy.asarray may be read-only: either is accepted).
     Raises:
         FileNotFoundError: if there is no file at ``path``.
         ValueError: if the file is not an image PIL can read (not an image at all, or a
@@ -255,7 +256,7 @@ def resize_and_crop(image, size=224):
         image: numpy array of shape (H, W, 3) or (H, W), dtype uint8.
         size: int s >= 1 for an s x s square, or a tuple (height, width) of ints >= 1.
     Returns:
-        numpy array of shape (h, w, 3) or (h, w), dtype uint8, a new array. Pixels within a
+        numpy array of shape (h, w, 3) or (h, w), dtype uint8. Pixels within a
         mean absolute difference of 0.5 grey levels from ``ImageOps.fit``.
     Raises:
         ValueError: if a side is < 1.

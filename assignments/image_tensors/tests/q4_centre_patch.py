@@ -57,6 +57,7 @@ def test_whole_one_pixel_and_too_large(centre_patch):
     cat = np.asarray(Image.open("assets/cat.png").convert("RGB"))
     _check(centre_patch(cat, (300, 451)), cat, "centre_patch(cat, (300, 451)) (the whole image)")
     _check(centre_patch(cat, 1), _by_skimage(cat, 1, 1), "centre_patch(cat, 1) (one pixel)")
+    _expect_value_error(centre_patch, np.zeros((12, 12, 12, 3), dtype=np.uint8), 4)  # rank 4: not an image
     _expect_value_error(centre_patch, cat, 301)  # taller than the image
     _expect_value_error(centre_patch, cat, (100, 452))  # wider than the image
 

@@ -83,6 +83,8 @@ def test_one_pixel_and_bad_size(thumbnail, resize_and_crop):
     _check(resize_and_crop(cat, 1), _pil_fit(cat, 1), "resize_and_crop(cat, 1)", "ImageOps.fit")
     _expect_value_error(thumbnail, "thumbnail", cat, 0)
     _expect_value_error(resize_and_crop, "resize_and_crop", cat, 0)
+    _expect_value_error(resize_and_crop, "resize_and_crop", cat, (5, 0))  # (height, width): no width
+    _expect_value_error(resize_and_crop, "resize_and_crop", cat, (0, 5))
 
 
 @test_case(points=1, hidden=True)
