@@ -44,9 +44,13 @@ CUT = "... [{n:,} more characters cut]"
 
 # What is never shown raw: C0 controls but \t and \n, DEL and C1, soft hyphen, Arabic letter
 # mark, zero-width and directional marks, line/paragraph separators, bidi embeddings,
-# overrides and isolates, invisible operators, BOM, interlinear annotations, lone surrogates.
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
-                     "\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]")
+# overrides and isolates, invisible operators, BOM, interlinear annotations, lone surrogates,
+# and the rest of Unicode's format characters (category Cf: number signs, hieroglyph and musical
+# format controls, tags). tests/test_sandbox_attacks3.py checks this against unicodedata.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+                     "\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
+                     "\U000110bd\U000110cd\U00013430-\U0001345f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+                     "\U000e0000-\U000e007f]")
 _NEWLINES = re.compile("\r\n|[\r\n]")
 
 

@@ -22,6 +22,7 @@ import json
 import re
 import shutil
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -70,6 +71,10 @@ def _generated(subs: Path) -> None:
     _zip(subs / "c11_file_and_folder.zip", [("tiny", "x = 1\n"), ("tiny/tiny.py", _honest())])
     # c12: a zip whose file sits 1,500 folders deep (a recursive walk of it overflows the stack).
     _zip(subs / "c12_deep_zip.zip", [("d/" * 1500 + "tiny.py", _honest())])
+    # c14: a 26 MB notebook (one big output): refused before its bytes travel to a worker.
+    big = {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": _honest(),
+           "outputs": [{"output_type": "stream", "name": "stdout", "text": "z" * (26 * 2**20)}]}
+    (subs / "c14_oversized_notebook.ipynb").write_text(json.dumps({"cells": [big], "nbformat": 4}))
     # c13: a .py that is not UTF-8.
     (subs / "c13_latin1.py").write_bytes(b"# caf\xe9\n" + _honest().encode())
 
@@ -189,6 +194,7 @@ def test_rerun_keeps_every_row(batch):
     ("c11_file_and_folder", "rejected", "cannot be unpacked"),
     ("c12_deep_zip", "rejected", "folders deep"),
     ("c13_latin1", "rejected", "not UTF-8"),
+    ("c14_oversized_notebook", "rejected", "more than the limit of 25 MB"),
 ])
 def test_malformed_input_is_a_rejected_row_with_a_reason(batch, name, status, says):
     row = batch.row(name)
@@ -277,22 +283,47 @@ def _grade_all(course: Path, subs: Path, out: Path):
                       check=False, timeout=1800)
 
 
+DUO = HERE / "fixtures" / "attack_course"  # the b* attacks' course: add, scale, output_shape
+
+
+def _merged_course(dest: Path) -> float:
+    """tiny plus the b* course's question, so every a*, b* and c* attack reaches the functions it
+    targets (output_shape is duo's); the total points."""
+    shutil.copytree(FIXTURE, dest)
+    tests = dest / "assignments" / SLUG / "tests"
+    text = (DUO / "assignments" / "duo" / "tests" / "q1_duo.py").read_text(encoding="utf-8")
+    (tests / "q3_duo.py").write_text(text.replace('name = "q1_duo"', 'name = "q3_duo"'), encoding="utf-8")
+    shutil.copy(DUO / "reference" / "duo" / "secret_golden.json", dest / "reference" / SLUG / "secret_golden.json")
+    yml = dest / "assignments" / SLUG / "assignment.yml"
+    text = yml.read_text(encoding="utf-8")
+    text = text.replace("assets:\n", "  - name: q3_duo\n    points: 4\nassets:\n", 1)
+    text = text.replace("  - tiny/golden.json\n", "  - tiny/golden.json\n  - tiny/secret_golden.json\n")
+    yml.write_text(text, encoding="utf-8")
+    return FULL + 4
+
+
+def _honest_merged() -> str:
+    return _honest() + "\n\ndef output_shape(shape):\n    return tuple(shape)\n"
+
+
 def test_every_attack_in_one_batch_keeps_honest_marks_and_judge_memory(tmp_path):
-    """a*, b* and c* together with honest submissions between them, on one worker: every honest
-    one at full marks, the batch exits 0, and the judge's peak memory is within 2x of a batch
-    of honest submissions alone."""
+    """a*, b* and c* together with honest submissions between them, on one worker, in a course
+    with both fixtures' questions: every honest one at full marks, the batch exits 0, and the
+    judge's peak memory is within 2x of a batch of honest submissions alone."""
     from test_sandbox_attacks import Listener  # the a* network attack needs a port to miss
 
     course = tmp_path / "course"
-    shutil.copytree(FIXTURE, course)
+    full = _merged_course(course)
     honest_names = ["a00_honest", "b00_honest", "c00_honest", "zz_honest"]
 
     plain = tmp_path / "honest"
     plain.mkdir()
     for name in honest_names:
-        (plain / f"{name}.py").write_text(_honest())
+        (plain / f"{name}.py").write_text(_honest_merged())
     base = _grade_all(course, plain, tmp_path / "out-honest")
     assert base.returncode == 0, base.stdout[-2000:] + base.stderr[-2000:]
+    with open(tmp_path / "out-honest" / "grades.csv", newline="", encoding="utf-8") as f:
+        assert {float(r["score"]) for r in csv.DictReader(f)} == {full}
     base_peaks = _peak_kb(tmp_path / "out-honest")
     if not base_peaks:
         pytest.skip("records carry no judge_peak_kb (the worker does not measure its peak memory)")
@@ -316,8 +347,10 @@ def test_every_attack_in_one_batch_keeps_honest_marks_and_judge_memory(tmp_path)
                 shutil.copy(src, subs / src.name)
         _generated(subs)
         for name in honest_names:
-            (subs / f"{name}.py").write_text(_honest())
+            (subs / f"{name}.py").write_text(_honest_merged())
+        started = time.monotonic()
         proc = _grade_all(course, subs, out)
+        wall = time.monotonic() - started
     finally:
         listener.close()
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -326,9 +359,32 @@ def test_every_attack_in_one_batch_keeps_honest_marks_and_judge_memory(tmp_path)
         rows = {r["submission"]: r for r in csv.DictReader(f)}
     assert len(rows) > 30
     for name in honest_names:
-        assert rows[name]["status"] == "graded" and float(rows[name]["score"]) == FULL, rows[name]
+        assert rows[name]["status"] == "graded" and float(rows[name]["score"]) == full, rows[name]
     assert not [n for n, r in rows.items() if r["status"] == "failed"], rows
+    assert rows["b04_endless_iterator"]["status"] == "timeout", rows["b04_endless_iterator"]  # it did run
     assert listener.connections == 0
     peak, honest_peak = max(_peak_kb(out)), max(base_peaks)
-    print(f"judge peak: {peak / 1024:.0f} MiB with every attack, {honest_peak / 1024:.0f} MiB honest only")
+    print(f"judge peak: {peak / 1024:.0f} MiB with every attack, {honest_peak / 1024:.0f} MiB honest only; "
+          f"{len(rows)} submissions in {wall:.0f} s")
     assert peak <= 2 * honest_peak, (peak, honest_peak)
+
+
+# --- the sanitiser itself, against Unicode's own categories ----------------------------------
+
+def test_sanitiser_leaves_no_control_or_format_character_raw():
+    import unicodedata
+
+    from autograder import text as T
+
+    hidden = [chr(c) for c in range(0x110000)
+              if unicodedata.category(chr(c)) in ("Cc", "Cf", "Zl", "Zp", "Cs") and chr(c) not in "\n\t"]
+    sample = "".join(hidden)
+    shown = T.visible(sample)
+    left = sorted(set(shown) & set(hidden))
+    assert not left, [f"U+{ord(c):04X}" for c in left]
+    line = T.one_line("a\r\nb\rc\nd\te", 100)
+    assert line == "a\\nb\\nc\\nd e"
+    assert T.cap("x" * 50, 10) == "x" * 10 + "... [40 more characters cut]"
+    assert T.csv_cell("=1+1") == "'=1+1" and T.csv_cell("  @SUM(A1)") == "'@SUM(A1)"
+    assert T.csv_cell("-cmd|' /C calc'!A0").startswith("'-")
+    assert len(T.csv_cell("y" * 1_000_000)) < 5_000

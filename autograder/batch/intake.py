@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import text as T
 from ..grading.intake import SubmissionRejected
 from .unpack import MAX_BYTES, folder_digest, folder_files, pack_files
 
@@ -87,8 +88,11 @@ def _file_submission(path: Path, base: str | None = None) -> Submission:
     origin = _display(path)
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            reason = f"{path.name} is {size / 2**20:.0f} MB, more than the limit of {MAX_BYTES // 2**20} MB"
+        # A notebook or a .py over its own limit (autograder.text) is refused here, so its bytes
+        # never travel to a worker (the worker checks again: Gradescope has no client side).
+        limit = {".ipynb": T.NOTEBOOK_BYTES, ".py": T.SOURCE_CHARS * 4}.get(path.suffix.lower(), MAX_BYTES)
+        if size > limit:
+            reason = f"{path.name} is {size / 2**20:.1f} MB, more than the limit of {limit / 2**20:.0f} MB"
             return Submission("", origin, "file", path, _problem_digest(reason), problem=reason, base=base)
         return Submission("", origin, "file", path, _sha256_file(path), base=base)
     except OSError as e:
