@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", required=True, metavar="DIR", help="output folder (also holds the resumable state)")
     g.add_argument("--jobs", type=int, default=None, help="parallel runners (default: number of cores)")
     g.add_argument("--timeout", type=float, default=None, help="seconds per call (overrides course.yml)")
+    g.add_argument("--submission-timeout", type=float, default=None, metavar="S",
+                   help="seconds for one whole submission on the grader's side, every call included "
+                        "(overrides limits.submission_timeout; default 10x the per-call timeout)")
     g.add_argument("--executor", default="local", choices=("local", "dask"),
                    help="local worker processes (default) or one Dask task per submission")
     g.add_argument("--scheduler", default=None, metavar="ADDR",

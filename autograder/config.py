@@ -52,6 +52,16 @@ class Limits:
     processes: int = 64
     file_size_mb: int = 64
     output_kb: int = 64
+    # Seconds for one whole submission on the judge's side (import, every call and handle round
+    # trip, decoding); None: SUBMISSION_TIMEOUT_FACTOR x timeout. See effective_submission_timeout.
+    submission_timeout: float | None = None
+
+    @property
+    def effective_submission_timeout(self) -> float:
+        return float(self.submission_timeout or SUBMISSION_TIMEOUT_FACTOR * self.timeout)
+
+
+SUBMISSION_TIMEOUT_FACTOR = 10
 
 
 @dataclass(frozen=True)

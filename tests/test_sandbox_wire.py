@@ -193,3 +193,108 @@ def test_oversized_and_malformed_messages_are_refused():
         dec.decode({wire.TAG: "nd", "dtype": "|O", "shape": [1], "b": 0})  # object dtype
     with pytest.raises(wire.WireError):
         dec.decode({wire.TAG: "h", "id": 1})  # no handles expected here
+
+
+# --- issue 11: every decoder bounded before it allocates or works ----------------------------
+
+def decode(tree, bufs=()):
+    return wire.Decoder(list(bufs), exception=wire.rebuild_exception).decode(tree)
+
+
+def test_image_claims_are_checked_against_the_bytes_received():
+    with pytest.raises(wire.WireError, match="does not match its 16 bytes"):
+        decode({"~": "pil", "mode": "RGB", "size": [24000, 24000], "b": 0}, [bytearray(16)])
+    with pytest.raises(wire.WireError, match="image mode"):
+        decode({"~": "pil", "mode": "BOGUS", "size": [1, 1], "b": 0}, [bytearray(1)])
+    with pytest.raises(wire.WireError, match="size"):
+        decode({"~": "pil", "mode": "L", "size": [-4, -4], "b": 0}, [bytearray(16)])
+    # A bit-packed "1" image: rows padded to whole bytes, as PIL itself packs them.
+    img = Image.new("1", (10, 3), 1)
+    got = roundtrip(img)
+    assert got.mode == "1" and got.size == (10, 3) and got.tobytes() == img.tobytes()
+
+
+def test_array_shapes_are_checked_in_exact_arithmetic():
+    for shape in ([2**31, 2**31], [2**62, 2**62, 0, 4], [-2, -8], [3, "x"]):
+        with pytest.raises(wire.WireError):
+            decode({"~": "nd", "dtype": "<f8", "shape": shape, "b": 0}, [bytearray(16)])
+    assert decode({"~": "nd", "dtype": "<f8", "shape": [0, 5], "b": 0}, [bytearray(0)]).shape == (0, 5)
+
+
+def test_keys_built_to_collide_are_refused_quickly():
+    import time
+    p = 2**61 - 1
+    keys = [{"~": "int", "v": hex(k * p)} for k in range(1, 20001)]
+    assert len({hash(k * p) for k in range(1, 100)}) == 1  # the premise: they all hash alike
+    for tree in ({"~": "set", "v": keys}, {"~": "frozenset", "v": keys}, {"~": "dictp", "v": [[k, 1] for k in keys]},
+                 [{"~": "frozenset", "v": keys[:900]}] * 30):
+        started = time.process_time()
+        with pytest.raises(wire.WireError, match="hash alike"):
+            decode(tree)
+        assert time.process_time() - started < 2.0  # linear work only (the old decoder: 10 s and more)
+
+
+def test_large_honest_sets_and_dicts_still_decode():
+    value = [set(range(200_000)), {(i, -i): i for i in range(20_000)}, frozenset(str(i) for i in range(50_000))]
+    tree, bufs = wire.encode(value)  # no socket: a socketpair would not hold it while one thread sends
+    assert decode(tree, bufs) == value
+
+
+def test_big_ints_and_node_counts_are_capped():
+    with pytest.raises(wire.WireError, match="bits"):
+        decode({"~": "int", "v": "f" * (wire.MAX_INT_HEX + 1)})
+    assert roundtrip(2**4000) == 2**4000
+    with pytest.raises(wire.WireError, match="more than"):
+        decode([0] * (wire.MAX_NODES + 1))
+
+
+def test_a_claimed_buffer_size_allocates_nothing_until_the_bytes_arrive():
+    import json
+    import struct
+    import tracemalloc
+
+    a, b = socket.socketpair()
+    try:
+        head = json.dumps({"bufs": [400 * 2**20]}).encode()
+        a.sendall(struct.pack("!I", len(head)) + head + b"x" * 16)
+        a.close()
+        tracemalloc.start()
+        try:
+            with pytest.raises(wire.Closed):
+                wire.recv_frame(b, max_bytes=512 * 2**20)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 4 * 2**20, peak  # the old reader allocated the 400 MB up front
+    finally:
+        b.close()
+
+
+def test_reply_headers_have_their_own_cap():
+    a, b = socket.socketpair()
+    try:
+        a.sendall(struct_len(wire.REPLY_HEADER_CAP + 1))
+        with pytest.raises(wire.WireError, match="over the limit"):
+            wire.recv_frame(b, header_cap=wire.REPLY_HEADER_CAP)
+    finally:
+        a.close()
+        b.close()
+
+
+def struct_len(n: int) -> bytes:
+    import struct
+    return struct.pack("!I", n)
+
+
+def test_exception_texts_are_capped():
+    exc = wire.rebuild_exception({"type": "E" * 1_000_000, "base": "ValueError", "msg": "M" * 4_000_000,
+                                  "args": ["A" * 2_000_000, "B" * 2_000_000], "tb": "T" * 1_000_000})
+    assert type(exc) is ValueError
+    assert len(str(exc)) < wire.EXC_TEXT_CAP + 100 and "more characters" in str(exc)
+    assert len(exc.remote_type) < wire.EXC_TYPE_CAP + 100
+    assert len(exc.remote_traceback) == wire.EXC_TB_CAP
+    # A runner-side encoding is capped the same way before it is sent.
+    d = wire.Encoder().exception(ValueError("x" * 100_000, "y" * 100_000))
+    assert len(d["msg"]) <= wire.EXC_TEXT_CAP and d["args"] is None
+    # Not a dict at all: still an exception, never a crash of the judge.
+    assert isinstance(wire.rebuild_exception([1, 2]), Exception)

@@ -92,6 +92,12 @@ def run_grade(args, course) -> int:
     if args.timeout is not None and not args.timeout > 0:
         errors.print("[red]error[/red]: --timeout must be a positive number of seconds")
         return 2
+    submission_timeout = getattr(args, "submission_timeout", None)
+    if submission_timeout is not None and not submission_timeout > 0:
+        errors.print("[red]error[/red]: --submission-timeout must be a positive number of seconds")
+        return 2
+    overrides = {k: v for k, v in (("timeout", args.timeout), ("submission_timeout", submission_timeout))
+                 if v is not None} or None  # limits the command line sets (the workers apply them too)
     if args.scheduler and args.executor != "dask":
         errors.print("[red]error[/red]: --scheduler needs --executor dask")
         return 2
@@ -105,7 +111,7 @@ def run_grade(args, course) -> int:
 
     started = time.monotonic()
     bundle = bundle_for(assignment, course.seed)
-    limits = bundle.limits if args.timeout is None else dataclasses.replace(bundle.limits, timeout=float(args.timeout))
+    limits = dataclasses.replace(bundle.limits, **{k: float(v) for k, v in (overrides or {}).items()})
     bundle_zip = to_zip_bytes(bundle.root)
     bsha = bundle_key(bundle_zip)
     key = grading_key(bsha, limits, args.engine)
@@ -167,6 +173,7 @@ def run_grade(args, course) -> int:
         else:
             record = {"name": sub.name, "origin": sub.origin, "kind": sub.kind, "digest": sub.digest, "key": key,
                       "note": outcome.get("note", ""), "result": outcome["result"], "worker": outcome.get("worker", ""),
+                      "judge_peak_kb": outcome.get("judge_peak_kb"),  # the grading process's peak memory so far
                       "engine": args.engine, "executor": args.executor, "run": run,
                       "graded_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
             store.commit(record)
@@ -179,7 +186,7 @@ def run_grade(args, course) -> int:
     executor = None
     try:
         if todo:
-            executor = make_executor(args.executor, jobs, bundle_zip, key, args.engine, args.timeout, args.scheduler)
+            executor = make_executor(args.executor, jobs, bundle_zip, key, args.engine, overrides, args.scheduler)
             executor.run(todo, on_done)
     except KeyboardInterrupt:
         interrupted = True

@@ -49,7 +49,7 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, jobs: int, bundle_zip: bytes, key: str, engine: str, timeout: float | None):
+    def __init__(self, jobs: int, bundle_zip: bytes, key: str, engine: str, timeout: float | dict | None):
         self.jobs, self.bundle_zip, self.key, self.engine, self.timeout = jobs, bundle_zip, key, engine, timeout
         self.pool: ProcessPoolExecutor | None = None
 
@@ -151,7 +151,7 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, jobs: int, bundle_zip: bytes, key: str, engine: str, timeout: float | None,
+    def __init__(self, jobs: int, bundle_zip: bytes, key: str, engine: str, timeout: float | dict | None,
                  scheduler: str | None = None):
         self.jobs, self.bundle_zip, self.key, self.engine, self.timeout = jobs, bundle_zip, key, engine, timeout
         self.scheduler = scheduler
@@ -222,14 +222,14 @@ class DaskExecutor:
                     pass
 
 
-def _dask_grade(task: dict, bundle_zip: bytes, key: str, engine: str, timeout: float | None) -> dict:
+def _dask_grade(task: dict, bundle_zip: bytes, key: str, engine: str, timeout: float | dict | None) -> dict:
     """Runs on a Dask worker. A scattered payload arrives already resolved to bytes."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     return worker.grade_task(task, bundle_zip, key, engine, timeout)
 
 
 def make_executor(name: str, jobs: int, bundle_zip: bytes, key: str, engine: str,
-                  timeout: float | None, scheduler: str | None = None):
+                  timeout: float | dict | None, scheduler: str | None = None):
     if name == "local":
         return LocalExecutor(jobs, bundle_zip, key, engine, timeout)
     if name == "dask":

@@ -14,7 +14,7 @@ from otter.test_files import ExceptionTestFile
 
 from .. import testfiles
 from ..build.bundle import GradingBundle
-from .engine import Engine, RunnerFault, working_directory
+from .engine import Deadline, Engine, RunnerFault, working_directory
 from .results import CRASHED, ERROR, GRADED, TIMEOUT, CaseResult, GradeResult, QuestionResult
 
 _loaded: dict[tuple[str, float], ExceptionTestFile] = {}
@@ -36,46 +36,95 @@ def _failure_message(test_file: ExceptionTestFile, error: BaseException) -> str:
         return f"{type(error).__name__}: {error}"
 
 
-def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str = "submission") -> GradeResult:
-    """Grade a submission's module source for the bundle's assignment."""
+def _join_outputs(outputs: list[str], cap: int) -> str:
+    """The sessions' outputs, one after the other, within one output cap for the submission."""
+    texts = [t for t in outputs if t]
+    text = "".join(t if t.endswith("\n") or i == len(texts) - 1 else t + "\n" for i, t in enumerate(texts))
+    if len(text) > cap + 1024:  # each session kept its own cap: keep the submission's overall
+        text = text[:cap] + f"\n[... {len(text) - cap} more characters of output dropped]"
+    return text
+
+
+def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str = "submission",
+                 deadline: Deadline | None = None) -> GradeResult:
+    """Grade a submission's module source for the bundle's assignment.
+
+    Public cases run first, all in one session; hidden cases then run in a FRESH session (a new
+    runner, a new working folder), so nothing a hidden case passed in (asset names, golden
+    arrays) can be remembered by the submission and shown in a public case's output or message.
+    `deadline` bounds the whole submission (see Deadline); when it passes, the remaining cases
+    fail with its reason and the row is `timeout`."""
     started = time.monotonic()
+    if deadline is None:
+        deadline = Deadline.after(bundle.limits.effective_submission_timeout, started)
     result = GradeResult(bundle.slug, label)
     faults: list[str] = []
+    plan = []  # (question, test file, test case), in the assignment's order
+    for qname, points in bundle.questions:
+        test_file = load_test_file(bundle.tests_dir / f"{qname}.py")
+        question = QuestionResult(qname, float(test_file.possible))
+        result.questions.append(question)
+        for tc in test_file.test_cases:
+            case = CaseResult(qname, tc.name, float(tc.points), bool(tc.hidden), False)
+            question.cases.append(case)
+            plan.append((case, test_file, tc))
+    outputs: list[str] = []
+    per_case: dict[str, str] = {}
+    expired = ""
     with working_directory(bundle.root):  # tests find assets/ and hidden/ relative to here
-        session = engine.open(bundle, source, bundle.submission)
-        try:
-            if session.import_error:
-                result.status, result.reason = session.import_error
-            for qname, points in bundle.questions:
-                test_file = load_test_file(bundle.tests_dir / f"{qname}.py")
-                question = QuestionResult(qname, float(test_file.possible))
-                for tc in test_file.test_cases:
-                    case = CaseResult(qname, tc.name, float(tc.points), bool(tc.hidden), False)
-                    if session.import_error:
+        for hidden in (False, True):
+            batch = [item for item in plan if item[0].hidden == hidden]
+            if not batch:
+                continue
+            if result.status != GRADED:
+                for case, _, _ in batch:  # the import failed in the first session: same answer
+                    case.message = result.reason
+                continue
+            if deadline is not None and deadline.passed():
+                expired = deadline.reason
+            if expired:
+                for case, _, _ in batch:
+                    case.message = expired
+                continue
+            session = engine.open(bundle, source, bundle.submission, deadline=deadline)
+            try:
+                if session.import_error:
+                    result.status, result.reason = session.import_error
+                    for case, _, _ in batch:
                         case.message = session.import_error[1]
-                    else:
-                        begin_case = getattr(session, "begin_case", None)
-                        if begin_case is not None:  # the sandbox files printed output per case
-                            begin_case(tc.name)
-                        try:
-                            tc.body.call_func(session.env)
-                            case.passed = True
-                        except RunnerFault as fault:
-                            case.message = fault.reason
+                    continue
+                for case, test_file, tc in batch:
+                    if expired:
+                        case.message = expired
+                        continue
+                    begin_case = getattr(session, "begin_case", None)
+                    if begin_case is not None:  # the sandbox files printed output per case
+                        begin_case(tc.name)
+                    try:
+                        tc.body.call_func(session.env)
+                        case.passed = True
+                    except RunnerFault as fault:
+                        case.message = fault.reason
+                        if not getattr(session, "expired", None):
                             faults.append(f"{tc.name}: {fault.reason}")
                             session.after_fault()
-                        except (Exception, SystemExit) as e:  # noqa: BLE001 - a failing case is data
-                            case.message = _failure_message(test_file, e)
-                    question.cases.append(case)
-                result.questions.append(question)
-        finally:
-            result.output = session.output()
-            per_case = getattr(session, "case_outputs", dict)()
-            for question in result.questions:
-                for case in question.cases:
-                    case.output = per_case.get(case.name, "")
-            session.close()
-    if faults and result.status == GRADED:
+                    except (Exception, SystemExit) as e:  # noqa: BLE001 - a failing case is data
+                        case.message = _failure_message(test_file, e)
+                    if getattr(session, "expired", None):
+                        # Out of time during this case (even if the test swallowed the fault).
+                        expired = session.expired
+                        case.passed, case.message = False, expired
+            finally:
+                text = session.output()
+                outputs.append(f"[hidden cases: a fresh runner]\n{text}" if hidden and text else text)
+                per_case.update(getattr(session, "case_outputs", dict)())
+                session.close()
+    result.output = _join_outputs(outputs, int(bundle.limits.output_kb) * 1024)
+    for case, _, _ in plan:
+        case.output = per_case.get(case.name, "")
+    if expired and result.status == GRADED:
+        result.status, result.reason = TIMEOUT, expired
+    elif faults and result.status == GRADED:
         result.reason = f"{len(faults)} case(s) stopped early: " + "; ".join(faults[:3])
     result.elapsed = time.monotonic() - started
     return result

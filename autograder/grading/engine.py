@@ -13,7 +13,9 @@ import contextlib
 import io
 import os
 import sys
+import time
 import types
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Protocol
 
@@ -28,6 +30,30 @@ class RunnerFault(Exception):
     def __init__(self, kind: str, reason: str):
         super().__init__(reason)
         self.kind, self.reason = kind, reason
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The judge's deadline for one whole submission (limits.submission_timeout): intake,
+    import, every call and every handle round trip, decoding included. Per-call timeouts cannot
+    stop a test that makes endless fast calls (iterating a never-ending handle); this does."""
+
+    at: float        # time.monotonic() value
+    seconds: float   # the limit, for messages
+
+    @classmethod
+    def after(cls, seconds: float, start: float | None = None) -> "Deadline":
+        return cls((time.monotonic() if start is None else start) + float(seconds), float(seconds))
+
+    def left(self) -> float:
+        return self.at - time.monotonic()
+
+    def passed(self) -> bool:
+        return self.left() <= 0
+
+    @property
+    def reason(self) -> str:
+        return f"grading stopped: the submission took more than its {self.seconds:g} s in all"
 
 
 class SubmissionExit(Exception):
@@ -46,7 +72,7 @@ class Session(Protocol):
 class Engine(Protocol):
     name: str
 
-    def open(self, bundle, source: str, filename: str) -> Session: ...
+    def open(self, bundle, source: str, filename: str, deadline: Deadline | None = None) -> Session: ...
     def close(self) -> None: ...
 
 
@@ -112,8 +138,8 @@ class InProcessEngine:
 
     name = "inprocess"
 
-    def open(self, bundle, source: str, filename: str) -> InProcessSession:
-        return InProcessSession(bundle, source, filename)
+    def open(self, bundle, source: str, filename: str, deadline: Deadline | None = None) -> InProcessSession:
+        return InProcessSession(bundle, source, filename)  # trusted code: no deadline is enforced
 
     def close(self) -> None:
         pass

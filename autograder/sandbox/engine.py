@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..grading.engine import RunnerFault, SubmissionExit
+from ..grading.engine import Deadline, RunnerFault, SubmissionExit
 from . import wire
 from .wire import RemoteError  # noqa: F401 - re-exported
 
@@ -33,6 +33,9 @@ _TF_RE = re.compile(r"^\s*(import|from)\s+(tensorflow|keras)\b", re.M)
 UID_BASE = 61000
 UID_COUNT = 4000
 SETUP_SLACK = 60.0      # seconds for the monitor to make the working directory and fork
+SETUP_ATTEMPTS = 3      # a runner that could not be set up is tried again in a new folder
+WARNINGS_PER_REPLY = 20
+WARNING_CAP = 1000      # characters of one warning kept in the student's output
 ZYGOTE_START = 600.0    # seconds for the template to import its libraries (TF on a busy machine)
 CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVERRIDE", "CAP_KILL")
 
@@ -281,6 +284,10 @@ class Zygote:
         ready = wire.json.loads(msg)
         self.preloaded, self.preload_failed = ready.get("preloaded", []), ready.get("failed", {})
         self.revealed = ready.get("revealed")
+        netns = ready.get("netns")
+        if netns is not None and netns is not True:  # the template's probe, before any submission ran
+            self.engine._note(f"the OS refused a new network namespace ({str(netns)[:200]}): runners keep "
+                              "the grader's network access")
         judge.settimeout(None)
         self.control, self.proc = judge, proc
 
@@ -323,7 +330,8 @@ class Zygote:
             self.proc = None
         self._keeper_done.set()
         if self.workbase:
-            shutil.rmtree(self.workbase, ignore_errors=True)
+            from .zygote import remove_tree
+            remove_tree(self.workbase)  # iterative: a runner's 3000-deep folder cannot crash the judge
             self.workbase = None
 
 
@@ -337,6 +345,21 @@ def _numpy_errstate() -> dict:
 def _warning_class(name) -> type[Warning]:
     cls = getattr(builtins, str(name), None)
     return cls if isinstance(cls, type) and issubclass(cls, Warning) else UserWarning
+
+
+def _judge_action(category: type[Warning], text: str) -> str:
+    """What the judge's own warning filters (the test's catch_warnings/simplefilter) say for
+    this warning; the module is unknown, so filters naming one do not match."""
+    for action, msg, cat, mod, lineno in warnings.filters:
+        if ((msg is None or msg.match(text)) and issubclass(category, cat)
+                and (mod is None or mod.match("")) and lineno == 0):
+            return action
+    return warnings.defaultaction
+
+
+def _judge_records_warnings() -> bool:
+    """Inside warnings.catch_warnings(record=True) warnings go to a list, not to the screen."""
+    return isinstance(getattr(warnings._showwarnmsg_impl, "__self__", None), list)
 
 
 class Handle:
@@ -438,8 +461,18 @@ class Env(Mapping):
 
 # --- the session ---------------------------------------------------------------------------
 
+class _Malformed(Exception):
+    """A runner's reply that is not what a runner sends (the submission wrote on its socket)."""
+
+
+class SandboxSetupError(RuntimeError):
+    """The sandbox could not start or confine a runner: the grader's problem, never the
+    submission's (the row is a grader failure that a rerun retries, not a student's error)."""
+
+
 class SandboxSession:
-    def __init__(self, engine: "SandboxEngine", zygote: Zygote, bundle, source: str, filename: str):
+    def __init__(self, engine: "SandboxEngine", zygote: Zygote, bundle, source: str, filename: str,
+                 deadline: Deadline | None = None):
         self.engine, self.zygote, self.bundle = engine, zygote, bundle
         self.limits = bundle.limits
         self.source, self.filename = source, Path(filename).name
@@ -452,6 +485,8 @@ class SandboxSession:
         self.alive = False
         self.broken: str | None = None
         self.exit_info: dict | None = None
+        self.deadline = deadline
+        self.expired: str | None = None  # the reason, once the submission's deadline has passed
         self._handles: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
         self._release: list[int] = []
         self._label = "import"
@@ -460,17 +495,43 @@ class SandboxSession:
         self._dropped = 0
         self._runner_dropped = 0
         self._cap = int(self.limits.output_kb) * 1024
-        self.uid: UidLease | None = lease_uid() if zygote.switch_user else None
-        if self.uid is not None:
-            engine.used_uids.add(self.uid.uid)
+        self._setup_problem = ""
         self.closed = False
-        err = self._start()
+        self.uid: UidLease | None = None
+        try:
+            self.uid = lease_uid() if zygote.switch_user else None
+            if self.uid is not None:
+                engine.used_uids.add(self.uid.uid)
+            err = self._start()
+        except BaseException:
+            self.close()  # the uid lease and the runner never outlive a session that failed to open
+            raise
         if err:
             self.import_error = err
 
     # -- lifecycle
+    def _until(self, seconds: float) -> float:
+        """The receive deadline of one exchange: `seconds` from now, or the submission's
+        deadline if that comes first."""
+        until = time.monotonic() + seconds
+        return min(until, self.deadline.at) if self.deadline is not None else until
+
+    def _out_of_time(self) -> bool:
+        if self.deadline is not None and self.deadline.passed():
+            self.expired = self.deadline.reason
+        return self.expired is not None
+
     def _start(self) -> tuple[str, str] | None:
-        """Fork a runner and import the submission; (status, reason) when the import failed."""
+        """Fork a runner and import the submission; (status, reason) when the import failed.
+        A runner that could not be set up or confined (nothing of the submission has run yet)
+        is tried again with a fresh folder; SandboxSetupError when it never works."""
+        for _ in range(SETUP_ATTEMPTS):
+            outcome = self._start_once()
+            if outcome != "retry":
+                return outcome
+        raise SandboxSetupError(f"the sandbox could not start a runner: {self._setup_problem}")
+
+    def _start_once(self):
         self.gen += 1
         self._release.clear()
         self._runner_dropped = 0
@@ -478,7 +539,8 @@ class SandboxSession:
         try:
             self.rsock, self.msock = self.zygote.fork(self.uid.uid if self.uid else None)
         except RuntimeError as e:
-            return ("error", f"the sandbox could not start a runner: {e}")
+            self._setup_problem = str(e)
+            return "retry"
         lim = self.limits
         setup = {"source": self.source, "filename": self.filename, "module": self.module,
                  "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb, "processes": lim.processes,
@@ -488,34 +550,41 @@ class SandboxSession:
             ev, _ = wire.recv_frame(self.msock, time.monotonic() + SETUP_SLACK)
         except (wire.Timeout, wire.Closed, wire.WireError, OSError) as e:
             self._shutdown()
-            return ("error", f"the sandbox could not start a runner: {type(e).__name__}")
+            self._setup_problem = f"the monitor did not answer ({type(e).__name__})"
+            return "retry"
         if ev.get("event") != "started":
             self._shutdown()
-            return ("error", f"the sandbox could not start a runner: {ev.get('error', ev)}")
+            self._setup_problem = str(ev.get("error", ev))[:300]
+            return "retry"
         self.alive = True
+        # The runner's first message says it is confined; nothing of the submission has run before it.
+        try:
+            first, _ = self._recv(time.monotonic() + SETUP_SLACK)
+        except (wire.Timeout, wire.Closed, wire.WireError, OSError):
+            first = None
+        if not isinstance(first, dict) or first.get("confined") is not True:
+            info = self._kill()
+            self._shutdown()
+            self._setup_problem = _confinement_problem(info)
+            return "retry"
         t = float(lim.timeout)
         try:
-            header, _ = self._recv(time.monotonic() + t)
+            header, _ = self._recv(self._until(t))
         except wire.Timeout:
             self._kill()
+            if self._out_of_time():
+                return ("timeout", self.expired)
             return ("timeout", f"importing the submission timed out after {t:g} s")
-        except (wire.Closed, wire.WireError):
+        except wire.WireError as e:
+            self._kill()
+            return ("error", f"the submission's runner sent an unreadable message while being imported: {e}")
+        except (wire.Closed, OSError):
             info = self._kill()
             return self._death_reason(info, "while importing the submission")
-        if header.get("netns") is False:  # our own words: the runner's text is never printed
-            self.engine._note("the OS refused a new network namespace for the runner: it has the "
-                              "grader's network access")
-        if header.get("imported"):
+        if header.get("imported") is True:
             return None
         self._kill()
-        if "exit" in header:
-            return ("error", f"the submission called sys.exit({_code(header['exit'])}) while being imported")
-        if header.get("import_error") == "syntax":
-            return ("error", f"the submission has a syntax error: {header.get('msg')} (line {header.get('line')})")
-        exc = header.get("exc") or {}
-        if exc.get("base") == "MemoryError":
-            return ("error", f"ran out of memory (limit {memory_text(lim.memory_mb)}) while importing the submission")
-        return ("error", f"importing the submission raised {exc.get('type', 'an exception')}: {exc.get('msg', '')}")
+        return _import_failure(header, lim)
 
     def _death_reason(self, info: dict | None, when: str) -> tuple[str, str]:
         if info and info.get("signal") is not None:
@@ -530,22 +599,50 @@ class SandboxSession:
         return ("error", f"the runner stopped answering {when}")
 
     def _recv(self, deadline: float) -> tuple[dict, list]:
-        header, bufs = wire.recv_frame(self.rsock, deadline, self.engine.max_message)
+        header, bufs = wire.recv_frame(self.rsock, deadline, self.engine.max_message,
+                                       header_cap=wire.REPLY_HEADER_CAP)
         self._take_output(header)
         return header, bufs
 
+    def _keep_output(self, text: str) -> None:
+        """Text for the current case's output, within the session's output cap."""
+        if not text or self._label is None:
+            return
+        room = self._cap - self._kept
+        kept = text[:max(room, 0)]
+        self._dropped += len(text) - len(kept)
+        self._kept += len(kept)
+        if kept:
+            if self._outputs and self._outputs[-1][0] == self._label:
+                self._outputs[-1][1] += kept
+            else:
+                self._outputs.append([self._label, kept])
+
+    def _take_warnings(self, reply: dict) -> None:
+        """Warnings the submission raised during a call. They are recorded into its output
+        (capped), never printed by the grader. A test that turned warnings into errors
+        (warnings.simplefilter("error")) still gets the exception, and one recording warnings
+        (catch_warnings(record=True)) still gets them in its list: the judge's filters decide."""
+        items = reply.get("warnings")
+        if not isinstance(items, list):
+            return
+        for item in items[:WARNINGS_PER_REPLY]:
+            if not (isinstance(item, list) and len(item) == 2 and all(type(x) is str for x in item)):
+                continue
+            category, text = _warning_class(item[0][:100]), wire.cap_text(item[1], WARNING_CAP)
+            action = _judge_action(category, text)
+            if action == "ignore":
+                continue
+            if action == "error":
+                raise category(text)
+            self._keep_output(f"[warning] {category.__name__}: {text}\n")
+            if _judge_records_warnings():
+                warnings.warn_explicit(text, category, self.filename, 0)
+
     def _take_output(self, header: dict) -> None:
         out = header.get("out")
-        if isinstance(out, str) and out and self._label is not None:
-            room = self._cap - self._kept
-            kept = out[:max(room, 0)]
-            self._dropped += len(out) - len(kept)
-            self._kept += len(kept)
-            if kept:
-                if self._outputs and self._outputs[-1][0] == self._label:
-                    self._outputs[-1][1] += kept
-                else:
-                    self._outputs.append([self._label, kept])
+        if isinstance(out, str):
+            self._keep_output(out)
         d = header.get("dropped")
         if type(d) is int and d > self._runner_dropped and self._label is not None:
             self._dropped += d - self._runner_dropped
@@ -605,8 +702,12 @@ class SandboxSession:
     def _restart(self) -> None:
         self._shutdown()
         label, self._label = self._label, None  # a re-import's output was already kept once
-        err = self._start()
-        self._label = label
+        try:
+            err = self._start()
+        except SandboxSetupError as e:
+            err = ("error", str(e))
+        finally:
+            self._label = label
         if err:
             self.broken = err[1]
             self._shutdown()
@@ -641,6 +742,8 @@ class SandboxSession:
     def _op(self, op: str, target: Handle | None, keyerror: bool = False, **fields):
         if self.closed:
             raise RuntimeError("the submission's session is closed")
+        if self._out_of_time():
+            raise RunnerFault("timeout", self.expired)
         if self.broken:
             raise RunnerFault("error", f"the runner could not be restarted: {self.broken}")
         if target is not None and object.__getattribute__(target, "_sb_gen") != self.gen:
@@ -651,6 +754,8 @@ class SandboxSession:
             self._restart()
             if self.broken:
                 raise RunnerFault("error", f"the runner could not be restarted: {self.broken}")
+            if self._out_of_time():
+                raise RunnerFault("timeout", self.expired)
         header: dict = {"op": op, "fp": _numpy_errstate()}
         if target is not None:
             header["target"] = {wire.TAG: "ref", "id": object.__getattribute__(target, "_sb_id")}
@@ -671,9 +776,11 @@ class SandboxSession:
         t = float(self.limits.timeout)
         try:
             wire.send_frame(self.rsock, header, buffers)
-            reply, bufs = self._recv(time.monotonic() + t)
+            reply, bufs = self._recv(self._until(t))
         except wire.Timeout:
             self._kill()
+            if self._out_of_time():
+                raise RunnerFault("timeout", self.expired) from None
             raise RunnerFault("timeout", f"timed out after {t:g} s") from None
         except wire.WireError as e:
             self._kill()
@@ -684,9 +791,24 @@ class SandboxSession:
             if status == "error" and info and info.get("code") is not None:
                 raise SubmissionExit(f"the submission's process exited (os._exit({info['code']})) during the call")
             raise RunnerFault(status, reason) from None
-        for category, message in reply.get("warnings") or ():
-            # Re-issued here so the test's warnings.catch_warnings() / filters see them.
-            warnings.warn(str(message), _warning_class(category), stacklevel=3)
+        try:
+            return self._answer(reply, bufs, keyerror, fields)
+        except _Malformed as e:
+            self._kill()
+            raise RunnerFault("error", f"the submission's answer could not be read: {e}") from None
+        finally:
+            if self._out_of_time() and self.alive:
+                self._kill()  # decoding ran past the deadline: nothing more runs for this submission
+
+    def _answer(self, reply: dict, bufs: list, keyerror: bool, fields: dict):
+        """The value of a runner's reply, or the exception it carries; _Malformed when the
+        reply is not what a runner sends."""
+        try:
+            self._take_warnings(reply)
+        except Warning:
+            raise  # the test asked for warnings as errors
+        except Exception as e:  # noqa: BLE001
+            raise _Malformed(f"bad warnings ({type(e).__name__})") from None
         if "exit" in reply:
             raise SubmissionExit(f"the submission called sys.exit({_code(reply['exit'])})")
         if "exc" in reply:
@@ -699,9 +821,9 @@ class SandboxSession:
             raise wire.rebuild_exception(exc_d)
         try:
             return wire.Decoder(bufs, handle=self._handle).decode(reply.get("ok"))
-        except (wire.WireError, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:
-            self._kill()
-            raise RunnerFault("error", f"the submission's answer could not be read: {e}") from None
+        except Exception as e:  # noqa: BLE001 - WireError, or a field of the wrong type
+            raise _Malformed(wire.cap_text(str(e) if isinstance(e, wire.WireError) else f"{type(e).__name__}: {e}",
+                                           300)) from None
 
     # -- the Session interface
     def begin_case(self, label: str) -> None:
@@ -724,7 +846,7 @@ class SandboxSession:
         return text
 
     def after_fault(self) -> None:
-        if self.closed or self.broken:
+        if self.closed or self.broken or self._out_of_time():
             return
         self._restart()
 
@@ -740,7 +862,43 @@ class SandboxSession:
 
 
 def _code(code) -> str:
-    return "" if code is None else repr(code)
+    if code is None:
+        return ""
+    return repr(code) if type(code) is int and abs(code) < 2**63 else repr(wire.cap_text(code, 200))
+
+
+def _import_failure(header: dict, lim) -> tuple[str, str]:
+    """The row for a runner's reply that says the import failed. Every field is the runner's
+    word: checked for type, capped, and anything malformed is the submission's `error`."""
+    try:
+        if "exit" in header:
+            return ("error", f"the submission called sys.exit({_code(header['exit'])}) while being imported")
+        if header.get("import_error") == "syntax":
+            line = header.get("line")
+            line = line if type(line) is int else "?"
+            return ("error", f"the submission has a syntax error: {wire.cap_text(header.get('msg', ''), 500)} "
+                             f"(line {line})")
+        exc = header.get("exc")
+        if header.get("import_error") == "exception" and isinstance(exc, dict):
+            if exc.get("base") == "MemoryError":
+                return ("error", f"ran out of memory (limit {memory_text(lim.memory_mb)}) while importing the submission")
+            return ("error", f"importing the submission raised {wire.cap_text(exc.get('type', 'an exception'), wire.EXC_TYPE_CAP)}: "
+                             f"{wire.cap_text(exc.get('msg', ''), wire.EXC_TEXT_CAP)}")
+    except Exception:  # noqa: BLE001 - malformed in some other way: same answer as below
+        pass
+    return ("error", "the submission's runner sent a malformed reply while being imported")
+
+
+def _confinement_problem(info: dict | None) -> str:
+    from .zygote import RUNNER_NO_NETNS, RUNNER_NO_SECCOMP
+    code = (info or {}).get("code")
+    if code == RUNNER_NO_NETNS:
+        return "the runner could not get its own network namespace"
+    if code == RUNNER_NO_SECCOMP:
+        return "the runner could not install its seccomp filter (user namespaces)"
+    if (info or {}).get("signal") is not None:
+        return f"the runner died before it was confined ({info.get('signame', info['signal'])})"
+    return "the runner did not confirm its confinement"
 
 
 # --- the engine ----------------------------------------------------------------------------
@@ -834,8 +992,8 @@ class SandboxEngine:
                 self._zygotes[key] = z
             return z
 
-    def open(self, bundle, source: str, filename: str) -> SandboxSession:
-        session = SandboxSession(self, self._zygote(bundle, source), bundle, source, filename)
+    def open(self, bundle, source: str, filename: str, deadline: Deadline | None = None) -> SandboxSession:
+        session = SandboxSession(self, self._zygote(bundle, source), bundle, source, filename, deadline)
         self._sessions.add(session)
         return session
 

@@ -34,6 +34,24 @@ HEADER_CAP = 32 * 1024 * 1024
 MAX_DEPTH = 64
 ALLOWED_KINDS = frozenset("biufc")  # bool, signed, unsigned, float, complex
 MAX_BUFFERS = 1_000_000
+RECV_CHUNK = 1 << 20  # buffers grow as bytes arrive: a claimed size alone allocates nothing
+
+# What the judge accepts from a runner (Decoder limits). Every value is bounded before the
+# judge allocates for it or does work on it: JSON headers by REPLY_HEADER_CAP (parsing is
+# linear), decoded nodes by MAX_NODES, images and arrays by the bytes actually received, big
+# ints by MAX_INT_HEX, and containers the judge must hash (sets, frozensets, non-string dict
+# keys) by HASH_WORK: the sum over groups of equal-hash keys of (group size)^2, so keys built to
+# collide (multiples of 2**61 - 1 all hash to 0) cost at most that many comparisons.
+REPLY_HEADER_CAP = 4 * 1024 * 1024
+MAX_NODES = 1_000_000
+MAX_INT_HEX = 10_000
+MAX_PIXELS = 1 << 28
+MAX_PALETTE = 1024
+HASH_WORK = 1_000_000
+# Exceptions and warnings from the runner: text capped before it is kept anywhere.
+EXC_TYPE_CAP = 200
+EXC_TEXT_CAP = 8 * 1024       # message + args together, per exception
+EXC_TB_CAP = 4000
 
 
 class WireError(Exception):
@@ -62,10 +80,14 @@ def send_frame(sock: socket.socket, header: dict, buffers: list = ()) -> None:
 
 
 def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytearray:
-    buf = bytearray(n)
-    view = memoryview(buf)
+    """n bytes. Memory follows the bytes that arrived (at most twice as many, growing from
+    RECV_CHUNK), never the size the other end announced: a peer claiming 500 MB and sending 16
+    bytes costs 1 MB."""
+    buf = bytearray(min(n, RECV_CHUNK))
     got = 0
     while got < n:
+        if got == len(buf):
+            buf.extend(bytes(min(n, 2 * len(buf)) - len(buf)))
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -73,12 +95,13 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytearra
             sock.settimeout(left)
         else:
             sock.settimeout(None)
-        try:
-            k = sock.recv_into(view[got:], n - got)
-        except socket.timeout:
-            raise Timeout() from None
-        except (ConnectionResetError, BrokenPipeError):
-            raise Closed() from None
+        with memoryview(buf) as view:
+            try:
+                k = sock.recv_into(view[got:], len(buf) - got)
+            except socket.timeout:
+                raise Timeout() from None
+            except (ConnectionResetError, BrokenPipeError):
+                raise Closed() from None
         if k == 0:
             raise Closed()
         got += k
@@ -86,10 +109,10 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytearra
 
 
 def recv_frame(sock: socket.socket, deadline: float | None = None,
-               max_bytes: int = 512 * 1024 * 1024) -> tuple[dict, list[bytearray]]:
+               max_bytes: int = 512 * 1024 * 1024, header_cap: int = HEADER_CAP) -> tuple[dict, list[bytearray]]:
     """One frame; Timeout when the deadline passes, Closed at EOF, WireError when malformed."""
     (n,) = _LEN.unpack(_recv_exact(sock, 4, deadline))
-    if n > min(HEADER_CAP, max_bytes):
+    if n > min(header_cap, max_bytes):
         raise WireError(f"message header of {n} bytes is over the limit")
     try:
         header = json.loads(bytes(_recv_exact(sock, n, deadline)).decode("utf-8", "surrogatepass"))
@@ -254,8 +277,10 @@ class Encoder:
             tb = "".join(traceback.format_exception(exc))[-4000:]
         except BaseException:  # noqa: BLE001
             tb = ""
-        return {TAG: "exc", "type": str.__str__(type(exc).__name__), "base": base.__name__,
-                "msg": _safe_str(exc)[:10000], "args": args, "tb": tb}
+        if args is not None and sum(len(a) for a in args if type(a) is str) > EXC_TEXT_CAP:
+            args = None
+        return {TAG: "exc", "type": str.__str__(type(exc).__name__)[:EXC_TYPE_CAP], "base": base.__name__,
+                "msg": _safe_str(exc)[:EXC_TEXT_CAP], "args": args, "tb": tb[-EXC_TB_CAP:]}
 
     def _other(self, obj, what: str):
         if self.to_handle is None:
@@ -272,22 +297,53 @@ def _pil_image(obj):
     return None
 
 
+# Bytes per pixel of the PIL modes a reply may carry ("1" is bit-packed per row, see _pil_size).
+PIL_MODES = {"1": 0, "L": 1, "P": 1, "LA": 2, "PA": 2, "La": 2, "I;16": 2, "I;16B": 2, "I;16L": 2,
+             "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3, "RGBA": 4, "RGBa": 4, "RGBX": 4, "CMYK": 4,
+             "I": 4, "F": 4}
+
+
+def _pil_size(mode: str, w: int, h: int) -> int:
+    return ((w + 7) // 8) * h if mode == "1" else w * h * PIL_MODES[mode]
+
+
 class Decoder:
     """Turn (tree, buffers) back into values. `handle(d)` builds the local stand-in for a
-    handle (judge side) or resolves a reference (runner side)."""
+    handle (judge side) or resolves a reference (runner side).
+
+    Bounded before it allocates or works (see the limits at the top): a runner's reply can make
+    the judge do no more than about MAX_NODES + HASH_WORK steps and allocate no more than the
+    bytes it actually sent."""
 
     def __init__(self, buffers: list, handle: Callable[[dict], Any] | None = None,
                  exception: Callable[[dict], Any] | None = None):
         self.buffers, self.handle, self.exception = buffers, handle, exception
+        self.nodes = 0
+        self.hash_work = 0
 
     def _buf(self, i) -> bytearray:
         if type(i) is not int or not 0 <= i < len(self.buffers):
             raise WireError("bad buffer index")
         return self.buffers[i]
 
+    def _hashed(self, keys: list) -> None:
+        """Charge the cost of hashing `keys` into one container before it is built: keys
+        sharing a hash cost (group size)^2 comparisons. Computing the hashes is linear."""
+        groups: dict[int, int] = {}
+        for k in keys:
+            h = hash(k)  # TypeError for an unhashable key, as building the container would
+            groups[h] = groups.get(h, 0) + 1
+        self.hash_work += sum(m * m for m in groups.values() if m > 1)
+        if self.hash_work > HASH_WORK:
+            raise WireError(f"a set or dict in the answer has too many keys that hash alike "
+                            f"(over {HASH_WORK:,} comparisons to rebuild it)")
+
     def decode(self, x, depth: int = 0):
         if depth > MAX_DEPTH + 2:
             raise WireError("value nested too deeply")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise WireError(f"the answer has more than {MAX_NODES:,} values (return a numpy array for large data)")
         if x is None or type(x) in (bool, int, float, str):
             return x
         if type(x) is list:
@@ -297,35 +353,51 @@ class Decoder:
         tag = x.get(TAG)
         v = x.get("v")
         if tag == "tuple":
-            return tuple(self.decode(e, depth + 1) for e in v)
+            return tuple(self.decode(e, depth + 1) for e in _list(v))
         if tag == "dict":
+            if type(v) is not dict:
+                raise WireError("bad dict")
+            # String keys hash with the judge's own random seed: they cannot be made to collide.
             return {str(k): self.decode(e, depth + 1) for k, e in v.items()}
         if tag == "dictp":
-            return {self.decode(k, depth + 1): self.decode(e, depth + 1) for k, e in v}
+            pairs = [(self.decode(k, depth + 1), self.decode(e, depth + 1)) for k, e in map(_pair, _list(v))]
+            self._hashed([k for k, _ in pairs])
+            return dict(pairs)
         if tag in ("set", "frozenset"):
-            items = [self.decode(e, depth + 1) for e in v]
+            items = [self.decode(e, depth + 1) for e in _list(v)]
+            self._hashed(items)
             return set(items) if tag == "set" else frozenset(items)
         if tag == "int":
+            if type(v) is not str or len(v) > MAX_INT_HEX:
+                raise WireError(f"an integer in the answer has more than {MAX_INT_HEX * 4:,} bits")
             return int(v, 16)
         if tag == "complex":
+            v = _list(v)
             return complex(float(v[0]), float(v[1]))
         if tag == "bytes":
             return bytes(self._buf(x["b"]))
         if tag == "slice":
-            return slice(*(self.decode(e, depth + 1) for e in v))
+            return slice(*(self.decode(e, depth + 1) for e in _list(v)[:3]))
         if tag == "ellipsis":
             return Ellipsis
         if tag == "range":
-            return range(int(v[0]), int(v[1]), int(v[2]))
+            v = _list(v)
+            if not all(type(e) is int for e in v[:3]):
+                raise WireError("bad range")
+            return range(v[0], v[1], v[2])
         if tag == "nd":
             dt = np.dtype(str(x["dtype"]))
             if not _is_data_dtype(dt):
                 raise WireError(f"refused array dtype {dt}")
-            shape = tuple(int(s) for s in x["shape"])
+            shape = _list(x["shape"])
+            if len(shape) > 64 or not all(type(s) is int and s >= 0 for s in shape):
+                raise WireError("bad array shape")
             buf = self._buf(x["b"])
-            count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+            count = 1
+            for s in shape:  # Python ints: no overflow to a small number
+                count *= s
             if count * dt.itemsize != len(buf):
-                raise WireError("array size does not match its data")
+                raise WireError(f"an array of shape {tuple(shape)} does not match its {len(buf)} bytes of data")
             if count == 0:
                 return np.zeros(shape, dtype=dt)
             return np.frombuffer(buf, dtype=dt).reshape(shape)
@@ -338,11 +410,7 @@ class Decoder:
                 raise WireError("scalar size does not match its dtype")
             return np.frombuffer(buf, dtype=dt)[0]
         if tag == "pil":
-            from PIL import Image
-            img = Image.frombytes(str(x["mode"]), (int(x["size"][0]), int(x["size"][1])), bytes(self._buf(x["b"])))
-            if x.get("palette") is not None:
-                img.putpalette([int(p) for p in x["palette"]])
-            return img
+            return self._image(x)
         if tag == "exc":
             if self.exception is None:
                 raise WireError("unexpected exception value")
@@ -351,7 +419,42 @@ class Decoder:
             if self.handle is None:
                 raise WireError("unexpected handle")
             return self.handle(x)
-        raise WireError(f"unknown value tag {tag!r}")
+        raise WireError(f"unknown value tag {str(tag)[:40]!r}")
+
+    def _image(self, x: dict):
+        mode, size = x.get("mode"), _list(x.get("size"))
+        if type(mode) is not str or mode not in PIL_MODES:
+            raise WireError(f"refused image mode {str(mode)[:20]!r}")
+        if len(size) != 2 or not all(type(s) is int and 0 <= s for s in size):
+            raise WireError("bad image size")
+        buf = self._buf(x["b"])
+        w, h = size
+        if _pil_size(mode, w, h) != len(buf):  # exact arithmetic on the claim: nothing allocated yet
+            raise WireError(f"an image of {w}x{h} {mode} does not match its {len(buf)} bytes of data")
+        if w * h > MAX_PIXELS:
+            raise WireError(f"an image of {w}x{h} is over the limit of {MAX_PIXELS:,} pixels")
+        palette = x.get("palette")
+        if palette is not None:
+            palette = _list(palette)
+            if len(palette) > MAX_PALETTE or not all(type(c) is int and 0 <= c < 256 for c in palette):
+                raise WireError("bad image palette")
+        from PIL import Image
+        img = Image.frombytes(mode, (w, h), bytes(buf))
+        if palette is not None:
+            img.putpalette(palette)
+        return img
+
+
+def _list(v) -> list:
+    if type(v) is not list:
+        raise WireError("bad value")
+    return v
+
+
+def _pair(v) -> list:
+    if type(v) is not list or len(v) != 2:
+        raise WireError("bad dict entry")
+    return v
 
 
 def encode(obj, to_handle=None, ref=None) -> tuple[Any, list]:
@@ -377,9 +480,23 @@ _NOT_REBUILT = {"BaseException", "Exception", "SystemExit", "KeyboardInterrupt",
                 "BaseExceptionGroup", "ExceptionGroup"}
 
 
-def rebuild_exception(d: dict) -> BaseException:
-    type_name, base_name, msg = str(d.get("type", "Exception")), str(d.get("base", "")), str(d.get("msg", ""))
+def cap_text(text, cap: int) -> str:
+    """A runner's string, cut to `cap` characters with a visible mark."""
+    text = text if type(text) is str else str(text)[:cap]
+    return text if len(text) <= cap else text[:cap] + f"[... {len(text) - cap:,} more characters]"
+
+
+def rebuild_exception(d) -> BaseException:
+    """The judge's copy of an exception from the runner: a builtin type where there is one,
+    every text capped (type name, message and args together, traceback)."""
+    d = d if isinstance(d, dict) else {}
+    type_name = cap_text(d.get("type", "Exception"), EXC_TYPE_CAP)
+    base_name = str(d.get("base", ""))[:64]
+    msg = cap_text(d.get("msg", ""), EXC_TEXT_CAP)
     args = d.get("args")
+    if isinstance(args, list) and (len(args) > 16 or sum(len(a) for a in args if type(a) is str) > EXC_TEXT_CAP
+                                   or any(type(a) is int and a.bit_length() > 256 for a in args)):
+        args = None  # too big to carry whole: the capped message stands for them
     cls = getattr(builtins, base_name, None)
     exc: BaseException
     if isinstance(cls, type) and issubclass(cls, BaseException) and base_name not in _NOT_REBUILT:
@@ -399,5 +516,5 @@ def rebuild_exception(d: dict) -> BaseException:
     exc.remote_type = type_name
     tb = d.get("tb")
     if isinstance(tb, str) and tb:
-        exc.remote_traceback = tb
+        exc.remote_traceback = tb[-EXC_TB_CAP:]
     return exc

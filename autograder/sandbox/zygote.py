@@ -54,6 +54,177 @@ def prctl(option: int, arg: int) -> bool:
     return libc().prctl(option, ctypes.c_ulong(arg), 0, 0, 0) == 0
 
 
+# --- removing a submission's folder -------------------------------------------------------
+
+def remove_tree(path: str) -> bool:
+    """Remove `path` and everything under it; True when it is gone.
+
+    Iterative (a submission can nest folders deeper than Python's recursion limit, which made
+    shutil.rmtree raise RecursionError), one directory descriptor open at a time (a deep tree
+    cannot exhaust the descriptor limit), symlinks removed as links and never followed, and
+    folders the submission made unreadable or unwritable opened up first (needed when the
+    grader is not root; root's capabilities ignore the modes anyway). Only call it once every
+    process that could still write there is dead."""
+    import stat
+
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        try:
+            os.unlink(path)
+            return True
+        except OSError:
+            return False
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        top_parent = os.open(os.path.dirname(os.path.abspath(path)) or "/", flags)
+    except OSError:
+        return False
+
+    def open_dir(name: str, parent: int) -> int:
+        try:
+            return os.open(name, flags, dir_fd=parent)
+        except PermissionError:
+            os.chmod(name, 0o700, dir_fd=parent)  # a directory (lstat said so): no link to follow
+            return os.open(name, flags, dir_fd=parent)
+
+    # stack: [name in its parent, (dev, ino), subfolders still to remove]; `fd` is the deepest.
+    name = os.path.basename(os.path.abspath(path))
+    ok = True
+    try:
+        fd = open_dir(name, top_parent)
+    except OSError:
+        os.close(top_parent)
+        return False
+    stack: list[list] = []
+    try:
+        while True:
+            if not stack or stack[-1][2] is None:
+                here = os.fstat(fd)
+                if not stack:
+                    stack.append([name, (here.st_dev, here.st_ino), None])
+                subdirs = []
+                try:
+                    names = os.listdir(fd)
+                except PermissionError:
+                    os.chmod(fd, 0o700)
+                    names = os.listdir(fd)
+                for entry in names:
+                    try:
+                        est = os.lstat(entry, dir_fd=fd)
+                    except FileNotFoundError:
+                        continue
+                    if stat.S_ISDIR(est.st_mode):
+                        subdirs.append(entry)
+                        continue
+                    try:
+                        os.unlink(entry, dir_fd=fd)
+                    except PermissionError:
+                        os.chmod(fd, 0o700)
+                        os.unlink(entry, dir_fd=fd)
+                stack[-1][2] = subdirs
+            pending = stack[-1][2]
+            if pending:
+                child = pending.pop()
+                cfd = open_dir(child, fd)
+                os.close(fd)
+                fd = cfd
+                cst = os.fstat(fd)
+                stack.append([child, (cst.st_dev, cst.st_ino), None])
+                continue
+            # This folder is empty: go up and remove it.
+            done_name, _, _ = stack.pop()
+            if not stack:
+                os.close(fd)
+                fd = -1
+                try:
+                    os.rmdir(done_name, dir_fd=top_parent)
+                except OSError:
+                    ok = False
+                return ok
+            up = os.open("..", flags, dir_fd=fd)
+            os.close(fd)
+            fd = up
+            ust = os.fstat(fd)
+            if (ust.st_dev, ust.st_ino) != stack[-1][1]:
+                return False  # the tree moved under us: stop rather than remove elsewhere
+            try:
+                os.rmdir(done_name, dir_fd=fd)
+            except PermissionError:
+                os.chmod(fd, 0o700)
+                os.rmdir(done_name, dir_fd=fd)
+    except OSError:
+        return False
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        os.close(top_parent)
+
+
+# --- no user namespaces in the runner -------------------------------------------------------
+
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+# syscall numbers: unshare, clone, clone3, setns
+SYSCALLS = {"x86_64": (272, 56, 435, 308), "aarch64": (97, 220, 435, 268)}
+CLONE_NEWUSER = 0x10000000
+
+
+def userns_filter(machine: str) -> bytes | None:
+    """A seccomp-BPF program (struct sock_filter[]) that refuses new user namespaces:
+    unshare/clone with CLONE_NEWUSER and setns fail with EPERM, clone3 (whose flags BPF cannot
+    read) with ENOSYS so the C library falls back to clone. None for an architecture without a
+    table here. bubblewrap's --disable-userns needs --unshare-user, which would break the
+    runner's switch to its own uid, so the runner installs this itself."""
+    import struct
+
+    if machine not in AUDIT_ARCH:
+        return None
+    nr_unshare, nr_clone, nr_clone3, nr_setns = SYSCALLS[machine]
+    LD_W_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
+    ALLOW, EPERM, ENOSYS, KILL = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
+    prog = [  # (code, jump if true, jump if false, k); jumps count instructions skipped
+        (LD_W_ABS, 0, 0, 4),                    # 0  A = arch
+        (JEQ, 1, 0, AUDIT_ARCH[machine]),       # 1  native: go to 3
+        (RET, 0, 0, KILL),                      # 2  another ABI (i386 compat calls): kill
+        (LD_W_ABS, 0, 0, 0),                    # 3  A = syscall number
+        (JGE, 9, 0, 0x40000000),                # 4  x32 numbers: go to 14
+        (JEQ, 4, 0, nr_unshare),                # 5  go to 10
+        (JEQ, 3, 0, nr_clone),                  # 6  go to 10
+        (JEQ, 5, 0, nr_clone3),                 # 7  go to 13
+        (JEQ, 5, 0, nr_setns),                  # 8  go to 14
+        (RET, 0, 0, ALLOW),                     # 9
+        (LD_W_ABS, 0, 0, 16),                   # 10 A = low 32 bits of argument 0 (the flags)
+        (JSET, 2, 0, CLONE_NEWUSER),            # 11 go to 14
+        (RET, 0, 0, ALLOW),                     # 12
+        (RET, 0, 0, ENOSYS),                    # 13 clone3
+        (RET, 0, 0, EPERM),                     # 14
+    ]
+    return b"".join(struct.pack("<HBBI", *ins) for ins in prog)
+
+
+def deny_user_namespaces() -> str | None:
+    """Install userns_filter in this process (inherited by its children); None when done."""
+    import platform
+
+    prog = userns_filter(platform.machine())
+    if prog is None:
+        return f"no seccomp table for {platform.machine()}"
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    buf = ctypes.create_string_buffer(prog, len(prog))
+    fprog = SockFprog(len(prog) // 8, ctypes.cast(buf, ctypes.c_void_p))
+    PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+    if libc().prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        return f"seccomp refused: {os.strerror(ctypes.get_errno())}"
+    return None
+
+
 # --- the zygote ----------------------------------------------------------------------------
 
 DEFAULT_PRELOAD = ("numpy", "scipy", "scipy.signal", "scipy.ndimage", "PIL.Image", "PIL.ImageOps",
@@ -114,6 +285,17 @@ def reveal(pairs: list[list[str]]) -> None:
             os.rmdir(st)
 
 
+def probe_netns() -> bool | str:
+    """Whether a runner can get its own network namespace: True, or why not. Asked by the
+    template before any submission runs, so the judge's warning never rests on a runner's word."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if libc().unshare(CLONE_NEWNET) == 0 else min(ctypes.get_errno(), 255) or 1)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    return True if code == 0 else (os.strerror(code) if code > 0 else f"signal {-code}")
+
+
 def zygote_main(argv=None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--control-fd", type=int, required=True)
@@ -133,14 +315,16 @@ def zygote_main(argv=None) -> int:
         except OSError as e:
             revealed = str(e)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    netns = probe_netns() if args.unshare_net else None
     done, failed = preload([m for m in args.preload.split(",") if m])
     gc.collect()
     gc.freeze()  # keep the preloaded heap's pages shared between forks
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
-    opts = {"assets": args.assets, "workbase": args.workbase, "unshare_net": args.unshare_net,
+    # A runner whose network could be isolated must be, or it does not run (runner_main).
+    opts = {"assets": args.assets, "workbase": args.workbase, "unshare_net": bool(args.unshare_net and netns is True),
             "root": os.geteuid() == 0}
     control.send(wire.json.dumps({"op": "ready", "preloaded": done, "failed": failed, "revealed": revealed,
-                                  "pid": os.getpid()}).encode())
+                                  "netns": netns, "pid": os.getpid()}).encode())
     counter = 0
     while True:
         try:
@@ -295,17 +479,34 @@ class Monitor:
         self.reap()
 
     def cleanup(self) -> None:
-        if self.workdir and os.path.isdir(self.workdir):
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.workdir:
+            remove_tree(self.workdir)  # a folder that resists stays; the next session never reuses its name
 
     def setup_workdir(self, n: int, setup: dict) -> None:
+        """A FRESH private folder: a new name for every session and every attempt (never derived
+        from the uid alone), so whatever a previous submission left behind cannot stop this
+        one. A set-up that fails is retried with another new folder."""
         base = self.opts["workbase"]
-        tag = self.uid if self.uid is not None else f"{os.getpid()}-{n}"
-        wd = os.path.join(base, f"run-{tag}")
-        if os.path.lexists(wd):
-            shutil.rmtree(wd, ignore_errors=True)
-        os.mkdir(wd, 0o700)
-        self.workdir = wd
+        tag = self.uid if self.uid is not None else "u"
+        error: Exception | None = None
+        for attempt in range(3):
+            wd = os.path.join(base, f"run-{tag}-{os.getpid()}-{n}-{attempt}-{os.urandom(6).hex()}")
+            try:
+                os.mkdir(wd, 0o700)
+            except OSError as e:
+                error = e
+                continue
+            self.workdir = wd
+            try:
+                self._fill_workdir(wd, setup)
+                return
+            except OSError as e:
+                error = e
+                remove_tree(wd)
+                self.workdir = ""
+        raise error if error is not None else OSError("no working folder")
+
+    def _fill_workdir(self, wd: str, setup: dict) -> None:
         filename = os.path.basename(setup["filename"])
         with open(os.path.join(wd, filename), "w", encoding="utf-8") as f:
             f.write(setup["source"])
@@ -535,7 +736,7 @@ class Runner:
         except BaseException as e:  # noqa: BLE001
             self.reply({"import_error": "exception", "exc": wire.Encoder().exception(e)})
             return
-        self.reply({"imported": True, "netns": False if self.notes else None})
+        self.reply({"imported": True})
 
     def serve(self) -> None:
         while True:
@@ -613,6 +814,10 @@ def np_errstate(**fp):
     return np.errstate(**fp) if (np is not None and fp) else contextlib.nullcontext()
 
 
+RUNNER_NO_NETNS = 72     # exit codes of a runner that refused to start (before any student code)
+RUNNER_NO_SECCOMP = 73
+
+
 def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
     os.setsid()
     notes: list[str] = []
@@ -627,9 +832,8 @@ def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
     })
     os.chdir(workdir)
     sys.path[:] = [workdir] + [p for p in sys.path if p and p != os.getcwd()]
-    if opts.get("unshare_net"):
-        if libc().unshare(CLONE_NEWNET) != 0:
-            notes.append(f"network namespace refused: {os.strerror(ctypes.get_errno())}")
+    if opts.get("unshare_net") and libc().unshare(CLONE_NEWNET) != 0:
+        return RUNNER_NO_NETNS  # the template's probe said it works: never run with the network
     # Limits (inherited by every process the submission starts).
     mem = int(limits["memory_mb"]) * 1024 * 1024
     _set_limit(resource.RLIMIT_AS, _vmsize() + mem)
@@ -644,6 +848,9 @@ def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
         os.setgid(uid)
         os.setuid(uid)
     prctl(PR_SET_NO_NEW_PRIVS, 1)
+    denied = deny_user_namespaces()
+    if denied is not None and not denied.startswith("no seccomp table"):
+        return RUNNER_NO_SECCOMP  # a known architecture whose filter failed: do not run unfiltered
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit raise OSError instead
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -663,6 +870,9 @@ def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
     sys.stderr = sys.__stderr__ = CappedOutput(runner.out)
     sys.stdin = sys.__stdin__ = io.StringIO("")
     sys.argv = [os.path.basename(setup["filename"])]
+    # Every confinement step is done: say so before any student code runs, so the judge can tell
+    # a runner that could not be confined (the grader's problem) from one the submission ended.
+    wire.send_frame(sock, {"confined": True})
     runner.import_module()
     runner.serve()
     return 0
