@@ -123,8 +123,8 @@ def cross_correlate(image, kernel, stride=1, padding="valid"):
     where padded is the image with zeros added as padding_amounts says.
 
     Args:
-        image: np.ndarray of shape (H, W), any real dtype.
-        kernel: np.ndarray of shape (kh, kw), any real dtype.
+        image: np.ndarray of shape (H, W), any real dtype (a nested list works too).
+        kernel: np.ndarray of shape (kh, kw), any real dtype (a nested list works too).
         stride: int >= 1, the same along both axes.
         padding: str, "same" or "valid" (Keras semantics, see the module docstring).
 
@@ -153,8 +153,8 @@ def true_convolve(image, kernel, stride=1, padding="valid"):
     even kernel and "same", scipy puts the odd zero on the other side: see the module docstring).
 
     Args:
-        image: np.ndarray of shape (H, W), any real dtype.
-        kernel: np.ndarray of shape (kh, kw), any real dtype.
+        image: np.ndarray of shape (H, W), any real dtype (a nested list works too).
+        kernel: np.ndarray of shape (kh, kw), any real dtype (a nested list works too).
         stride: int >= 1, the same along both axes.
         padding: str, "same" or "valid" (Keras semantics).
 

@@ -83,7 +83,7 @@ def test_dtypes_smallest_and_errors(cross_correlate, true_convolve):
     image = rng.standard_normal((6, 7)).astype(np.float32)
     kernel = rng.standard_normal((3, 3)).astype(np.float32)
     ints = rng.integers(0, 256, (5, 6)).astype(np.uint8)
-    int_kernel = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]])
+    int_kernel = [[0, 1, 0], [1, -4, 1], [0, 1, 0]]  # a nested list: any array-like
     for name_, func, oracle in [("cross_correlate", cross_correlate, scipy.signal.correlate2d),
                                 ("true_convolve", true_convolve, scipy.signal.convolve2d)]:
         got = np.asarray(func(image, kernel, 1, "same"))
@@ -94,7 +94,7 @@ def test_dtypes_smallest_and_errors(cross_correlate, true_convolve):
         assert got.dtype == np.float64, (f"{name_}: a uint8 image with an int kernel should give float64 out "
                                          f"(integers are computed in float64), got {got.dtype}")
         _compare(got, oracle(ints.astype(np.float64), int_kernel, mode="valid"), ATOL64,
-                 f"{name_}, uint8 image and int kernel (no uint8 wrap-around), 'valid'")
+                 f"{name_}, uint8 image and an int kernel given as a list (no uint8 wrap-around), 'valid'")
         got = np.asarray(func(image.astype(np.float16), kernel.astype(np.float16), 1, "valid"))
         assert got.dtype == np.float64, f"{name_}: float16 inputs are computed in float64, got {got.dtype}"
         # The smallest valid input: a 3x3 image under a 3x3 kernel gives one value.
