@@ -31,12 +31,13 @@ from .generate import all_candidates, generate
 from .grade import SOLUTION, STUB, BatchFailed, grade_batch
 
 DEFAULT_CAP, DEFAULT_SEED = 60, 0
+MARKER = ".course-mutants"  # marks an --out folder this command made
 
 __all__ = ["run", "MutantsError", "DEFAULT_CAP", "DEFAULT_SEED"]
 
 
 def _failed_cases(result, limit: int = 8) -> list[str]:
-    lines = [f"{c.question}/{c.name}: {(c.message or '').strip().splitlines()[-1:] or ['failed']}"
+    lines = [f"{c.question}/{c.name}: {((c.message or '').strip().splitlines() or ['failed'])[-1][:200]}"
              for q in result.questions for c in q.cases if not c.passed]
     return lines[:limit]
 
@@ -76,7 +77,14 @@ def run(args, course) -> int:
     stub = a.stub.read_text(encoding="utf-8") if a.stub.is_file() else None
     if stub is not None:
         sources[STUB] = stub
+    marker = out / MARKER
+    if out.is_dir() and any(out.iterdir()) and not marker.is_file():
+        # The run deletes and rewrites OUT/submissions and OUT/survivors: never in someone's folder.
+        errors.print(f"[red]error[/red]: {escape(str(out))} is not empty and was not made by course mutants; "
+                     "choose another --out")
+        return 2
     out.mkdir(parents=True, exist_ok=True)
+    marker.write_text(f"course mutants {a.slug}\n", encoding="utf-8")
     console.print(f"grading the solution, {'the stub, ' if stub else ''}and {len(mutants)} mutants in one batch "
                   f"({jobs} job{'s' if jobs != 1 else ''}); log: {out / 'grade.log'}", markup=False, soft_wrap=True)
     graded_at = time.monotonic()
