@@ -258,3 +258,210 @@ def test_without_bubblewrap_degrades_to_a_warning_and_still_grades(bundle, cours
     finally:
         e.close()
     assert "warning: sandbox:" not in capfd.readouterr().err  # once per process, not per submission
+
+
+# --- issue 11: clean-up, user namespaces, deadline, set-up failures, warnings ----------------
+
+def _build_tree(root: Path, depth: int) -> None:
+    """What attack b01 leaves: a folder deeper than the recursion limit, locked folders, a link out."""
+    here = os.getcwd()
+    root.mkdir()
+    os.chdir(root)
+    try:
+        os.symlink(str(root.parent / "outside"), "link-out")
+        os.mkdir("locked")
+        Path("locked/inside.txt").write_text("x")
+        os.chmod("locked", 0)
+        for _ in range(depth):
+            os.mkdir("d")
+            os.chdir("d")
+        Path("leaf.txt").write_text("x")
+        os.chmod(".", 0o500)
+    finally:
+        os.chdir(here)
+
+
+def test_remove_tree_is_iterative_and_never_follows_links(tmp_path):
+    from autograder.sandbox.zygote import remove_tree
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "canary.txt").write_text("keep me")
+    root = tmp_path / "run"
+    _build_tree(root, 3000)
+    assert sys.getrecursionlimit() < 3000
+    assert remove_tree(str(root)) is True
+    assert not root.exists()
+    assert (outside / "canary.txt").read_text() == "keep me"  # the link was removed, not followed
+    assert remove_tree(str(root)) is True  # already gone
+
+
+def test_remove_tree_opens_up_locked_folders_without_root(tmp_path):
+    """The grader without root owns the runner's files but not past their modes: unreadable
+    and unwritable folders are opened up first. Run in a child that is not root."""
+    from autograder.sandbox.zygote import remove_tree
+
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="course-test-rmtree-"))  # pytest's tmp_path is closed to others
+    request_cleanup = lambda: shutil.rmtree(base, ignore_errors=True)  # noqa: E731 - shallow by then
+    (base / "outside").mkdir()
+    uid = 65534 if os.geteuid() == 0 else None
+    if uid is not None:
+        os.chmod(base, 0o755)
+        os.chown(base, uid, uid)
+        os.chown(base / "outside", uid, uid)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            if uid is not None:
+                os.setgid(uid)
+                os.setuid(uid)
+            _build_tree(base / "run", 50)
+            code = 0 if remove_tree(str(base / "run")) and not (base / "run").exists() else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    try:
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert not (base / "run").exists()
+    finally:
+        request_cleanup()
+
+
+def test_seccomp_filter_refuses_user_namespaces_and_keeps_the_rest():
+    import platform
+    import subprocess
+    import threading
+
+    from autograder.sandbox.zygote import deny_user_namespaces, userns_filter
+
+    if userns_filter(platform.machine()) is None:
+        pytest.skip(f"no seccomp table for {platform.machine()}")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            before = "ok" if deny_user_namespaces() is None else "no filter"
+            refused = libc.unshare(0x10000000) != 0 and ctypes.get_errno() == 1
+            t = threading.Thread(target=lambda: None)
+            t.start()
+            t.join()
+            sub = subprocess.run(["unshare", "-U", "true"], capture_output=True).returncode
+            echo = subprocess.run([sys.executable, "-c", "print(6 * 7)"], capture_output=True, text=True).stdout.strip()
+            os.write(w, f"{before} {refused} {sub} {echo}".encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    os.waitpid(pid, 0)
+    with os.fdopen(r) as f:
+        said = f.read().split()
+    assert said[:2] == ["ok", "True"], said      # unshare(CLONE_NEWUSER) -> EPERM
+    assert said[2] != "0" and said[3] == "42", said  # unshare(1) fails; threads and programs still run
+
+
+@pytest.fixture(scope="module")
+def light_engine():
+    e = SandboxEngine(preload=("numpy",))
+    yield e
+    e.close()
+
+
+ENDLESS = '''
+import itertools
+import warnings
+
+def output_shape(shape):
+    return itertools.count()
+
+def noisy(x):
+    warnings.warn("NOISY \\x1b[2J" + "w" * 5000, UserWarning)
+    return x + 1
+'''
+
+
+def test_submission_deadline_stops_endless_handle_traffic(light_engine, bundle):
+    import time
+
+    from autograder.grading.engine import Deadline
+
+    s = light_engine.open(bundle, ENDLESS, "tiny.py", deadline=Deadline.after(3))
+    try:
+        got = s.env["output_shape"]((2, 3))
+        started = time.monotonic()
+        with pytest.raises(RunnerFault) as e:
+            tuple(got)  # a round trip per element: no per-call timeout ever fires
+        assert e.value.kind == "timeout" and "3 s in all" in e.value.reason
+        assert time.monotonic() - started < 3 + 5
+        with pytest.raises(RunnerFault, match="in all"):
+            s.env["noisy"](1)  # nothing more runs for this submission
+    finally:
+        s.close()
+
+
+def test_runner_warnings_are_recorded_and_follow_the_judges_filters(light_engine, bundle, capfd):
+    import warnings
+
+    s = light_engine.open(bundle, ENDLESS, "tiny.py")
+    try:
+        s.begin_case("case")
+        assert s.env["noisy"](1) == 2
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(UserWarning, match="NOISY"):
+                s.env["noisy"](1)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            s.env["noisy"](1)
+        assert len(caught) == 1 and "NOISY" in str(caught[0].message)
+        out = s.case_outputs()["case"]
+        assert "[warning] UserWarning: NOISY" in out and "more characters" in out  # capped
+    finally:
+        s.close()
+    assert "NOISY" not in capfd.readouterr().err
+
+
+def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_released(light_engine, bundle,
+                                                                                    monkeypatch):
+    import fcntl
+
+    from autograder.sandbox import engine as sandbox_engine
+
+    zygote = light_engine._zygote(bundle, "")
+    real_fork = zygote.fork
+    calls = []
+
+    def flaky(uid):
+        calls.append(uid)
+        if len(calls) == 1:
+            raise RuntimeError("simulated: no runner this time")
+        return real_fork(uid)
+
+    monkeypatch.setattr(zygote, "fork", flaky)
+    s = light_engine.open(bundle, "def add(a, b):\n    return a + b\n", "tiny.py")
+    try:
+        assert s.import_error is None and s.env["add"](2, 3) == 5 and len(calls) == 2
+    finally:
+        s.close()
+
+    def broken(uid):
+        calls.append(uid)
+        raise RuntimeError("simulated: the template is gone")
+
+    monkeypatch.setattr(zygote, "fork", broken)
+    leased = []
+    real_lease = sandbox_engine.lease_uid
+    monkeypatch.setattr(sandbox_engine, "lease_uid", lambda: leased.append(real_lease()) or leased[-1])
+    with pytest.raises(sandbox_engine.SandboxSetupError, match="template is gone"):
+        light_engine.open(bundle, "x = 1\n", "tiny.py")
+    for lease in leased:  # released: another process can take the same uid's lock now
+        assert lease.fd == -1
+        fd = os.open(Path(sandbox_engine.tempfile.gettempdir()) / "course-sandbox-uids" / f"{lease.uid}.lock", os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
