@@ -62,7 +62,7 @@ def max_pool(x, pool_size=2, stride=None, padding="valid"):
     """2-D max pooling of an image or feature map, each channel on its own.
 
     Args:
-        x: array of shape (H, W), (H, W, C) or (N, H, W, C), any real dtype.
+        x: array-like of shape (H, W), (H, W, C) or (N, H, W, C), any real dtype.
         pool_size: int or pair (kh, kw), the window.
         stride: int or pair (sh, sw); None means stride = pool_size.
         padding: "valid" (drop the remainder), "zero" (pad with zeros at the
@@ -91,7 +91,7 @@ def average_pool(x, pool_size=2, stride=None, padding="valid"):
     """2-D average pooling of an image or feature map, each channel on its own.
 
     Args:
-        x: array of shape (H, W), (H, W, C) or (N, H, W, C), any real dtype.
+        x: array-like of shape (H, W), (H, W, C) or (N, H, W, C), any real dtype.
         pool_size: int or pair (kh, kw), the window.
         stride: int or pair (sh, sw); None means stride = pool_size.
         padding: "valid" (drop the remainder), "zero" (pad with zeros at the
@@ -223,8 +223,8 @@ def conv_block(x, kernels, bias, activation="relu", pool="max", pool_size=2):
     As in the lecture, one line per stage is printed: the stage name, then the shape.
 
     Args:
-        x: float array (H, W, C_in), one volume (the given conv2d takes no batch), e.g. an
-            image scaled to [0, 1].
+        x: float array-like (H, W, C_in) (a nested list too), one volume (the given conv2d
+            takes no batch), e.g. an image scaled to [0, 1].
         kernels: float array (kh, kw, C_in, F); bias: float array (F,).
         activation: "relu", "tanh" or "linear" (the identity).
         pool: "max" or "avg".

@@ -100,6 +100,8 @@ def test_smallest_valid_arguments_and_bad_ones(pool_output_shape):
         assert _as_shape(got) == want, (
             f"pool_output_shape({shape}, pool_size={k}, stride={s}, padding={padding!r}): these are the smallest "
             f"valid values, expected {want}, got {got}")
+    _expect_value_error(lambda: pool_output_shape((8, 8, 0), 2), "an input with 0 channels")
+    _expect_value_error(lambda: pool_output_shape((0, 8), 2, None, "same"), "an input with 0 rows")
     _expect_value_error(lambda: pool_output_shape((8, 8, 3), 0), "pool_size=0")
     _expect_value_error(lambda: pool_output_shape((8, 8, 3), (2, -1)), "pool_size=(2, -1)")
     _expect_value_error(lambda: pool_output_shape((8, 8, 3), 2, 0), "stride=0")

@@ -159,6 +159,8 @@ def test_same_padding_and_strides_match_keras(max_pool):
 def test_smallest_valid_arguments_and_bad_ones(max_pool):
     x = np.random.default_rng(2).normal(0, 1, (3, 3, 2)).astype(np.float32)
     _compare(max_pool(x, 1), x, "max_pool(x, pool_size=1): a 1x1 window gives x back", x.shape, 1, None, "valid")
+    _compare(max_pool(x.tolist(), 1), x.astype(np.float64), "max_pool(x.tolist(), pool_size=1): a nested list is an array-like",
+             x.shape, 1, None, "valid")
     _compare(max_pool(x, 3, 1), x.max(axis=(0, 1), keepdims=True), "max_pool of a 3x3 map with a 3x3 window, stride 1",
              x.shape, 3, 1, "valid")
     _compare(max_pool(x[:1, :1], 2, 1, "zero"), np.maximum(x[:1, :1], 0), "max_pool of a 1x1 map, pool 2, padding='zero'",

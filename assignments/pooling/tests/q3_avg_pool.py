@@ -160,6 +160,8 @@ def test_same_padding_excludes_padding_like_keras(average_pool):
 def test_smallest_valid_arguments_and_bad_ones(average_pool):
     x = np.random.default_rng(2).uniform(0, 1, (3, 3, 2)).astype(np.float32)
     _compare(average_pool(x, 1), x, "average_pool(x, pool_size=1): a 1x1 window gives x back", x.shape, 1, None, "valid")
+    _compare(average_pool(x.tolist(), 1), x.astype(np.float64), "average_pool(x.tolist(), pool_size=1): a nested list is an array-like",
+             x.shape, 1, None, "valid")
     _compare(average_pool(x, 3, 1), x.mean(axis=(0, 1), keepdims=True),
              "average_pool of a 3x3 map with a 3x3 window, stride 1", x.shape, 3, 1, "valid")
     _compare(average_pool(x[:1, :1], 2, 1, "zero"), x[:1, :1] / 4, "average_pool of a 1x1 map, pool 2, padding='zero'",

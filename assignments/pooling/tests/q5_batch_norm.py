@@ -120,6 +120,13 @@ def test_momentum_bounds_dtypes_and_bad_arguments(batch_norm):
         assert got.dtype == np.float64, f"batch_norm of a float64 batch: expected {what} in float64, got {got.dtype}"
     want = g.astype(np.float64) * (x64 - m) / np.sqrt(v.astype(np.float64) + 1e-3) + b
     _compare(y, want, "batch_norm(float64 x, training=False) vs the formula in float64")
+    for dtype in (np.float32, np.float16):   # result_type(x.dtype, float32): float32 for both
+        y, mean, var = _unpack(batch_norm(x.astype(dtype), g, b, m, v, True), f"batch_norm({np.dtype(dtype).name} x, ...)")
+        for what, arr in (("y", y), ("the moving mean", mean), ("the moving variance", var)):
+            got = np.asarray(arr)
+            assert got.dtype == np.float32, (
+                f"batch_norm of a {np.dtype(dtype).name} batch: expected {what} in float32 "
+                f"(np.result_type(x.dtype, np.float32)), got {got.dtype}")
     _expect_value_error(lambda: batch_norm(x[0], g, b, m, v, True), "an x of rank 1 (not a batch)")
     _expect_value_error(lambda: batch_norm(x, g[:3], b, m, v, True), "gamma of shape (3,) for 4 channels")
     _expect_value_error(lambda: batch_norm(x, g, b, m, v[:2], True), "moving_var of shape (2,) for 4 channels")
