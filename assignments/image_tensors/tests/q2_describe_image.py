@@ -1,6 +1,7 @@
 """Question 2: describe an image file as stored (oracle: PIL and numpy.asarray)."""
 import numpy as np
 from otter.test_files import test_case
+from _checks import expect_error
 from PIL import Image
 
 OK_FORMAT = False
@@ -46,15 +47,7 @@ def _check(describe_image, path):
 
 
 def _expect_error(describe_image, path, error):
-    call = f"describe_image({path!r})"
-    try:
-        describe_image(path)
-    except error:
-        pass
-    except Exception as raised:
-        raise AssertionError(f"{call}: expected {error.__name__}, got {type(raised).__name__}: {raised}") from None
-    else:
-        raise AssertionError(f"{call}: expected {error.__name__}, but nothing was raised")
+    expect_error(error, f"describe_image({path!r})", describe_image, path)
 
 
 @test_case(points=1)

@@ -1,6 +1,7 @@
 """Question 3: channels-last <-> channels-first (oracle: numpy.transpose)."""
 import numpy as np
 from otter.test_files import test_case
+from _checks import expect_error
 from PIL import Image
 
 OK_FORMAT = False
@@ -20,14 +21,7 @@ def _check(got, want, call):
 
 
 def _expect_value_error(function, x, call):
-    try:
-        function(x)
-    except ValueError:
-        pass
-    except Exception as raised:
-        raise AssertionError(f"{call}: expected ValueError, got {type(raised).__name__}: {raised}") from None
-    else:
-        raise AssertionError(f"{call}: expected ValueError, but nothing was raised")
+    expect_error(ValueError, call, function, x)
 
 
 def _cat():

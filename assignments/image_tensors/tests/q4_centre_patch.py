@@ -2,6 +2,7 @@
 import numpy as np
 import skimage.util
 from otter.test_files import test_case
+from _checks import expect_error
 from PIL import Image
 
 OK_FORMAT = False
@@ -31,15 +32,7 @@ def _check(got, want, call):
 
 
 def _expect_value_error(centre_patch, image, size):
-    call = f"centre_patch(image of shape {image.shape}, {size!r})"
-    try:
-        centre_patch(image, size)
-    except ValueError:
-        pass
-    except Exception as raised:
-        raise AssertionError(f"{call}: expected ValueError, got {type(raised).__name__}: {raised}") from None
-    else:
-        raise AssertionError(f"{call}: expected ValueError, but nothing was raised")
+    expect_error(ValueError, f"centre_patch(image of shape {image.shape}, {size!r})", centre_patch, image, size)
 
 
 @test_case(points=1)

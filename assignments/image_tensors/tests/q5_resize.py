@@ -5,6 +5,7 @@ exactly; the pixels within a mean absolute difference of 0.5 grey levels.
 """
 import numpy as np
 from otter.test_files import test_case
+from _checks import expect_error
 from PIL import Image, ImageOps
 
 OK_FORMAT = False
@@ -44,15 +45,7 @@ def _photo(path):
 
 
 def _expect_value_error(function, label, image, size):
-    call = f"{label}(image, {size!r})"
-    try:
-        function(image, size)
-    except ValueError:
-        pass
-    except Exception as raised:
-        raise AssertionError(f"{call}: expected ValueError, got {type(raised).__name__}: {raised}") from None
-    else:
-        raise AssertionError(f"{call}: expected ValueError, but nothing was raised")
+    expect_error(ValueError, f"{label}(image, {size!r})", function, image, size)
 
 
 @test_case(points=1)

@@ -3,6 +3,7 @@ skimage.exposure.histogram, numpy.bincount). Counts must match exactly."""
 import numpy as np
 import skimage.exposure
 from otter.test_files import test_case
+from _checks import expect_error
 from PIL import Image
 
 OK_FORMAT = False
@@ -35,15 +36,7 @@ def _by_unique(image):
 
 
 def _expect_value_error(channel_histograms, image, what):
-    call = f"channel_histograms({what})"
-    try:
-        channel_histograms(image)
-    except ValueError:
-        pass
-    except Exception as raised:
-        raise AssertionError(f"{call}: expected ValueError, got {type(raised).__name__}: {raised}") from None
-    else:
-        raise AssertionError(f"{call}: expected ValueError, but nothing was raised")
+    expect_error(ValueError, f"channel_histograms({what})", channel_histograms, image)
 
 
 @test_case(points=1)

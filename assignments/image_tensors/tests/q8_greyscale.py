@@ -4,6 +4,7 @@ Tolerance: every pixel within 1 grey level of PIL, which rounds in fixed-point a
 """
 import numpy as np
 from otter.test_files import test_case
+from _checks import expect_error
 from PIL import Image
 
 OK_FORMAT = False
@@ -29,15 +30,7 @@ def _check(got, image, call):
 
 
 def _expect_value_error(to_greyscale, image):
-    call = f"to_greyscale({image.dtype} array of shape {image.shape})"
-    try:
-        to_greyscale(image)
-    except ValueError:
-        pass
-    except Exception as raised:
-        raise AssertionError(f"{call}: expected ValueError, got {type(raised).__name__}: {raised}") from None
-    else:
-        raise AssertionError(f"{call}: expected ValueError, but nothing was raised")
+    expect_error(ValueError, f"to_greyscale({image.dtype} array of shape {image.shape})", to_greyscale, image)
 
 
 @test_case(points=1)

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 from otter.test_files import test_case
+from _checks import expect_error
 
 OK_FORMAT = False
 
@@ -22,15 +23,7 @@ def _check(got, want, call):
 
 
 def _expect_value_error(function, label, *args):
-    call = f"{label}{args!r}"
-    try:
-        function(*args)
-    except ValueError:
-        pass
-    except Exception as raised:
-        raise AssertionError(f"{call}: expected ValueError, got {type(raised).__name__}: {raised}") from None
-    else:
-        raise AssertionError(f"{call}: expected ValueError, but nothing was raised")
+    expect_error(ValueError, f"{label}{args!r}", function, *args)
 
 
 @test_case(points=1)
