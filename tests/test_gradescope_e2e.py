@@ -145,7 +145,8 @@ def run_autograder(root: Path, submission: Path, name: str | None = None) -> dic
 
 def _setup_ok(gradescope):
     root, proc = gradescope
-    assert proc.returncode == 0, f"setup.sh exited {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    apt = (root / "apt.log").read_text() if (root / "apt.log").exists() else ""
+    assert proc.returncode == 0, f"setup.sh exited {proc.returncode}\n{apt}{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return root
 
 
