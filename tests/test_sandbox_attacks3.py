@@ -75,6 +75,8 @@ def _generated(subs: Path) -> None:
     big = {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": _honest(),
            "outputs": [{"output_type": "stream", "name": "stdout", "text": "z" * (26 * 2**20)}]}
     (subs / "c14_oversized_notebook.ipynb").write_text(json.dumps({"cells": [big], "nbformat": 4}))
+    # c15: terminal escapes in the submission's own file name (the log's origin line, notes).
+    (subs / "c15_\x1b]0;PWNED-TITLE\x07\u202ename.py").write_text(_honest())
     # c13: a .py that is not UTF-8.
     (subs / "c13_latin1.py").write_bytes(b"# caf\xe9\n" + _honest().encode())
 
@@ -213,6 +215,15 @@ def test_a_zip_with_escapes_in_its_file_name_is_graded_and_named_visibly(batch):
 
 
 # --- finding 7: one sanitiser ----------------------------------------------------------------
+
+def test_escapes_in_a_file_name_stay_out_of_the_row_name_and_the_log(batch):
+    name = next(n for n in batch.rows if n.startswith("c15"))
+    assert re.fullmatch(r"[\w@.+-]+", name), name  # row names are file-name safe
+    row = batch.row(name)
+    assert row["status"] == "graded" and float(row["score"]) == FULL, row
+    origin = next(line for line in batch.log(name).splitlines() if line.startswith("origin:"))
+    assert "\\x1b]0;PWNED-TITLE\\x07\\u202e" in origin, origin
+
 
 def test_escape_reason_is_shown_visibly_on_one_line(batch):
     row = batch.row("c03_escape_reason")
