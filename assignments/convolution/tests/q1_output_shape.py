@@ -2,6 +2,7 @@
 import math
 
 from otter.test_files import test_case
+from _checks import expect_value_error
 
 OK_FORMAT = False
 
@@ -13,14 +14,6 @@ def _keras_pads(n, k, s):
     """'same' padding as TensorFlow documents it: pad_total = max((ceil(n/s) - 1) * s + k - n, 0)."""
     total = max((math.ceil(n / s) - 1) * s + k - n, 0)
     return total // 2, total - total // 2
-
-
-def _raises_value_error(func, *args):
-    try:
-        func(*args)
-    except ValueError:
-        return True
-    return False
 
 
 @test_case(points=1)
@@ -81,9 +74,9 @@ def test_smallest_and_impossible_settings(output_shape, padding_amounts):
         ((8, 8, 0), 3, 1, 4, "same"),     # no channels
     ]
     for args in bad:
-        assert _raises_value_error(output_shape, *args), f"output_shape{args} is impossible: expected ValueError"
+        expect_value_error(f"output_shape{args} (impossible)", output_shape, *args)
     for args in [(4, 5, 1, "valid"), (4, 3, 1, "full"), (4, 3, 0, "same"), (0, 1, 1, "same"), (4, 0, 1, "same")]:
-        assert _raises_value_error(padding_amounts, *args), f"padding_amounts{args} is impossible: expected ValueError"
+        expect_value_error(f"padding_amounts{args} (impossible)", padding_amounts, *args)
 
 
 @test_case(points=1, hidden=True)
@@ -100,7 +93,7 @@ def test_many_vs_keras(output_shape):
         try:
             expected = tuple(layer.compute_output_shape((None, h, w, c))[1:])
         except ValueError:
-            assert _raises_value_error(output_shape, *args), f"Keras rejects output_shape{args}: expected ValueError"
+            expect_value_error(f"output_shape{args} (Keras rejects it)", output_shape, *args)
             continue
         got = output_shape(*args)
         assert tuple(got) == expected, f"output_shape{args}: Keras Conv2D gives {expected}, got {got}"
