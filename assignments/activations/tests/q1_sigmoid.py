@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 import scipy.special
 from otter.test_files import test_case
+from _checks import compare as _compare
 
 OK_FORMAT = False
 
@@ -41,14 +42,6 @@ def _call(func, arg, what):
         raise AssertionError(
             f"{what} of the Python list {arg!r} raised {type(e).__name__}: {e}. The docstring accepts any "
             "array-like (the lecture's code assumed a numpy array): convert with the given as_float first")
-
-
-def _compare(got, expected, atol, what):
-    got = np.asarray(got)
-    assert got.shape == expected.shape, f"{what}: expected shape {expected.shape}, got {got.shape}"
-    assert not np.isnan(got).any(), f"{what}: the result contains NaN"
-    err = float(np.max(np.abs(got - expected)))
-    assert err <= atol, f"{what}: largest difference from the oracle is {err:.3g} (tolerance {atol:g})"
 
 
 @test_case(points=1)

@@ -3,6 +3,7 @@ import os
 
 import numpy as np
 from otter.test_files import test_case
+from _checks import expect_value_error as _expect_value_error
 
 OK_FORMAT = False
 
@@ -43,16 +44,6 @@ def _as_shape(got):
         return tuple(int(v) for v in got)
     except TypeError:
         return got
-
-
-def _expect_value_error(call, why):
-    try:
-        call()
-    except ValueError:
-        return
-    except Exception as e:  # the wrong kind of error
-        raise AssertionError(f"{why}: expected ValueError, got {type(e).__name__}: {e}")
-    raise AssertionError(f"{why}: expected ValueError, but the call returned normally")
 
 
 @test_case(points=1)

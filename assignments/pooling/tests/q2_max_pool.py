@@ -1,8 +1,8 @@
 """Question 2: max pooling, against Keras MaxPooling2D and skimage.measure.block_reduce."""
-import os
-
 import numpy as np
 from otter.test_files import test_case
+from _checks import (cat as _cat, edges as _edges, pair as _pair,
+                     expect_value_error as _expect_value_error, compare as _compare, keras_pool, zero_pads)
 
 OK_FORMAT = False
 
@@ -10,94 +10,15 @@ name = "q2_max_pool"
 points = 7
 
 
-def _cat():
-    from PIL import Image
-
-    return np.asarray(Image.open("assets/cat.png").convert("RGB"), dtype=np.float32) / 255
-
-
-def _edges():
-    """A 2-D map like the lecture's: the grey cat's 'valid' Laplacian edges after ReLU, float32."""
-    from scipy.signal import correlate2d
-
-    grey = _cat().mean(axis=2)
-    laplacian = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float32)
-    return np.maximum(correlate2d(grey, laplacian, mode="valid"), 0).astype(np.float32)
-
-
 def _keras_max_pool(x, pool_size, stride, padding):
-    """Oracle: keras.layers.MaxPooling2D on x as a batch of one ((H, W) gets a channel axis too)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-
-    if x.ndim == 4:   # already a batch
-        return np.asarray(keras.layers.MaxPooling2D(pool_size, strides=stride, padding=padding)(np.asarray(x, np.float32)))
-    x4 = np.asarray(x, np.float32)[None] if x.ndim == 3 else np.asarray(x, np.float32)[None, :, :, None]
-    y = keras.layers.MaxPooling2D(pool_size, strides=stride, padding=padding)(x4)
-    y = np.asarray(y)[0]
-    return y if x.ndim == 3 else y[..., 0]
-
-
-def _covering(n, k, s):
-    m = 1
-    while (m - 1) * s + k < n:
-        m += 1
-    return m
+    """Oracle: keras.layers.MaxPooling2D ((H, W) gets a channel axis too; a batch goes in as it is)."""
+    return keras_pool("MaxPooling2D", x, pool_size, stride, padding)
 
 
 def _zero_padded_oracle(x, pool, stride):
-    """Oracle for "zero" with any stride: pad with zeros at the bottom/right so the fewest windows
-    cover every row and column (the policy's definition), then Keras "valid" pooling."""
-    pads = [(0, max((_covering(n, k, s) - 1) * s + k - n, 0)) for n, k, s in zip(x.shape[:2], pool, stride)]
-    return _keras_max_pool(np.pad(x, pads + [(0, 0)] * (x.ndim - 2)), pool, stride, "valid")
-
-
-def _pair(v):
-    return (v, v) if np.isscalar(v) else tuple(v)
-
-
-def _hint(x_shape, got_shape, pool, stride, padding):
-    """Name the convention a wrong shape follows, when it is a known one (no expected value given)."""
-    k, s = _pair(pool), _pair(stride if stride is not None else pool)
-    if len(x_shape) == 4:
-        if len(got_shape) != 4 or got_shape[0] != x_shape[0]:
-            return ": (N, H, W, C) is a batch of maps, and the batch axis is never pooled"
-        x_shape, got_shape = x_shape[1:], got_shape[1:]
-    h, w = x_shape[:2]
-    if len(x_shape) == 3 and len(got_shape) == 3 and got_shape[2] != x_shape[2]:
-        return (": you pooled the channel axis too. Channels are never pooled; block_reduce needs a block size "
-                "of 1 there")
-    if len(got_shape) >= 2 and padding != "zero" and tuple(got_shape[:2]) == (_covering(h, k[0], s[0]), _covering(w, k[1], s[1])):
-        return (f": that is the size with padding='zero' (block_reduce's, the lecture's way); padding={padding!r} "
-                "is asked here (see the module docstring)")
-    if stride is not None and len(got_shape) >= 2 and tuple(got_shape[:2]) in (
-            (_covering(h, k[0], k[0]), _covering(w, k[1], k[1])), ((h - k[0]) // k[0] + 1, (w - k[1]) // k[1] + 1)):
-        return f": that is the size with stride = pool size; stride={stride!r} is asked here"
-    return ""
-
-
-def _compare(got, want, what, x_shape=None, pool=None, stride=None, padding=None, atol=0.0):
-    got = np.asarray(got)
-    if got.shape != want.shape:
-        hint = _hint(x_shape, got.shape, pool, stride, padding) if x_shape is not None else ""
-        raise AssertionError(f"{what}: expected shape {want.shape}, got {got.shape}{hint}")
-    diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
-    if not np.all(diff <= atol):
-        i = np.unravel_index(np.argmax(diff), diff.shape)
-        raise AssertionError(
-            f"{what}: at index {tuple(int(v) for v in i)} expected {want[i]}, got {got[i]} "
-            f"(largest difference {diff[i]:.3g}, tolerance {atol})"
-        )
-
-
-def _expect_value_error(call, why):
-    try:
-        call()
-    except ValueError:
-        return
-    except Exception as e:
-        raise AssertionError(f"{why}: expected ValueError, got {type(e).__name__}: {e}")
-    raise AssertionError(f"{why}: expected ValueError, but the call returned normally")
+    """Oracle for "zero" with any stride: zero-pad at the bottom/right (the policy's definition),
+    then Keras "valid" pooling."""
+    return _keras_max_pool(np.pad(x, zero_pads(x, pool, stride)), pool, stride, "valid")
 
 
 @test_case(points=1)

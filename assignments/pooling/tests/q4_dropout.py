@@ -3,6 +3,7 @@ import os
 
 import numpy as np
 from otter.test_files import test_case
+from _checks import expect_value_error as _expect_value_error
 
 OK_FORMAT = False
 
@@ -48,16 +49,6 @@ def _check_statistics(out, x, rate, what):
         f"{what}: survivors must be x * 1/(1 - rate) = x * {scale:.7f}, as in Keras: for x = {x[kept][worst]} "
         f"expected {want[worst]:.7f}, got {got[worst]:.7f} (relative tolerance 1e-6)"
     )
-
-
-def _expect_value_error(call, why):
-    try:
-        call()
-    except ValueError:
-        return
-    except Exception as e:
-        raise AssertionError(f"{why}: expected ValueError, got {type(e).__name__}: {e}")
-    raise AssertionError(f"{why}: expected ValueError, but the call returned normally")
 
 
 @test_case(points=1)

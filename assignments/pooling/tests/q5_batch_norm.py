@@ -3,6 +3,7 @@ import os
 
 import numpy as np
 from otter.test_files import test_case
+from _checks import expect_value_error as _expect_value_error
 
 OK_FORMAT = False
 
@@ -57,16 +58,6 @@ def _unpack(result, what):
 
 def _batch(shape, seed):
     return np.random.default_rng(seed).normal(3.0, 2.0, shape).astype(np.float32)
-
-
-def _expect_value_error(call, why):
-    try:
-        call()
-    except ValueError:
-        return
-    except Exception as e:
-        raise AssertionError(f"{why}: expected ValueError, got {type(e).__name__}: {e}")
-    raise AssertionError(f"{why}: expected ValueError, but the call returned normally")
 
 
 @test_case(points=1)

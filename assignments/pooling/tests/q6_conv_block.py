@@ -3,6 +3,7 @@ import os
 
 import numpy as np
 from otter.test_files import test_case
+from _checks import cat as _cat, expect_value_error as _expect_value_error
 
 OK_FORMAT = False
 
@@ -10,12 +11,6 @@ name = "q6_conv_block"
 points = 3
 
 ATOL = 1e-4   # Keras convolves in float32
-
-
-def _cat():
-    from PIL import Image
-
-    return np.asarray(Image.open("assets/cat.png").convert("RGB"), dtype=np.float32) / 255
 
 
 def _weights(k, c_in, f, seed):
@@ -75,16 +70,6 @@ def _compare(got, want, what):
         i = np.unravel_index(np.argmax(diff), diff.shape)
         raise AssertionError(f"{what}: at index {tuple(int(v) for v in i)} expected {want[i]:.6f}, "
                              f"got {got[i]:.6f} (tolerance {ATOL})")
-
-
-def _expect_value_error(call, why):
-    try:
-        call()
-    except ValueError:
-        return
-    except Exception as e:
-        raise AssertionError(f"{why}: expected ValueError, got {type(e).__name__}: {e}")
-    raise AssertionError(f"{why}: expected ValueError, but the call returned normally")
 
 
 @test_case(points=1)

@@ -1,26 +1,12 @@
 """Question 7: translation invariance, the lecture's reason for pooling: shift the input, compare pooled maps."""
 import numpy as np
 from otter.test_files import test_case
+from _checks import edges as _edges, expect_value_error as _expect_value_error
 
 OK_FORMAT = False
 
 name = "q7_translation_invariance"
 points = 3
-
-
-def _cat():
-    from PIL import Image
-
-    return np.asarray(Image.open("assets/cat.png").convert("RGB"), dtype=np.float32) / 255
-
-
-def _edges():
-    """The grey cat's 'valid' Laplacian edges after ReLU, float32: a sparse map, like a conv layer's."""
-    from scipy.signal import correlate2d
-
-    grey = _cat().mean(axis=2)
-    laplacian = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float32)
-    return np.maximum(correlate2d(grey, laplacian, mode="valid"), 0).astype(np.float32)
 
 
 def _oracle(x, shift, k):
@@ -44,16 +30,6 @@ def _check(got, want, what):
             f"{what}: {name_} is {float(g)!r}, which is not the fraction of "
             + ("values of x equal to the rolled x" if name_ == "pixels" else "max-pooled values that agree")
         )
-
-
-def _expect_value_error(call, why):
-    try:
-        call()
-    except ValueError:
-        return
-    except Exception as e:
-        raise AssertionError(f"{why}: expected ValueError, got {type(e).__name__}: {e}")
-    raise AssertionError(f"{why}: expected ValueError, but the call returned normally")
 
 
 @test_case(points=1)

@@ -1,0 +1,95 @@
+"""Helpers the pooling tests share. Shipped to students beside pooling.py."""
+import os
+
+import numpy as np
+
+
+def cat():
+    from PIL import Image
+
+    return np.asarray(Image.open("assets/cat.png").convert("RGB"), dtype=np.float32) / 255
+
+
+def edges():
+    """A 2-D map like the lecture's: the grey cat's 'valid' Laplacian edges after ReLU, float32."""
+    from scipy.signal import correlate2d
+
+    grey = cat().mean(axis=2)
+    laplacian = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float32)
+    return np.maximum(correlate2d(grey, laplacian, mode="valid"), 0).astype(np.float32)
+
+
+def pair(v):
+    return (v, v) if np.isscalar(v) else tuple(v)
+
+
+def covering(n, k, s):
+    m = 1
+    while (m - 1) * s + k < n:
+        m += 1
+    return m
+
+
+def shape_hint(x_shape, got_shape, pool, stride, padding):
+    """Name the convention a wrong shape follows, when it is a known one (no expected value given)."""
+    k, s = pair(pool), pair(stride if stride is not None else pool)
+    if len(x_shape) == 4:
+        if len(got_shape) != 4 or got_shape[0] != x_shape[0]:
+            return ": (N, H, W, C) is a batch of maps, and the batch axis is never pooled"
+        x_shape, got_shape = x_shape[1:], got_shape[1:]
+    h, w = x_shape[:2]
+    if len(x_shape) == 3 and len(got_shape) == 3 and got_shape[2] != x_shape[2]:
+        return (": you pooled the channel axis too. Channels are never pooled; block_reduce needs a block size "
+                "of 1 there")
+    if len(got_shape) >= 2 and padding != "zero" and tuple(got_shape[:2]) == (covering(h, k[0], s[0]), covering(w, k[1], s[1])):
+        return (f": that is the size with padding='zero' (block_reduce's, the lecture's way); padding={padding!r} "
+                "is asked here (see the module docstring)")
+    if stride is not None and len(got_shape) >= 2 and tuple(got_shape[:2]) in (
+            (covering(h, k[0], k[0]), covering(w, k[1], k[1])), ((h - k[0]) // k[0] + 1, (w - k[1]) // k[1] + 1)):
+        return f": that is the size with stride = pool size; stride={stride!r} is asked here"
+    return ""
+
+
+def expect_value_error(call, why):
+    try:
+        call()
+    except ValueError:
+        return
+    except Exception as e:
+        raise AssertionError(f"{why}: expected ValueError, got {type(e).__name__}: {e}")
+    raise AssertionError(f"{why}: expected ValueError, but the call returned normally")
+
+
+def keras_pool(layer_name, x, pool_size, stride, padding):
+    """Oracle: keras.layers.<layer_name> on x ((H, W) gets a channel axis, (H, W, C) a batch axis)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    layer = getattr(keras.layers, layer_name)(pool_size, strides=stride, padding=padding)
+    x = np.asarray(x, np.float32)
+    if x.ndim == 4:   # already a batch
+        return np.asarray(layer(x))
+    x4 = x[None] if x.ndim == 3 else x[None, :, :, None]
+    y = np.asarray(layer(x4))[0]
+    return y if x.ndim == 3 else y[..., 0]
+
+
+def zero_pads(x, pool, stride):
+    """Bottom/right zero padding of "zero": just enough for the fewest windows to cover every row and column."""
+    return [(0, max((covering(n, k, s) - 1) * s + k - n, 0)) for n, k, s in zip(x.shape[:2], pool, stride)] \
+        + [(0, 0)] * (x.ndim - 2)
+
+
+def compare(got, want, what, x_shape=None, pool=None, stride=None, padding=None, atol=0.0):
+    """got against want within atol; a wrong shape gets the convention it matches named (shape_hint)."""
+    got = np.asarray(got)
+    if got.shape != want.shape:
+        note = shape_hint(x_shape, got.shape, pool, stride, padding) if x_shape is not None else ""
+        raise AssertionError(f"{what}: expected shape {want.shape}, got {got.shape}{note}")
+    diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    if not np.all(diff <= atol):
+        i = np.unravel_index(np.argmax(diff), diff.shape)
+        raise AssertionError(
+            f"{what}: at index {tuple(int(v) for v in i)} expected {want[i]}, got {got[i]} "
+            f"(largest difference {diff[i]:.3g}, tolerance {atol})"
+        )
