@@ -178,17 +178,11 @@ def calls(tree: ast.AST, targets: list[Target]) -> dict[str, set[str]]:
 
 def question_functions(tests_dir: Path, questions: list[str], tree: ast.AST,
                        targets: list[Target]) -> dict[str, set[str]]:
-    """Which student-written functions each question's tests exercise: those the test file names
-    (read, never run), and the ones those call. Helper files (`tests/_*.py`) a question imports
-    count as part of it."""
+    """Which student-written functions each question's tests exercise: those its test file names
+    (read, never run: test-case parameters, names, `env["f"]` strings), and the ones those call.
+    Shared helpers (`tests/_*.py`) are not followed: they take the function as an argument."""
     short = {t.name.rsplit(".", 1)[-1]: t.name for t in targets}
     graph = calls(tree, targets)
-    helpers = {}
-    for p in sorted(Path(tests_dir).glob("_*.py")):
-        try:
-            helpers[p.stem] = _names_in(ast.parse(p.read_text(encoding="utf-8")))
-        except (OSError, SyntaxError, UnicodeDecodeError):
-            continue
     out: dict[str, set[str]] = {}
     for q in questions:
         path = Path(tests_dir) / f"{q}.py"
@@ -196,9 +190,6 @@ def question_functions(tests_dir: Path, questions: list[str], tree: ast.AST,
             names = _names_in(ast.parse(path.read_text(encoding="utf-8")))
         except (OSError, SyntaxError, UnicodeDecodeError):
             names = set()
-        for helper, mentioned in helpers.items():
-            if helper in names:
-                names |= mentioned
         reached = {short[n] for n in names if n in short}
         todo = list(reached)
         while todo:
