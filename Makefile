@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: release test validate build bench clean venv sandbox-deps wheelhouse platforms
+.PHONY: release test validate build bench clean venv sandbox-deps browser-deps wheelhouse platforms
 
 venv: $(STAMP)
 
@@ -28,6 +28,17 @@ sandbox-deps:
 	  echo "warning: could not install bubblewrap; the sandbox runs without filesystem isolation"; \
 	else echo "warning: bubblewrap (bwrap) not found; the sandbox runs without filesystem isolation"; fi
 
+# A headless chromium (Debian) lets the tests open report.html in a real browser (screenshot,
+# console errors); without it those tests skip and say why.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (Debian) for the report's browser check"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	  { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; } || \
+	  echo "warning: could not install chromium; the report's browser check is skipped"; \
+	else echo "warning: chromium not found; the report's browser check is skipped"; fi
+
 # No slugs: assignments marked `released: false` in course.yml stay out of validate and build.
 release: venv sandbox-deps
 	$(VENV)/bin/course validate
@@ -39,7 +50,7 @@ validate: venv
 build: venv
 	$(VENV)/bin/course build --out dist
 
-test: venv sandbox-deps wheelhouse
+test: venv sandbox-deps browser-deps wheelhouse
 	$(PY) -m pytest -q
 
 bench: venv sandbox-deps

@@ -158,6 +158,7 @@ class Course:
     assignments: tuple[Assignment, ...] = field(default=())
     timezone: str = "UTC"
     late: LatePolicy = LatePolicy()
+    similarity_threshold: float = 0.5  # pairs sharing this share of code are shown in report.html
 
     def get(self, slug: str) -> Assignment:
         for a in self.assignments:
@@ -589,7 +590,8 @@ def load_course(root: Path | str = ".") -> Course:
     data = _read_yaml(path)
     errs = _Collector()
     with errs.check():
-        _check_keys(path, "", data, {"name", "assignments"}, {"term", "seed", "limits", "timezone", "late"})
+        _check_keys(path, "", data, {"name", "assignments"}, {"term", "seed", "limits", "timezone", "late",
+                                                                "similarity_threshold"})
     name, term, seed, limits = "", "", 0, Limits()
     with errs.check():
         name = _str(path, "name", data.get("name"))
@@ -606,6 +608,12 @@ def load_course(root: Path | str = ".") -> Course:
         timezone = _timezone(path, "timezone", data["timezone"]) if "timezone" in data else "UTC"
     with errs.check():
         late = _late(path, "late", data.get("late"), LatePolicy())
+    similarity = 0.5
+    with errs.check():
+        similarity = data.get("similarity_threshold", 0.5)
+        if isinstance(similarity, bool) or not isinstance(similarity, (int, float)) or not 0 < similarity <= 1:
+            raise ConfigError(path, "similarity_threshold",
+                              f"expected a share of code between 0 and 1 (such as 0.5), got {similarity!r}")
     entries = data.get("assignments")
     if "assignments" in data and (not isinstance(entries, list) or not entries):
         errs.errors.append(ConfigError(path, "assignments", "expected a non-empty list of assignments"))
@@ -621,7 +629,7 @@ def load_course(root: Path | str = ".") -> Course:
         if a is not None:
             assignments.append(a)
     errs.raise_if_any()
-    return Course(name, term, seed, root, limits, tuple(assignments), timezone, late)
+    return Course(name, term, seed, root, limits, tuple(assignments), timezone, late, float(similarity))
 
 
 @dataclass(frozen=True)

@@ -264,7 +264,7 @@ def test_feedback_pages_and_item_analysis(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in printer  # its own output, shown escaped
 
     report = (out / "report.html").read_text()
-    items = report[report.index('id="items"'):report.index('id="all"')]
+    items = report[report.index('id="items"'):report.index('id="similarity"')]
     # Case 1 (public) and 2 (hidden) failed by wrong1 and wrong2; the scale cases by printer.
     assert "<td>q1_add</td><td>q1_add - 1</td><td>2</td><td>50%</td>" in items
     assert "<td>q1_add</td><td>q1_add - 2 <small>(hidden)</small></td><td>2</td><td>50%</td>" in items

@@ -254,7 +254,8 @@ def _summary(console: Console, assignment, rows: list[Row], paths: dict, out: Pa
         console.print(t)
     rate = f", {60 * graded / elapsed:.0f} submissions/minute" if graded and elapsed > 0 else ""
     lines = [f"graded {graded}, kept {kept} in {elapsed:.1f} s{rate}"]
-    lines += [f"  {paths[label]}" for label in ("grades", "canvas", "html", "changes") if label in paths]
+    lines += [f"  {paths[label]}" for label in ("grades", "canvas", "html", "changes", "similarity")
+               if label in paths]
     lines.append(f"  {out / 'results'}/<submission>.json, {out / 'logs'}/<submission>.log")
     for line in lines:
         console.print(line, markup=False, highlight=False, soft_wrap=True)

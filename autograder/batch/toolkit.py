@@ -8,6 +8,7 @@ Late policy and time sources: late.py; roster matching: roster.py.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,6 +33,8 @@ class Plan:
     missing_zero: bool = False
     regrade: bool = False
     subs: list = field(default_factory=list)
+    similarity_threshold: float = 0.5
+    jobs: int = 1
 
 
 NO_PENALTY = "no late penalty"
@@ -55,7 +58,9 @@ def policy_words(policy, timezone: str) -> str:
 def prepare(args, course, assignment, subs) -> Plan:
     tz = ZoneInfo(assignment.timezone)
     plan = Plan(assignment, tz, missing_zero=getattr(args, "missing_score", "empty") == "zero",
-                regrade=bool(getattr(args, "regrade", False)), subs=subs)
+                regrade=bool(getattr(args, "regrade", False)), subs=subs,
+                similarity_threshold=getattr(course, "similarity_threshold", 0.5),
+                jobs=getattr(args, "jobs", None) or os.cpu_count() or 1)
     try:
         roster_path = getattr(args, "roster", None)
         if roster_path:
@@ -101,7 +106,31 @@ def finish(plan: Plan, rows: dict, previous: dict | None) -> Toolkit:
                   timezone=a.timezone, due=due.isoformat(timespec="minutes"), policy=policy_words(a.late, a.timezone))
     if plan.regrade:
         kit.changes = score_changes(previous or {}, rows.values())
+    try:
+        kit.similarity = similarity(plan, rows)
+    except Exception as e:  # noqa: BLE001 - the grades and their reports matter more than this check
+        kit.similarity_error = f"{type(e).__name__}: {e}"
     return kit
+
+
+def similarity(plan: Plan, rows: dict) -> tuple:
+    """(pairs, sources, threshold) over the submissions whose code could be read."""
+    from ..report.similarity import compare, source_of
+
+    sources = {}
+    for sub in plan.subs:
+        row = rows.get(sub.name)
+        if row is None or row.result.status == "rejected":
+            continue
+        code = source_of(sub, plan.assignment.submission)
+        if code is not None:
+            sources[sub.name] = code
+    try:
+        stub = plan.assignment.stub.read_text(encoding="utf-8")
+    except OSError:
+        stub = ""
+    pairs, used = compare(sources, stub, plan.similarity_threshold, plan.jobs)
+    return pairs, used, plan.similarity_threshold
 
 
 def summary_lines(kit: Toolkit, rows) -> list[str]:
@@ -123,4 +152,12 @@ def summary_lines(kit: Toolkit, rows) -> list[str]:
             lines.append("  no submission: " + ", ".join(names[:20]) + (" ..." if len(names) > 20 else ""))
     if kit.changes is not None:
         lines.append(f"regrade: {len(kit.changes)} submission(s) changed score (changes.csv)")
+    if kit.similarity_error:
+        lines.append(f"similarity: not computed ({kit.similarity_error})")
+    if kit.similarity is not None:
+        pairs, _, threshold = kit.similarity
+        high = [p for p in pairs if p.similarity >= threshold]
+        lines.append(f"similarity: {len(high)} pair(s) sharing at least {threshold:.0%} of their code"
+                     + (": " + ", ".join(f"{p.a} & {p.b} ({p.similarity:.0%})" for p in high[:10]) if high else "")
+                     + (" ..." if len(high) > 10 else ""))
     return lines

@@ -9,6 +9,7 @@
   report.html                self-contained summary (see html.py)
   canvas.csv                 Canvas gradebook import (see canvas.py; with a roster, toolkit.py)
   changes.csv                after --regrade: the scores that changed (see toolkit.py)
+  similarity.csv             pairs of submissions sharing code (see similarity.py)
 
 Per-submission files are rewritten only when their content changes, so a rerun leaves the
 outputs of submissions it did not regrade untouched (modification times included).
@@ -23,6 +24,7 @@ from ..batch.store import json_bytes, write_if_changed, write_text_atomic
 from ..grading.results import GradeResult, gradescope_json
 from .canvas import canvas_column, canvas_csv
 from .feedback import feedback_html
+from .similarity import similarity_csv
 from .html import report_html
 from .logs import submission_log
 from .tables import grades_csv
@@ -71,6 +73,9 @@ def write_reports(out: Path, assignment, rows: list[Row], canvas_id: str | None 
         write_text_atomic(paths["canvas"], canvas_roster_csv(rows, assignment, canvas_column(assignment, canvas_id), kit))
     else:
         write_text_atomic(paths["canvas"], canvas_csv(rows, assignment, canvas_id))
+    if kit is not None and kit.similarity is not None:
+        paths["similarity"] = out / "similarity.csv"
+        write_text_atomic(paths["similarity"], similarity_csv(kit.similarity[0]))
     if kit is not None and kit.changes is not None:
         paths["changes"] = out / "changes.csv"
         write_text_atomic(paths["changes"], changes_csv(kit.changes))

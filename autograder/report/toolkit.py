@@ -7,7 +7,8 @@
   changes.csv  after `--regrade`: submission, old_score, new_score, questions_changed (the
                questions whose score moved, `;`-separated), one line per submission whose score
                or per-question scores changed.
-  report.html  sections "Item analysis", "Late work", "Roster" and "Regrade changes" (sections()).
+  report.html  sections "Item analysis", "Similarity", "Late work", "Roster" and "Regrade changes"
+               (sections()); similarity.csv: see similarity.py.
 
 Every student-derived string goes through autograder.text (one_line; tables.cell for CSV) and,
 in HTML, is escaped.
@@ -39,6 +40,8 @@ class Toolkit:
     timezone: str = ""
     due: str = ""
     policy: str = ""                                 # the late policy in words
+    similarity: tuple | None = None                  # (pairs, sources, threshold): similarity.py
+    similarity_error: str = ""                       # why similarity was not computed
 
 
 def final_score(row) -> float | None:
@@ -179,6 +182,10 @@ def sections(rows, kit: Toolkit | None, questions: list[str] | None = None) -> l
     analysis = item_analysis(rows, questions or [])
     if analysis:
         parts.append(analysis)
+    if kit.similarity is not None:
+        from .similarity import section
+
+        parts.append(section(*kit.similarity))
     late_rows = [r for r in rows if getattr(r, "late", None)]
     if late_rows and (any(r.late["submitted_at"] for r in late_rows) or kit.policy not in ("", "no late penalty")):
         flagged = [r for r in late_rows if r.late["note"] or r.late["penalty_percent"]]
