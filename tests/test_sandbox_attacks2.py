@@ -155,7 +155,7 @@ def test_b02_image_and_array_claims_are_checked_against_the_bytes(batch):
     assert r.status == "graded" and r.score == FULL - 3, r.results_text[:2000]  # add, scale, hidden scale
     text = _messages(r)
     assert "could not be read" in text and "does not match its 16 bytes" in text, text[:2000]
-    assert r.elapsed < 2 * CALL_TIMEOUT + SLACK
+    assert r.elapsed < 2 * CALL_TIMEOUT + 8  # two faulted calls and their restarts
 
 
 def test_b03_colliding_hashes_are_refused_before_the_work(batch):
@@ -163,7 +163,7 @@ def test_b03_colliding_hashes_are_refused_before_the_work(batch):
     assert r.status == "graded" and r.score == FULL - 3, r.results_text[:2000]  # add, scale, hidden scale
     assert "hash alike" in _messages(r)
     # Before the fix decoding these two replies took the judge about 20 s.
-    assert r.elapsed < 2 * CALL_TIMEOUT + SLACK
+    assert r.elapsed < 2 * CALL_TIMEOUT + 8  # two faulted calls and their restarts
 
 
 def test_b04_endless_iteration_ends_at_the_submission_deadline(batch):
