@@ -207,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--timeout", type=float, default=None, help="seconds per call (default: the course's limit)")
     m.add_argument("--engine", default="sandbox", choices=("sandbox", "inprocess"),
                    help="where the mutants run (inprocess: trusted code only)")
+    m.add_argument("--function", action="append", default=None, metavar="NAME",
+                   help="only this student-written function (repeatable); its mutants are the ones a full run "
+                        "picks for it, in the same order")
     m.set_defaults(func=cmd_mutants)
 
     st = sub.add_parser("stub", help="write assignments/<slug>/<slug>.py from the solution's YOUR CODE boxes")

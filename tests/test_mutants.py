@@ -288,6 +288,8 @@ def test_course_mutants_usage_errors(mini_course, tmp_path):
     assert proc.returncode == 2 and "--cap must be at least 1" in proc.stderr
     proc = run_course("--root", mini_course, "mutants", "nope", check=False)
     assert proc.returncode == 2 and "unknown assignment slug 'nope'" in proc.stderr
+    proc = run_course("--root", mini_course, "mutants", "mini", "--function", "nope", check=False)
+    assert proc.returncode == 2 and "no student-written function 'nope'" in proc.stderr and "add, scale" in proc.stderr
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")

@@ -65,9 +65,18 @@ def run(args, course) -> int:
     except MutantsError as e:
         errors.print(f"[red]error[/red]: {escape(str(e))}")
         return 2
+    every = targets  # the equivalent list is checked against all of them, whatever --function picks
+    only = getattr(args, "function", None)
+    if only:
+        unknown = [n for n in only if n not in {t.name for t in targets}]
+        if unknown:
+            errors.print(f"[red]error[/red]: no student-written function {', '.join(map(repr, unknown))} in "
+                         f"{escape(str(a.solution))}; there are: {', '.join(t.name for t in targets)}")
+            return 2
+        targets = [t for t in targets if t.name in only]
     rel = a.solution.relative_to(course.root).as_posix()
     tree = ast.parse(source)
-    known = {c.ident for cs in all_candidates(tree, targets).values() for c in cs}
+    known = {c.ident for cs in all_candidates(tree, every).values() for c in cs}
     mutants = generate(source, targets, args.cap, args.seed, rel)
     generated_in = time.monotonic() - started
     console.print(f"{a.slug}: {len(targets)} student-written functions, {len(known)} candidate changes; "
@@ -109,9 +118,9 @@ def run(args, course) -> int:
         return 2
 
     q_names = [q.name for q in a.questions]
-    q_funcs = question_functions(a.tests_dir, q_names, tree, targets)
+    q_funcs = question_functions(a.tests_dir, q_names, tree, every)
     by_id = {e.id: e for e in entries}
-    stale = equivalent.stale(entries, targets, known)
+    stale = equivalent.stale(entries, every, known)
     stale_ids = {e.id for e, _ in stale}
     outcomes = report.classify(mutants, results, sol,
                                {k: v for k, v in by_id.items() if k not in stale_ids}, q_funcs)
