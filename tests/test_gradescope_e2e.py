@@ -140,6 +140,9 @@ def run_autograder(root: Path, submission: Path, name: str | None = None) -> dic
         f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     data = json.loads(results.read_text())
     validate_results(data)
+    if shutil.which("bwrap"):
+        # The zip's interpreter and engine must be reachable inside bubblewrap, not just outside.
+        assert "bubblewrap refused" not in proc.stderr, proc.stderr[-3000:]
     return data
 
 
