@@ -11,6 +11,7 @@ import importlib.util
 import io
 import os
 import shutil
+import sys
 import types
 from pathlib import Path
 
@@ -196,6 +197,9 @@ def test_otter_tests_catch_mutant(mutant, workdir, monkeypatch, keras):
     assert source.count(old) == 1, f"mutant {mutant}: the solution no longer contains {old!r}"
     module = _module(source.replace(old, new), "pooling")
     monkeypatch.chdir(workdir)
+    # the test files import their helpers (tests/_checks.py) by a plain top-level import
+    monkeypatch.syspath_prepend(str(TESTS))
+    monkeypatch.delitem(sys.modules, "_checks", raising=False)
     test_file = ExceptionTestFile.from_file(str(TESTS / f"{question}.py"))
     with contextlib.redirect_stdout(io.StringIO()):
         test_file.run(vars(module))
