@@ -213,3 +213,19 @@ def test_b10_no_user_namespace_in_the_runner(batch):
     r = batch.rows["b10_user_namespace"]
     assert "USERNS refused" in r.log and "USERNS created" not in r.log
     assert (r.status, r.score) == ("graded", FULL)
+
+
+# --- the limit itself ----------------------------------------------------------------------
+
+def test_submission_timeout_is_read_from_course_yml_and_checked(tmp_path):
+    from autograder.config import ConfigError, Limits, load_course
+
+    course = load_course(FIXTURE)
+    limits = course.get(SLUG).limits
+    assert limits.submission_timeout == 20 and limits.effective_submission_timeout == 20.0
+    assert Limits(timeout=7).effective_submission_timeout == 70.0  # the default: 10 x the per-call timeout
+    shutil.copytree(FIXTURE, tmp_path / "course")
+    yml = tmp_path / "course" / "course.yml"
+    yml.write_text(yml.read_text().replace("submission_timeout: 20", "submission_timeout: -3"))
+    with pytest.raises(ConfigError, match="limits.submission_timeout: expected a positive number"):
+        load_course(tmp_path / "course")
