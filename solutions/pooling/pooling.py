@@ -349,8 +349,8 @@ def conv_block(x, kernels, bias, activation="relu", pool="max", pool_size=2):
         tuple (out, stages): out the float array (H', W', F) after pooling; stages the
         list of (name, shape) pairs, in order:
             [("input", x.shape), ("conv", ...), (activation, ...), (pool + "_pool", ...)]
-        e.g. [("input", (300, 451, 3)), ("conv", (300, 451, 8)), ("relu", (300, 451, 8)),
-              ("max_pool", (150, 225, 8))]; each shape a tuple of ints.
+        e.g. [("input", (64, 64, 3)), ("conv", (64, 64, 16)), ("relu", (64, 64, 16)),
+              ("max_pool", (32, 32, 16))]; each shape a tuple of ints.
 
     Raises:
         ValueError: if activation or pool is not one of the names above (and for

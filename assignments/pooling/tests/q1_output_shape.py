@@ -11,6 +11,15 @@ name = "q1_output_shape"
 points = 4
 
 
+RULES = {"valid": "floor((n - k) / s) + 1 per axis", "same": "ceil(n / s) per axis",
+         "zero": "the fewest windows covering every row and column, max(ceil((n - k) / s), 0) + 1 per axis"}
+
+
+def _rule(padding):
+    """What a wrong answer is told: the rule and that the batch and channel axes stay, never the value."""
+    return f"expected the rule {RULES.get(padding, '?')}, with the batch and channel axes kept as they are"
+
+
 def _keras_shape(input_shape, pool_size, stride, padding):
     """Oracle for "valid"/"same": the shape Keras' MaxPooling2D gives (batch and channel axes added, then removed)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -63,7 +72,7 @@ def test_valid_and_same_match_keras(pool_output_shape):
         got = pool_output_shape(shape, k, s, padding)
         assert _as_shape(got) == want, (
             f"pool_output_shape({shape}, pool_size={k}, stride={s}, padding={padding!r}): "
-            f"expected {want} (Keras MaxPooling2D), got {got}"
+            f"{_rule(padding)} (as Keras MaxPooling2D), got {got}"
         )
 
 
@@ -74,7 +83,7 @@ def test_zero_policy_matches_block_reduce(pool_output_shape):
         want = _block_reduce_shape(shape, k)
         got = pool_output_shape(shape, k, None, "zero")
         assert _as_shape(got) == want, (
-            f"pool_output_shape({shape}, pool_size={k}, padding='zero'): expected {want} "
+            f"pool_output_shape({shape}, pool_size={k}, padding='zero'): {_rule('zero')} "
             f"(skimage.measure.block_reduce pads up to a multiple of the pool size), got {got}"
         )
 
@@ -90,7 +99,7 @@ def test_smallest_valid_arguments_and_bad_ones(pool_output_shape):
         got = pool_output_shape(shape, k, s, padding)
         assert _as_shape(got) == want, (
             f"pool_output_shape({shape}, pool_size={k}, stride={s}, padding={padding!r}): these are the smallest "
-            f"valid values, expected {want}, got {got}")
+            f"valid values, {_rule(padding)}, got {got}")
     _expect_value_error(lambda: pool_output_shape((8, 8, 0), 2), "an input with 0 channels")
     _expect_value_error(lambda: pool_output_shape((0, 8), 2, None, "same"), "an input with 0 rows")
     _expect_value_error(lambda: pool_output_shape((8, 8, 3), 0), "pool_size=0")
