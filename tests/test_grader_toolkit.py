@@ -273,3 +273,23 @@ def test_feedback_pages_and_item_analysis(tmp_path):
             in items)
     assert "q2_scale: most common failures" in items and "printer" in items
     assert "honest" not in items
+
+
+def test_assess_absolute_last_accepted_moves_with_an_extension():
+    """late.assess on its own (hand-worked numbers): an absolute last_accepted in course.yml is in
+    the course's zone, and an extension moves it by as much as the due date."""
+    from zoneinfo import ZoneInfo
+
+    from autograder.batch.late import Extension, assess, parse_time
+    from autograder.config import LatePolicy
+
+    tz = ZoneInfo("America/New_York")
+    due = dt.datetime(2027, 1, 10, 23, 59, tzinfo=tz)
+    policy = LatePolicy(penalty_percent=10, per="day", cap_percent=50, last_accepted=dt.datetime(2027, 1, 12, 23, 59))
+    late = parse_time("2027-01-13T01:00", tz)  # 25 h 1 min after the due date, after last_accepted
+    assert assess(policy, due, late).penalty_percent == 100
+    moved = assess(policy, due, late, extension=Extension("x", due=parse_time("2027-01-12T23:59-05:00", tz)))
+    assert moved.penalty_percent == 10 and moved.late_by == dt.timedelta(hours=1, minutes=1)
+    assert parse_time("2027-01-20 10:00:00.000000000 -08:00", tz).isoformat() == "2027-01-20T10:00:00-08:00"
+    with pytest.raises(ValueError, match="not a date-time"):
+        parse_time("yesterday", tz)

@@ -222,9 +222,9 @@ def assess(policy: LatePolicy, due: dt.datetime, submitted: dt.datetime | None, 
     if isinstance(last, dt.timedelta):
         last = due + last
     elif isinstance(last, dt.datetime):
-        last = last.replace(tzinfo=due.tzinfo)
+        last = last.replace(tzinfo=base_due.tzinfo)  # a naive date-time in course.yml: the course's zone
         if extension is not None:
-            last = max(last, due + (last - base_due.replace(tzinfo=due.tzinfo)))
+            last = max(last, due + (last - base_due))
     unit = dt.timedelta(days=1) if policy.per == "day" else dt.timedelta(hours=1)
     if last is not None and submitted > last:
         percent = 100.0
