@@ -89,6 +89,10 @@ def test_rate_zero_dtypes_and_bad_rates(dropout):
     x = _values((1000,)).astype(np.float64)
     got = np.asarray(dropout(x, 0.5, True, 0))
     assert got.dtype == np.float64, f"dropout of a float64 array in training: expected float64 out, got {got.dtype}"
+    from_list = np.asarray(dropout(x.tolist(), 0.5, True, 0))   # a list is an array-like: same seed, same mask
+    assert from_list.shape == x.shape and np.array_equal(from_list, got), (
+        "dropout(x.tolist(), 0.5, True, seed=0) must equal dropout(x, 0.5, True, seed=0) for the float64 array x: "
+        f"got shape {from_list.shape}, {int(np.sum(from_list != got)) if from_list.shape == got.shape else '?'} values differ")
     x = _values((10,))
     for rate in (-0.1, 1.0, 1.5):
         _expect_value_error(lambda: dropout(x, rate, True, 0), f"dropout with rate={rate} (rate must be in [0, 1))")

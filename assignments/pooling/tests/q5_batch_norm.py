@@ -111,6 +111,8 @@ def test_momentum_bounds_dtypes_and_bad_arguments(batch_norm):
         assert got.dtype == np.float64, f"batch_norm of a float64 batch: expected {what} in float64, got {got.dtype}"
     want = g.astype(np.float64) * (x64 - m) / np.sqrt(v.astype(np.float64) + 1e-3) + b
     _compare(y, want, "batch_norm(float64 x, training=False) vs the formula in float64")
+    y, _, _ = _unpack(batch_norm(x64.tolist(), g, b, m, v, False), "batch_norm(x as a nested list, ...)")
+    _compare(y, want, "batch_norm(x as a nested list, training=False): a list is an array-like (computed in float64)")
     for dtype in (np.float32, np.float16):   # result_type(x.dtype, float32): float32 for both
         y, mean, var = _unpack(batch_norm(x.astype(dtype), g, b, m, v, True), f"batch_norm({np.dtype(dtype).name} x, ...)")
         for what, arr in (("y", y), ("the moving mean", mean), ("the moving variance", var)):
