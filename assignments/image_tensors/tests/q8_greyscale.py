@@ -44,6 +44,8 @@ def test_one_pixel_and_wrong_input(to_greyscale):
     pixel = np.array([[[10, 200, 60]]], dtype=np.uint8)  # the smallest image
     _check(to_greyscale(pixel), pixel, "to_greyscale(one pixel)")
     _expect_value_error(to_greyscale, np.asarray(Image.open("assets/cat.png").convert("RGB")) / 255.0)  # float
+    # A nested list of ints is not a uint8 array: refused with ValueError like any other dtype.
+    expect_error(ValueError, "to_greyscale([[[10, 200, 60]]]) (a list, not a uint8 array)", to_greyscale, [[[10, 200, 60]]])
     _expect_value_error(to_greyscale, np.asarray(Image.open("assets/camera.png")))  # already (H, W)
     _expect_value_error(to_greyscale, np.asarray(Image.open("assets/cat_rgba.png")))  # (H, W, 4)
 
