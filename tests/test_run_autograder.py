@@ -1,0 +1,74 @@
+"""run_autograder, the script Gradescope runs per submission, when the engine cannot write a
+results.json: Gradescope must still get a valid page that blames us, not the student, and shows no
+internal detail. (The happy paths run in tests/test_gradescope_e2e.py, from a real setup.sh.)"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+TEMPLATE = ROOT / "autograder" / "templates" / "run_autograder"
+
+
+def _root(tmp_path: Path) -> Path:
+    root = tmp_path / "autograder"
+    (root / "source").mkdir(parents=True)
+    (root / "submission").mkdir()
+    shutil.copy(TEMPLATE, root / "run_autograder")
+    (root / "run_autograder").chmod(0o755)
+    return root
+
+
+def _run(root: Path, **env: str) -> tuple[subprocess.CompletedProcess, dict]:
+    proc = subprocess.run([str(root / "run_autograder")], cwd=root, capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "AUTOGRADER_ROOT": str(root), **env})
+    results = root / "results" / "results.json"
+    assert proc.returncode == 0, proc.stderr
+    assert results.is_file(), f"no results.json\n{proc.stderr}"
+    return proc, json.loads(results.read_text())
+
+
+def _is_fallback(data: dict) -> None:
+    assert data["score"] == 0 and data["tests"] == []
+    assert data["stdout_visibility"] == "hidden"
+    assert "internal error, not because of your code" in data["output"]
+    assert "Traceback" not in data["output"]
+
+
+def test_missing_environment_gives_a_fallback_page(tmp_path):
+    root = _root(tmp_path)
+    proc, data = _run(root)  # no venv: setup.sh never ran
+    _is_fallback(data)
+    assert "setup.sh has not built the environment" in proc.stderr
+
+
+def test_engine_crash_gives_a_fallback_page_and_no_stale_results(tmp_path):
+    root = _root(tmp_path)
+    (root / "results").mkdir()
+    # A results.json left from an earlier run must not be taken for this submission's.
+    (root / "results" / "results.json").write_text(json.dumps({"score": 100, "tests": []}))
+    crash = tmp_path / "python"
+    crash.write_text("#!/bin/sh\necho 'Traceback (most recent call last): boom' >&2\nexit 3\n")
+    crash.chmod(0o755)
+    proc, data = _run(root, AUTOGRADER_PYTHON=str(crash))
+    _is_fallback(data)
+    assert "status 3" in proc.stderr and "boom" in proc.stderr  # the staff log keeps the detail
+
+
+@pytest.mark.parametrize("damage", ["no_bundle", "broken_config"])
+def test_broken_bundle_through_the_real_engine(tmp_path, damage):
+    root = _root(tmp_path)
+    if damage == "broken_config":
+        (root / "source" / "bundle").mkdir()
+        (root / "source" / "bundle" / "assignment.yml").write_text("questions: [unclosed\n")
+    (root / "submission" / "image_tensors.py").write_text("x = 1\n")
+    proc, data = _run(root, AUTOGRADER_PYTHON=sys.executable, AUTOGRADER_ENGINE="inprocess")
+    _is_fallback(data)
+    assert "wrote no results" in proc.stderr
