@@ -186,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="take a submission's time from its file modification time when nothing else gives one")
     g.add_argument("--regrade", action="store_true",
                    help="grade everything again (after the tests or the policy changed) and write changes.csv")
+    g.add_argument("--no-similarity", action="store_true",
+                   help="skip the similarity check (similarity.csv and the report's section)")
     g.set_defaults(func=cmd_grade)
 
     m = sub.add_parser(

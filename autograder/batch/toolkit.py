@@ -34,6 +34,7 @@ class Plan:
     regrade: bool = False
     subs: list = field(default_factory=list)
     similarity_threshold: float = 0.5
+    similarity: bool = True
     jobs: int = 1
 
 
@@ -60,6 +61,7 @@ def prepare(args, course, assignment, subs) -> Plan:
     plan = Plan(assignment, tz, missing_zero=getattr(args, "missing_score", "empty") == "zero",
                 regrade=bool(getattr(args, "regrade", False)), subs=subs,
                 similarity_threshold=getattr(course, "similarity_threshold", 0.5),
+                similarity=not getattr(args, "no_similarity", False),
                 jobs=getattr(args, "jobs", None) or os.cpu_count() or 1)
     try:
         roster_path = getattr(args, "roster", None)
@@ -106,6 +108,8 @@ def finish(plan: Plan, rows: dict, previous: dict | None) -> Toolkit:
                   timezone=a.timezone, due=due.isoformat(timespec="minutes"), policy=policy_words(a.late, a.timezone))
     if plan.regrade:
         kit.changes = score_changes(previous or {}, rows.values())
+    if not plan.similarity:
+        return kit
     try:
         kit.similarity = similarity(plan, rows)
     except Exception as e:  # noqa: BLE001 - the grades and their reports matter more than this check

@@ -36,7 +36,8 @@ def grade_batch(course, assignment, sources: dict[str, str], out: Path, jobs: in
     log = out / "grade.log"
     args = argparse.Namespace(slug=assignment.slug, submissions=[str(subs)], out=str(batch), jobs=jobs,
                               timeout=timeout, executor="local", scheduler=None, resume=True, engine=engine,
-                              canvas_id=None)
+                              canvas_id=None,
+                              no_similarity=True)  # mutants of one file are all alike: nothing to learn
     with open(log, "w", encoding="utf-8") as f, contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):
         status = run_grade(args, course)
     store = ResultStore(batch)
