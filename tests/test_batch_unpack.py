@@ -10,8 +10,8 @@ import zipfile
 import pytest
 
 from autograder.batch.intake import IntakeError, collect, is_one_submission, safe_name
-from autograder.batch.unpack import folder_digest, folder_files, pack_files, safe_extract
-from autograder.grading.intake import SubmissionRejected, notebook_source
+from autograder.submission import folder_digest, folder_files, pack_files, safe_extract
+from autograder.submission import SubmissionRejected, notebook_source
 from test_batch_support import notebook, zip_bytes
 
 

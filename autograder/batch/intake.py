@@ -13,11 +13,10 @@ from pathlib import Path
 
 import yaml
 
-from .. import text as T
-from ..grading.intake import SubmissionRejected
-from .unpack import MAX_BYTES, folder_digest, folder_files, pack_files
+from ..submission import (ACCEPTED, MAX_BYTES, SubmissionRejected, file_limit, folder_digest, folder_files,
+                          pack_files, too_big)
 
-SUBMISSION_SUFFIXES = (".py", ".ipynb", ".zip")
+SUBMISSION_SUFFIXES = ACCEPTED  # the file kinds the reader takes
 GRADESCOPE_METADATA = "submission_metadata.yml"
 
 
@@ -88,11 +87,11 @@ def _file_submission(path: Path, base: str | None = None) -> Submission:
     origin = _display(path)
     try:
         size = path.stat().st_size
-        # A notebook or a .py over its own limit (autograder.text) is refused here, so its bytes
-        # never travel to a worker (the worker checks again: Gradescope has no client side).
-        limit = {".ipynb": T.NOTEBOOK_BYTES, ".py": T.SOURCE_CHARS * 4}.get(path.suffix.lower(), MAX_BYTES)
+        # A file over its limit is refused here, so its bytes never travel to a worker; the
+        # worker's reader checks again with the same sentence (Gradescope has no client side).
+        limit = file_limit(path.suffix, MAX_BYTES)
         if size > limit:
-            reason = f"{path.name} is {size / 2**20:.1f} MB, more than the limit of {limit / 2**20:.0f} MB"
+            reason = too_big(path.name, size, limit)
             return Submission("", origin, "file", path, _problem_digest(reason), problem=reason, base=base)
         return Submission("", origin, "file", path, _sha256_file(path), base=base)
     except OSError as e:

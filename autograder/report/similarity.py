@@ -16,9 +16,7 @@ from __future__ import annotations
 import csv
 import html
 import io
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from .. import text as T
 from .tables import num
@@ -45,17 +43,12 @@ class Pair:
 
 def source_of(sub, expected: str) -> str | None:
     """The code graded for a submission (a notebook's code cells), or None when unreadable."""
-    from ..batch.unpack import safe_extract
-    from ..grading.intake import SubmissionRejected, pick_file, read_submission, source_from_file
+    from ..submission import SubmissionRejected, read_path
 
     if sub.problem or sub.path is None:
         return None
     try:
-        if sub.kind == "file" and sub.path.suffix.lower() == ".zip":
-            with tempfile.TemporaryDirectory(prefix="similarity-") as tmp:
-                safe_extract(sub.path.read_bytes(), Path(tmp) / "z")
-                return source_from_file(pick_file(Path(tmp) / "z", expected))
-        return read_submission(sub.path, expected)
+        return read_path(sub.path, expected).source  # the reader every grading path uses
     except (SubmissionRejected, OSError, ValueError, RecursionError):
         return None
 

@@ -1,0 +1,112 @@
+"""A notebook's code cells as one module: IPython-only lines removed, malformed notebooks
+refused with the reason (see notebook_source)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tokenize
+
+from .. import text as T
+from .errors import SubmissionRejected
+
+# Lines only IPython understands: `%magic`, `!shell`, `x = !ls`, `x = %time f()`, `?obj`, `obj?`, `obj??`.
+IPYTHON_LINE_RE = re.compile(r"^\s*(?:[%!]|[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!]"
+                             r"|\?+\s*[A-Za-z_]|[A-Za-z_][\w.]*\?{1,2}\s*$)")
+
+
+def _protected_lines(src: str) -> set[int]:
+    """1-based numbers of lines that are not the start of a statement: inside a multi-line
+    string or inside open brackets. A `%` or `!` there is Python, not IPython."""
+    protected: set[int] = set()
+    depth, seen = 0, set()
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(src).readline):
+            row = tok.start[0]
+            if row not in seen:
+                seen.add(row)
+                if depth > 0:
+                    protected.add(row)
+            if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
+                protected.update(range(tok.start[0] + 1, tok.end[0] + 1))
+            elif tok.type == tokenize.OP and tok.string in "([{":
+                depth += 1
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth = max(0, depth - 1)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass  # IPython-only syntax can stop the tokenizer; what was learnt so far still holds
+    return protected
+
+
+def strip_ipython(src: str) -> str:
+    """Remove IPython-only lines from one code cell. An indented one becomes `pass` so the
+    block it sat in stays valid Python; line numbers are kept."""
+    lines = src.splitlines()
+    if not any(IPYTHON_LINE_RE.match(line) for line in lines):
+        return "\n".join(lines)  # nothing to strip: skip the (pure-Python, slow) tokenizer
+    protected = _protected_lines(src)
+    out = []
+    for n, line in enumerate(lines, start=1):
+        if n not in protected and IPYTHON_LINE_RE.match(line):
+            indent = line[: len(line) - len(line.lstrip())]
+            line = f"{indent}pass  # IPython-only line removed" if indent else ""
+        out.append(line)
+    return "\n".join(out)
+
+
+def _without_outputs(pairs: list) -> dict:
+    """Cell outputs and attachments are dropped as soon as they are parsed: never graded."""
+    return {k: v for k, v in pairs if k not in ("outputs", "attachments")}
+
+
+def _parse(text: str, name: str):
+    # An upper bound on the number of JSON values, at C speed: every value but a container's
+    # first is preceded by a comma, strings have two quotes. It bounds what json.loads builds.
+    values = text.count('"') // 2 + text.count("[") + text.count("{") + text.count(",")
+    if values > T.JSON_VALUES:
+        raise SubmissionRejected(f"{name} holds about {values:,} JSON values, more than the limit of "
+                                 f"{T.JSON_VALUES:,}; clear its outputs (Kernel > Restart & Clear Output), "
+                                 "save and submit again")
+    try:
+        return json.loads(text, object_pairs_hook=_without_outputs)
+    except json.JSONDecodeError as e:
+        raise SubmissionRejected(f"{name} is not a valid Jupyter notebook (not notebook JSON: {e})") from None
+    except RecursionError:
+        raise SubmissionRejected(f"{name} is not a valid Jupyter notebook (its JSON is nested too deeply "
+                                 "to read)") from None
+
+
+def notebook_source(text: str, name: str) -> str:
+    """The code cells of a notebook as one module; IPython magics, shell escapes (`!cmd`,
+    `x = !cmd`), help lines (`obj?`) and whole `%%` cell-magic cells removed.
+
+    Anything that is not a notebook as nbformat writes it is rejected with the reason: JSON
+    nested deeper than the parser's recursion limit, cells that are not objects, a `source`
+    that is not text or a list of text, more code than SOURCE_CHARS."""
+    nb = _parse(text, name)
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        what = "no 'cells' list" if isinstance(nb, dict) else f"a JSON {type(nb).__name__}, not an object"
+        raise SubmissionRejected(f"{name} is not a valid Jupyter notebook (expected notebook JSON, found {what})")
+    chunks, total = [], 0
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", "")
+        if isinstance(src, list) and all(isinstance(line, str) for line in src):
+            src = "".join(src)
+        elif not isinstance(src, str):
+            what = "a list holding non-text items" if isinstance(src, list) else f"a JSON {type(src).__name__}"
+            raise SubmissionRejected(f"{name} is not a valid Jupyter notebook: code cell {number} has a 'source' "
+                                     f"that is {what}; expected text or a list of lines of text")
+        total += len(src)
+        if total > T.SOURCE_CHARS:
+            raise SubmissionRejected(f"{name} holds more than {T.SOURCE_CHARS:,} characters of code (the limit); "
+                                     "submit the assignment's code only")
+        if src.lstrip().startswith("%%"):
+            continue  # a cell magic makes the whole cell non-Python (%%bash, %%time, ...)
+        chunks.append(strip_ipython(src))
+    if not any(c.strip() for c in chunks):
+        raise SubmissionRejected(f"{name} has no code cells to grade")
+    return "\n\n".join(chunks) + "\n"
