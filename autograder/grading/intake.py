@@ -12,3 +12,9 @@ from ..submission import (SubmissionRejected, check_source, decode_source, noteb
 def read_submission(path: Path, expected: str) -> str:
     """The source to grade of a .py / .ipynb / .zip / folder submission (see read_path)."""
     return read_path(Path(path), expected).source
+
+
+def pick_file(folder: Path, expected: str) -> Path:
+    """The file that would be graded in a folder (see autograder.submission.pick)."""
+    from ..submission import folder_files, pick
+    return pick(folder_files(Path(folder)), expected)[1]
