@@ -6,33 +6,13 @@
   vs keras.layers.Conv2D on the CPU, called eagerly on the same array (target: within 3x)
 """
 
-import importlib.util
 import os
-import pathlib
-import time
 
 import numpy as np
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from bench._common import best, load_solution
+
 REPEATS = 30
-
-
-def _solution():
-    spec = importlib.util.spec_from_file_location(
-        "convolution_solution", ROOT / "solutions" / "convolution" / "convolution.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _best(func, repeats=REPEATS):
-    func()  # warm up (first-call allocations, Keras tracing)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def _row(what, ours, peer_name, peer, factor, note):
@@ -45,7 +25,7 @@ def bench() -> list[dict]:
     import keras
     import scipy.signal
 
-    conv = _solution()
+    conv = load_solution("convolution")
     rng = np.random.default_rng(0)
     rows = []
 
@@ -54,9 +34,9 @@ def bench() -> list[dict]:
     assert np.allclose(conv.cross_correlate(image, kernel, 1, "same"), scipy.signal.correlate2d(image, kernel, "same"))
     rows.append(_row(
         "cross_correlate 3x3 on 224x224 (float64, same)",
-        _best(lambda: conv.cross_correlate(image, kernel, 1, "same")),
+        best(lambda: conv.cross_correlate(image, kernel, 1, "same"), REPEATS),
         "scipy.signal.correlate2d",
-        _best(lambda: scipy.signal.correlate2d(image, kernel, "same")),
+        best(lambda: scipy.signal.correlate2d(image, kernel, "same"), REPEATS),
         2, "sliding_window_view + einsum"))
 
     x = rng.standard_normal((1, 224, 224, 3)).astype(np.float32)
@@ -68,9 +48,9 @@ def bench() -> list[dict]:
     assert np.allclose(conv.conv_forward(x, weights, bias, 1, "same"), np.asarray(layer(x)), atol=1e-4)
     rows.append(_row(
         "conv_forward (1,224,224,3) -> 64 filters 3x3 same (float32)",
-        _best(lambda: conv.conv_forward(x, weights, bias, 1, "same")),
+        best(lambda: conv.conv_forward(x, weights, bias, 1, "same"), REPEATS),
         "keras.layers.Conv2D",
-        _best(lambda: np.asarray(layer(x))),
+        best(lambda: np.asarray(layer(x)), REPEATS),
         3, "im2col (sliding_window_view) + one matmul; Keras eager call on CPU, result as numpy"))
     return rows
 

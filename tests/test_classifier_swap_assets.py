@@ -1,37 +1,21 @@
 """classifier_swap: the synthetic class index, and the files the tests and notebook refer to."""
 
 import ast
-import importlib.util
 import json
 import re
-import runpy
-from pathlib import Path
 
 import pytest
-import yaml
 from PIL import Image, UnidentifiedImageError
 
-ROOT = Path(__file__).resolve().parents[1]
+from _assets import REFERENCE, ROOT, assert_points_agree, assert_used_assets_shipped, load_module
+
 ASSIGNMENT = ROOT / "assignments" / "classifier_swap"
-REFERENCE = ROOT / "reference"
 INDEX = REFERENCE / "classifier_swap" / "class_index.json"
-
-
-def _load(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def maker():
-    return _load(REFERENCE / "classifier_swap" / "make_class_index.py", "classifier_swap_make_class_index")
-
-
-@pytest.fixture(scope="module")
-def config():
-    return yaml.safe_load((ASSIGNMENT / "assignment.yml").read_text())
+    return load_module(REFERENCE / "classifier_swap" / "make_class_index.py", "classifier_swap_make_class_index")
 
 
 def test_committed_index_matches_its_generator(maker):
@@ -56,16 +40,8 @@ def test_index_is_not_an_image():
         Image.open(INDEX)
 
 
-def test_every_asset_used_is_shipped(config):
-    shipped = {Path(asset).name for asset in config["assets"]}
-    for asset in config["assets"]:
-        assert (REFERENCE / asset).is_file(), f"assignment.yml lists {asset}, missing under reference/"
-    sources = sorted((ASSIGNMENT / "tests").glob("q*.py")) + [ASSIGNMENT / "templates" / "walkthrough.py.j2"]
-    for source in sources:
-        text = source.read_text()
-        used = set(re.findall(r"assets/([\w.]+\.\w+)", text)) - {"no_such_photo.jpg"}
-        assert used <= shipped, f"{source.name} uses assets not in assignment.yml: {sorted(used - shipped)}"
-        assert "hidden/" not in text, f"{source.name}: this assignment has no hidden assets"
+def test_every_asset_used_is_shipped():
+    assert_used_assets_shipped("classifier_swap", missing_on_purpose={"no_such_photo.jpg"})
 
 
 def test_no_test_downloads():
@@ -81,15 +57,5 @@ def test_no_test_downloads():
                     "Keras's class index")
 
 
-def test_points_agree(config):
-    from otter.test_files import ExceptionTestFile
-
-    for question in config["questions"]:
-        path = ASSIGNMENT / "tests" / f"{question['name']}.py"
-        test_file = ExceptionTestFile.from_file(str(path))
-        case_points = sum(case.points for case in test_file.test_cases)
-        assert test_file.name == question["name"]
-        assert case_points == runpy.run_path(str(path))["points"] == question["points"], question["name"]
-        hidden = [case for case in test_file.test_cases if case.hidden]
-        public = [case for case in test_file.test_cases if not case.hidden]
-        assert hidden and public, f"{question['name']}: needs public and hidden cases"
+def test_points_agree():
+    assert_points_agree("classifier_swap")

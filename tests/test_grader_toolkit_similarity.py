@@ -71,26 +71,10 @@ def scale(x, k):
 ''',
 }
 # zoe copied amy: every name changed, a comment added. <b>tags</b> in a comment must stay text.
-COPY = '''
-def add(first, second):
-    # my own work, honestly <b>bold</b>
-    acc = first
-    for _ in range(abs(second)):
-        acc = acc + (1 if second > 0 else -1)
-    return acc
-
-
-def scale(x, k):
-    res = np.empty_like(np.asarray(x, dtype=np.float64))
-    for j, val in enumerate(np.asarray(x, dtype=np.float64)):
-        res[j] = val * float(k)
-    if res.shape[0] > 1000:
-        raise ValueError("too long")
-    oks = [np.isfinite(v) for v in res]
-    if not all(oks):
-        print("warning: non-finite values", sum(1 for c in oks if not c))
-    return res
-'''
+# Derived from amy's code (no literal copy to keep in step); none of these names occurs in a string.
+RENAMED = {"a": "first", "b": "second", "total": "acc", "out": "res", "i": "j", "value": "val", "checks": "oks"}
+COPY = re.sub(r"\b(" + "|".join(RENAMED) + r")\b", lambda m: RENAMED[m.group(1)], HONEST["amy"]).replace(
+    "def add(first, second):\n", "def add(first, second):\n    # my own work, honestly <b>bold</b>\n")
 
 
 def browser_check(page, shot, height=3000, min_bytes=20_000):

@@ -1,35 +1,15 @@
 """image_tensors: the assignment's own assets, and the files its tests and notebook refer to."""
 
-import ast
-import importlib.util
-import re
-from pathlib import Path
-
 import numpy as np
 import pytest
-import yaml
 from PIL import Image, UnidentifiedImageError
 
-ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENT = ROOT / "assignments" / "image_tensors"
-REFERENCE = ROOT / "reference"
-
-
-def _load(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from _assets import REFERENCE, assert_points_agree, assert_used_assets_shipped, load_module
 
 
 @pytest.fixture(scope="module")
 def maker():
-    return _load(REFERENCE / "image_tensors" / "make_assets.py", "image_tensors_make_assets")
-
-
-@pytest.fixture(scope="module")
-def config():
-    return yaml.safe_load((ASSIGNMENT / "assignment.yml").read_text())
+    return load_module(REFERENCE / "image_tensors" / "make_assets.py", "image_tensors_make_assets")
 
 
 def test_committed_assets_match_their_generator(maker):
@@ -61,33 +41,10 @@ def test_assets_have_the_properties_the_tests_rely_on():
         assert image.mode == "L"
 
 
-def test_every_asset_used_is_shipped(config):
-    shipped = {Path(asset).name for asset in config["assets"]}
-    for asset in config["assets"]:
-        assert (REFERENCE / asset).is_file(), f"assignment.yml lists {asset}, missing under reference/"
-    sources = sorted((ASSIGNMENT / "tests").glob("q*.py")) + [ASSIGNMENT / "templates" / "walkthrough.py.j2"]
-    for source in sources:
-        used = set(re.findall(r"assets/([\w.]+\.\w+)", source.read_text()))
-        # a path that must not exist is the point of the missing-file cases
-        used -= {"no_such_image.png"}
-        assert used <= shipped, f"{source.name} uses assets not in assignment.yml: {sorted(used - shipped)}"
-        assert "hidden/" not in source.read_text(), f"{source.name}: this assignment has no hidden assets"
+def test_every_asset_used_is_shipped():
+    # a path that must not exist is the point of the missing-file cases
+    assert_used_assets_shipped("image_tensors", missing_on_purpose={"no_such_image.png"})
 
 
-def test_points_agree(config):
-    from autograder.testfiles import load  # otter's loader, with the tests' helper modules importable
-
-    for question in config["questions"]:
-        test_file = load(ASSIGNMENT / "tests" / f"{question['name']}.py")
-        case_points = sum(case.points for case in test_file.test_cases)
-        assert test_file.name == question["name"]
-        source = (ASSIGNMENT / "tests" / f"{question['name']}.py").read_text()
-        declared = next(ast.literal_eval(node.value) for node in ast.parse(source).body  # the file's `points`
-                        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "points")
-        assert case_points == declared, f"{question['name']}: cases give {case_points}, the file says {declared}"
-        assert case_points == question["points"], (
-            f"{question['name']}: cases give {case_points} points, assignment.yml says {question['points']}"
-        )
-        hidden = [case for case in test_file.test_cases if case.hidden]
-        public = [case for case in test_file.test_cases if not case.hidden]
-        assert hidden and public, f"{question['name']}: needs public and hidden cases"
+def test_points_agree():
+    assert_points_agree("image_tensors")
