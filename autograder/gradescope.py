@@ -3,24 +3,12 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 
-from .build.bundle import GradingBundle
+from .bundle_format import GradingBundle
+from .files import json_bytes, write_bytes_atomic
 from .grading import grade_path, make_engine
 from .grading.results import gradescope_json
-
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def with_status(data: dict) -> dict:
@@ -38,6 +26,6 @@ def run(bundle_dir: Path, submission: Path, results: Path, engine_name: str = "s
         result = grade_path(bundle, submission, engine, label=submission.name)
     finally:
         engine.close()
-    write_json_atomic(results, with_status(gradescope_json(result)))
+    write_bytes_atomic(results, json_bytes(with_status(gradescope_json(result))))
     print(f"{bundle.slug}: {result.score:g}/{result.max_score:g} ({result.status})")
     return 0

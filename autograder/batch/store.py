@@ -5,7 +5,7 @@
                         submission and the grading key it was graded under
   journal.jsonl         append-only, one line per event ("graded" once per grading), fsync'd
 
-Every file is written atomically (a temp file in the same folder, flush, fsync, os.replace,
+Every file is written atomically (autograder/files.py: a temp file in the same folder, fsync, os.replace,
 then fsync of the folder), so a batch killed at any instant leaves each file either complete
 or absent. A record is the commit point: a submission with a record matching its hash and
 key is not graded again.
@@ -33,75 +33,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
+from ..files import json_bytes, write_bytes_atomic, write_if_changed
+
 STATE = "state"
-
-
-def _file_mode() -> int:
-    """What open() would give a new file under the current umask (mkstemp makes 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-FILE_MODE = _file_mode()
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fchmod(f.fileno(), FILE_MODE)
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(path.parent)
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Atomically write data unless the file already holds exactly it (so a rerun leaves
-    unchanged outputs, and their modification times, alone). True when written."""
-    path = Path(path)
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    write_bytes_atomic(path, data)
-    return True
-
-
-def write_text_atomic(path: Path, text: str) -> bool:
-    return write_if_changed(path, text.encode("utf-8"))
-
-
-def json_bytes(data) -> bytes:
-    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 class StoreError(Exception):

@@ -19,9 +19,9 @@ import tomllib
 from pathlib import Path
 
 from ..config import Assignment, Course
+from ..files import pack
 from . import leaks, requirements
 from .bundle import bundle_files
-from .pack import pack
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATES = PACKAGE / "templates"

@@ -1,6 +1,6 @@
 """Step: the grading bundle, everything the engine needs to grade one assignment and nothing
-else: grading.json (slug, submission name, questions, limits), tests/ (all cases),
-assets/ (public) and hidden/ (judge only). Never the solution.
+else, written in the layout autograder/bundle_format.py defines (manifest, tests/, assets/,
+hidden/). Never the solution.
 
 The same folder sits in the Gradescope autograder zip and travels with each Dask task, so a
 course grades the same way everywhere.
@@ -8,69 +8,27 @@ course grades the same way everywhere.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..config import Assignment, Limits
+from ..bundle_format import MANIFEST, GradingBundle, asset_path, helper_path, manifest_bytes, test_path
+from ..config import Assignment
+from ..files import pack_folder
 from .assets import collect
 
-MANIFEST = "grading.json"
-
-
-@dataclass(frozen=True)
-class GradingBundle:
-    root: Path
-    slug: str
-    submission: str
-    questions: tuple[tuple[str, float], ...]  # (name, points) in order
-    limits: Limits
-
-    @property
-    def module_name(self) -> str:
-        return Path(self.submission).stem
-
-    @property
-    def tests_dir(self) -> Path:
-        return self.root / "tests"
-
-    @property
-    def assets_dir(self) -> Path:
-        return self.root / "assets"
-
-    @property
-    def max_score(self) -> float:
-        return sum(p for _, p in self.questions)
-
-    @classmethod
-    def load(cls, root: Path | str) -> "GradingBundle":
-        root = Path(root).resolve()
-        manifest = root / MANIFEST
-        if not manifest.is_file():
-            raise FileNotFoundError(f"{manifest}: not a grading bundle (no {MANIFEST})")
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        return cls(root, data["slug"], data["submission"],
-                   tuple((q["name"], q["points"]) for q in data["questions"]),
-                   Limits(**data["limits"]))
+__all__ = ["MANIFEST", "GradingBundle", "bundle_files", "write_files", "materialize", "to_zip_bytes", "bundle_for"]
 
 
 def bundle_files(assignment: Assignment, seed: int) -> dict[str, bytes]:
     """The bundle as {relative path: bytes}, in a fixed order (so zips are deterministic)."""
     assets = collect(assignment, seed)
-    manifest = {
-        "slug": assignment.slug,
-        "submission": assignment.submission,
-        "seed": seed,
-        "questions": [{"name": q.name, "points": q.points} for q in assignment.questions],
-        "limits": asdict(assignment.limits),
-    }
-    files = {MANIFEST: (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()}
+    questions = [(q.name, q.points) for q in assignment.questions]
+    files = {MANIFEST: manifest_bytes(assignment.slug, assignment.submission, seed, questions, assignment.limits)}
     for q in assignment.questions:
-        files[f"tests/{q.name}.py"] = q.test_file.read_bytes()
+        files[test_path(q.name)] = q.test_file.read_bytes()
     for helper in assignment.helpers:  # imported by the test files (testfiles.load)
-        files[f"tests/{helper.name}"] = helper.read_bytes()
-    files.update({f"assets/{n}": b for n, b in assets.public.items()})
-    files.update({f"hidden/{n}": b for n, b in assets.hidden.items()})
+        files[helper_path(helper.name)] = helper.read_bytes()
+    files.update({asset_path(n): b for n, b in assets.public.items()})
+    files.update({asset_path(n, hidden=True): b for n, b in assets.hidden.items()})
     return files
 
 
@@ -91,10 +49,7 @@ def materialize(assignment: Assignment, seed: int, root: Path) -> GradingBundle:
 def to_zip_bytes(root: Path) -> bytes:
     """A bundle folder as deterministic zip bytes (what a batch task carries; its hash names
     the bundle's content, so a rerun can tell whether the tests changed)."""
-    from .pack import pack
-
-    root = Path(root)
-    return pack({p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()})
+    return pack_folder(root)
 
 
 _materialized: dict[tuple[str, str, int], GradingBundle] = {}

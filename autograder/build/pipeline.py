@@ -15,10 +15,10 @@ from pathlib import Path
 
 from ..config import Assignment, Course
 from .. import testfiles
+from ..files import pack, write_bytes_atomic
 from . import figures, leaks, render, walkthrough
 from .assets import collect
 from .bundle import bundle_files
-from .pack import pack, write_atomic
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATES = PACKAGE / "templates"
@@ -63,6 +63,7 @@ def autograder_files(course: Course, assignment: Assignment) -> dict[str, bytes]
 
 
 def build_assignment(course: Course, assignment: Assignment, out: Path) -> tuple[Path, Path]:
-    student = write_atomic(pack(student_files(course, assignment)), out / "student" / f"{assignment.slug}.zip")
-    grader = write_atomic(pack(autograder_files(course, assignment)), out / "autograder" / f"{assignment.slug}.zip")
+    name = f"{assignment.slug}.zip"
+    student = write_bytes_atomic(out / "student" / name, pack(student_files(course, assignment)))
+    grader = write_bytes_atomic(out / "autograder" / name, pack(autograder_files(course, assignment)))
     return student, grader

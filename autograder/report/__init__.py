@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..batch.store import json_bytes, write_if_changed, write_text_atomic
+from ..files import json_bytes, write_if_changed, write_text_atomic
 from ..grading.results import GradeResult, gradescope_json
 from .canvas import canvas_column, canvas_csv
 from .feedback import feedback_html

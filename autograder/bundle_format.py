@@ -1,0 +1,81 @@
+"""The grading bundle's format: what `course build` writes (build/bundle.py) and what the
+grading runtime reads (grading/, sandbox/, batch workers, the Gradescope entry point). Only
+this module knows the folder layout, so the runtime never imports the build.
+
+  grading.json        the manifest: slug, submission file name, questions with points, limits, seed
+  tests/<q>.py        one otter test file per question (public and hidden cases)
+  tests/<helper>.py   the assignment's test helper modules (tests/_*.py), imported by the test files
+  assets/<name>       public data files (students get the same ones)
+  hidden/<name>       judge-only data files (hidden cases read them; never shipped to students)
+
+Never the solution: the bundle travels to Gradescope and to every Dask worker.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .config import Limits
+
+MANIFEST = "grading.json"
+TESTS, ASSETS, HIDDEN = "tests", "assets", "hidden"
+
+
+def test_path(question: str) -> str:
+    return f"{TESTS}/{question}.py"
+
+
+def helper_path(name: str) -> str:
+    return f"{TESTS}/{name}"
+
+
+def asset_path(name: str, hidden: bool = False) -> str:
+    return f"{HIDDEN if hidden else ASSETS}/{name}"
+
+
+def manifest_bytes(slug: str, submission: str, seed: int, questions, limits: Limits) -> bytes:
+    """questions: (name, points) pairs in order."""
+    manifest = {"slug": slug, "submission": submission, "seed": seed,
+                "questions": [{"name": n, "points": p} for n, p in questions], "limits": asdict(limits)}
+    return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class GradingBundle:
+    root: Path
+    slug: str
+    submission: str
+    questions: tuple[tuple[str, float], ...]  # (name, points) in order
+    limits: Limits
+
+    @property
+    def module_name(self) -> str:
+        return Path(self.submission).stem
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.root / TESTS
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.root / ASSETS
+
+    def test_file(self, question: str) -> Path:
+        return self.root / test_path(question)
+
+    @property
+    def max_score(self) -> float:
+        return sum(p for _, p in self.questions)
+
+    @classmethod
+    def load(cls, root: Path | str) -> "GradingBundle":
+        root = Path(root).resolve()
+        manifest = root / MANIFEST
+        if not manifest.is_file():
+            raise FileNotFoundError(f"{manifest}: not a grading bundle (no {MANIFEST})")
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        return cls(root, data["slug"], data["submission"],
+                   tuple((q["name"], q["points"]) for q in data["questions"]),
+                   Limits(**data["limits"]))
