@@ -18,7 +18,7 @@ from autograder.config import load_course
 from autograder.grading import grade_path
 from autograder.grading.engine import RunnerFault, SubmissionExit
 from autograder.sandbox import Handle, RemoteError, SandboxEngine
-from autograder.sandbox.zygote import DEFAULT_PRELOAD, LIGHT_PRELOAD
+from autograder.sandbox.preload import DEFAULT_PRELOAD, LIGHT_PRELOAD
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "sandbox_course"
@@ -282,7 +282,7 @@ def _build_tree(root: Path, depth: int) -> None:
 
 
 def test_remove_tree_is_iterative_and_never_follows_links(tmp_path):
-    from autograder.sandbox.zygote import remove_tree
+    from autograder.sandbox.cleanup import remove_tree
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -299,7 +299,7 @@ def test_remove_tree_is_iterative_and_never_follows_links(tmp_path):
 def test_remove_tree_opens_up_locked_folders_without_root(tmp_path):
     """The grader without root owns the runner's files but not past their modes: unreadable
     and unwritable folders are opened up first. Run in a child that is not root."""
-    from autograder.sandbox.zygote import remove_tree
+    from autograder.sandbox.cleanup import remove_tree
 
     import shutil
     import tempfile
@@ -336,7 +336,7 @@ def test_seccomp_filter_refuses_user_namespaces_and_keeps_the_rest():
     import subprocess
     import threading
 
-    from autograder.sandbox.zygote import deny_user_namespaces, userns_filter
+    from autograder.sandbox.syscalls import deny_user_namespaces, userns_filter
 
     if userns_filter(platform.machine()) is None:
         pytest.skip(f"no seccomp table for {platform.machine()}")
@@ -428,8 +428,10 @@ def test_runner_warnings_are_recorded_and_follow_the_judges_filters(light_engine
 def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_released(light_engine, bundle,
                                                                                     monkeypatch):
     import fcntl
+    import tempfile
 
-    from autograder.sandbox import engine as sandbox_engine
+    from autograder.sandbox import session as sandbox_session
+    from autograder.sandbox.faults import SandboxSetupError
 
     zygote = light_engine._zygote(bundle, "")
     real_fork = zygote.fork
@@ -454,13 +456,13 @@ def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_rele
 
     monkeypatch.setattr(zygote, "fork", broken)
     leased = []
-    real_lease = sandbox_engine.lease_uid
-    monkeypatch.setattr(sandbox_engine, "lease_uid", lambda: leased.append(real_lease()) or leased[-1])
-    with pytest.raises(sandbox_engine.SandboxSetupError, match="template is gone"):
+    real_lease = sandbox_session.lease_uid
+    monkeypatch.setattr(sandbox_session, "lease_uid", lambda: leased.append(real_lease()) or leased[-1])
+    with pytest.raises(SandboxSetupError, match="template is gone"):
         light_engine.open(bundle, "x = 1\n", "tiny.py")
     for lease in leased:  # released: another process can take the same uid's lock now
         assert lease.fd == -1
-        fd = os.open(Path(sandbox_engine.tempfile.gettempdir()) / "course-sandbox-uids" / f"{lease.uid}.lock", os.O_RDWR)
+        fd = os.open(Path(tempfile.gettempdir()) / "course-sandbox-uids" / f"{lease.uid}.lock", os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         finally:

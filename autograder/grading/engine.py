@@ -13,51 +13,15 @@ import contextlib
 import io
 import os
 import sys
-import time
 import types
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Protocol
 
+# Defined below the grading layer (the sandbox raises them and must not import grading);
+# re-exported here, where the engines and the core have always found them.
+from ..sandbox.faults import Deadline, RunnerFault, SubmissionExit
 
-class RunnerFault(Exception):
-    """A call into the submission ended without an answer: timeout, crash, memory.
-
-    `kind` is the batch status it maps to ("timeout", "crashed", "error"); `reason` is the
-    plain sentence shown to people ("timed out after 30 s").
-    """
-
-    def __init__(self, kind: str, reason: str):
-        super().__init__(reason)
-        self.kind, self.reason = kind, reason
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """The judge's deadline for one whole submission (limits.submission_timeout): intake,
-    import, every call and every handle round trip, decoding included. Per-call timeouts cannot
-    stop a test that makes endless fast calls (iterating a never-ending handle); this does."""
-
-    at: float        # time.monotonic() value
-    seconds: float   # the limit, for messages
-
-    @classmethod
-    def after(cls, seconds: float, start: float | None = None) -> "Deadline":
-        return cls((time.monotonic() if start is None else start) + float(seconds), float(seconds))
-
-    def left(self) -> float:
-        return self.at - time.monotonic()
-
-    def passed(self) -> bool:
-        return self.left() <= 0
-
-    @property
-    def reason(self) -> str:
-        return f"grading stopped: the submission took more than its {self.seconds:g} s in all"
-
-
-class SubmissionExit(Exception):
-    """The submission's code called sys.exit / raised SystemExit / os._exit."""
+__all__ = ["Deadline", "Engine", "InProcessEngine", "RunnerFault", "Session", "SubmissionExit", "working_directory"]
 
 
 class Session(Protocol):

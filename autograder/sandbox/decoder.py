@@ -1,0 +1,171 @@
+"""Decoding a value from the wire, bounded before it allocates or works (see limits.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .encoder import TAG, _is_data_dtype
+from .framing import WireError
+from .limits import HASH_WORK, MAX_DEPTH, MAX_INT_HEX, MAX_NODES, MAX_PALETTE, MAX_PIXELS
+
+
+# Bytes per pixel of the PIL modes a reply may carry ("1" is bit-packed per row, see _pil_size).
+PIL_MODES = {"1": 0, "L": 1, "P": 1, "LA": 2, "PA": 2, "La": 2, "I;16": 2, "I;16B": 2, "I;16L": 2,
+             "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3, "RGBA": 4, "RGBa": 4, "RGBX": 4, "CMYK": 4,
+             "I": 4, "F": 4}
+
+
+def _pil_size(mode: str, w: int, h: int) -> int:
+    return ((w + 7) // 8) * h if mode == "1" else w * h * PIL_MODES[mode]
+
+
+class Decoder:
+    """Turn (tree, buffers) back into values. `handle(d)` builds the local stand-in for a
+    handle (judge side) or resolves a reference (runner side).
+
+    Bounded before it allocates or works (see the limits at the top): a runner's reply can make
+    the judge do no more than about MAX_NODES + HASH_WORK steps and allocate no more than the
+    bytes it actually sent."""
+
+    def __init__(self, buffers: list, handle: Callable[[dict], Any] | None = None,
+                 exception: Callable[[dict], Any] | None = None):
+        self.buffers, self.handle, self.exception = buffers, handle, exception
+        self.nodes = 0
+        self.hash_work = 0
+
+    def _buf(self, i) -> bytearray:
+        if type(i) is not int or not 0 <= i < len(self.buffers):
+            raise WireError("bad buffer index")
+        return self.buffers[i]
+
+    def _hashed(self, keys: list) -> None:
+        """Charge the cost of hashing `keys` into one container before it is built: keys
+        sharing a hash cost (group size)^2 comparisons. Computing the hashes is linear."""
+        groups: dict[int, int] = {}
+        for k in keys:
+            h = hash(k)  # TypeError for an unhashable key, as building the container would
+            groups[h] = groups.get(h, 0) + 1
+        self.hash_work += sum(m * m for m in groups.values() if m > 1)
+        if self.hash_work > HASH_WORK:
+            raise WireError(f"a set or dict in the answer has too many keys that hash alike "
+                            f"(over {HASH_WORK:,} comparisons to rebuild it)")
+
+    def decode(self, x, depth: int = 0):
+        if depth > MAX_DEPTH + 2:
+            raise WireError("value nested too deeply")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise WireError(f"the answer has more than {MAX_NODES:,} values (return a numpy array for large data)")
+        if x is None or type(x) in (bool, int, float, str):
+            return x
+        if type(x) is list:
+            return [self.decode(v, depth + 1) for v in x]
+        if type(x) is not dict:
+            raise WireError("bad value")
+        tag = x.get(TAG)
+        v = x.get("v")
+        if tag == "tuple":
+            return tuple(self.decode(e, depth + 1) for e in _list(v))
+        if tag == "dict":
+            if type(v) is not dict:
+                raise WireError("bad dict")
+            # String keys hash with the judge's own random seed: they cannot be made to collide.
+            return {str(k): self.decode(e, depth + 1) for k, e in v.items()}
+        if tag == "dictp":
+            pairs = [(self.decode(k, depth + 1), self.decode(e, depth + 1)) for k, e in map(_pair, _list(v))]
+            self._hashed([k for k, _ in pairs])
+            return dict(pairs)
+        if tag in ("set", "frozenset"):
+            items = [self.decode(e, depth + 1) for e in _list(v)]
+            self._hashed(items)
+            return set(items) if tag == "set" else frozenset(items)
+        if tag == "int":
+            if type(v) is not str or len(v) > MAX_INT_HEX:
+                raise WireError(f"an integer in the answer has more than {MAX_INT_HEX * 4:,} bits")
+            return int(v, 16)
+        if tag == "complex":
+            v = _list(v)
+            return complex(float(v[0]), float(v[1]))
+        if tag == "bytes":
+            return bytes(self._buf(x["b"]))
+        if tag == "slice":
+            return slice(*(self.decode(e, depth + 1) for e in _list(v)[:3]))
+        if tag == "ellipsis":
+            return Ellipsis
+        if tag == "range":
+            v = _list(v)
+            if not all(type(e) is int for e in v[:3]):
+                raise WireError("bad range")
+            return range(v[0], v[1], v[2])
+        if tag == "nd":
+            dt = np.dtype(str(x["dtype"]))
+            if not _is_data_dtype(dt):
+                raise WireError(f"refused array dtype {dt}")
+            shape = _list(x["shape"])
+            if len(shape) > 64 or not all(type(s) is int and s >= 0 for s in shape):
+                raise WireError("bad array shape")
+            buf = self._buf(x["b"])
+            count = 1
+            for s in shape:  # Python ints: no overflow to a small number
+                count *= s
+            if count * dt.itemsize != len(buf):
+                raise WireError(f"an array of shape {tuple(shape)} does not match its {len(buf)} bytes of data")
+            if count == 0:
+                return np.zeros(shape, dtype=dt)
+            return np.frombuffer(buf, dtype=dt).reshape(shape)
+        if tag == "np":
+            dt = np.dtype(str(x["dtype"]))
+            if not _is_data_dtype(dt):
+                raise WireError(f"refused scalar dtype {dt}")
+            buf = self._buf(x["b"])
+            if len(buf) != dt.itemsize:
+                raise WireError("scalar size does not match its dtype")
+            return np.frombuffer(buf, dtype=dt)[0]
+        if tag == "pil":
+            return self._image(x)
+        if tag == "exc":
+            if self.exception is None:
+                raise WireError("unexpected exception value")
+            return self.exception(x)
+        if tag in ("h", "ref"):
+            if self.handle is None:
+                raise WireError("unexpected handle")
+            return self.handle(x)
+        raise WireError(f"unknown value tag {str(tag)[:40]!r}")
+
+    def _image(self, x: dict):
+        mode, size = x.get("mode"), _list(x.get("size"))
+        if type(mode) is not str or mode not in PIL_MODES:
+            raise WireError(f"refused image mode {str(mode)[:20]!r}")
+        if len(size) != 2 or not all(type(s) is int and 0 <= s for s in size):
+            raise WireError("bad image size")
+        buf = self._buf(x["b"])
+        w, h = size
+        if _pil_size(mode, w, h) != len(buf):  # exact arithmetic on the claim: nothing allocated yet
+            raise WireError(f"an image of {w}x{h} {mode} does not match its {len(buf)} bytes of data")
+        if w * h > MAX_PIXELS:
+            raise WireError(f"an image of {w}x{h} is over the limit of {MAX_PIXELS:,} pixels")
+        palette = x.get("palette")
+        if palette is not None:
+            palette = _list(palette)
+            if len(palette) > MAX_PALETTE or not all(type(c) is int and 0 <= c < 256 for c in palette):
+                raise WireError("bad image palette")
+        from PIL import Image
+        img = Image.frombytes(mode, (w, h), bytes(buf))
+        if palette is not None:
+            img.putpalette(palette)
+        return img
+
+
+def _list(v) -> list:
+    if type(v) is not list:
+        raise WireError("bad value")
+    return v
+
+
+def _pair(v) -> list:
+    if type(v) is not list or len(v) != 2:
+        raise WireError("bad dict entry")
+    return v

@@ -1,0 +1,51 @@
+"""Every fixed limit of the sandbox in one place: times, counts, sizes, the uid range, and the
+exit codes a runner uses to say it could not be confined.
+
+The per-assignment limits (timeout, memory, processes, file size, output) come from
+assignment.yml / course.yml (autograder.config.Limits); these are the sandbox's own.
+"""
+
+from __future__ import annotations
+
+# --- the judge: starting and talking to runners --------------------------------------------
+UID_BASE = 61000
+UID_COUNT = 4000
+SETUP_SLACK = 60.0      # seconds for the monitor to make the working directory and fork
+SETUP_ATTEMPTS = 3      # a runner that could not be set up is tried again in a new folder
+WARNINGS_PER_REPLY = 20
+WARNING_CAP = 1000      # characters of one warning kept in the student's output
+ZYGOTE_START = 600.0    # seconds for the template to import its libraries (TF on a busy machine)
+MONITOR_REPLY = 15.0    # seconds the monitor has to confirm a kill or a close
+FORK_REPLY = 30.0       # seconds the template has to confirm a fork
+
+# --- the runner: exit codes of a runner that refused to start (before any student code) ------
+RUNNER_NO_NETNS = 72
+RUNNER_NO_SECCOMP = 73
+
+# --- the wire: what one frame may hold --------------------------------------------------------
+HEADER_CAP = 32 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_BUFFERS = 1_000_000
+RECV_CHUNK = 1 << 20  # buffers grow as bytes arrive: a claimed size alone allocates nothing
+
+# What the judge accepts from a runner (Decoder limits). Every value is bounded before the
+# judge allocates for it or does work on it: JSON headers by REPLY_HEADER_CAP (parsing is
+# linear), decoded nodes by MAX_NODES, images and arrays by the bytes actually received, big
+# ints by MAX_INT_HEX, and containers the judge must hash (sets, frozensets, non-string dict
+# keys) by HASH_WORK: the sum over groups of equal-hash keys of (group size)^2, so keys built to
+# collide (multiples of 2**61 - 1 all hash to 0) cost at most that many comparisons.
+REPLY_HEADER_CAP = 4 * 1024 * 1024
+MAX_NODES = 1_000_000
+MAX_INT_HEX = 10_000
+MAX_PIXELS = 1 << 28
+MAX_PALETTE = 1024
+HASH_WORK = 1_000_000
+# Exceptions and warnings from the runner: text capped before it is kept anywhere.
+EXC_TYPE_CAP = 200
+EXC_TEXT_CAP = 8 * 1024       # message + args together, per exception
+EXC_TB_CAP = 4000
+
+
+def memory_text(mb: int) -> str:
+    """A memory limit as people read it: "1 GiB", "600 MiB"."""
+    return f"{mb // 1024:g} GiB" if mb % 1024 == 0 else f"{mb:g} MiB"

@@ -1,0 +1,243 @@
+"""The monitor: one per session, forked by the template, trusted (it keeps the template's
+privileges). It makes the private working directory, forks the runner, becomes the subreaper of
+everything the runner starts, reports how the runner ended, and on request kills every process
+of the submission (by uid when it can) and removes the working directory."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import socket
+import time
+
+from . import framing
+from .cleanup import remove_tree
+from .runner import runner_main
+from .syscalls import PR_SET_CHILD_SUBREAPER, prctl
+
+# --- the monitor ---------------------------------------------------------------------------
+
+SIGNAL_NAMES = {
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGABRT: "aborted",
+    signal.SIGBUS: "bus error",
+    signal.SIGFPE: "floating-point exception",
+    signal.SIGILL: "illegal instruction",
+    signal.SIGKILL: "killed",
+    signal.SIGXCPU: "CPU time limit exceeded",
+    signal.SIGXFSZ: "file size limit exceeded",
+    signal.SIGTERM: "terminated",
+}
+
+
+def _children_of(ppid: int) -> list[int]:
+    kids = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        rest = stat[stat.rfind(b")") + 2:].split()
+        if len(rest) > 1 and int(rest[1]) == ppid:
+            kids.append(int(name))
+    return kids
+
+
+def kill_uid(uid: int) -> None:
+    """Kill every process of `uid` (in this PID namespace): a helper takes that uid and sends
+    kill(-1, SIGKILL), which reaches exactly the processes that uid may signal."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            # One pass reaches every process of the uid (a fork racing with it is refused
+            # by the kernel once the signal is pending); a second pass for good measure.
+            # Zombies also count as signalled, so do not loop until ESRCH.
+            for _ in range(2):
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.002)
+        finally:
+            os._exit(0)
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+class Monitor:
+    def __init__(self, msock: socket.socket, uid: int | None, opts: dict):
+        self.msock, self.uid, self.opts = msock, uid, opts
+        self.runner = 0
+        self.status = None  # the runner's wait status once reaped
+        self.reported = False
+        self.workdir = ""
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid == self.runner and self.status is None:
+                self.status = status
+
+    def report(self) -> None:
+        if self.status is None or self.reported:
+            return
+        st = self.status
+        ev = {"event": "exit", "code": os.WEXITSTATUS(st) if os.WIFEXITED(st) else None,
+              "signal": os.WTERMSIG(st) if os.WIFSIGNALED(st) else None}
+        if ev["signal"] is not None:
+            ev["signame"] = signal.Signals(ev["signal"]).name if ev["signal"] in signal.Signals._value2member_map_ else str(ev["signal"])
+            ev["what"] = SIGNAL_NAMES.get(ev["signal"]) or signal.strsignal(ev["signal"]) or ev["signame"]
+        framing.send_frame(self.msock, ev)
+        self.reported = True
+
+    def kill_all(self) -> None:
+        if self.runner and self.status is None:
+            try:
+                os.kill(self.runner, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.uid is not None:
+            kill_uid(self.uid)
+        # Everything the runner started that escaped its session was reparented to us (we
+        # are its subreaper): kill until no child is left.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            kids = _children_of(os.getpid())
+            if not kids:
+                break
+            for k in kids:
+                for d in [k, *_children_of(k)]:
+                    try:
+                        os.kill(d, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+            time.sleep(0.01)
+            self.reap()
+        if self.runner and self.status is None:
+            try:
+                _, self.status = os.waitpid(self.runner, 0)
+            except ChildProcessError:
+                self.status = self.status or (signal.SIGKILL & 0x7F)
+        self.reap()
+
+    def cleanup(self) -> None:
+        if self.workdir:
+            remove_tree(self.workdir)  # a folder that resists stays; the next session never reuses its name
+
+    def setup_workdir(self, n: int, setup: dict) -> None:
+        """A FRESH private folder: a new name for every session and every attempt (never derived
+        from the uid alone), so whatever a previous submission left behind cannot stop this
+        one. A set-up that fails is retried with another new folder."""
+        base = self.opts["workbase"]
+        tag = self.uid if self.uid is not None else "u"
+        error: Exception | None = None
+        for attempt in range(3):
+            wd = os.path.join(base, f"run-{tag}-{os.getpid()}-{n}-{attempt}-{os.urandom(6).hex()}")
+            try:
+                os.mkdir(wd, 0o700)
+            except OSError as e:
+                error = e
+                continue
+            self.workdir = wd
+            try:
+                self._fill_workdir(wd, setup)
+                return
+            except OSError as e:
+                error = e
+                remove_tree(wd)
+                self.workdir = ""
+        raise error if error is not None else OSError("no working folder")
+
+    def _fill_workdir(self, wd: str, setup: dict) -> None:
+        filename = os.path.basename(setup["filename"])
+        with open(os.path.join(wd, filename), "w", encoding="utf-8") as f:
+            f.write(setup["source"])
+        assets = self.opts.get("assets")
+        if assets and os.path.isdir(assets):
+            shutil.copytree(assets, os.path.join(wd, "assets"), symlinks=False)
+        else:
+            os.mkdir(os.path.join(wd, "assets"))
+        if self.uid is not None:
+            for root, dirs, files in os.walk(wd):
+                for name in [root, *(os.path.join(root, x) for x in dirs + files)]:
+                    os.lchown(name, self.uid, self.uid)
+
+    def loop(self) -> int:
+        r, w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.set_wakeup_fd(w)
+        signal.signal(signal.SIGCHLD, lambda *a: None)
+        self.reap()
+        self.report()
+        while True:
+            try:
+                ready, _, _ = select.select([self.msock, r], [], [], 1.0)
+            except InterruptedError:
+                continue
+            if r in ready:
+                try:
+                    while os.read(r, 512):
+                        pass
+                except BlockingIOError:
+                    pass
+            self.reap()
+            self.report()
+            if self.msock in ready:
+                try:
+                    header, _ = framing.recv_frame(self.msock, time.monotonic() + 10)
+                except (framing.Closed, framing.Timeout, framing.WireError, OSError):
+                    self.kill_all()
+                    self.cleanup()
+                    return 0
+                op = header.get("op")
+                if op == "kill":
+                    self.kill_all()
+                    self.report()
+                elif op == "close":
+                    self.kill_all()
+                    self.report()
+                    self.cleanup()
+                    framing.send_frame(self.msock, {"event": "closed"})
+                    return 0
+
+
+def monitor_main(mfd: int, rfd: int, uid, n: int, opts: dict) -> int:
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    msock = socket.socket(fileno=mfd)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    mon = Monitor(msock, uid if isinstance(uid, int) else None, opts)
+    try:
+        setup, _ = framing.recv_frame(msock, time.monotonic() + 60)
+        mon.setup_workdir(n, setup)
+    except Exception as e:  # noqa: BLE001
+        framing.send_frame(msock, {"event": "failed", "error": f"{type(e).__name__}: {e}"})
+        mon.cleanup()
+        return 1
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            msock.close()
+            code = runner_main(rfd, mon.workdir, setup, mon.uid, opts)
+        except BaseException:  # noqa: BLE001
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(rfd)
+    mon.runner = pid
+    framing.send_frame(msock, {"event": "started"})
+    return mon.loop()

@@ -1,0 +1,90 @@
+"""The confinement policy: the bubblewrap command line (what the runner sees, read-only), the
+interpreter paths it must reach, and the scrubbed environment of the template process."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVERRIDE", "CAP_KILL")
+ASSETS_MOUNT = "/sandbox/assets"  # where the bundle's public assets appear inside bubblewrap
+
+
+def python_paths() -> list[str]:
+    """What the interpreter needs, bound read-only at the same paths."""
+    import autograder
+    pkg = str(Path(autograder.__file__).resolve().parent)
+    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), pkg}
+    exe = os.path.realpath(sys.executable)
+    if not any(exe.startswith(p + os.sep) for p in paths):
+        paths.add(os.path.dirname(exe))
+    out = sorted(paths)
+    # Drop paths nested in another bound path.
+    return [p for p in out if not any(p != q and p.startswith(q + os.sep) for q in out)]
+
+
+def closed_paths() -> list[list[str]]:
+    """[path, closed ancestor] for each interpreter path an unprivileged user cannot reach
+    (an ancestor without o+x, like /root)."""
+    import stat
+
+    out = []
+    for p in python_paths():
+        parts = Path(p).parts
+        for i in range(2, len(parts) + 1):
+            anc = str(Path(*parts[:i]))
+            try:
+                if not os.stat(anc).st_mode & stat.S_IXOTH:
+                    out.append([p, anc])
+                    break
+            except OSError:
+                break
+    return out
+
+
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf",
+       "hosts", "host.conf", "mime.types", "fonts", "alternatives", "ssl/certs", "matplotlibrc")
+
+
+def bwrap_args(bwrap: str, assets: str | None, root: bool, tmp_mb: int) -> list[str]:
+    args = [bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    for d in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"):
+        if os.path.islink(d):
+            args += ["--symlink", os.readlink(d), d]
+        elif os.path.isdir(d):
+            args += ["--ro-bind", d, d]
+    for name in ETC:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    args += ["--ro-bind-try", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "0755", "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+    binds = [(p, p) for p in python_paths()]
+    if assets:
+        binds.append((assets, ASSETS_MOUNT))
+    made: set[str] = {"/", "/usr", "/tmp", "/proc", "/dev", "/etc", "/sys"}
+    for _, dest in binds:
+        # Parents bwrap would create inherit our umask (0700 under umask 077): make them
+        # 0755 explicitly, so the unprivileged runner can walk to the interpreter
+        # (which may live in /root).
+        for parent in reversed(Path(dest).parents):
+            if str(parent) not in made:
+                made.add(str(parent))
+                args += ["--perms", "0755", "--dir", str(parent)]
+    for src, dest in binds:
+        args += ["--ro-bind", src, dest]
+    args += ["--chdir", "/tmp", "--setenv", "HOME", "/tmp"]
+    if root:
+        for cap in CAPS:
+            args += ["--cap-add", cap]
+    return args
+
+
+def clean_env(extra: dict | None = None) -> dict:
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
+           "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+           "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow", "CUDA_VISIBLE_DEVICES": "",
+           "COURSE_OFFLINE": "1"}
+    env.update(extra or {})
+    return env

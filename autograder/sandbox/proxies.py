@@ -1,0 +1,110 @@
+"""The handle proxies: what otter's test functions receive in `session.env`.
+
+Anything that is not data stays in the runner behind a Handle, which forwards attribute reads,
+calls, len, indexing and iteration, and never decides ==, bool, hash or __array__ on the
+runner's say-so."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .session import SandboxSession
+
+
+class Handle:
+    """An object that stays in the runner. Attribute reads, method calls, len, indexing and
+    iteration are forwarded; equality, hashing and truth are decided here, never there."""
+
+    __slots__ = ("_sb_session", "_sb_gen", "_sb_id", "_sb_type", "__weakref__")
+
+    def __init__(self, session, gen: int, hid: int, type_name: str):
+        object.__setattr__(self, "_sb_session", session)
+        object.__setattr__(self, "_sb_gen", gen)
+        object.__setattr__(self, "_sb_id", hid)
+        object.__setattr__(self, "_sb_type", type_name)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)  # protocols (__array_interface__, ...) are never asked for
+        return self._sb_session._op("getattr", self, name=name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(f"cannot set {name} on an object from the submission")
+        self._sb_session._op("setattr", self, name=name, value=value)
+
+    def __getitem__(self, key):
+        return self._sb_session._op("getitem", self, key=key)
+
+    def __setitem__(self, key, value) -> None:
+        self._sb_session._op("setitem", self, key=(key, value))
+
+    def __len__(self) -> int:
+        n = self._sb_session._op("len", self)
+        if type(n) is not int or n < 0:
+            raise TypeError("len() of an object from the submission did not give a non-negative int")
+        return n
+
+    def __iter__(self):
+        return self._sb_session._op("iter", self)
+
+    def __next__(self):
+        return self._sb_session._op("next", self)
+
+    def __dir__(self):
+        return self._sb_session._op("dir", self)
+
+    def __eq__(self, other) -> bool:
+        return self is other
+
+    def __ne__(self, other) -> bool:
+        return self is not other
+
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        raise TypeError(f"the truth value of a {self._sb_type} from the submission is not defined in the grader")
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(f"a {self._sb_type} from the submission is not an array (the sandbox never asks it to become one)")
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(f"a {self._sb_type} from the submission cannot be copied or pickled")
+
+    def __repr__(self) -> str:
+        return f"<{self._sb_type} object in the submission>"
+
+    __str__ = __repr__
+
+
+class CallableHandle(Handle):
+    __slots__ = ()
+
+    def __call__(self, *args, **kwargs):
+        return self._sb_session._op("call", self, args=(args, kwargs))
+
+
+class Env(Mapping):
+    """The submission's module globals, as otter's test functions receive them."""
+
+    def __init__(self, session: "SandboxSession"):
+        self._session = session
+
+    def __getitem__(self, name):
+        if not isinstance(name, str):
+            raise KeyError(name)
+        return self._session._op("global", None, name=name, keyerror=True)
+
+    def __iter__(self):
+        return iter(self._session._op("globals", None))
+
+    def __len__(self) -> int:
+        return len(self._session._op("globals", None))
+
+    def __contains__(self, name) -> bool:
+        return isinstance(name, str) and name in self._session._op("globals", None)
+
+    def __repr__(self) -> str:
+        return "<the submission's globals (sandboxed)>"

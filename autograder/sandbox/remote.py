@@ -1,0 +1,62 @@
+"""Exceptions from the runner, judge side: rebuilt as builtin types where there is one, every
+text capped."""
+
+from __future__ import annotations
+
+import builtins
+
+from .limits import EXC_TB_CAP, EXC_TEXT_CAP, EXC_TYPE_CAP
+
+class RemoteError(Exception):
+    """An exception raised by the submission whose type has no builtin equivalent."""
+
+    def __init__(self, type_name: str, message: str):
+        super().__init__(f"{type_name}: {message}" if message else type_name)
+        self.type_name, self.message = type_name, message
+
+
+# Builtin exception types the judge re-raises as themselves. Exceptions that control the
+# judge's own flow (SystemExit, KeyboardInterrupt, GeneratorExit) or that are only the
+# generic roots (Exception, BaseException) come back as RemoteError.
+_NOT_REBUILT = {"BaseException", "Exception", "SystemExit", "KeyboardInterrupt", "GeneratorExit",
+                "BaseExceptionGroup", "ExceptionGroup"}
+
+
+def cap_text(text, cap: int) -> str:
+    """A runner's string, cut to `cap` characters with a visible mark."""
+    text = text if type(text) is str else str(text)[:cap]
+    return text if len(text) <= cap else text[:cap] + f"[... {len(text) - cap:,} more characters]"
+
+
+def rebuild_exception(d) -> BaseException:
+    """The judge's copy of an exception from the runner: a builtin type where there is one,
+    every text capped (type name, message and args together, traceback)."""
+    d = d if isinstance(d, dict) else {}
+    type_name = cap_text(d.get("type", "Exception"), EXC_TYPE_CAP)
+    base_name = str(d.get("base", ""))[:64]
+    msg = cap_text(d.get("msg", ""), EXC_TEXT_CAP)
+    args = d.get("args")
+    if isinstance(args, list) and (len(args) > 16 or sum(len(a) for a in args if type(a) is str) > EXC_TEXT_CAP
+                                   or any(type(a) is int and a.bit_length() > 256 for a in args)):
+        args = None  # too big to carry whole: the capped message stands for them
+    cls = getattr(builtins, base_name, None)
+    exc: BaseException
+    if isinstance(cls, type) and issubclass(cls, BaseException) and base_name not in _NOT_REBUILT:
+        exc = None
+        if isinstance(args, list) and all(a is None or type(a) in (str, int, float, bool) for a in args):
+            try:
+                exc = cls(*args)
+            except Exception:  # noqa: BLE001 - e.g. UnicodeDecodeError wants 5 arguments
+                exc = None
+        if exc is None:
+            try:
+                exc = cls(msg)
+            except Exception:  # noqa: BLE001
+                exc = RemoteError(type_name, msg)
+    else:
+        exc = RemoteError(type_name, msg)
+    exc.remote_type = type_name
+    tb = d.get("tb")
+    if isinstance(tb, str) and tb:
+        exc.remote_traceback = tb[-EXC_TB_CAP:]
+    return exc

@@ -1,0 +1,306 @@
+"""The runner: untrusted. New session, scrubbed environment, private working directory,
+rlimits, unprivileged uid, no new user namespaces, stdout/stderr captured and capped; it
+imports the submission and serves the judge's calls (the wire) until told to stop."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import resource
+import signal
+import socket
+import sys
+import types
+import warnings
+
+from . import wire
+from .limits import RUNNER_NO_NETNS, RUNNER_NO_SECCOMP
+from .syscalls import CLONE_NEWNET, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, deny_user_namespaces, libc, prctl
+
+
+class CappedOutput(io.TextIOBase):
+    """sys.stdout / sys.stderr of the runner: keeps the first `cap` characters, counts the rest."""
+
+    def __init__(self, state: dict):
+        self.state = state
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, s) -> int:
+        if not isinstance(s, str):
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        s = str.__str__(s)
+        st = self.state
+        room = st["cap"] - st["kept"]
+        if room > 0:
+            part = s[:room]
+            st["pending"].append(part)
+            st["kept"] += len(part)
+        st["dropped"] += max(0, len(s) - max(room, 0))
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+
+def _vmsize() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _cpu_used() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _set_limit(which, soft, hard=None) -> None:
+    hard = soft if hard is None else hard
+    try:
+        resource.setrlimit(which, (int(soft), int(hard)))
+    except (ValueError, OSError):
+        pass
+
+
+class Runner:
+    def __init__(self, sock: socket.socket, setup: dict, notes: list[str]):
+        self.sock, self.setup, self.notes = sock, setup, notes
+        limits = setup["limits"]
+        self.timeout = float(limits["timeout"])
+        self.cpu_budget = self.timeout * max(1, os.cpu_count() or 1) + 5
+        self.cpu_hard = 0
+        self.out = {"cap": int(limits["output_kb"]) * 1024, "kept": 0, "dropped": 0, "pending": []}
+        self.objects: dict[int, object] = {}
+        self.ids: dict[int, int] = {}
+        self.next_id = 1
+        self.module = None
+
+    # values
+    def to_handle(self, obj) -> dict:
+        hid = self.ids.get(id(obj))
+        if hid is None:
+            hid = self.next_id
+            self.next_id += 1
+            self.objects[hid] = obj
+            self.ids[id(obj)] = hid
+        t = type(obj)
+        try:
+            tname = type.__dict__["__qualname__"].__get__(t)
+        except Exception:  # noqa: BLE001
+            tname = "object"
+        return {wire.TAG: "h", "id": hid, "type": str.__str__(tname)[:200], "callable": callable(obj)}
+
+    def resolve(self, d: dict):
+        if d.get(wire.TAG) != "ref" or d.get("id") not in self.objects:
+            raise TypeError("the grader passed an object this runner does not know")
+        return self.objects[d["id"]]
+
+    def decode(self, tree, bufs):
+        return wire.Decoder(bufs, handle=self.resolve).decode(tree)
+
+    def reply(self, header: dict, buffers=()) -> None:
+        if getattr(self, "pending_warnings", None):
+            header["warnings"], self.pending_warnings = self.pending_warnings, []
+        header["out"] = "".join(self.out["pending"])
+        header["dropped"] = self.out["dropped"]
+        self.out["pending"].clear()
+        wire.send_frame(self.sock, header, list(buffers))
+
+    def reply_value(self, value) -> None:
+        try:
+            tree, bufs = wire.encode(value, to_handle=self.to_handle)
+        except (TypeError, ValueError, RecursionError) as e:
+            exc = TypeError(f"the value cannot be sent to the grader: {e}")
+            self.reply({"exc": wire.Encoder().exception(exc)})
+            return
+        self.reply({"ok": tree}, bufs)
+
+    def reply_exception(self, e: BaseException) -> None:
+        try:
+            d = wire.Encoder().exception(e)
+        except BaseException:  # noqa: BLE001
+            d = {wire.TAG: "exc", "type": "Exception", "base": "Exception", "msg": "<unprintable>", "args": None}
+        self.reply({"exc": d})
+
+    def reply_exit(self, e: SystemExit, when: str) -> None:
+        try:
+            code = e.code if (e.code is None or type(e.code) in (int, str)) else wire._safe_str(e.code)
+        except BaseException:  # noqa: BLE001
+            code = None
+        self.reply({"exit": code, "when": when})
+
+    def arm_cpu(self) -> None:
+        soft = _cpu_used() + self.cpu_budget
+        if soft < self.cpu_hard:
+            _set_limit(resource.RLIMIT_CPU, soft, self.cpu_hard)
+
+    # the module
+    def import_module(self) -> None:
+        setup = self.setup
+        name = setup["module"]
+        path = os.path.join(os.getcwd(), os.path.basename(setup["filename"]))
+        module = types.ModuleType(name)
+        module.__file__ = path
+        sys.modules[name] = module
+        self.module = module
+        self.arm_cpu()
+        try:
+            code = compile(setup["source"], path, "exec")
+            exec(code, module.__dict__)
+        except SystemExit as e:
+            self.reply_exit(e, "import")
+            return
+        except SyntaxError as e:
+            self.reply({"import_error": "syntax", "msg": str(e.msg), "line": e.lineno})
+            return
+        except BaseException as e:  # noqa: BLE001
+            self.reply({"import_error": "exception", "exc": wire.Encoder().exception(e)})
+            return
+        self.reply({"imported": True})
+
+    def serve(self) -> None:
+        while True:
+            try:
+                header, bufs = wire.recv_frame(self.sock, None, max_bytes=1 << 40)
+            except (wire.Closed, OSError):
+                return
+            op = header.get("op")
+            for hid in header.get("release") or ():
+                obj = self.objects.pop(hid, None)
+                if obj is not None:
+                    self.ids.pop(id(obj), None)
+            if op == "stop":
+                return
+            self.arm_cpu()
+            # The judge's numpy error state and warning capture apply to the student's code, so a
+            # test's np.errstate(all="raise") or warnings.catch_warnings() sees what it computes.
+            fp = {k: v for k, v in (header.get("fp") or {}).items()
+                  if k in ("divide", "over", "under", "invalid") and v in ("ignore", "warn", "raise", "print")}
+            try:
+                with warnings.catch_warnings(record=True) as caught, np_errstate(**fp):
+                    warnings.simplefilter("always")
+                    try:
+                        value = self.dispatch(op, header, bufs)
+                    finally:
+                        self.pending_warnings = [
+                            [wire._safe_str(w.category.__name__)[:100], wire._safe_str(w.message)[:2000]]
+                            for w in caught[:20]]
+            except SystemExit as e:
+                self.reply_exit(e, "call")
+                continue
+            except BaseException as e:  # noqa: BLE001
+                self.reply_exception(e)
+                continue
+            self.reply_value(value)
+
+    def dispatch(self, op, header, bufs):
+        g = self.module.__dict__
+        if op == "globals":
+            return [k for k in list(g) if type(k) is str and k != "__builtins__"]
+        if op == "global":
+            name = header["name"]
+            if name not in g or name == "__builtins__":
+                raise KeyError(name)
+            return g[name]
+        target = self.resolve(header["target"]) if "target" in header else None
+        if op == "call":
+            args, kwargs = self.decode(header["args"], bufs)
+            return target(*args, **kwargs)
+        if op == "getattr":
+            return getattr(target, header["name"])
+        if op == "setattr":
+            setattr(target, header["name"], self.decode(header["value"], bufs))
+            return None
+        if op == "getitem":
+            return target[self.decode(header["key"], bufs)]
+        if op == "setitem":
+            key, value = self.decode(header["key"], bufs)
+            target[key] = value
+            return None
+        if op == "len":
+            n = len(target)
+            return int.__int__(n)
+        if op == "iter":
+            return iter(target)
+        if op == "next":
+            return next(target)
+        if op == "dir":
+            return [str.__str__(x) for x in dir(target) if isinstance(x, str)]
+        raise ValueError(f"unknown request {op!r}")
+
+
+def np_errstate(**fp):
+    np = sys.modules.get("numpy")
+    return np.errstate(**fp) if (np is not None and fp) else contextlib.nullcontext()
+
+
+
+def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
+    os.setsid()
+    notes: list[str] = []
+    limits = setup["limits"]
+    # Environment: nothing of the grader's.
+    os.environ.clear()
+    os.environ.update({
+        "HOME": workdir, "TMPDIR": workdir, "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(workdir, ".matplotlib"),
+        "KERAS_HOME": os.path.join(workdir, ".keras"), "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONDONTWRITEBYTECODE": "1", "COURSE_OFFLINE": "1", "OMP_NUM_THREADS": str(os.cpu_count() or 1),
+    })
+    os.chdir(workdir)
+    sys.path[:] = [workdir] + [p for p in sys.path if p and p != os.getcwd()]
+    if opts.get("unshare_net") and libc().unshare(CLONE_NEWNET) != 0:
+        return RUNNER_NO_NETNS  # the template's probe said it works: never run with the network
+    # Limits (inherited by every process the submission starts).
+    mem = int(limits["memory_mb"]) * 1024 * 1024
+    _set_limit(resource.RLIMIT_AS, _vmsize() + mem)
+    _set_limit(resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * 1024 * 1024)
+    _set_limit(resource.RLIMIT_CORE, 0)
+    cpu_hard = int(_cpu_used() + max(600.0, 20 * float(limits["timeout"]) * max(1, os.cpu_count() or 1)))
+    _set_limit(resource.RLIMIT_CPU, cpu_hard)
+    if uid is not None:
+        # Per-uid count: the uid is this submission's alone, so this caps its processes.
+        _set_limit(resource.RLIMIT_NPROC, int(limits["processes"]))
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    denied = deny_user_namespaces()
+    if denied is not None and not denied.startswith("no seccomp table"):
+        return RUNNER_NO_SECCOMP  # a known architecture whose filter failed: do not run unfiltered
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit raise OSError instead
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.set_wakeup_fd(-1)
+    # File descriptors: the judge's socket and /dev/null for 0, 1, 2.
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+    sock_fd = os.dup2(rfd, 3) if rfd != 3 else 3
+    os.set_inheritable(3, False)
+    os.closerange(4, 65536)
+    sock = socket.socket(fileno=sock_fd)
+    runner = Runner(sock, setup, notes)
+    runner.cpu_hard = cpu_hard
+    sys.stdout = sys.__stdout__ = CappedOutput(runner.out)
+    sys.stderr = sys.__stderr__ = CappedOutput(runner.out)
+    sys.stdin = sys.__stdin__ = io.StringIO("")
+    sys.argv = [os.path.basename(setup["filename"])]
+    # Every confinement step is done: say so before any student code runs, so the judge can tell
+    # a runner that could not be confined (the grader's problem) from one the submission ended.
+    wire.send_frame(sock, {"confined": True})
+    runner.import_module()
+    runner.serve()
+    return 0

@@ -1,0 +1,345 @@
+"""The session: one submission's runner, seen from the judge. It forks the runner through the
+template client, imports the submission, carries each call as a frame (the wire), turns the
+runner's answer back into a value, an exception or a RunnerFault, and restarts the runner after
+a fault while the submission's deadline allows.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import wire
+from .client import Zygote
+from .faults import Deadline, RunnerFault, SandboxSetupError, SubmissionExit
+from .framing import close_quietly
+from .limits import MONITOR_REPLY, SETUP_ATTEMPTS, SETUP_SLACK, memory_text
+from .output import OutputLog
+from .proxies import CallableHandle, Env, Handle
+from .reasons import confinement_problem, death_reason, exit_code_text, import_failure
+from .uids import UidLease, lease_uid
+
+if TYPE_CHECKING:
+    from .engine import SandboxEngine
+
+
+def _numpy_errstate() -> dict:
+    np = sys.modules.get("numpy")
+    return dict(np.geterr()) if np is not None else {}
+
+
+class _Malformed(Exception):
+    """A runner's reply that is not what a runner sends (the submission wrote on its socket)."""
+
+
+class SandboxSession:
+    def __init__(self, engine: "SandboxEngine", zygote: Zygote, bundle, source: str, filename: str,
+                 deadline: Deadline | None = None):
+        self.engine, self.zygote, self.bundle = engine, zygote, bundle
+        self.limits = bundle.limits
+        self.source, self.filename = source, Path(filename).name
+        self.module = Path(filename).stem
+        self.import_error: tuple[str, str] | None = None
+        self.env = Env(self)
+        self.gen = 0
+        self.rsock: socket.socket | None = None
+        self.msock: socket.socket | None = None
+        self.alive = False
+        self.broken: str | None = None
+        self.exit_info: dict | None = None
+        self.deadline = deadline
+        self.expired: str | None = None  # the reason, once the submission's deadline has passed
+        self._handles: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self._release: list[int] = []
+        self.log = OutputLog(int(self.limits.output_kb) * 1024, self.filename)
+        self._setup_problem = ""
+        self.closed = False
+        self.uid: UidLease | None = None
+        try:
+            self.uid = lease_uid() if zygote.switch_user else None
+            if self.uid is not None:
+                engine.used_uids.add(self.uid.uid)
+            err = self._start()
+        except BaseException:
+            self.close()  # the uid lease and the runner never outlive a session that failed to open
+            raise
+        if err:
+            self.import_error = err
+
+    # -- lifecycle
+    def _until(self, seconds: float) -> float:
+        """The receive deadline of one exchange: `seconds` from now, or the submission's
+        deadline if that comes first."""
+        until = time.monotonic() + seconds
+        return min(until, self.deadline.at) if self.deadline is not None else until
+
+    def _out_of_time(self) -> bool:
+        if self.deadline is not None and self.deadline.passed():
+            self.expired = self.deadline.reason
+        return self.expired is not None
+
+    def _start(self) -> tuple[str, str] | None:
+        """Fork a runner and import the submission; (status, reason) when the import failed.
+        A runner that could not be set up or confined (nothing of the submission has run yet)
+        is tried again with a fresh folder; SandboxSetupError when it never works."""
+        for _ in range(SETUP_ATTEMPTS):
+            outcome = self._start_once()
+            if outcome != "retry":
+                return outcome
+        raise SandboxSetupError(f"the sandbox could not start a runner: {self._setup_problem}")
+
+    def _start_once(self):
+        self.gen += 1
+        self._release.clear()
+        self.log.runner_dropped = 0
+        self.exit_info = None
+        try:
+            self.rsock, self.msock = self.zygote.fork(self.uid.uid if self.uid else None)
+        except RuntimeError as e:
+            self._setup_problem = str(e)
+            return "retry"
+        lim = self.limits
+        setup = {"source": self.source, "filename": self.filename, "module": self.module,
+                 "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb, "processes": lim.processes,
+                            "file_size_mb": lim.file_size_mb, "output_kb": lim.output_kb}}
+        try:
+            wire.send_frame(self.msock, setup)
+            ev, _ = wire.recv_frame(self.msock, time.monotonic() + SETUP_SLACK)
+        except (wire.Timeout, wire.Closed, wire.WireError, OSError) as e:
+            self._shutdown()
+            self._setup_problem = f"the monitor did not answer ({type(e).__name__})"
+            return "retry"
+        if ev.get("event") != "started":
+            self._shutdown()
+            self._setup_problem = str(ev.get("error", ev))[:300]
+            return "retry"
+        self.alive = True
+        # The runner's first message says it is confined; nothing of the submission has run before it.
+        try:
+            first, _ = self._recv(time.monotonic() + SETUP_SLACK)
+        except (wire.Timeout, wire.Closed, wire.WireError, OSError):
+            first = None
+        if not isinstance(first, dict) or first.get("confined") is not True:
+            info = self._kill()
+            self._shutdown()
+            self._setup_problem = confinement_problem(info)
+            return "retry"
+        t = float(lim.timeout)
+        try:
+            header, _ = self._recv(self._until(t))
+        except wire.Timeout:
+            self._kill()
+            if self._out_of_time():
+                return ("timeout", self.expired)
+            return ("timeout", f"importing the submission timed out after {t:g} s")
+        except wire.WireError as e:
+            self._kill()
+            return ("error", f"the submission's runner sent an unreadable message while being imported: {e}")
+        except (wire.Closed, OSError):
+            info = self._kill()
+            return self._death_reason(info, "while importing the submission")
+        if header.get("imported") is True:
+            return None
+        self._kill()
+        return import_failure(header, lim.memory_mb)
+
+    def _death_reason(self, info: dict | None, when: str) -> tuple[str, str]:
+        return death_reason(info, when, self.limits.memory_mb)
+
+    def _recv(self, deadline: float) -> tuple[dict, list]:
+        header, bufs = wire.recv_frame(self.rsock, deadline, self.engine.max_message,
+                                       header_cap=wire.REPLY_HEADER_CAP)
+        self.log.take_output(header)
+        return header, bufs
+
+    def _drop_runner(self) -> None:
+        """Close the judge's end of the runner's socket: the runner is gone for this session."""
+        self.alive = False
+        close_quietly(self.rsock)
+        self.rsock = None
+
+    def _ask_monitor(self, op: str, event: str) -> dict | None:
+        """Send `op` to the monitor and wait for its `event`; None when it never comes."""
+        if self.msock is None:
+            return None
+        try:
+            wire.send_frame(self.msock, {"op": op})
+            deadline = time.monotonic() + MONITOR_REPLY
+            while True:
+                ev, _ = wire.recv_frame(self.msock, deadline)
+                if ev.get("event") == event:
+                    return ev
+        except (wire.Timeout, wire.Closed, wire.WireError, OSError):
+            return None
+
+    def _kill(self) -> dict | None:
+        """Kill the runner and everything it started; how it ended, from the monitor."""
+        if not self.alive and self.exit_info is not None:
+            return self.exit_info
+        self._drop_runner()
+        self.exit_info = self._ask_monitor("kill", "exit")
+        return self.exit_info
+
+    def _shutdown(self) -> None:
+        """Kill the runner, remove its working directory, end the monitor."""
+        self._drop_runner()
+        if self.msock is not None:
+            self._ask_monitor("close", "closed")
+            close_quietly(self.msock)
+            self.msock = None
+
+    def _restart(self) -> None:
+        self._shutdown()
+        label, self.log.label = self.log.label, None  # a re-import's output was already kept once
+        try:
+            err = self._start()
+        except SandboxSetupError as e:
+            err = ("error", str(e))
+        finally:
+            self.log.label = label
+        if err:
+            self.broken = err[1]
+            self._shutdown()
+
+    # -- calls
+    def _ref(self, obj):
+        if isinstance(obj, Handle):
+            if object.__getattribute__(obj, "_sb_session") is not self:
+                raise TypeError("an object from another submission cannot be passed here")
+            if object.__getattribute__(obj, "_sb_gen") != self.gen:
+                raise RuntimeError("this object belonged to a runner that has since been restarted")
+            return {wire.TAG: "ref", "id": object.__getattribute__(obj, "_sb_id")}
+        return None
+
+    def _handle(self, d: dict) -> Handle:
+        hid = d.get("id")
+        if type(hid) is not int:
+            raise wire.WireError("bad handle")
+        key = (self.gen, hid)
+        h = self._handles.get(key)
+        if h is None:
+            cls = CallableHandle if d.get("callable") else Handle
+            h = cls(self, self.gen, hid, str(d.get("type", "object"))[:200])
+            self._handles[key] = h
+            weakref.finalize(h, self._released, self.gen, hid)
+        return h
+
+    def _released(self, gen: int, hid: int) -> None:
+        if gen == self.gen and not self.closed:
+            self._release.append(hid)
+
+    def _op(self, op: str, target: Handle | None, keyerror: bool = False, **fields):
+        if self.closed:
+            raise RuntimeError("the submission's session is closed")
+        if self._out_of_time():
+            raise RunnerFault("timeout", self.expired)
+        if self.broken:
+            raise RunnerFault("error", f"the runner could not be restarted: {self.broken}")
+        if target is not None and object.__getattribute__(target, "_sb_gen") != self.gen:
+            raise RuntimeError("this object belonged to a runner that has since been restarted")
+        if self.import_error:
+            raise RunnerFault(self.import_error[0], self.import_error[1])
+        if not self.alive:
+            self._restart()
+            if self.broken:
+                raise RunnerFault("error", f"the runner could not be restarted: {self.broken}")
+            if self._out_of_time():
+                raise RunnerFault("timeout", self.expired)
+        header: dict = {"op": op, "fp": _numpy_errstate()}
+        if target is not None:
+            header["target"] = {wire.TAG: "ref", "id": object.__getattribute__(target, "_sb_id")}
+        for key in ("name",):
+            if key in fields:
+                header[key] = str(fields[key])
+        enc = wire.Encoder(ref=self._ref)  # one encoder: the fields share one buffer table
+        for key in ("args", "key", "value"):
+            if key in fields:
+                header[key] = enc.encode(fields[key])
+        buffers = enc.buffers
+        if self._release:
+            # A stale handle's finalizer (run by the GC, possibly in another thread) may name an
+            # id the runner has since handed out again to a live handle for the same object:
+            # only ids no live handle uses are released, or the runner would forget them.
+            pending, self._release = self._release, []
+            header["release"] = [hid for hid in pending if (self.gen, hid) not in self._handles]
+        t = float(self.limits.timeout)
+        try:
+            wire.send_frame(self.rsock, header, buffers)
+            reply, bufs = self._recv(self._until(t))
+        except wire.Timeout:
+            self._kill()
+            if self._out_of_time():
+                raise RunnerFault("timeout", self.expired) from None
+            raise RunnerFault("timeout", f"timed out after {t:g} s") from None
+        except wire.WireError as e:
+            self._kill()
+            raise RunnerFault("error", f"the submission's answer could not be read: {e}") from None
+        except (wire.Closed, OSError):
+            info = self._kill()
+            status, reason = self._death_reason(info, "during the call")
+            if status == "error" and info and info.get("code") is not None:
+                raise SubmissionExit(f"the submission's process exited (os._exit({info['code']})) during the call")
+            raise RunnerFault(status, reason) from None
+        try:
+            return self._answer(reply, bufs, keyerror, fields)
+        except _Malformed as e:
+            self._kill()
+            raise RunnerFault("error", f"the submission's answer could not be read: {e}") from None
+        finally:
+            if self._out_of_time() and self.alive:
+                self._kill()  # decoding ran past the deadline: nothing more runs for this submission
+
+    def _answer(self, reply: dict, bufs: list, keyerror: bool, fields: dict):
+        """The value of a runner's reply, or the exception it carries; _Malformed when the
+        reply is not what a runner sends."""
+        try:
+            self.log.take_warnings(reply)
+        except Warning:
+            raise  # the test asked for warnings as errors
+        except Exception as e:  # noqa: BLE001
+            raise _Malformed(f"bad warnings ({type(e).__name__})") from None
+        if "exit" in reply:
+            raise SubmissionExit(f"the submission called sys.exit({exit_code_text(reply['exit'])})")
+        if "exc" in reply:
+            exc_d = reply["exc"] if isinstance(reply["exc"], dict) else {}
+            if exc_d.get("base") == "MemoryError":
+                self._kill()  # its heap may be in any state: start afresh for the next case
+                raise RunnerFault("error", f"ran out of memory (limit {memory_text(self.limits.memory_mb)})")
+            if keyerror and exc_d.get("base") == "KeyError":
+                raise KeyError(fields.get("name"))
+            raise wire.rebuild_exception(exc_d)
+        try:
+            return wire.Decoder(bufs, handle=self._handle).decode(reply.get("ok"))
+        except Exception as e:  # noqa: BLE001 - WireError, or a field of the wrong type
+            raise _Malformed(wire.cap_text(str(e) if isinstance(e, wire.WireError) else f"{type(e).__name__}: {e}",
+                                           300)) from None
+
+    # -- the Session interface
+    def begin_case(self, label: str) -> None:
+        """Output printed from now on belongs to this test case (core.py calls this)."""
+        self.log.label = label
+
+    def case_outputs(self) -> dict[str, str]:
+        return self.log.case_outputs()
+
+    def output(self) -> str:
+        return self.log.text()
+
+    def after_fault(self) -> None:
+        if self.closed or self.broken or self._out_of_time():
+            return
+        self._restart()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._shutdown()
+        if self.uid is not None:
+            self.uid.release()
+            self.uid = None
+        self.engine._sessions.discard(self)

@@ -1,0 +1,93 @@
+"""The few Linux system calls the child side needs that Python does not offer: prctl, a
+seccomp filter against user namespaces, unshare and mount (through the C library)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+CLONE_NEWNET = 0x40000000
+CLONE_NEWNS = 0x00020000
+MS_BIND, MS_REC, MS_PRIVATE, MNT_DETACH = 4096, 16384, 1 << 18, 2
+
+_libc = None
+
+
+def libc():
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    return _libc
+
+
+def prctl(option: int, arg: int) -> bool:
+    return libc().prctl(option, ctypes.c_ulong(arg), 0, 0, 0) == 0
+
+
+# No user namespaces in the runner.
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+# syscall numbers: unshare, clone, clone3, setns
+SYSCALLS = {"x86_64": (272, 56, 435, 308), "aarch64": (97, 220, 435, 268)}
+CLONE_NEWUSER = 0x10000000
+
+
+def userns_filter(machine: str) -> bytes | None:
+    """A seccomp-BPF program (struct sock_filter[]) that refuses new user namespaces:
+    unshare/clone with CLONE_NEWUSER and setns fail with EPERM, clone3 (whose flags BPF cannot
+    read) with ENOSYS so the C library falls back to clone. None for an architecture without a
+    table here. bubblewrap's --disable-userns needs --unshare-user, which would break the
+    runner's switch to its own uid, so the runner installs this itself."""
+    import struct
+
+    if machine not in AUDIT_ARCH:
+        return None
+    nr_unshare, nr_clone, nr_clone3, nr_setns = SYSCALLS[machine]
+    LD_W_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
+    ALLOW, EPERM, ENOSYS, KILL = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
+    prog = [  # (code, jump if true, jump if false, k); jumps count instructions skipped
+        (LD_W_ABS, 0, 0, 4),                    # 0  A = arch
+        (JEQ, 1, 0, AUDIT_ARCH[machine]),       # 1  native: go to 3
+        (RET, 0, 0, KILL),                      # 2  another ABI (i386 compat calls): kill
+        (LD_W_ABS, 0, 0, 0),                    # 3  A = syscall number
+        (JGE, 9, 0, 0x40000000),                # 4  x32 numbers: go to 14
+        (JEQ, 4, 0, nr_unshare),                # 5  go to 10
+        (JEQ, 3, 0, nr_clone),                  # 6  go to 10
+        (JEQ, 5, 0, nr_clone3),                 # 7  go to 13
+        (JEQ, 5, 0, nr_setns),                  # 8  go to 14
+        (RET, 0, 0, ALLOW),                     # 9
+        (LD_W_ABS, 0, 0, 16),                   # 10 A = low 32 bits of argument 0 (the flags)
+        (JSET, 2, 0, CLONE_NEWUSER),            # 11 go to 14
+        (RET, 0, 0, ALLOW),                     # 12
+        (RET, 0, 0, ENOSYS),                    # 13 clone3
+        (RET, 0, 0, EPERM),                     # 14
+    ]
+    return b"".join(struct.pack("<HBBI", *ins) for ins in prog)
+
+
+def deny_user_namespaces() -> str | None:
+    """Install userns_filter in this process (inherited by its children); None when done."""
+    import platform
+
+    prog = userns_filter(platform.machine())
+    if prog is None:
+        return f"no seccomp table for {platform.machine()}"
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    buf = ctypes.create_string_buffer(prog, len(prog))
+    fprog = SockFprog(len(prog) // 8, ctypes.cast(buf, ctypes.c_void_p))
+    PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+    if libc().prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        return f"seccomp refused: {os.strerror(ctypes.get_errno())}"
+    return None
+
+
+def mount(src, target, fstype, flags, data) -> None:
+    enc = lambda x: None if x is None else str(x).encode()  # noqa: E731
+    if libc().mount(enc(src), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"mount {src} on {target}: {os.strerror(e)}")
