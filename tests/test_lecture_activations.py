@@ -6,35 +6,22 @@ the points of the cases where the lecture's code does what the course asks, and 
 with a message naming what the course asks beyond the lecture (issue 14)."""
 from __future__ import annotations
 
-import csv
-import json
-from pathlib import Path
-
 import pytest
 
-from conftest import ROOT, run_course
+import _lecture
 
-FIXTURE = ROOT / "tests" / "fixtures" / "lecture" / "activations.py"
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("lecture_activations")
-    run_course("grade", "activations", FIXTURE, "--out", out, "--jobs", "1")
-    with open(out / "grades.csv", newline="") as f:
-        row = next(csv.DictReader(f))
-    results = json.loads((out / "results" / "activations.json").read_text())
-    outputs = {t["name"]: t["output"] for t in results["tests"]}
+    # Submitted alone, not filled into the stub: the functions the lecture never shows are
+    # missing from the submission, and the reason must say so.
+    row, _, outputs = _lecture.grade("activations", tmp_path_factory.mktemp("lecture_activations"),
+                                     into_stub=False)
     return {"row": row, "outputs": outputs}
 
 
-def _case(outputs: dict, question: str, n: int) -> str:
-    """The output block of case n of a question (public or hidden part)."""
-    text = outputs.get(question, "") + "\n" + outputs.get(f"{question} (hidden)", "")
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"{question} - {n}:"))
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(f"{question} - ")), len(lines))
-    return "\n".join(lines[start:end])
+_case = _lecture.case
 
 
 def test_score_per_question(graded):

@@ -7,43 +7,30 @@ course asks beyond it (float64 out for a uint8 image) is named in the message.
 """
 from __future__ import annotations
 
-import ast
-import csv
-import json
-import shutil
-from pathlib import Path
-
 import pytest
 
-from conftest import ROOT, run_course
+import _lecture
 
 SLUG = "convolution"
-FIXTURE = ROOT / "tests" / "fixtures" / "lecture" / f"{SLUG}.py"
+FIXTURE = _lecture.LECTURE / f"{SLUG}.py"
 
 EXPECTED = {"q1_output_shape": 0, "q2_correlation": 0, "q3_conv_layer": 0, "q4_parameters": 0,
             "q5_edges": 2.5, "q6_conv_demo": 0}
 
 
-def _signatures(path: Path) -> dict[str, str]:
-    tree = ast.parse(path.read_text())
-    return {n.name: ast.unparse(n.args) for n in tree.body if isinstance(n, ast.FunctionDef)}
-
-
-def test_fixture_has_the_stub_api():
-    assert _signatures(FIXTURE) == _signatures(ROOT / "assignments" / SLUG / f"{SLUG}.py")
+def test_fixture_has_the_stub_api(tmp_path):
+    """Each lecture function has the stub's signature, and the built submission is the stub's API."""
+    stub = _lecture.signatures(_lecture.ROOT / "assignments" / SLUG / f"{SLUG}.py")
+    assert _lecture.signatures(FIXTURE).items() <= stub.items()
+    built = _lecture.submission(SLUG, tmp_path, into_stub=True)
+    assert _lecture.signatures(built) == stub
     assert "from scipy.signal import convolve2d" in FIXTURE.read_text()
+    assert "from scipy.signal import convolve2d" in built.read_text()
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("lecture")
-    folder = tmp / "submissions"
-    folder.mkdir()
-    shutil.copy(FIXTURE, folder / f"{SLUG}.py")
-    run_course("grade", SLUG, folder / f"{SLUG}.py", "--out", tmp / "out", "--jobs", "1")
-    with open(tmp / "out" / "grades.csv") as f:
-        row = next(csv.DictReader(f))
-    results = json.loads((tmp / "out" / "results" / f"{SLUG}.json").read_text())
+    row, results, _ = _lecture.grade(SLUG, tmp_path_factory.mktemp("lecture"), into_stub=True)
     return row, results
 
 
@@ -62,3 +49,17 @@ def test_edges_earn_their_points_and_the_difference_is_named(graded):
     assert "NotImplementedError" not in edges, edges
     assert "the course asks for float64 whatever the input dtype" in edges, edges
     assert "convolve2d keeps integers" in edges, edges
+
+
+def test_a_fixture_that_does_not_fit_the_stub_is_refused_by_name():
+    stub = ("import numpy as np\n\n\ndef f(x, k=1):\n    '''Doc.'''\n    raise NotImplementedError('f')\n"
+            "\n\ndef g(x):\n    return x\n")
+    filled = _lecture.fill_stub(stub, "import math\n\n\ndef f(x, k=1):\n    # lecture\n    return math.floor(x) * k\n")
+    assert filled.splitlines()[:2] == ["import numpy as np", "import math"]
+    assert "    # lecture\n    return math.floor(x) * k\n" in filled and "NotImplementedError" not in filled
+    for lecture, problem in (("def h(x):\n    return x\n", "h is not a function of the stub"),
+                             ("def f(x):\n    return x\n", "f(x) differs from the stub's f(x, k=1)"),
+                             ("def g(x):\n    return x\n", "the stub's g has no single `raise NotImplementedError`")):
+        with pytest.raises(_lecture.LectureFixtureError, match=r"^lecture/x\.py: " + problem.replace("(", r"\(")
+                           .replace(")", r"\)")):
+            _lecture.fill_stub(stub, lecture, "lecture/x.py")

@@ -1,24 +1,19 @@
 """The lecture's own code, submitted to image_tensors, graded through the real `course grade`.
 
-tests/fixtures/lecture/image_tensors.py is the stub with every function the lecture writes filled
-in from the lecture's lines (adapted only in names and signatures). A fair grader gives those
-functions the points the lecture's code earns, and where the course asks for more than the lecture
-(RGB whatever the mode, a centred patch, a (height, width) size, validation), its message says so.
+tests/fixtures/lecture/image_tensors.py holds every function the lecture writes, from the lecture's
+lines (adapted only in names and signatures); tests/_lecture.py fills the generated stub with them.
+A fair grader gives those functions the points the lecture's code earns, and where the course asks
+for more than the lecture (RGB whatever the mode, a centred patch, a (height, width) size,
+validation), its message says so.
 """
 from __future__ import annotations
 
-import ast
-import csv
-import json
-import shutil
-from pathlib import Path
-
 import pytest
 
-from conftest import ROOT, run_course
+import _lecture
 
 SLUG = "image_tensors"
-FIXTURE = ROOT / "tests" / "fixtures" / "lecture" / f"{SLUG}.py"
+FIXTURE = _lecture.LECTURE / f"{SLUG}.py"
 
 # Per question: points the lecture's code earns (of the question's total).
 EXPECTED = {
@@ -44,26 +39,17 @@ MESSAGES = {
 }
 
 
-def _signatures(path: Path) -> dict[str, str]:
-    tree = ast.parse(path.read_text())
-    return {n.name: ast.unparse(n.args) for n in tree.body if isinstance(n, ast.FunctionDef)}
-
-
-def test_fixture_has_the_stub_api():
-    """The fixture is the current stub's API (so it cannot drift from what students get)."""
-    assert _signatures(FIXTURE) == _signatures(ROOT / "assignments" / SLUG / f"{SLUG}.py")
+def test_fixture_has_the_stub_api(tmp_path):
+    """The lecture functions have the stub's signatures and the submission is built from the
+    current stub (so it cannot drift from what students get)."""
+    stub = _lecture.signatures(_lecture.ROOT / "assignments" / SLUG / f"{SLUG}.py")
+    assert _lecture.signatures(FIXTURE).items() <= stub.items()
+    assert _lecture.signatures(_lecture.submission(SLUG, tmp_path, into_stub=True)) == stub
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("lecture")
-    folder = tmp / "submissions"
-    folder.mkdir()
-    shutil.copy(FIXTURE, folder / f"{SLUG}.py")
-    run_course("grade", SLUG, folder / f"{SLUG}.py", "--out", tmp / "out", "--jobs", "1")
-    with open(tmp / "out" / "grades.csv") as f:
-        row = next(csv.DictReader(f))
-    results = json.loads((tmp / "out" / "results" / f"{SLUG}.json").read_text())
+    row, results, _ = _lecture.grade(SLUG, tmp_path_factory.mktemp("lecture"), into_stub=True)
     return row, results
 
 
