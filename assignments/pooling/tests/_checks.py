@@ -93,3 +93,28 @@ def compare(got, want, what, x_shape=None, pool=None, stride=None, padding=None,
             f"{what}: at index {tuple(int(v) for v in i)} expected {want[i]}, got {got[i]} "
             f"(largest difference {diff[i]:.3g}, tolerance {atol})"
         )
+
+
+def lecture_map_case(pool_fn, name, reducer, compare):
+    """The lecture's use: a 2-D map (the edges after an activation), blocks padded with zeros,
+    against skimage's block_reduce with `reducer` (np.max or np.mean)."""
+    from skimage.measure import block_reduce
+
+    edges_map = edges()
+    for pool in ((2, 2), 3):
+        want = block_reduce(edges_map, pair(pool), reducer, cval=0)
+        compare(pool_fn(edges_map, pool, None, "zero"), want,
+                f"{name}(edges of shape {edges_map.shape}, pool_size={pool}, padding='zero') vs "
+                f"block_reduce(np.{reducer.__name__})", edges_map.shape, pool, None, "zero")
+
+
+def channels_case(pool_fn, name, reducer, x, batch, compare, note=""):
+    """A (H, W, C) map and an (N, H, W, C) batch pooled with padding="zero", against block_reduce
+    with a block size of 1 on the channel (and batch) axis."""
+    from skimage.measure import block_reduce
+
+    for data, block, shown in ((x, (2, 2, 1), f"x of shape {x.shape}"),
+                               (batch, (1, 2, 2, 1), f"a batch of shape {batch.shape}")):
+        compare(pool_fn(data, 2, None, "zero"), block_reduce(data, block, reducer, cval=0),
+                f"{name}({shown}, 2, padding='zero') vs block_reduce(x, {block}, np.{reducer.__name__}, cval=0)"
+                + note, data.shape, 2, None, "zero")

@@ -60,13 +60,19 @@ def _batch(shape, seed):
     return np.random.default_rng(seed).normal(3.0, 2.0, shape).astype(np.float32)
 
 
+def _keras_and_yours(batch_norm, x_seed, params_seed, training):
+    """One (8, 6, 5, 4) batch with 4 channels through Keras and through batch_norm (default
+    momentum): (the parameters, Keras's output, batch_norm's (y, new mean, new variance))."""
+    x = _batch((8, 6, 5, 4), x_seed)
+    params = _params(4, params_seed)
+    layer = _keras_layer(x.shape, *params)
+    want = np.asarray(layer(x, training=training))
+    return params, want, _unpack(batch_norm(x, *params, training), f"batch_norm(x, ..., training={training})")
+
+
 @test_case(points=1)
 def test_training_output_uses_batch_statistics(batch_norm):
-    x = _batch((8, 6, 5, 4), 0)
-    params = _params(4, 1)
-    layer = _keras_layer(x.shape, *params)
-    want = np.asarray(layer(x, training=True))
-    y, _, _ = _unpack(batch_norm(x, *params, True), "batch_norm(x, ..., training=True)")
+    _, want, (y, _, _) = _keras_and_yours(batch_norm, 0, 1, True)
     _compare(y, want, "batch_norm(x of shape (8, 6, 5, 4), training=True) vs Keras BatchNormalization(training=True)")
 
 
@@ -84,11 +90,7 @@ def test_training_updates_moving_statistics(batch_norm):
 
 @test_case(points=1)
 def test_inference_uses_population_statistics(batch_norm):
-    x = _batch((8, 6, 5, 4), 2)
-    params = _params(4, 3)
-    layer = _keras_layer(x.shape, *params)
-    want = np.asarray(layer(x, training=False))
-    y, mean, var = _unpack(batch_norm(x, *params, False), "batch_norm(x, ..., training=False)")
+    params, want, (y, mean, var) = _keras_and_yours(batch_norm, 2, 3, False)
     _compare(y, want, "batch_norm(x, training=False) vs Keras BatchNormalization(training=False)")
     _compare(mean, params[2], "inference must leave the moving mean unchanged")
     _compare(var, params[3], "inference must leave the moving variance unchanged")

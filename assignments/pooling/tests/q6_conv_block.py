@@ -72,21 +72,25 @@ def _compare(got, want, what):
                              f"got {got[i]:.6f} (tolerance {ATOL})")
 
 
-@test_case(points=1)
-def test_cat_relu_max_block_matches_keras(conv_block):
+def _cat_block(conv_block):
+    """The public cases' block: the cat through 3x3x3x8 kernels with the defaults (relu, max, 2).
+    Returns (Keras output, Keras stages, the student's output, the student's stages)."""
     cat = _cat()
     kernels, bias = _weights(3, 3, 8, 0)
-    want, _ = _keras_block(cat, kernels, bias, "relu", "max", 2)
-    out, _ = _unpack(_call(conv_block, cat, kernels, bias), "conv_block(cat, kernels, bias)")
+    want, want_stages = _keras_block(cat, kernels, bias, "relu", "max", 2)
+    out, stages = _unpack(_call(conv_block, cat, kernels, bias), "conv_block(cat, kernels, bias)")
+    return want, want_stages, out, stages
+
+
+@test_case(points=1)
+def test_cat_relu_max_block_matches_keras(conv_block):
+    want, _, out, _ = _cat_block(conv_block)
     _compare(out, want, "conv_block(cat, 3x3x3x8 kernels) vs Keras Conv2D(8, 3, 'same', relu) + MaxPooling2D(2)")
 
 
 @test_case(points=1)
 def test_stages_and_their_shapes(conv_block):
-    cat = _cat()
-    kernels, bias = _weights(3, 3, 8, 0)
-    _, want = _keras_block(cat, kernels, bias, "relu", "max", 2)
-    _, stages = _unpack(_call(conv_block, cat, kernels, bias), "conv_block(cat, kernels, bias)")
+    _, want, _, stages = _cat_block(conv_block)
     got = _normalise_stages(stages)
     if got != want:
         names = [n for n, _ in want]
