@@ -21,6 +21,7 @@ from ..build.bundle import bundle_for
 from ..grading.results import GradeResult
 from ..report import Row, write_reports, write_submission_files
 from ..report.tables import FAILED, num
+from .eta import EtaColumn, EtaEstimator
 from .executors import make_executor
 from .intake import IntakeError, Submission, collect
 from .store import ResultStore, StoreError
@@ -40,15 +41,16 @@ def grading_key(bundle_sha: str, limits, engine: str) -> str:
 class _Progress:
     """A rich progress bar with ETA on a terminal; one plain line per submission otherwise."""
 
-    def __init__(self, console: Console, total: int, live: bool):
+    def __init__(self, console: Console, total: int, live: bool, jobs: int = 1):
         self.console, self.total, self.done, self.live = console, total, 0, live and total > 0
         self.bar = None
+        self.eta = EtaEstimator(total, max(jobs, 1))  # counts the submissions still running (rich's does not)
         if self.live:
             from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                                       TimeElapsedColumn, TimeRemainingColumn)
+                                       TimeElapsedColumn)
             self.bar = Progress(SpinnerColumn(), TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
                                 TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"),
-                                TimeRemainingColumn(), TextColumn("{task.description}"),
+                                EtaColumn(self.eta), TextColumn("{task.description}"),
                                 console=console, transient=False)
             self.task = self.bar.add_task("", total=total)
             self.bar.start()
@@ -56,6 +58,7 @@ class _Progress:
     def advance(self, row: Row) -> None:
         self.done += 1
         r = row.result
+        self.eta.finished(r.elapsed)
         score = "" if r.status == FAILED else f" {num(r.score)}/{num(r.max_score)}"
         line = f"[{self.done}/{self.total}] {row.name}: {r.status}{score} ({r.elapsed:.1f} s)"
         if r.status != "graded" and row.reason:
@@ -159,7 +162,7 @@ def run_grade(args, course) -> int:
     by_name = {s.name: s for s in subs}
     rows: dict[str, Row] = {name: _row_from_record(by_name[name], rec, True) for name, rec in kept.items()}
     failures: list[str] = []
-    progress = _Progress(console, len(todo), live=not plain)
+    progress = _Progress(console, len(todo), live=not plain, jobs=jobs)
 
     def on_done(task: dict, outcome: dict) -> None:
         sub = by_name[task["name"]]
