@@ -146,8 +146,14 @@ def test_generated_files(assets):
     assert names == {"yolov3.cfg", "yolov3-tiny.cfg", "coco_classes.txt", "yolo_anchors.txt",
                      "tiny_yolo_anchors.txt", "parse_demo.cfg", "broken_header.cfg", "broken_option.cfg",
                      "orphan_option.cfg", "small.cfg", "small.weights", "small_v1.weights", "small_short.weights",
-                     "small_long.weights", "plant.cfg", "plant.weights", "plant_video.avi"}
+                     "small_long.weights", "plant.cfg", "plant.weights", "plant_video.avi",
+                     "edge_v10.weights", "edge_tiny.weights", "edge_ragged.weights"} | set(gen.EDGE_CASES)
     assert (assets / "small.cfg").read_text() == gen.SMALL_CFG
+    small = (assets / "small.weights").read_bytes()
+    assert (assets / "edge_v10.weights").read_bytes()[12:] == small[12:]      # only the version differs
+    assert (assets / "edge_ragged.weights").stat().st_size % 4 == 2
+    for name, content in gen.EDGE_CASES.items():
+        assert (assets / name).read_bytes() == (content if isinstance(content, bytes) else content.encode()), name
     assert len((assets / "coco_classes.txt").read_text().splitlines()) == 80
 
 

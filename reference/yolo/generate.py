@@ -17,6 +17,9 @@ and the hidden test cases compute their expected values from these files themsel
 - small_short.weights, small_long.weights   one float missing / one float too many
 - plant.cfg, plant.weights      a detector whose weights plant a "cat" on any red square
 - plant_video.avi               5 frames, 128x64, a red square moving across (MJPG)
+- edge_*                        the tests' small edge cases (smallest valid inputs, each malformed
+                                line, wide inputs, odd weights files, anchor and class lists): the
+                                runner reads only assets, so a test cannot write its own inputs
 """
 
 import math
@@ -147,6 +150,42 @@ BROKEN_OPTION_CFG = "[net]\nwidth=32\n\n# a comment\n[convolutional]\nfilters 8\
 ORPHAN_OPTION_CFG = "# options before any section\nwidth=32\n[net]\nheight=32\n"    # line 2
 
 
+# the tests' edge cases, by asset name (each file's role is in the test that reads it)
+EDGE_CASES = {
+    "edge_one_option.cfg": "[net]\nwidth=1\n",
+    "edge_spaces.cfg": ("  ; a comment after spaces\n\t[net]  \n  # indented comment\na\t=\t1.5\n"
+                        "b= x ,y\n[yolo]\nmask=6\n[x]\n[yolo]\n"),
+    "edge_empty_header.cfg": "[net]\n\n[]\n",                      # line 3
+    "edge_empty_key.cfg": "[net]\nwidth=1\n=3\n",                  # line 3
+    "edge_empty_value.cfg": "[net]\n# c\n; c\nwidth=  \n",          # line 4
+    "edge_bare_word.cfg": "[net]\nwidth=1\nheight\n",              # line 3
+    "edge_late_orphan.cfg": "\n\n\nwidth=1\n[net]\n",              # line 4
+    "edge_unclosed_first.cfg": "[net\n",                          # line 1
+    "edge_wide.cfg": "\n".join([
+        "[net]", "width=20", "height=12", "channels=1",
+        "[convolutional]", "filters=2", "size=3", "stride=2", "pad=1", "activation=leaky",
+        "[convolutional]", "size=3", "activation=linear",
+        "[maxpool]", "stride=2",
+        "[upsample]",
+        "[convolutional]", "batch_normalize=1", "filters=3", "pad=1", "activation=linear",
+        "[yolo]",
+        "[route]", "layers=-5",
+        "[convolutional]", "stride=2", "activation=linear",
+        "[yolo]", ""]),
+    "edge_mish.cfg": "[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\nactivation=mish\n",
+    "edge_softmax.cfg": ("[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\n"
+                         "activation=leaky\n[softmax]\ngroups=1\n"),
+    "edge_no_convs.cfg": "[net]\nwidth=8\nheight=8\n[maxpool]\nsize=2\nstride=2\n[yolo]\n",
+    "edge_header_only.weights": np.array([0, 1, 0, 0], "<i4").tobytes(),   # version 0.1, no floats
+    "edge_two_anchors.txt": " 8,9,  10.5,11\n",
+    "edge_one_anchor.txt": "1,2",
+    "edge_classes.txt": "  cat \n\n\tdog\n   \nemu",
+    "edge_odd_anchors.txt": "1,2,3",
+    "edge_empty_anchors.txt": "",
+    "edge_blank_anchors.txt": "\n",
+}
+
+
 def _conv(filters, size, stride=1, bn=True, activation="leaky"):
     head = "batch_normalize=1\n" if bn else ""
     return (f"[convolutional]\n{head}filters={filters}\nsize={size}\nstride={stride}\npad=1\n"
@@ -275,6 +314,14 @@ def generate(public, hidden, seed):
     darknet_weights.write_weights(public / "small_long.weights", layers, extra_floats=1)
     data = (public / "small.weights").read_bytes()
     (public / "small_short.weights").write_bytes(data[:-4])
+    (public / "edge_v10.weights").write_bytes(np.array([1, 0, 0], "<i4").tobytes() + data[12:])  # 20-byte header
+    (public / "edge_tiny.weights").write_bytes(data[:10])             # shorter than any header
+    (public / "edge_ragged.weights").write_bytes(data + b"\0\0")     # not a whole number of floats
+    for name, content in EDGE_CASES.items():
+        if isinstance(content, bytes):
+            (public / name).write_bytes(content)
+        else:
+            (public / name).write_text(content)
     darknet_weights.write_weights(public / "plant.weights", plant_layers())
     write_video(public / "plant_video.avi", [plant_frame(r, c) for r, c in PLANT_VIDEO_CELLS])
 

@@ -1,5 +1,11 @@
 """Question 1: parse a darknet config into an ordered list of typed sections."""
+import ast
+import re
+
 from otter.test_files import test_case
+
+from _checks import as_pairs as _as_pairs
+from _checks import expect_raises
 
 OK_FORMAT = False
 
@@ -7,9 +13,11 @@ name = "q1_parse_cfg"
 points = 10
 
 
-def _as_pairs(sections):
-    """Accept (type, options) as tuples or 2-item lists."""
-    return [tuple(s) for s in sections]
+def _expect_line_error(parse_cfg, asset, line, what):
+    """parse_cfg of a config whose line `line` is malformed: a ValueError saying 'line N'."""
+    e = expect_raises(ValueError, parse_cfg, f"assets/{asset}", what=f"{asset} has {what} on line {line}")
+    assert re.search(rf"line {line}\b", str(e)), (
+        f"{asset} has {what} on line {line}: the ValueError should say 'line {line}', it says {str(e)!r}")
 
 
 @test_case(points=2)
@@ -47,56 +55,61 @@ def test_yolov3_structure(parse_cfg):
 
 @test_case(points=2)
 def test_errors(parse_cfg):
+    # a valid config first: the smallest one, one section with one option
+    got = _as_pairs(parse_cfg("assets/edge_one_option.cfg"))
+    assert got == [("net", {"width": 1})], (
+        f"edge_one_option.cfg ('[net]' then 'width=1'): expected [('net', {{'width': 1}})], got {got}")
     for asset, line, what in [("broken_header.cfg", 3, "a header without ']'"),
                               ("broken_option.cfg", 6, "an option without '='"),
                               ("orphan_option.cfg", 2, "an option before any section")]:
+        e = expect_raises(ValueError, parse_cfg, f"assets/{asset}", what=f"{asset} has {what} on line {line}")
+        assert f"line {line}" in str(e), (
+            f"{asset} has {what} on line {line}: the ValueError should say 'line {line}', it says {str(e)!r}")
+    expect_raises(FileNotFoundError, parse_cfg, "assets/no_such.cfg", what="a missing file")
+
+
+def _oracle(path):
+    """An independent reader: regular expressions for the two kinds of line, and values typed by
+    Python's literal syntax ('-1, 61' is a tuple there, so it becomes a list)."""
+    sections = []
+    for raw in open(path):
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        header = re.fullmatch(r"\[(.+)\]", line)
+        if header:
+            sections.append((header.group(1), {}))
+            continue
+        key, value = (part.strip() for part in re.fullmatch(r"([^=]+)=(.+)", line).groups())
         try:
-            parse_cfg(f"assets/{asset}")
-        except ValueError as e:
-            assert f"line {line}" in str(e), (
-                f"{asset} has {what} on line {line}: the ValueError should say 'line {line}', it says {str(e)!r}")
-        else:
-            raise AssertionError(f"{asset} has {what} on line {line}: expected ValueError")
-    try:
-        parse_cfg("assets/no_such.cfg")
-    except FileNotFoundError:
-        pass
-    else:
-        raise AssertionError("a missing file: expected FileNotFoundError")
+            typed = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            typed = value
+        sections[-1][1][key] = list(typed) if isinstance(typed, tuple) else typed
+    return sections
 
 
 @test_case(points=2, hidden=True)
 def test_against_plain_parser(parse_cfg):
-    def typed(value):
-        if "," in value:
-            return [typed(v) for v in value.split(",") if v.strip()]
-        value = value.strip()
-        for kind in (int, float):
-            try:
-                return kind(value)
-            except ValueError:
-                pass
-        return value
-
-    def oracle(path):
-        sections = []
-        for line in open(path):
-            line = line.strip()
-            if not line or line[0] in "#;":
-                continue
-            if line.startswith("["):
-                sections.append((line[1:-1], {}))
-            else:
-                key, value = line.split("=", 1)
-                sections[-1][1][key.strip()] = typed(value)
-        return sections
-
     for asset in ("yolov3.cfg", "yolov3-tiny.cfg", "small.cfg", "plant.cfg"):
-        want = oracle(f"assets/{asset}")
+        want = _oracle(f"assets/{asset}")
         got = _as_pairs(parse_cfg(f"assets/{asset}"))
         assert len(got) == len(want), f"{asset}: expected {len(want)} sections, got {len(got)}"
         for i, (g, w) in enumerate(zip(got, want)):
             assert g == w, f"{asset}, section {i}: expected {w}, got {g}"
+    # whitespace and comments anywhere the docstring allows them; line numbers count every line
+    got = _as_pairs(parse_cfg("assets/edge_spaces.cfg"))
+    want = [("net", {"a": 1.5, "b": ["x", "y"]}), ("yolo", {"mask": 6}), ("x", {}), ("yolo", {})]
+    assert got == want, (
+        f"edge_spaces.cfg (indented lines, tabs, a one-letter section, an empty last section): "
+        f"expected {want}, got {got}")
+    for asset, line, what in [("edge_empty_header.cfg", 3, "a header with an empty name"),
+                              ("edge_empty_key.cfg", 3, "an option with an empty key"),
+                              ("edge_empty_value.cfg", 4, "an option with an empty value"),
+                              ("edge_bare_word.cfg", 3, "a line that is neither a header nor key=value"),
+                              ("edge_late_orphan.cfg", 4, "an option before any section"),
+                              ("edge_unclosed_first.cfg", 1, "a header without ']'")]:
+        _expect_line_error(parse_cfg, asset, line, what)
 
 
 @test_case(points=2, hidden=True)

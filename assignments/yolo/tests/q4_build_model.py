@@ -2,17 +2,13 @@
 import numpy as np
 from otter.test_files import test_case
 
+from _checks import expect_raises
+from _checks import shapes as _shapes
+
 OK_FORMAT = False
 
 name = "q4_build_model"
 points = 12
-
-
-def _shapes(output_shape):
-    """output_shape as a list of tuples (a one-output model reports a single tuple)."""
-    if output_shape and isinstance(output_shape[0], (list, tuple)):
-        return [tuple(s) for s in output_shape]
-    return [tuple(output_shape)]
 
 
 @test_case(points=3)
@@ -48,7 +44,29 @@ def test_predict_shapes(build_model):
     assert all(np.all(np.isfinite(o)) for o in out), "predict returned non-finite values"
 
 
-@test_case(points=4, hidden=True)
+@test_case(points=1, hidden=True)
+def test_defaults_wide_input_and_errors(build_model):
+    # edge_wide.cfg, layer by layer:
+    #   0 conv 3x3/2, 2 filters, pad=1: 6x10x2     1 conv 3x3, no filters/pad given: 'valid', 1 filter: 4x8x1
+    #   2 maxpool stride=2 (size = stride): 2x4    3 upsample (stride 2): 4x8
+    #   4 conv 1x1, 3 filters, batch norm: 4x8x3   5 yolo
+    #   6 route -5 (layer 1): 4x8x1                7 conv 1x1/2 (size 1, 1 filter): 2x4x1    8 yolo
+    model = build_model("assets/edge_wide.cfg")
+    got_in = tuple(model.input_shape)
+    assert got_in == (None, 12, 20, 1), f"edge_wide.cfg, [net] width=20 height=12 channels=1: expected input shape (None, 12, 20, 1), got {got_in}"
+    got = _shapes(model.output_shape)
+    want = [(None, 4, 8, 3), (None, 2, 4, 1)]
+    assert got == want, (
+        f"edge_wide.cfg, using darknet's defaults (size 1, filters 1, pad 0, maxpool size = stride, upsample 2): "
+        f"expected output shapes {want}, got {got}")
+    n = model.count_params()
+    # 3*3*1*2 + 2, 3*3*2*1 + 1, 1*1*1*3 + 4*3, 1*1*1*1 + 1
+    assert n == 56, f"edge_wide.cfg: expected 56 parameters, got {n}"
+    for asset, what in [("edge_mish.cfg", "activation=mish"), ("edge_softmax.cfg", "a [softmax] section")]:
+        expect_raises(ValueError, build_model, f"assets/{asset}", what=f"{asset}: {what} is not supported")
+
+
+@test_case(points=3, hidden=True)
 def test_yolov3_model(build_model):
     model = build_model("assets/yolov3.cfg")
     got = _shapes(model.output_shape)

@@ -2,15 +2,13 @@
 import numpy as np
 from otter.test_files import test_case
 
+from _checks import expect_raises
+from _checks import outputs as _outputs
+
 OK_FORMAT = False
 
 name = "q5_load_weights"
 points = 12
-
-
-def _outputs(model, x):
-    out = model.predict(x, verbose=0)
-    return [np.asarray(o) for o in out] if isinstance(out, (list, tuple)) else [np.asarray(out)]
 
 
 @test_case(points=2)
@@ -24,13 +22,21 @@ def test_read_message(build_model, load_weights):
 @test_case(points=2)
 def test_wrong_sizes(build_model, load_weights):
     model = build_model("assets/small.cfg")
-    for asset, word in [("small_short.weights", "short"), ("small_long.weights", "long")]:
-        try:
-            load_weights(model, f"assets/{asset}")
-        except ValueError as e:
-            assert word in str(e), f"{asset}: the ValueError should say the file is too {word}, it says {str(e)!r}"
-        else:
-            raise AssertionError(f"{asset} is one float too {word}: expected ValueError")
+    got = load_weights(model, "assets/small.weights")
+    want = "Read 12306 of 12306 from Darknet weights."
+    assert got == want, f"small.weights first: expected {want!r}, got {got!r}"
+    x = np.random.default_rng(1).random((1, 32, 32, 3)).astype(np.float32)
+    before = _outputs(model, x)
+    for asset, word, count in [("small_short.weights", "short", 12305), ("small_long.weights", "long", 12307)]:
+        e = expect_raises(ValueError, load_weights, model, f"assets/{asset}",
+                          what=f"{asset} is one float too {word}")
+        assert word in str(e) and "12306" in str(e) and str(count) in str(e), (
+            f"{asset}: the ValueError should say the file is too {word} and give both counts (the model "
+            f"needs 12306 floats, the file holds {count}), it says {str(e)!r}")
+        after = _outputs(model, x)
+        assert all(np.array_equal(a, b) for a, b in zip(before, after)), (
+            f"{asset}: the size is checked before anything is set, so the model should predict as it did "
+            f"with small.weights; its outputs changed")
 
 
 @test_case(points=2)
@@ -79,7 +85,7 @@ def _small_forward(x):
         win = sliding_window_view(xp, (k, k), axis=(0, 1))[::stride, ::stride]
         y = np.einsum("hwcij,fcij->hwf", win, p["w"])
         if "gamma" in p:
-            y = (y - p["mean"]) / np.sqrt(p["var"] + 1e-3) * p["gamma"] + p["beta"]
+            y = (y - p["mean"]) / np.sqrt(p["var"] + 1e-6) * p["gamma"] + p["beta"]      # darknet's epsilon
         else:
             y = y + p["bias"]
         return np.where(y > 0, y, 0.1 * y) if leaky else y
@@ -106,7 +112,7 @@ def _check_forward(build_model, load_weights, x):
             assert err <= tol, (
                 f"image {b}, output {s}: the model with small.weights loaded differs from a numpy darknet "
                 f"forward pass by up to {err:.3g} (tolerance {tol:.3g}); check the order beta, gamma, mean, "
-                f"variance, the kernel transpose to (k, k, in, filters) and the top-left padding of stride-2 convs")
+                f"variance, the kernel transpose to (k, k, in, filters) and the padding of stride-2 convs")
 
 
 @test_case(points=2)
@@ -134,9 +140,20 @@ def test_old_header_and_missing(build_model, load_weights):
         assert np.allclose(a, b, atol=1e-5), (
             "small_v1.weights holds the same values as small.weights after a 16-byte header (seen as int32): "
             "the two models should predict the same")
-    try:
-        load_weights(new, "assets/no_such.weights")
-    except FileNotFoundError:
-        pass
-    else:
-        raise AssertionError("a missing weights file: expected FileNotFoundError")
+    # version 1.0: major * 10 + minor = 10 >= 2, so `seen` is an int64 and the header 20 bytes
+    got = load_weights(old, "assets/edge_v10.weights")
+    assert got == want, f"edge_v10.weights (version 1.0, 20-byte header): expected {want!r}, got {got!r}"
+    for a, b in zip(_outputs(new, x), _outputs(old, x)):
+        assert np.allclose(a, b, atol=1e-5), (
+            "edge_v10.weights holds the values of small.weights after a version 1.0 header: major * 10 + minor "
+            "= 10 >= 2, so `seen` is an int64 and the two models should predict the same")
+    for asset, what in [("edge_tiny.weights", "a 10-byte file (shorter than any header)"),
+                        ("edge_ragged.weights", "a file whose size after the header is not a whole number of float32s")]:
+        expect_raises(ValueError, load_weights, new, f"assets/{asset}", what=f"{asset}: {what}")
+    expect_raises(FileNotFoundError, load_weights, new, "assets/no_such.weights", what="a missing weights file")
+    # the smallest valid file: a model with no conv layer needs no floats, so a 16-byte version 0.1
+    # header alone is the whole file
+    pools = build_model("assets/edge_no_convs.cfg")
+    got = load_weights(pools, "assets/edge_header_only.weights")
+    want = "Read 0 of 0 from Darknet weights."
+    assert got == want, f"a 16-byte version 0.1 header for a model without convolutions: expected {want!r}, got {got!r}"

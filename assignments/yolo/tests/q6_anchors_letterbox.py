@@ -3,6 +3,8 @@ import numpy as np
 from PIL import Image
 from otter.test_files import test_case
 
+from _checks import expect_raises
+
 OK_FORMAT = False
 
 name = "q6_anchors_letterbox"
@@ -25,7 +27,7 @@ def _check_letterbox(got, want, what):
 def test_anchors(read_anchors):
     got = read_anchors("assets/yolo_anchors.txt")
     assert np.shape(got) == (9, 2), f"yolo_anchors.txt holds 9 (w, h) pairs: expected shape (9, 2), got {np.shape(got)}"
-    assert np.issubdtype(np.asarray(got).dtype, np.floating), f"expected a float array, got {np.asarray(got).dtype}"
+    assert np.asarray(got).dtype == np.float32, f"expected a float32 array, got {np.asarray(got).dtype}"
     assert np.array_equal(got, YOLO_ANCHORS), f"expected {YOLO_ANCHORS}, got {np.asarray(got).tolist()}"
 
 
@@ -66,22 +68,30 @@ def test_letterbox_inputs(letterbox):
     camera = Image.open("assets/camera.png")          # greyscale 'L': the result is still RGB
     _check_letterbox(letterbox(camera, (416, 416)), _oracle_letterbox(camera, (416, 416)),
                      "a greyscale PIL image into (416, 416)")
-    try:
-        letterbox(tall, (0, 10))
-    except ValueError:
-        pass
-    else:
-        raise AssertionError("shape (0, 10): expected ValueError")
+    small = rng.integers(0, 256, (3, 3, 3), dtype=np.uint8)      # the smallest result: one pixel
+    _check_letterbox(letterbox(small, (1, 1)), _oracle_letterbox(Image.fromarray(small), (1, 1)),
+                     "a 3x3 array into (1, 1)")
+    for shape in [(0, 10), (10, -4), (10,), (8, 8, 3)]:
+        expect_raises(ValueError, letterbox, tall, shape, what=f"shape {shape} (not two positive ints)")
+    expect_raises(FileNotFoundError, letterbox, "assets/no_such.png", (8, 8), what="a path that does not exist")
 
 
 @test_case(points=1, hidden=True)
 def test_tiny_anchors_and_missing(read_anchors, read_classes):
     got = read_anchors("assets/tiny_yolo_anchors.txt")
     assert np.array_equal(got, TINY_ANCHORS), f"tiny_yolo_anchors.txt: expected {TINY_ANCHORS}, got {np.asarray(got).tolist()}"
+    got = read_anchors("assets/edge_two_anchors.txt")
+    want = [[8.0, 9.0], [10.5, 11.0]]
+    assert np.asarray(got).dtype == np.float32 and np.array_equal(got, want), (
+        f"edge_two_anchors.txt (' 8,9,  10.5,11'): expected float32 {want}, got {np.asarray(got).dtype} {np.asarray(got).tolist()}")
+    got = read_anchors("assets/edge_one_anchor.txt")
+    assert np.shape(got) == (1, 2) and np.array_equal(got, [[1, 2]]), (
+        f"edge_one_anchor.txt ('1,2') is a single anchor: expected [[1.0, 2.0]], got {np.asarray(got).tolist()}")
+    got = read_classes("assets/edge_classes.txt")
+    assert list(got) == ["cat", "dog", "emu"], (
+        f"edge_classes.txt ('  cat ', '', '\\tdog', '   ', 'emu' (no newline at the end): expected ['cat', 'dog', 'emu'], got {got}")
+    for asset, what in [("edge_odd_anchors.txt", "three numbers (an odd count)"),
+                        ("edge_empty_anchors.txt", "an empty file"), ("edge_blank_anchors.txt", "a blank line")]:
+        expect_raises(ValueError, read_anchors, f"assets/{asset}", what=f"{asset} holds {what}")
     for fn, what in [(read_anchors, "read_anchors"), (read_classes, "read_classes")]:
-        try:
-            fn("assets/no_such.txt")
-        except FileNotFoundError:
-            pass
-        else:
-            raise AssertionError(f"{what} of a missing file: expected FileNotFoundError")
+        expect_raises(FileNotFoundError, fn, "assets/no_such.txt", what=f"{what} of a missing file")

@@ -2,17 +2,13 @@
 import numpy as np
 from otter.test_files import test_case
 
+from _checks import ANCHORS, PLANT_ANCHORS, expect_raises
+from _checks import sig as _sig
+
 OK_FORMAT = False
 
 name = "q7_decode"
 points = 14
-
-ANCHORS = np.array([[2, 3], [4, 5], [6, 7], [8, 9], [10, 6], [12, 13], [14, 15], [16, 17], [18, 19]], np.float32)
-PLANT_ANCHORS = np.array([[8, 8], [16, 16], [24, 24], [32, 32], [48, 48], [64, 64]], np.float32)
-
-
-def _sig(x):
-    return 1 / (1 + np.exp(-x))
 
 
 def _check_shapes(boxes, scores, m, c):
@@ -93,8 +89,10 @@ def test_random_against_oracle(decode_outputs):
                              [156, 198], [373, 326]], np.float32)
     for grids, anchors, c, input_shape, image_shape in [
             ((13, 26, 52), yolo_anchors, 80, (416, 416), (300, 451)),
-            ((5, 10), PLANT_ANCHORS, 3, (160, 160), (480, 200))]:
-        outputs = [rng.normal(0, 1.5, (1, g, g, 3 * (5 + c))).astype(np.float32) for g in grids]
+            ((5, 10), PLANT_ANCHORS, 3, (160, 160), (480, 200)),
+            (((3, 5), (6, 10), (12, 20)), ANCHORS * 3, 1, (96, 160), (200, 90))]:   # wide input, 1 class
+        outputs = [rng.normal(0, 1.5, (1, *np.broadcast_to(g, 2), 3 * (5 + c))).astype(np.float32)
+                   for g in grids]
         want_b, want_s = oracle(outputs, anchors, c, input_shape, image_shape)
         got_b, got_s = _check_shapes(*decode_outputs(outputs, anchors, c, input_shape, image_shape), len(want_b), c)
         err_b = np.max(np.abs(got_b - want_b) / (1 + np.abs(want_b)))
@@ -105,18 +103,27 @@ def test_random_against_oracle(decode_outputs):
 
 
 @test_case(points=2, hidden=True)
-def test_decode_errors(decode_outputs):
-    one = [np.zeros((1, 4, 4, 21), np.float32)]
-    try:
-        decode_outputs(one, ANCHORS, 2, (32, 32), (32, 32))
-    except ValueError:
-        pass
-    else:
-        raise AssertionError("one output scale (masks exist for 2 or 3): expected ValueError")
+def test_wide_grids_dtypes_and_errors(decode_outputs):
+    # Two scales of a 32-high, 64-wide input: 1x2 and 2x4 grids; 1 class, so 3 * (5 + 1) = 18 values per cell.
+    # float64 outputs in: the result is still float32.
+    outputs = [np.zeros((1, g, 2 * g, 18)) for g in (1, 2)]
+    for o in outputs:
+        o[..., 4::6] = -30.0
+    outputs[1][0, 1, 3, 12:18] = [0, 0, 0, 0, 0, 1]            # row 1, col 3, slot 2 of scale 1 = anchor 3 (8x9)
+    boxes, scores = _check_shapes(*decode_outputs(outputs, ANCHORS, 1, (32, 64), (32, 64)), 6 + 24, 1)
+    assert boxes.dtype == np.float32 and scores.dtype == np.float32, (
+        f"float64 outputs in: expected float32 boxes and scores, got {boxes.dtype} and {scores.dtype}")
+    # x = (0.5 + 3) / 4 * 64 = 56, y = (0.5 + 1) / 2 * 32 = 24; row 6 + (1 * 4 + 3) * 3 + 2 = 29
+    want = [19.5, 52, 28.5, 60]
+    assert np.allclose(boxes[29], want, atol=1e-3), (
+        f"row 29 (scale 1 of a 2-high, 4-wide grid, cell (1, 3), anchor slot 2) should be {want}, "
+        f"got {boxes[29].tolist()}")
+    assert abs(scores[29, 0] - 0.5 * _sig(1)) < 1e-4, (
+        f"its score is sigmoid(0) * sigmoid(1) = {0.5 * _sig(1):.4f}, got {scores[29, 0]}")
+    expect_raises(ValueError, decode_outputs, [np.zeros((1, 4, 4, 21), np.float32)], ANCHORS, 2, (32, 32),
+                  (32, 32), what="one output scale (masks exist for 2 or 3)")
+    expect_raises(ValueError, decode_outputs, [np.zeros((1, 1, 1, 21), np.float32)] * 4, ANCHORS, 2, (32, 32),
+                  (32, 32), what="four output scales (masks exist for 2 or 3)")
     wrong = [np.zeros((1, g, g, 20), np.float32) for g in (1, 2, 4)]
-    try:
-        decode_outputs(wrong, ANCHORS, 2, (32, 32), (32, 32))
-    except ValueError:
-        pass
-    else:
-        raise AssertionError("outputs with 20 values per cell for 2 classes (3 * 7 = 21 expected): expected ValueError")
+    expect_raises(ValueError, decode_outputs, wrong, ANCHORS, 2, (32, 32), (32, 32),
+                  what="outputs with 20 values per cell for 2 classes (3 * 7 = 21 expected)")
