@@ -99,6 +99,16 @@ def submission(slug: str, folder: Path, *, into_stub: bool) -> Path:
     return path
 
 
+def assert_stub_api(slug: str, folder: Path) -> Path:
+    """Each lecture function has the stub's signature, and the submission built from the current stub
+    has exactly the stub's API (so it cannot drift from what students get). Returns the submission."""
+    stub = signatures(ROOT / "assignments" / slug / f"{slug}.py")
+    assert signatures(LECTURE / f"{slug}.py").items() <= stub.items()
+    built = submission(slug, folder, into_stub=True)
+    assert signatures(built) == stub
+    return built
+
+
 def grade(slug: str, tmp: Path, *, into_stub: bool) -> tuple[dict, dict, dict[str, str]]:
     """Grade the lecture submission through the real `course grade`: (grades.csv row, results.json,
     test name -> its output)."""
