@@ -2,7 +2,7 @@
 import math
 
 from otter.test_files import test_case
-from _checks import expect_value_error
+from _checks import expect_value_error, oracle
 
 OK_FORMAT = False
 
@@ -79,6 +79,29 @@ def test_smallest_and_impossible_settings(output_shape, padding_amounts):
         expect_value_error(f"padding_amounts{args} (impossible)", padding_amounts, *args)
 
 
+def _keras_output_shape(h, w, c, k, s, f, padding):
+    """Keras Conv2D's output shape without the batch axis, or None when Keras rejects it."""
+    import keras
+    layer = keras.layers.Conv2D(f, k, strides=s, padding=padding)
+    try:
+        return tuple(layer.compute_output_shape((None, h, w, c))[1:])
+    except ValueError:
+        return None
+
+
+def _keras_last_tap(n, k, s):
+    """Keras 'same' Conv2D over 1, 2, ..., n with a kernel whose only 1 is its last tap."""
+    import numpy as np
+    import keras
+    x = np.arange(1, n + 1, dtype=np.float32).reshape(1, n, 1, 1)
+    kernel = np.zeros((k, 1, 1, 1), np.float32)
+    kernel[-1] = 1
+    layer = keras.layers.Conv2D(1, (k, 1), strides=(s, 1), padding="same", use_bias=False)
+    layer.build((None, n, 1, 1))
+    layer.set_weights([kernel])
+    return np.asarray(layer(x))[0, :, 0, 0]
+
+
 @test_case(points=1, hidden=True)
 def test_many_vs_keras(output_shape):
     import numpy as np
@@ -89,10 +112,8 @@ def test_many_vs_keras(output_shape):
         c, k, s, f = int(rng.integers(1, 5)), int(rng.integers(1, 8)), int(rng.integers(1, 5)), int(rng.integers(1, 65))
         padding = str(rng.choice(["same", "valid"]))
         args = ((h, w, c), k, s, f, padding)
-        layer = keras.layers.Conv2D(f, k, strides=s, padding=padding)
-        try:
-            expected = tuple(layer.compute_output_shape((None, h, w, c))[1:])
-        except ValueError:
+        expected = oracle(_keras_output_shape, h, w, c, k, s, f, padding)
+        if expected is None:
             expect_value_error(f"output_shape{args} (Keras rejects it)", output_shape, *args)
             continue
         got = output_shape(*args)
@@ -106,13 +127,7 @@ def test_padding_vs_keras(padding_amounts):
     for n, k, s in [(7, 4, 1), (7, 4, 2), (8, 3, 3), (9, 6, 2), (10, 2, 4), (6, 5, 1), (11, 4, 3)]:
         # Input 1, 2, ..., n and a kernel whose only 1 is its last tap: the first output reads
         # input index k - 1 - before, so before = k - out[0] (Keras puts the zeros there).
-        x = np.arange(1, n + 1, dtype=np.float32).reshape(1, n, 1, 1)
-        kernel = np.zeros((k, 1, 1, 1), np.float32)
-        kernel[-1] = 1
-        layer = keras.layers.Conv2D(1, (k, 1), strides=(s, 1), padding="same", use_bias=False)
-        layer.build((None, n, 1, 1))
-        layer.set_weights([kernel])
-        out = np.asarray(layer(x))[0, :, 0, 0]
+        out = oracle(_keras_last_tap, n, k, s)
         before = k - int(round(float(out[0])))
         after = max((len(out) - 1) * s + k - n, 0) - before
         got = padding_amounts(n, k, s, "same")

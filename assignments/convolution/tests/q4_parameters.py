@@ -1,6 +1,6 @@
 """Question 4: parameter counts, and why images need convolution rather than dense layers."""
 from otter.test_files import test_case
-from _checks import expect_value_error
+from _checks import expect_value_error, oracle
 
 OK_FORMAT = False
 
@@ -33,18 +33,25 @@ def test_dense_vs_conv(dense_vs_conv):
         expect_value_error(f"dense_vs_conv{args}", dense_vs_conv, *args)
 
 
+def _keras_counts(h, w, c, units, k, f):
+    """count_params() of a Keras Conv2D(f, k) on (h, w, c) and of a Dense(units) on it flattened."""
+    import keras
+    conv = keras.layers.Conv2D(f, k)
+    conv.build((None, h, w, c))
+    dense = keras.layers.Dense(units)
+    dense.build((None, h * w * c))
+    return conv.count_params(), dense.count_params()
+
+
 @test_case(points=1, hidden=True)
 def test_vs_keras(count_params, dense_vs_conv):
     import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     for h, w, c, units, k, f in [(32, 32, 3, 10, 5, 6), (28, 28, 1, 128, 3, 32), (64, 48, 16, 8, 1, 7)]:
-        conv = keras.layers.Conv2D(f, k)
-        conv.build((None, h, w, c))
-        dense = keras.layers.Dense(units)
-        dense.build((None, h * w * c))
+        conv_params, dense_params = oracle(_keras_counts, h, w, c, units, k, f)
         got = count_params(k, c, f)
-        assert got == conv.count_params(), f"count_params({k}, {c}, {f}): Keras Conv2D has {conv.count_params()}, got {got}"
+        assert got == conv_params, f"count_params({k}, {c}, {f}): Keras Conv2D has {conv_params}, got {got}"
         got = dense_vs_conv((h, w, c), units, k, f)
-        expected = {"dense": dense.count_params(), "conv": conv.count_params()}
+        expected = {"dense": dense_params, "conv": conv_params}
         assert got == expected, f"dense_vs_conv({(h, w, c)}, {units}, {k}, {f}): Keras gives {expected}, got {got}"
     for args in [(0, 3, 4), (3, 0, 4), (3, 3, 0)]:
         expect_value_error(f"count_params{args}", count_params, *args)

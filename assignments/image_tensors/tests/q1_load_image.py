@@ -3,6 +3,7 @@ import numpy as np
 import skimage.io
 from otter.test_files import test_case
 from PIL import Image
+from _checks import asset, student
 
 OK_FORMAT = False
 
@@ -11,8 +12,7 @@ points = 6
 
 
 def _pil_rgb(path):
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"))
+    return asset(path, "RGB")  # np.asarray(Image.open(path).convert("RGB")), decoded once
 
 
 def _check_pixels(got, want, call):
@@ -55,45 +55,45 @@ def _expect_error(load_image, path, error, *, named=True):
 @test_case(points=1)
 def test_png_and_jpeg(load_image):
     for path in ["assets/cat.png", "assets/cat.jpg"]:
-        _check_pixels(load_image(path), _pil_rgb(path), f"load_image({path!r})")
+        _check_pixels(student(load_image, path), _pil_rgb(path), f"load_image({path!r})")
     # A second, independent reader agrees on the lossless file.
-    _check_pixels(load_image("assets/cat.png"), skimage.io.imread("assets/cat.png"),
+    _check_pixels(student(load_image, "assets/cat.png"), asset("assets/cat.png", reader=skimage.io.imread),
                   "load_image('assets/cat.png') vs skimage.io.imread")
 
 
 @test_case(points=1)
 def test_modes_become_rgb(load_image):
     # 'L': the grey value repeated in R, G and B.
-    grey = np.asarray(Image.open("assets/camera.png"))
-    _check_pixels(load_image("assets/camera.png"), np.dstack([grey, grey, grey]),
+    grey = asset("assets/camera.png")
+    _check_pixels(student(load_image, "assets/camera.png"), np.dstack([grey, grey, grey]),
                   "load_image('assets/camera.png') (a greyscale 'L' file)")
     # 'RGBA': the alpha channel dropped, the colours untouched (not blended with a background).
-    rgba = skimage.io.imread("assets/cat_rgba.png")
-    _check_pixels(load_image("assets/cat_rgba.png"), rgba[:, :, :3],
+    rgba = asset("assets/cat_rgba.png", reader=skimage.io.imread)
+    _check_pixels(student(load_image, "assets/cat_rgba.png"), rgba[:, :, :3],
                   "load_image('assets/cat_rgba.png') (an 'RGBA' file; drop alpha, don't blend)")
 
 
 @test_case(points=1)
 def test_grey_file_and_missing_file(load_image):
-    _check_pixels(load_image("assets/camera.png"), _pil_rgb("assets/camera.png"), "load_image('assets/camera.png')")
+    _check_pixels(student(load_image, "assets/camera.png"), _pil_rgb("assets/camera.png"), "load_image('assets/camera.png')")
     _expect_error(load_image, "assets/no_such_image.png", FileNotFoundError, named=False)
 
 
 @test_case(points=1)
 def test_jpeg_and_not_an_image(load_image):
-    _check_pixels(load_image("assets/cat.jpg"), _pil_rgb("assets/cat.jpg"), "load_image('assets/cat.jpg')")
+    _check_pixels(student(load_image, "assets/cat.jpg"), _pil_rgb("assets/cat.jpg"), "load_image('assets/cat.jpg')")
     _expect_error(load_image, "assets/not_an_image.jpg", ValueError)
 
 
 @test_case(points=1, hidden=True)
 def test_palette_and_wide(load_image):
     for path in ["assets/cat_palette.png", "assets/rocket.jpg"]:
-        _check_pixels(load_image(path), _pil_rgb(path), f"load_image({path!r})")
+        _check_pixels(student(load_image, path), _pil_rgb(path), f"load_image({path!r})")
 
 
 @test_case(points=1, hidden=True)
 def test_truncated_and_missing_folder(load_image):
-    _check_pixels(load_image("assets/rocket.jpg"), _pil_rgb("assets/rocket.jpg"), "load_image('assets/rocket.jpg')")
+    _check_pixels(student(load_image, "assets/rocket.jpg"), _pil_rgb("assets/rocket.jpg"), "load_image('assets/rocket.jpg')")
     # The header of truncated.png is fine; its pixels end half-way.
     _expect_error(load_image, "assets/truncated.png", ValueError)
     _expect_error(load_image, "assets/no_such_folder/cat.png", FileNotFoundError, named=False)

@@ -1,7 +1,7 @@
 """Question 2: describe an image file as stored (oracle: PIL and numpy.asarray)."""
 import numpy as np
 from otter.test_files import test_case
-from _checks import expect_error
+from _checks import asset, expect_error
 from PIL import Image
 
 OK_FORMAT = False
@@ -13,6 +13,10 @@ KEYS = {"mode", "size", "shape", "dtype", "rank"}
 
 
 def _expected(path):
+    return asset(path, reader=_describe)  # read once per grading process
+
+
+def _describe(path):
     with Image.open(path) as image:
         pixels = np.asarray(image)
         return {

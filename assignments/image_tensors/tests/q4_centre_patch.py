@@ -2,7 +2,7 @@
 import numpy as np
 import skimage.util
 from otter.test_files import test_case
-from _checks import expect_error
+from _checks import asset, expect_error, oracle, student
 from PIL import Image
 
 OK_FORMAT = False
@@ -17,6 +17,11 @@ def _by_skimage(image, h, w):
     top, left = (height - h) // 2, (width - w) // 2
     widths = [(top, height - h - top), (left, width - w - left)] + [(0, 0)] * (image.ndim - 2)
     return skimage.util.crop(image, widths)
+
+
+def _pil_crop(path, box):
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB").crop(box))
 
 
 def _check(got, want, call):
@@ -37,17 +42,16 @@ def _expect_value_error(centre_patch, image, size):
 
 @test_case(points=1)
 def test_square_patch(centre_patch):
-    picture = Image.open("assets/cat.png").convert("RGB")  # 451 wide, 300 high
-    cat = np.asarray(picture)
+    cat = asset("assets/cat.png", "RGB")  # 451 wide, 300 high
     left, top = (451 - 224) // 2, (300 - 224) // 2
-    want = np.asarray(picture.crop((left, top, left + 224, top + 224)))
-    _check(centre_patch(cat, 224), want, "centre_patch(cat of shape (300, 451, 3), 224)")
-    _check(centre_patch(cat, 224), _by_skimage(cat, 224, 224), "centre_patch(cat, 224) vs skimage.util.crop")
+    want = oracle(_pil_crop, "assets/cat.png", (left, top, left + 224, top + 224))
+    _check(student(centre_patch, cat, 224), want, "centre_patch(cat of shape (300, 451, 3), 224)")
+    _check(student(centre_patch, cat, 224), _by_skimage(cat, 224, 224), "centre_patch(cat, 224) vs skimage.util.crop")
 
 
 @test_case(points=1)
 def test_whole_one_pixel_and_too_large(centre_patch):
-    cat = np.asarray(Image.open("assets/cat.png").convert("RGB"))
+    cat = asset("assets/cat.png", "RGB")
     _check(centre_patch(cat, (300, 451)), cat, "centre_patch(cat, (300, 451)) (the whole image)")
     _check(centre_patch(cat, 1), _by_skimage(cat, 1, 1), "centre_patch(cat, 1) (one pixel)")
     _expect_value_error(centre_patch, np.zeros((12, 12, 12, 3), dtype=np.uint8), 4)  # rank 4: not an image

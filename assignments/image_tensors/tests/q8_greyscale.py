@@ -4,7 +4,7 @@ Tolerance: every pixel within 1 grey level of PIL, which rounds in fixed-point a
 """
 import numpy as np
 from otter.test_files import test_case
-from _checks import expect_error
+from _checks import asset, expect_error, oracle
 from PIL import Image
 
 OK_FORMAT = False
@@ -15,8 +15,12 @@ points = 4
 TOLERANCE = 1  # grey levels, per pixel
 
 
+def _pil_grey(image):
+    return np.asarray(Image.fromarray(image).convert("L"))
+
+
 def _check(got, image, call):
-    want = np.asarray(Image.fromarray(image).convert("L"))
+    want = oracle(_pil_grey, image)
     assert isinstance(got, np.ndarray), f"{call} should return a numpy array, got {type(got).__name__}"
     assert got.shape == want.shape, f"{call}: expected shape {want.shape}, got {got.shape}"
     assert got.dtype == np.uint8, f"{call}: expected dtype uint8, got {got.dtype}"
@@ -35,7 +39,7 @@ def _expect_value_error(to_greyscale, image):
 
 @test_case(points=1)
 def test_cat(to_greyscale):
-    cat = np.asarray(Image.open("assets/cat.png").convert("RGB"))
+    cat = asset("assets/cat.png", "RGB")
     _check(to_greyscale(cat), cat, "to_greyscale(cat)")
 
 
@@ -43,11 +47,11 @@ def test_cat(to_greyscale):
 def test_one_pixel_and_wrong_input(to_greyscale):
     pixel = np.array([[[10, 200, 60]]], dtype=np.uint8)  # the smallest image
     _check(to_greyscale(pixel), pixel, "to_greyscale(one pixel)")
-    _expect_value_error(to_greyscale, np.asarray(Image.open("assets/cat.png").convert("RGB")) / 255.0)  # float
+    _expect_value_error(to_greyscale, asset("assets/cat.png", "RGB") / 255.0)  # float
     # A nested list of ints is not a uint8 array: refused with ValueError like any other dtype.
     expect_error(ValueError, "to_greyscale([[[10, 200, 60]]]) (a list, not a uint8 array)", to_greyscale, [[[10, 200, 60]]])
-    _expect_value_error(to_greyscale, np.asarray(Image.open("assets/camera.png")))  # already (H, W)
-    _expect_value_error(to_greyscale, np.asarray(Image.open("assets/cat_rgba.png")))  # (H, W, 4)
+    _expect_value_error(to_greyscale, asset("assets/camera.png"))  # already (H, W)
+    _expect_value_error(to_greyscale, asset("assets/cat_rgba.png"))  # (H, W, 4)
 
 
 @test_case(points=1, hidden=True)
@@ -63,5 +67,5 @@ def test_pure_colours(to_greyscale):
 def test_random_and_wide(to_greyscale):
     noise = np.random.default_rng(8).integers(0, 256, (64, 48, 3), dtype=np.uint8)
     _check(to_greyscale(noise), noise, "to_greyscale(random noise)")
-    rocket = np.asarray(Image.open("assets/rocket.jpg").convert("RGB"))
+    rocket = asset("assets/rocket.jpg", "RGB")
     _check(to_greyscale(rocket), rocket, "to_greyscale(rocket)")
