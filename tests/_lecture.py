@@ -14,6 +14,8 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, run_course
 
 LECTURE = ROOT / "tests" / "fixtures" / "lecture"
@@ -120,6 +122,16 @@ def grade(slug: str, tmp: Path, *, into_stub: bool) -> tuple[dict, dict, dict[st
     results = json.loads((out / "results" / f"{slug}.json").read_text())
     outputs = {t["name"]: t.get("output") or "" for t in results["tests"]}
     return row, results, outputs
+
+
+def graded_fixture(slug: str):
+    """A module-scoped `graded` fixture: (grades.csv row, results.json) of the lecture code filled
+    into the stub, graded once per test module."""
+    @pytest.fixture(scope="module")
+    def graded(tmp_path_factory):
+        row, results, _ = grade(slug, tmp_path_factory.mktemp("lecture"), into_stub=True)
+        return row, results
+    return graded
 
 
 def case(outputs: dict[str, str], question: str, n: int) -> str:

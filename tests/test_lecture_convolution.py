@@ -24,10 +24,7 @@ def test_fixture_has_the_stub_api(tmp_path):
     assert "from scipy.signal import convolve2d" in built.read_text()
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    row, results, _ = _lecture.grade(SLUG, tmp_path_factory.mktemp("lecture"), into_stub=True)
-    return row, results
+graded = _lecture.graded_fixture(SLUG)
 
 
 def test_score_per_question(graded):

@@ -8,8 +8,6 @@ validation), its message says so.
 """
 from __future__ import annotations
 
-import pytest
-
 import _lecture
 
 SLUG = "image_tensors"
@@ -43,10 +41,7 @@ def test_fixture_has_the_stub_api(tmp_path):
     _lecture.assert_stub_api(SLUG, tmp_path)
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    row, results, _ = _lecture.grade(SLUG, tmp_path_factory.mktemp("lecture"), into_stub=True)
-    return row, results
+graded = _lecture.graded_fixture(SLUG)
 
 
 def test_score_per_question(graded):
