@@ -105,22 +105,22 @@ def test_unknown_model_lists_the_known_ones(sol):
         assert all(name in str(raised.value) for name in NAMES)
 
 
-def test_resize_and_crop_is_image_ops_fit(sol, tmp_path):
+def test_resize_and_crop_image_is_image_ops_fit(sol, tmp_path):
     for name, size in [("cat.png", (224, 224)), ("rocket.jpg", (299, 299)), ("camera.png", (37, 91)),
                        ("cat_rgba.png", (1, 1))]:
         with Image.open(IMAGES / name) as image:
             want = np.asarray(ImageOps.fit(image.convert("RGB"), size))
-        got = sol.resize_and_crop(IMAGES / name, *size)
+        got = sol.resize_and_crop_image(IMAGES / name, *size)
         assert got.mode == "RGB"
         np.testing.assert_array_equal(np.asarray(got), want)
     (tmp_path / "notes.txt").write_text("not a photo")
     with pytest.raises(ValueError):
-        sol.resize_and_crop(tmp_path / "notes.txt", 10, 10)
+        sol.resize_and_crop_image(tmp_path / "notes.txt", 10, 10)
     with pytest.raises(FileNotFoundError):
-        sol.resize_and_crop(tmp_path / "missing.png", 10, 10)
+        sol.resize_and_crop_image(tmp_path / "missing.png", 10, 10)
     for bad in [0, -1, 2.5, True]:
         with pytest.raises(ValueError):
-            sol.resize_and_crop(IMAGES / "cat.png", bad, 10)
+            sol.resize_and_crop_image(IMAGES / "cat.png", bad, 10)
 
 
 def test_compare_models_against_a_loop(sol):
@@ -169,3 +169,33 @@ def test_stub_has_the_solution_api_and_docstrings():
         else:
             assert len(body) == 1 and len(raises) == 1, f"{name}: the stub should only raise NotImplementedError"
             assert raises[0].exc.func.id == "NotImplementedError"
+
+
+@pytest.mark.parametrize("builder", ["tiny", "mobilenet"])
+def test_parse_summary_reads_keras_own_text(sol, builder):
+    if builder == "tiny":
+        inputs = keras.Input((5,))
+        model = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.BatchNormalization()(inputs)))
+    else:
+        model = keras.applications.MobileNetV2(weights=None, alpha=0.35, input_shape=(32, 32, 3))
+    lines = []
+    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    assert sol.parse_summary("\n".join(lines)) == {
+        "total": model.count_params(), "trainable": trainable, "non_trainable": model.count_params() - trainable}
+    with pytest.raises(ValueError):
+        sol.parse_summary("\n".join(line for line in lines if "Non-trainable" not in line))
+
+
+def test_comparison_table_against_a_hand_built_model(sol):
+    # A row's numbers from keras directly; unknown names fail before any model is built.
+    with pytest.raises(ValueError):
+        sol.comparison_table(["AlexNet"], [IMAGES / "cat.png"], reference="MobileNetV2", weights=None)
+    options = {"MobileNetV2": {"alpha": 0.35, "input_shape": (40, 32, 3)}}
+    (row,) = sol.comparison_table(["MobileNetV2"], [IMAGES / "cat.png"], reference="MobileNetV2",
+                                  weights=None, seed=1, options=options)
+    keras.utils.set_random_seed(1)
+    model = keras.applications.MobileNetV2(weights=None, **options["MobileNetV2"])
+    assert row["params"] == row["summary"]["total"] == model.count_params()
+    assert row["input_size"] == (40, 32) and row["top5_agreement"] == 1.0 and row["ms_per_image"] > 0
+    assert row["preprocessing"] == "keras.applications.mobilenet_v2.preprocess_input"

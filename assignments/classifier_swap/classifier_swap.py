@@ -14,6 +14,8 @@ predictions mean nothing.
 
 import importlib
 import json
+import re
+import time
 from pathlib import Path
 
 import keras
@@ -69,29 +71,34 @@ def table_entry(model_name):
     return table[model_name]
 
 
-def resize_and_crop(path, width, height):
-    """Load an image, crop its centre to the target aspect ratio, and resize it.
+def resize_and_crop_image(image_path, width, height):
+    """Load an image, crop its centre to the target aspect ratio, and resize it (the lecture's).
 
     The same result as ``PIL.ImageOps.fit(image, (width, height))``: nothing is squashed, the
-    largest centred box with the target aspect ratio is kept and resampled (bicubic).
+    largest centred box with the target aspect ratio is kept and resampled (bicubic). The
+    arguments keep the lecture's order, which is PIL's size order (width, height); everywhere
+    else the course writes sizes as (height, width).
+
+    The course asks for more than the lecture's two lines: the result is always in mode "RGB"
+    (a greyscale or RGBA file too), and bad arguments raise the errors below.
 
     Args:
-        path: str or Path of an image file (any mode PIL reads: RGB, L, RGBA, P, ...).
+        image_path: str or Path of an image file (any mode PIL reads: RGB, L, RGBA, P, ...).
         width: int >= 1, the output width in pixels.
         height: int >= 1, the output height in pixels.
 
     Returns:
-        PIL.Image.Image in mode "RGB" with size (width, height), i.e. an array of shape
+        PIL.Image.Image in mode "RGB" with PIL size (width, height), i.e. an array of shape
         (height, width, 3) and dtype uint8.
 
     Raises:
         ValueError: if width or height is not a positive int, or the file is not an image.
-        FileNotFoundError: if there is no file at path.
+        FileNotFoundError: if there is no file at image_path.
     """
     ###########################################################################
     # TODO: open the image as RGB, then centre-crop and resize it.            #
     ###########################################################################
-    raise NotImplementedError("resize_and_crop")
+    raise NotImplementedError("resize_and_crop_image")
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
@@ -100,7 +107,7 @@ def resize_and_crop(path, width, height):
 def vgg16_batch(path):
     """The VGG16 input for one photo, step by step.
 
-    resize_and_crop to 224x224 -> ``keras.utils.img_to_array`` -> ``vgg16.preprocess_input``
+    resize_and_crop_image to 224x224 -> ``keras.utils.img_to_array`` -> ``vgg16.preprocess_input``
     ("caffe" mode: RGB -> BGR, then the ImageNet channel means subtracted, no scaling) ->
     a batch axis in front.
 
@@ -112,7 +119,7 @@ def vgg16_batch(path):
         mean-centred.
 
     Raises:
-        FileNotFoundError, ValueError: as resize_and_crop.
+        FileNotFoundError, ValueError: as resize_and_crop_image.
     """
     ###########################################################################
     # TODO: build the batch with Keras's own img_to_array and preprocess_input.#
@@ -236,7 +243,7 @@ def preprocess(model_name, image):
 def predict_batch(model_name, model, image_paths):
     """Class probabilities for several photos in one ``predict`` call.
 
-    Each photo goes through resize_and_crop (to the table's input size) and preprocess; the
+    Each photo goes through resize_and_crop_image (to the table's input size) and preprocess; the
     images are stacked into one batch.
 
     Args:
@@ -306,6 +313,82 @@ def compare_models(probs_a, probs_b):
     # TODO: compare the argmax and the top-5 sets, photo by photo.            #
     ###########################################################################
     raise NotImplementedError("compare_models")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def parse_summary(text):
+    """Read the parameter counts back from the text ``model.summary()`` prints.
+
+    The summary ends with three lines such as ``Total params: 3,538,984 (13.50 MB)``,
+    ``Trainable params: ...`` and ``Non-trainable params: ...``: the counts use thousands
+    separators, and the size in brackets is there in Keras 3 only.
+
+    Args:
+        text: str, the whole summary, e.g. the lines ``model.summary(print_fn=...)`` gives,
+            joined with newlines.
+
+    Returns:
+        dict with three ints: "total", "trainable" and "non_trainable".
+
+    Raises:
+        ValueError: if one of the three lines is missing from the text.
+    """
+    ###########################################################################
+    # TODO: find the three lines and turn their counts into ints.              #
+    ###########################################################################
+    raise NotImplementedError("parse_summary")
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def comparison_table(names, image_paths, reference="VGG16", weights="imagenet", seed=None, options=None):
+    """The lecture's "choose your own CNN" exercise as a table: one row per model.
+
+    The lecture asks you to try another classifier and to judge it against VGG16; this function
+    does it for several models at once, on the same photos. Each model is built as
+    load_classifier builds it, each photo goes through resize_and_crop_image (to the model's
+    input size) and that model's own ``preprocess_input``, and all the photos are predicted in
+    one batch.
+
+    Args:
+        names: list of str, keys of model_table(): the models you chose.
+        image_paths: list of N >= 1 str or Path, the same photos for every model.
+        reference: str, a key of model_table(): the model the others are compared with (VGG16
+            in the lecture). It gets the first row; a name equal to it is not repeated.
+        weights: "imagenet" or None (random weights), passed to every constructor.
+        seed: None or int; if given, ``keras.utils.set_random_seed(seed)`` is called right
+            before building each model, so random weights are the same on every run.
+        options: None, or a dict mapping a model name to a dict of extra keyword arguments for
+            its constructor, e.g. ``{"MobileNetV2": {"alpha": 0.35, "input_shape": (96, 96, 3)}}``;
+            an ``input_shape`` given there replaces the table's input size.
+
+    Returns:
+        list of dicts, the reference's row first, then one per other name in the order given;
+        each row has the keys:
+            name: str, the model's name in the table;
+            params: int, ``model.count_params()``;
+            input_size: (height, width) tuple of ints, the size the built model takes;
+            preprocessing: str, the preprocessing function's full name,
+                "keras.applications.<module>.preprocess_input";
+            ms_per_image: float > 0, milliseconds per photo of one ``model.predict`` over the
+                N photos, timed after one untimed ``predict`` (the first call builds the graph);
+            top5_agreement: float in [0, 1], the mean over the photos of the number of this
+                model's top-5 classes also in the reference's top 5, divided by 5 (1.0 for the
+                reference itself);
+            summary: dict, the parameter counts read back from ``model.summary()``'s text with
+                parse_summary.
+
+    Raises:
+        ValueError: if a name or the reference is not in the table, or image_paths is empty.
+        FileNotFoundError: if a photo is missing.
+    """
+    ###########################################################################
+    # TODO: build each model, predict the photos, time it, fill in the row.    #
+    ###########################################################################
+    raise NotImplementedError("comparison_table")
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################

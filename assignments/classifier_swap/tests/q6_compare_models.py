@@ -2,10 +2,16 @@
 import numpy as np
 from otter.test_files import test_case
 
+from _checks import expect_error
+
 OK_FORMAT = False
 
 name = "q6_compare_models"
 points = 3
+
+
+RULES = {"top1_agreement": "the fraction of photos on which both models' best class is the same",
+         "top5_overlap": "the mean over photos of the number of top-5 classes the models share, divided by 5"}
 
 
 def _probs(rng, n, classes=1000):
@@ -28,7 +34,7 @@ def _check(compare_models, a, b, what):
     assert isinstance(got, dict), f"{call} should return a dict, got {type(got).__name__}"
     for key, value in want.items():
         assert key in got, f"{call}: the dict should have the key {key!r}; it has {sorted(got)}"
-        assert abs(float(got[key]) - value) <= 1e-9, f"{call}: expected {key} = {value:.4f}, got {got[key]}"
+        assert abs(float(got[key]) - value) <= 1e-9, f"{call}: {key} should be {RULES[key]}; got {got[key]}"
 
 
 def _swap_top(p, k, rng):
@@ -49,22 +55,18 @@ def test_identical_and_random(compare_models):
 
 
 @test_case(points=1)
-def test_errors(compare_models):
+def test_five_classes_and_errors(compare_models):
+    # Exactly 5 classes is the smallest valid input (the top 5 is every class); errors count only beside it.
     rng = np.random.default_rng(1)
+    a, b = _probs(rng, 4, classes=5), _probs(rng, 4, classes=5)
+    _check(compare_models, a, b, "4 photos, exactly 5 classes")
     for a, b, why in [
         (_probs(rng, 3), _probs(rng, 4), "3 photos against 4"),
         (_probs(rng, 3), _probs(rng, 3, classes=100), "1000 classes against 100"),
+        (_probs(rng, 2, classes=4), _probs(rng, 2, classes=4), "4 classes have no top 5"),
     ]:
-        try:
-            compare_models(a, b)
-        except ValueError:
-            pass
-        except Exception as raised:
-            raise AssertionError(f"compare_models with shapes {a.shape} and {b.shape} ({why}): expected "
-                                 f"ValueError, got {type(raised).__name__}: {raised}") from None
-        else:
-            raise AssertionError(f"compare_models with shapes {a.shape} and {b.shape} ({why}): expected "
-                                 "ValueError, nothing was raised")
+        expect_error(f"compare_models with shapes {a.shape} and {b.shape}", lambda: compare_models(a, b),
+                     ValueError, why)
 
 
 @test_case(points=1, hidden=True)

@@ -1,0 +1,182 @@
+"""Question 7: the lecture's "choose your own CNN" exercise as a comparison table (oracles:
+keras.applications models built here with the same seed and options, their predict on
+preprocess_input of PIL's ImageOps.fit crops, and their own model.summary() text).
+
+Small versions keep the test fast: VGG16 (the lecture's reference) and VGG19 on small inputs,
+random weights (weights=None). Nothing is downloaded. The timing is only checked to be
+a positive float: it depends on the machine.
+"""
+import importlib
+
+import keras
+import numpy as np
+from otter.test_files import test_case
+
+from _checks import expect_error, fit
+
+OK_FORMAT = False
+
+name = "q7_comparison_table"
+points = 6
+
+# VGG on small inputs: random weights give distinct scores (random MobileNetV2 and EfficientNetB0
+# give exactly uniform ones, whose top 5 is a tie).
+MODULES = {"VGG16": "vgg16", "VGG19": "vgg19"}
+SMALL = {"VGG16": {"input_shape": (48, 32, 3)}, "VGG19": {"input_shape": (32, 40, 3)}}
+KEYS = ["name", "params", "input_size", "preprocessing", "ms_per_image", "top5_agreement", "summary"]
+
+# The oracle models and the student's tables, built once per grading (models are slow to build).
+_cache = {"oracle": {}, "tables": {}}
+
+
+def _small():
+    """A fresh options dict (a submission may not change the test's own)."""
+    return {n: dict(kwargs) for n, kwargs in SMALL.items()}
+
+
+def _oracle(model_name, paths):
+    key = (model_name, tuple(paths))
+    if key not in _cache["oracle"]:
+        module = importlib.import_module(f"keras.applications.{MODULES[model_name]}")
+        keras.utils.set_random_seed(0)
+        model = getattr(module, model_name)(weights=None, include_top=True, **SMALL[model_name])
+        height, width = SMALL[model_name]["input_shape"][:2]
+        batch = module.preprocess_input(np.stack([keras.utils.img_to_array(fit(p, width, height)) for p in paths]))
+        probs = np.asarray(model.predict(batch, verbose=0))
+        lines = []
+        model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
+        trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+        _cache["oracle"][key] = {
+            "top5": np.argsort(-probs, axis=1)[:, :5], "params": int(model.count_params()),
+            "input_size": (height, width), "summary_text": "\n".join(lines),
+            "summary": {"total": int(model.count_params()), "trainable": trainable,
+                        "non_trainable": int(model.count_params()) - trainable}}
+    return _cache["oracle"][key]
+
+
+def _table(comparison_table, names, paths, reference):
+    key = (comparison_table, tuple(names), tuple(paths), reference)
+    if key not in _cache["tables"]:
+        _cache["tables"] = {k: v for k, v in _cache["tables"].items() if k[0] is comparison_table}
+        _cache["tables"][key] = comparison_table(names, paths, reference=reference, weights=None, seed=0,
+                                                 options=_small())
+    return _cache["tables"][key]
+
+
+def _check_row(row, model_name, reference, paths, call):
+    assert isinstance(row, dict), f"{call}: each row should be a dict, got {type(row).__name__}"
+    missing = [k for k in KEYS if k not in row]
+    assert not missing, f"{call}: the row of {model_name} has no {missing}; it has {sorted(row)}"
+    want = _oracle(model_name, paths)
+    assert row["name"] == model_name, f"{call}: expected the row of {model_name!r} here, got name {row['name']!r}"
+    assert isinstance(row["params"], int) and row["params"] == want["params"], (
+        f"{call}: {model_name} params should be model.count_params() of the model built with these options "
+        f"(an int), got {row['params']!r}")
+    size = row["input_size"]
+    assert isinstance(size, tuple) and size == want["input_size"], (
+        f"{call}: {model_name} input_size should be the (height, width) tuple the built model takes "
+        f"(options input_shape {SMALL[model_name]['input_shape']}), got {size!r}")
+    prep = f"keras.applications.{MODULES[model_name]}.preprocess_input"
+    assert row["preprocessing"] == prep, (
+        f"{call}: {model_name} preprocessing should name its module's function in full, "
+        "'keras.applications.<module>.preprocess_input', got " f"{row['preprocessing']!r}")
+    ms = row["ms_per_image"]
+    assert isinstance(ms, float) and ms > 0 and np.isfinite(ms), (
+        f"{call}: {model_name} ms_per_image should be a positive float (milliseconds), got {ms!r}")
+    ref = _oracle(reference, paths)["top5"]
+    agreement = float(np.mean([len(set(a) & set(b)) / 5 for a, b in zip(want["top5"], ref)]))
+    got = row["top5_agreement"]
+    assert isinstance(got, float) and abs(got - agreement) <= 1e-9, (
+        f"{call}: {model_name} top5_agreement should be the mean over the photos of the number of its top-5 "
+        f"classes also in {reference}'s top 5, divided by 5 (a float); got {got!r}")
+    assert row["summary"] == want["summary"], (
+        f"{call}: {model_name} summary should hold the total, trainable and non-trainable parameter counts "
+        f"read back from model.summary(); got {row['summary']!r}")
+
+
+def _check_summary(parse_summary, text, want, what):
+    call = f"parse_summary(<{what}>)"
+    got = parse_summary(text)
+    assert isinstance(got, dict), f"{call} should return a dict, got {type(got).__name__}"
+    for key, value in want.items():
+        assert key in got, f"{call}: the dict should have the key {key!r}; it has {sorted(got)}"
+        assert isinstance(got[key], int) and got[key] == value, (
+            f"{call}: {key} should be the int on the summary's "
+            f"'{dict(total='Total', trainable='Trainable', non_trainable='Non-trainable')[key]} params:' line, "
+            f"got {got[key]!r}")
+
+
+def _tiny_model():
+    inputs = keras.Input((3,))
+    x = keras.layers.Dense(4)(inputs)
+    x = keras.layers.BatchNormalization()(x)  # 8 of its 16 parameters are not trainable
+    return keras.Model(inputs, keras.layers.Dense(2)(x))
+
+
+def _summary_text(model):
+    lines = []
+    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
+    return "\n".join(lines)
+
+
+@test_case(points=2)
+def test_reference_alone(comparison_table):
+    paths = ["assets/cat.png", "assets/coffee.jpg"]
+    call = ("comparison_table(['VGG16'], <2 photos>, reference='VGG16', weights=None, seed=0, "
+            "options=<48x32 input>)")
+    rows = _table(comparison_table, ["VGG16"], paths, "VGG16")
+    assert isinstance(rows, list) and len(rows) == 1, (
+        f"{call}: expected a list with one row (the reference is not repeated), got "
+        f"{type(rows).__name__} of length {len(rows) if isinstance(rows, list) else '-'}")
+    _check_row(rows[0], "VGG16", "VGG16", paths, call)
+    # Errors count only beside the values above.
+    expect_error("comparison_table(['VGG16'], [], ...)",
+                 lambda: comparison_table(["VGG16"], [], reference="VGG16", weights=None, options=_small()),
+                 ValueError, "no photos to compare on")
+    expect_error("comparison_table(['AlexNet'], ...)",
+                 lambda: comparison_table(["AlexNet"], paths, reference="VGG16", weights=None, options=_small()),
+                 ValueError, "AlexNet is not in the table")
+
+
+@test_case(points=1)
+def test_parse_summary(parse_summary):
+    model = _tiny_model()
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    want = {"total": model.count_params(), "trainable": trainable, "non_trainable": model.count_params() - trainable}
+    _check_summary(parse_summary, _summary_text(model), want, "the summary of a Dense-BatchNormalization-Dense model")
+    expect_error("parse_summary('no summary here')", lambda: parse_summary("no summary here"), ValueError,
+                 "the text has none of the three lines")
+
+
+@test_case(points=2, hidden=True)
+def test_two_models(comparison_table):
+    paths = ["assets/cat.png", "assets/coffee.jpg", "assets/rocket.jpg"]
+    call = ("comparison_table(['VGG19', 'VGG16'], <3 photos>, reference='VGG16', "
+            "weights=None, seed=0, options=<small inputs>)")
+    rows = _table(comparison_table, ["VGG19", "VGG16"], paths, "VGG16")
+    assert isinstance(rows, list) and [r.get("name") if isinstance(r, dict) else r for r in rows] == [
+        "VGG16", "VGG19"], f"{call}: expected the reference's row first, then VGG19's; got {rows}"
+    _check_row(rows[0], "VGG16", "VGG16", paths, call)
+    _check_row(rows[1], "VGG19", "VGG16", paths, call)
+    expect_error("comparison_table(['VGG16'], ['assets/no_such_photo.jpg'], ...)",
+                 lambda: comparison_table(["VGG16"], ["assets/no_such_photo.jpg"], reference="VGG16",
+                                          weights=None, options=_small()),
+                 FileNotFoundError, "the photo does not exist")
+    expect_error("comparison_table(['VGG16'], ..., reference='AlexNet')",
+                 lambda: comparison_table(["VGG16"], paths, reference="AlexNet", weights=None, options=_small()),
+                 ValueError, "the reference AlexNet is not in the table")
+
+
+@test_case(points=1, hidden=True)
+def test_parse_summary_formats(parse_summary):
+    keras2 = ("Model: \"vgg16\"\n_________________\n Layer (type)   Output Shape   Param #\n=================\n"
+              " fc1 (Dense)    (None, 4096)   102764544\n=================\nTotal params: 138,357,544\n"
+              "Trainable params: 138,357,544\nNon-trainable params: 0\n_________________")
+    _check_summary(parse_summary, keras2, {"total": 138357544, "trainable": 138357544, "non_trainable": 0},
+                   "a Keras 2 summary, no sizes in brackets")
+    one = " Total params: 1 (4.00 B)\n Trainable params: 0 (0.00 B)\n Non-trainable params: 1 (4.00 B)\n"
+    _check_summary(parse_summary, one, {"total": 1, "trainable": 0, "non_trainable": 1},
+                   "a one-parameter model's summary")
+    no_trainable = " Total params: 5 (20.00 B)\n Non-trainable params: 5 (20.00 B)\n"
+    expect_error("parse_summary(<no 'Trainable params:' line>)", lambda: parse_summary(no_trainable), ValueError,
+                 "'Non-trainable params:' is not the 'Trainable params:' line")
