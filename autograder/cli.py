@@ -116,9 +116,9 @@ def cmd_gradescope(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from .batch.cli import run_grade
+    from .commands.grade import run
 
-    return run_grade(args, _course(args))
+    return run(args, _course(args))
 
 
 def cmd_mutants(args) -> int:

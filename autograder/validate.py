@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .build import stubgen
 from .build.errors import BuildError
-from .build.walkthrough import execute as run_walkthrough
+from .build.walkthrough_run import execute as run_walkthrough
 from .build.bundle import bundle_for
 from .config import Assignment, ConfigError, ConfigErrors, Course
 from .grading import grade_path

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import json
 import os
 import sys
 import time
@@ -18,14 +16,14 @@ from rich.table import Table
 
 from .. import text as T
 from ..build.bundle import bundle_for
+from ..files import json_key
 from ..grading.results import GradeResult
-from ..report import Row, write_reports, write_submission_files
-from ..report.tables import FAILED, num
+from .rows import FAILED, Row, num
 from .eta import EtaColumn, EtaEstimator
 from .executors import make_executor
 from .intake import IntakeError, Submission, collect
 from .store import ResultStore, StoreError
-from .toolkit import ToolkitError, finish, prepare, summary_lines
+from .toolkit import ToolkitError, apply_late, prepare
 from ..build.bundle import to_zip_bytes
 from .worker import bundle_key
 
@@ -33,9 +31,7 @@ from .worker import bundle_key
 def grading_key(bundle_sha: str, limits, engine: str) -> str:
     """What a stored result depends on besides the submission: the bundle's content (tests,
     assets, hidden data), the limits in force and the engine."""
-    blob = json.dumps({"bundle": bundle_sha, "limits": dataclasses.asdict(limits), "engine": engine},
-                      sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return json_key({"bundle": bundle_sha, "limits": dataclasses.asdict(limits), "engine": engine})
 
 
 class _Progress:
@@ -84,21 +80,36 @@ def _row_from_record(sub: Submission, record: dict, kept: bool) -> Row:
                sub.student, record.get("worker", ""), record.get("engine", ""), record.get("graded_at", ""), kept)
 
 
-def run_grade(args, course) -> int:
+class UsageError(Exception):
+    """A bad command-line value: the command prints it and exits 2."""
+
+
+def checked_jobs(args) -> int:
+    """--jobs (default: one per CPU), after checking it and --timeout / --submission-timeout as
+    every batch command (`course grade`, `course mutants`) does."""
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    timeouts = (("--timeout", args.timeout), ("--submission-timeout", getattr(args, "submission_timeout", None)))
+    for flag, value in timeouts:
+        if value is not None and not value > 0:
+            raise UsageError(f"{flag} must be a positive number of seconds")
+    return jobs
+
+
+def run_grade(args, course, reports) -> int:
+    """Grade the batch into --out's store; `reports(out, assignment, plan)` gives the object that
+    writes the reports (autograder.commands.grade.Reports): .submission(row) after each graded
+    submission, .batch(rows, previous) -> (paths, summary lines) once at the end."""
     console = Console(highlight=False)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     assignment = course.get(args.slug)
-    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-    if jobs < 1:
-        errors.print("[red]error[/red]: --jobs must be at least 1")
-        return 2
-    if args.timeout is not None and not args.timeout > 0:
-        errors.print("[red]error[/red]: --timeout must be a positive number of seconds")
+    try:
+        jobs = checked_jobs(args)
+    except UsageError as e:
+        errors.print(f"[red]error[/red]: {e}")
         return 2
     submission_timeout = getattr(args, "submission_timeout", None)
-    if submission_timeout is not None and not submission_timeout > 0:
-        errors.print("[red]error[/red]: --submission-timeout must be a positive number of seconds")
-        return 2
     overrides = {k: v for k, v in (("timeout", args.timeout), ("submission_timeout", submission_timeout))
                  if v is not None} or None  # limits the command line sets (the workers apply them too)
     if args.scheduler and args.executor != "dask":
@@ -119,6 +130,7 @@ def run_grade(args, course) -> int:
     bsha = bundle_key(bundle_zip)
     key = grading_key(bsha, limits, args.engine)
 
+    reporter = reports(out, assignment, plan)
     store = ResultStore(out)
     try:
         store.open(assignment.slug)
@@ -182,7 +194,7 @@ def run_grade(args, course) -> int:
             store.commit(record)
             row = _row_from_record(sub, record, False)
         rows[sub.name] = row
-        write_submission_files(out, row)
+        reporter.submission(row)
         progress.advance(row)
 
     interrupted = False
@@ -216,11 +228,11 @@ def run_grade(args, course) -> int:
         rows[name] = Row(name, result, result.reason, by_name[name].origin, by_name[name].digest, by_name[name].student)
         failures.append(f"{name}: no result")
 
-    kit = finish(plan, rows, previous)  # late policy on every row; roster, regrade changes
-    paths = write_reports(out, assignment, list(rows.values()), getattr(args, "canvas_id", None), kit)
+    apply_late(plan, rows)  # late policy on every row
+    paths, lines = reporter.batch(rows, previous)  # roster, regrade changes, similarity
     store.log_event("run-end", run=run, graded=len(todo), failed=len(failures))
     _summary(console, assignment, list(rows.values()), paths, out, time.monotonic() - started, len(todo), len(kept))
-    for line in summary_lines(kit, list(rows.values())):  # names come from students: one visible line each
+    for line in lines:  # names come from students: one visible line each
         console.print(T.one_line(line, T.REASON), markup=False, highlight=False, soft_wrap=True)
     if failures:
         errors.print(f"[red]the grader failed on {len(failures)} submission(s)[/red] "

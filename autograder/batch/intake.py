@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from ..config import YamlLoader
 from ..submission import (ACCEPTED, MAX_BYTES, SubmissionRejected, file_limit, folder_digest, folder_files,
                           pack_files, too_big)
 
@@ -132,9 +133,9 @@ def is_one_submission(folder: Path, expected: str) -> bool:
 
 # --- Gradescope "export submissions" ------------------------------------------------------
 
-class _MetadataLoader(yaml.SafeLoader):
+class _MetadataLoader(YamlLoader):
     """Gradescope writes Ruby-flavoured YAML (`:submitters:` keys, sometimes `!ruby/...` tags):
-    unknown tags load as plain data, timestamps stay strings."""
+    unknown tags load as plain data, timestamps stay strings (config.YamlLoader)."""
 
 
 def _construct_any(loader, tag_suffix, node):
@@ -147,10 +148,6 @@ def _construct_any(loader, tag_suffix, node):
 
 _MetadataLoader.add_multi_constructor("!", _construct_any)
 _MetadataLoader.add_multi_constructor("tag:yaml.org,2002:ruby", _construct_any)
-_MetadataLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def _plain_keys(value):

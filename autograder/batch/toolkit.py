@@ -1,7 +1,8 @@
 """The grader's toolkit around a batch (`course grade` options): --roster, --missing-score,
 --extensions, --timestamps, --times-from-mtime, --regrade. prepare() reads and checks every
-input file before anything is graded (a bad file is a usage error, exit 2); finish() applies
-the late policy to the rows and gathers what the reports show (autograder.report.toolkit).
+input file before anything is graded (a bad file is a usage error, exit 2); apply_late() sets
+the late policy's outcome on every row; what the reports show besides is gathered at the
+command level (autograder.commands.grade), so the batch never imports the reports.
 Late policy and time sources: late.py; roster matching: roster.py.
 """
 
@@ -13,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..report.toolkit import Toolkit
 from .late import LateError, assess, read_extensions, read_timestamps, submission_times
 from .roster import RosterError, match, read_roster, student_keys
+from .rows import FAILED
 
 
 class ToolkitError(Exception):
@@ -83,11 +84,8 @@ def prepare(args, course, assignment, subs) -> Plan:
     return plan
 
 
-def finish(plan: Plan, rows: dict, previous: dict | None) -> Toolkit:
-    """Sets row.late (and the late note in row.reason) on every row; returns the report's kit."""
-    from ..report.tables import FAILED
-    from ..report.toolkit import score_changes
-
+def apply_late(plan: Plan, rows: dict) -> None:
+    """Sets row.late (and the late note in row.reason) on every row."""
     a = plan.assignment
     due = a.due_at
     by_name = {s.name: s for s in plan.subs}
@@ -104,64 +102,3 @@ def finish(plan: Plan, rows: dict, previous: dict | None) -> Toolkit:
         if late["note"]:
             row.reason = "; ".join(p for p in [row.reason, late["note"]] if p)
         rows[name] = dataclasses.replace(row, late=late)
-    kit = Toolkit(roster=plan.roster, match=plan.match, missing_zero=plan.missing_zero,
-                  timezone=a.timezone, due=due.isoformat(timespec="minutes"), policy=policy_words(a.late, a.timezone))
-    if plan.regrade:
-        kit.changes = score_changes(previous or {}, rows.values())
-    if not plan.similarity:
-        return kit
-    try:
-        kit.similarity = similarity(plan, rows)
-    except Exception as e:  # noqa: BLE001 - the grades and their reports matter more than this check
-        kit.similarity_error = f"{type(e).__name__}: {e}"
-    return kit
-
-
-def similarity(plan: Plan, rows: dict) -> tuple:
-    """(pairs, sources, threshold) over the submissions whose code could be read."""
-    from ..report.similarity import compare, source_of
-
-    sources = {}
-    for sub in plan.subs:
-        row = rows.get(sub.name)
-        if row is None or row.result.status == "rejected":
-            continue
-        code = source_of(sub, plan.assignment.submission)
-        if code is not None:
-            sources[sub.name] = code
-    try:
-        stub = plan.assignment.stub.read_text(encoding="utf-8")
-    except OSError:
-        stub = ""
-    pairs, used = compare(sources, stub, plan.similarity_threshold, plan.jobs)
-    return pairs, used, plan.similarity_threshold
-
-
-def summary_lines(kit: Toolkit, rows) -> list[str]:
-    lines = []
-    known = [r for r in rows if r.late and r.late["submitted_at"]]
-    late = [r for r in known if r.late["penalty_percent"]]
-    unknown = [r for r in rows if r.late and not r.late["submitted_at"]]
-    if known or (unknown and kit.policy != NO_PENALTY):
-        lines.append(f"late work (due {kit.due}, {kit.timezone}; {kit.policy}): {len(late)} penalised, "
-                     f"{len(unknown)} with no known submission time (not penalised)")
-    if kit.match is not None:
-        m = kit.match
-        lines.append(f"roster: {len(kit.roster)} students, {len(m.unmatched)} submission(s) matching nobody, "
-                     f"{len(m.missing)} student(s) with no submission")
-        if m.unmatched:
-            lines.append("  matching nobody: " + ", ".join(m.unmatched[:20]) + (" ..." if len(m.unmatched) > 20 else ""))
-        if m.missing:
-            names = [s.name for s in m.missing]
-            lines.append("  no submission: " + ", ".join(names[:20]) + (" ..." if len(names) > 20 else ""))
-    if kit.changes is not None:
-        lines.append(f"regrade: {len(kit.changes)} submission(s) changed score (changes.csv)")
-    if kit.similarity_error:
-        lines.append(f"similarity: not computed ({kit.similarity_error})")
-    if kit.similarity is not None:
-        pairs, _, threshold = kit.similarity
-        high = [p for p in pairs if p.similarity >= threshold]
-        lines.append(f"similarity: {len(high)} pair(s) sharing at least {threshold:.0%} of their code"
-                     + (": " + ", ".join(f"{p.a} & {p.b} ({p.similarity:.0%})" for p in high[:10]) if high else "")
-                     + (" ..." if len(high) > 10 else ""))
-    return lines

@@ -24,7 +24,7 @@ import traceback
 import zipfile
 from pathlib import Path
 
-from ..build.bundle import GradingBundle
+from ..bundle_format import GradingBundle
 from ..grading import make_engine, rejected
 from ..grading.core import grade_source, load_test_file
 from ..grading.engine import Deadline

@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
-import os
 import sys
 import tempfile
 import traceback
@@ -69,16 +68,6 @@ def _clean_png(data: bytes, where: str) -> bytes:
         raise BuildError(f"{where}: not a readable PNG ({e})") from None
 
 
-@contextlib.contextmanager
-def _workdir(folder: Path):
-    before = os.getcwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
 _cache: dict[tuple[str, str, int], dict[str, bytes]] = {}
 
 
@@ -110,7 +99,7 @@ def render(assignment: Assignment, seed: int) -> dict[str, bytes]:
             (assets_dir / name).write_bytes(data)
         sys.path.insert(0, solution_dir)  # a solution may import a sibling module
         try:
-            with _workdir(tmp / "work"):
+            with contextlib.chdir(tmp / "work"):
                 solution = _import(assignment.solution, f"_reference_solution_{assignment.slug}")
                 returned = module.render(solution, out_dir, assets_dir)
         except BuildError:

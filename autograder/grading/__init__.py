@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..build.bundle import GradingBundle
+from ..bundle_format import GradingBundle
 from .core import grade_source
 from .engine import Engine, InProcessEngine
 from .intake import SubmissionRejected, read_submission
@@ -39,7 +39,7 @@ def rejected(bundle: GradingBundle, label: str, reason: str) -> GradeResult:
     from .core import load_test_file
     questions = []
     for qname, _ in bundle.questions:
-        tf = load_test_file(bundle.tests_dir / f"{qname}.py")
+        tf = load_test_file(bundle.test_file(qname))
         questions.append(QuestionResult(qname, float(tf.possible), [
             CaseResult(qname, tc.name, float(tc.points), bool(tc.hidden), False, reason) for tc in tf.test_cases]))
     return GradeResult(bundle.slug, label, REJECTED, reason, questions)

@@ -13,7 +13,7 @@ from pathlib import Path
 from otter.test_files import ExceptionTestFile
 
 from .. import testfiles
-from ..build.bundle import GradingBundle
+from ..bundle_format import GradingBundle
 from .engine import Deadline, Engine, RunnerFault, working_directory
 from .results import CRASHED, ERROR, GRADED, TIMEOUT, CaseResult, GradeResult, QuestionResult
 
@@ -61,7 +61,7 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
     faults: list[str] = []
     plan = []  # (question, test file, test case), in the assignment's order
     for qname, points in bundle.questions:
-        test_file = load_test_file(bundle.tests_dir / f"{qname}.py")
+        test_file = load_test_file(bundle.test_file(qname))
         question = QuestionResult(qname, float(test_file.possible))
         result.questions.append(question)
         for tc in test_file.test_cases:

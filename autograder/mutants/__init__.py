@@ -17,7 +17,6 @@ Exit status: 0 no unexplained survivor; 1 some survivor is not on the equivalent
 from __future__ import annotations
 
 import ast
-import os
 import sys
 import time
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from ..batch.cli import UsageError, checked_jobs
 from . import equivalent, report
 from .discover import MutantsError, discover, question_functions
 from .generate import all_candidates, generate
@@ -49,12 +49,10 @@ def run(args, course) -> int:
     if args.cap < 1:
         errors.print("[red]error[/red]: --cap must be at least 1")
         return 2
-    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-    if jobs < 1:
-        errors.print("[red]error[/red]: --jobs must be at least 1")
-        return 2
-    if args.timeout is not None and not args.timeout > 0:
-        errors.print("[red]error[/red]: --timeout must be a positive number of seconds")
+    try:
+        jobs = checked_jobs(args)
+    except UsageError as e:
+        errors.print(f"[red]error[/red]: {e}")
         return 2
     a = course.get(args.slug)
     out = Path(args.out).resolve() if args.out else course.root / "dist" / "mutants" / a.slug

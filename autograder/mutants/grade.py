@@ -1,5 +1,5 @@
 """Grade the solution, the stub and every mutant in ONE batch, through `course grade`'s own code
-(autograder.batch.cli.run_grade: intake, the local executor's worker pool, the sandboxed engine,
+(autograder.commands.grade.run: intake, the local executor's worker pool, the sandboxed engine,
 the resumable store). The batch lives in OUT/batch/: its grades.csv and report.html are the usual
 ones, and a rerun with the same OUT regrades only what changed (a new mutant, a changed test).
 """
@@ -11,7 +11,7 @@ import contextlib
 import shutil
 from pathlib import Path
 
-from ..batch.cli import run_grade
+from ..commands.grade import run as run_grade
 from ..batch.store import ResultStore
 from ..grading.results import GradeResult
 

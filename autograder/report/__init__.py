@@ -17,11 +17,11 @@ outputs of submissions it did not regrade untouched (modification times included
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..batch.rows import Row
 from ..files import json_bytes, write_if_changed, write_text_atomic
-from ..grading.results import GradeResult, gradescope_json
+from ..grading.results import gradescope_json
 from .canvas import canvas_column, canvas_csv
 from .feedback import feedback_html
 from .similarity import similarity_csv
@@ -30,25 +30,6 @@ from .logs import submission_log
 from .tables import grades_csv
 from .toolkit import Toolkit, canvas_roster_csv, changes_csv
 from .toolkit import sections as toolkit_sections
-
-
-@dataclass
-class Row:
-    name: str
-    result: GradeResult
-    reason: str = ""          # the result's reason plus intake notes (duplicates, file picked)
-    origin: str = ""
-    digest: str = ""
-    student: dict = field(default_factory=dict)
-    worker: str = ""
-    engine: str = ""
-    graded_at: str = ""
-    kept: bool = False        # graded by an earlier run and kept
-    late: dict | None = None  # autograder.batch.late.Lateness.as_dict(): time, penalty, final score
-
-    @property
-    def status(self) -> str:
-        return self.result.status
 
 
 def write_submission_files(out: Path, row: Row) -> None:

@@ -6,15 +6,9 @@ import csv
 import io
 
 from .. import text as T
+from ..batch.rows import num  # noqa: F401 - the reports' formatter, defined beside Row
 
 FAILED = "failed"  # the grader itself failed on this submission (retried on the next run)
-
-
-def num(x: float | None) -> str:
-    if x is None:
-        return ""
-    x = round(float(x), 4)
-    return str(int(x)) if x.is_integer() else format(x, "g")
 
 
 def cell(text: str) -> str:
