@@ -10,9 +10,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from otter.test_files import ExceptionTestFile
-
 from .. import testfiles
+from ..testfiles import ExceptionTestFile  # otter's, loaded without otter's whole API (start-up)
 from ..bundle_format import GradingBundle
 from .engine import Deadline, Engine, RunnerFault, working_directory
 from .results import CRASHED, ERROR, GRADED, TIMEOUT, CaseResult, GradeResult, QuestionResult
@@ -45,6 +44,19 @@ def _join_outputs(outputs: list[str], cap: int) -> str:
     return text
 
 
+def _time_split(t: dict) -> dict:
+    """Where a submission's seconds went (issue 16): startup (opening sessions: a runner forked,
+    the submission imported), student (its calls, as the runner timed them), wire (the rest of
+    those calls' round trips: encoding, the socket, decoding) and judge (the tests' own work:
+    oracles, comparisons). An engine that does not time calls (in-process) gives no student or
+    wire figure, and its judge figure includes the student's time."""
+    out = {"startup": round(t["startup"], 4)}
+    if "student" in t and "wire" in t:
+        out.update(student=round(t["student"], 4), wire=round(t["wire"], 4))
+    out["judge"] = round(max(t["cases"] - t.get("student", 0.0) - t.get("wire", 0.0), 0.0), 4)
+    return out
+
+
 def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str = "submission",
                  deadline: Deadline | None = None) -> GradeResult:
     """Grade a submission's module source for the bundle's assignment.
@@ -69,6 +81,7 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
             question.cases.append(case)
             plan.append((case, test_file, tc))
     outputs: list[str] = []
+    timing = {"startup": 0.0, "cases": 0.0}  # seconds; see _time_split
     per_case: dict[str, str] = {}
     expired = ""
     with working_directory(bundle.root):  # tests find assets/ and hidden/ relative to here
@@ -86,7 +99,9 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
                 for case, _, _ in batch:
                     case.message = expired
                 continue
+            opened = time.perf_counter()
             session = engine.open(bundle, source, bundle.submission, deadline=deadline)
+            timing["startup"] += time.perf_counter() - opened
             try:
                 if session.import_error:
                     result.status, result.reason = session.import_error
@@ -100,6 +115,7 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
                     begin_case = getattr(session, "begin_case", None)
                     if begin_case is not None:  # the sandbox files printed output per case
                         begin_case(tc.name)
+                    began = time.perf_counter()
                     try:
                         tc.body.call_func(session.env)
                         case.passed = True
@@ -110,6 +126,7 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
                             session.after_fault()
                     except (Exception, SystemExit) as e:  # noqa: BLE001 - a failing case is data
                         case.message = _failure_message(test_file, e)
+                    timing["cases"] += time.perf_counter() - began
                     if getattr(session, "expired", None):
                         # Out of time during this case (even if the test swallowed the fault).
                         expired = session.expired
@@ -119,6 +136,8 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
                 outputs.append(f"[hidden cases: a fresh runner]\n{text}" if hidden and text else text)
                 per_case.update(getattr(session, "case_outputs", dict)())
                 session.close()
+                for key, value in (getattr(session, "timing", None) or {}).items():
+                    timing[key] = timing.get(key, 0.0) + value
     result.output = _join_outputs(outputs, int(bundle.limits.output_kb) * 1024)
     for case, _, _ in plan:
         case.output = per_case.get(case.name, "")
@@ -127,6 +146,7 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
     elif faults and result.status == GRADED:
         result.reason = f"{len(faults)} case(s) stopped early: " + "; ".join(faults[:3])
     result.elapsed = time.monotonic() - started
+    result.timing = _time_split(timing)
     return result
 
 

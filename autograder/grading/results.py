@@ -46,6 +46,8 @@ class GradeResult:
     questions: list[QuestionResult] = field(default_factory=list)
     output: str = ""  # the student's captured stdout/stderr (capped)
     elapsed: float = 0.0
+    # Where the seconds went (issue 16): startup, student, judge, wire; see grading/core.py.
+    timing: dict = field(default_factory=dict)
 
     @property
     def score(self) -> float:

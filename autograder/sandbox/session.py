@@ -55,6 +55,10 @@ class SandboxSession:
         self.expired: str | None = None  # the reason, once the submission's deadline has passed
         self._handles: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
         self._release: list[int] = []
+        # Seconds spent in calls (issue 16; grading/core.py reads it for the time split): the
+        # student's code as the runner timed it, and the rest of each round trip.
+        self.timing = {"student": 0.0, "wire": 0.0}
+        self._busy = None
         self.log = OutputLog(int(self.limits.output_kb) * 1024, self.filename)
         self._setup_problem = ""
         self.closed = False
@@ -233,6 +237,24 @@ class SandboxSession:
             self._release.append(hid)
 
     def _op(self, op: str, target: Handle | None, keyerror: bool = False, **fields):
+        began, self._busy = time.perf_counter(), None
+        try:
+            return self._call(op, target, keyerror, **fields)
+        finally:
+            self._account(time.perf_counter() - began)
+
+    def _account(self, seconds: float) -> None:
+        """Split one round trip into the student's time and the wire's. The runner's figure
+        comes from the student's process, so it only splits, bounded by the round trip, and is
+        never used for a verdict; without a reply (a timeout, a crash) the wait was the student's."""
+        busy = self._busy
+        if type(busy) is not float or not busy >= 0.0:  # no reply, no figure, NaN or junk
+            busy = seconds if busy is None else 0.0
+        busy = min(busy, seconds)
+        self.timing["student"] += busy
+        self.timing["wire"] += seconds - busy
+
+    def _call(self, op: str, target: Handle | None, keyerror: bool = False, **fields):
         if self.closed:
             raise RuntimeError("the submission's session is closed")
         if self._out_of_time():
@@ -270,6 +292,7 @@ class SandboxSession:
         try:
             wire.send_frame(self.rsock, header, buffers)
             reply, bufs = self._recv(self._until(t))
+            self._busy = reply.get("t") if isinstance(reply, dict) else 0.0
         except wire.Timeout:
             self._kill()
             if self._out_of_time():
