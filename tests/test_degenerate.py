@@ -23,8 +23,6 @@ SLUGS = [a.slug for a in COURSE.assignments]
 # Assignments whose tests still give points to a degenerate submission (issue 13). Each entry is
 # the score seen when it was added; the assignment's engineer removes it once the tests are fixed.
 KNOWN_GAPS: dict[str, str] = {
-    "classifier_swap": "always-raise scores 2/30 (q2_vgg16_pipeline 1, q6_compare_models 1): "
-                       "error-path cases rewarded for any ValueError (issue 13)",
     "yolo": "q1-q9 score 0 since the issue-13 test work; the new q10_kmeans_anchors (in progress) "
             "gave always-raise 1/120 when last run",
 }
