@@ -59,12 +59,14 @@ def _escape(m: re.Match) -> str:
     return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
 
 
-def cap(text: str, limit: int) -> str:
-    """At most about `limit` characters: the head, then a marker with the number cut."""
+def cap(text: str, limit: int, marker: str = CUT, slack: int = 0) -> str:
+    """At most about `limit` characters: the head, then a marker with the number cut. The one
+    cap of the grader (messages, reasons, captured output); `slack` lets a text a little over
+    the limit through whole rather than cut a few characters."""
     text = str(text)
-    if len(text) <= limit:
+    if len(text) <= limit + slack:
         return text
-    return text[:limit] + CUT.format(n=len(text) - limit)
+    return text[:limit] + marker.format(n=len(text) - limit)
 
 
 def visible(text: str) -> str:

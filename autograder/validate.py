@@ -13,7 +13,8 @@ from .build.bundle import bundle_for
 from .config import Assignment, ConfigError, ConfigErrors, Course
 from .grading import grade_path
 from .grading.engine import Engine
-from .grading.results import GRADED, GradeResult
+from .grading.results import GradeResult
+from .status import Status
 
 
 @dataclass
@@ -60,7 +61,7 @@ def validate_assignment(course: Course, assignment: Assignment, engine: Engine,
     for q in solution.questions:
         if not q.cases:
             problems.append(f"question {q.name} has no test cases")
-    if solution.status != GRADED:
+    if solution.status != Status.GRADED:
         problems.append(f"solution: {solution.status}: {solution.reason}")
     if solution.score != solution.max_score:
         for q in solution.questions:

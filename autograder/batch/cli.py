@@ -15,6 +15,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from .. import text as T
+from .. import messages as M
+from ..status import Status
 from ..build.bundle import bundle_for
 from ..files import json_key
 from ..grading.results import GradeResult
@@ -57,7 +59,7 @@ class _Progress:
         self.eta.finished(r.elapsed)
         score = "" if r.status == FAILED else f" {num(r.score)}/{num(r.max_score)}"
         line = f"[{self.done}/{self.total}] {row.name}: {r.status}{score} ({r.elapsed:.1f} s)"
-        if r.status != "graded" and row.reason:
+        if r.status != Status.GRADED and row.reason:
             line += f" - {T.one_line(row.reason, T.TERMINAL_LINE)}"  # reasons quote student text
         if self.bar is not None:
             self.bar.update(self.task, advance=1, description=row.name)
@@ -180,7 +182,7 @@ def run_grade(args, course, reports) -> int:
         sub = by_name[task["name"]]
         if "failure" in outcome:
             last = (outcome["failure"].strip().splitlines() or [""])[-1]
-            reason = "the grader failed (not the submission's fault; rerun to retry): " + T.one_line(last, 300)
+            reason = M.grader_failed(T.one_line(last, 300))
             result = GradeResult(assignment.slug, sub.name, FAILED, reason, elapsed=outcome.get("elapsed", 0.0))
             row = Row(sub.name, result, _reason(result, "", sub), sub.origin, sub.digest, sub.student,
                       outcome.get("worker", ""), args.engine, "", False)
@@ -257,7 +259,7 @@ def _summary(console: Console, assignment, rows: list[Row], paths: dict, out: Pa
         mean = "" if status == FAILED else f"{num(sum(scores) / len(scores))}/{num(assignment.total_points)}"
         table.add_row(status, str(n), mean)
     console.print(table)
-    problems = [r for r in rows if r.status != "graded"]
+    problems = [r for r in rows if r.status != Status.GRADED]
     if problems:
         t = Table(title="not graded")
         for col in ("submission", "status", "reason"):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .. import messages as M
 from .late import LateError, assess, read_extensions, read_timestamps, submission_times
 from .roster import RosterError, match, read_roster, student_keys
 from .rows import FAILED
@@ -100,5 +101,5 @@ def apply_late(plan: Plan, rows: dict) -> None:
         score = None if row.result.status == FAILED else row.result.score
         late = lateness.as_dict(score)
         if late["note"]:
-            row.reason = "; ".join(p for p in [row.reason, late["note"]] if p)
+            row.reason = M.join_reason(row.reason, late["note"])
         rows[name] = dataclasses.replace(row, late=late)

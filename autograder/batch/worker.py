@@ -2,8 +2,9 @@
 
 A worker process (a local pool process or a Dask worker) unpacks the grading bundle from its
 zip bytes once into a private temp folder, opens one engine, and reuses both for every
-submission it grades. Each submission is written into its own temp folder (zips unpacked
-safely), read, graded and cleaned up. Nothing here needs the client's filesystem.
+submission it grades. Each submission is read from its bytes by autograder.submission (a zip
+unpacked safely into a temp folder that is then removed) and graded. Nothing here needs the
+client's filesystem.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from ..bundle_format import GradingBundle
 from ..grading import make_engine, rejected
 from ..grading.core import grade_source, load_test_file
 from ..grading.engine import Deadline
-from ..grading.intake import SubmissionRejected, pick_file, source_from_file
-from ..grading.results import GRADED, TIMEOUT, GradeResult
-from .unpack import safe_extract
+from ..grading.results import GradeResult
+from .. import messages as M
+from ..status import Status
+from ..submission import SubmissionRejected, read_archive, read_bytes
 
 _bundles: dict[tuple[str, float | None], GradingBundle] = {}
 _engines: dict[str, object] = {}
@@ -130,37 +132,14 @@ def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _locate(task: dict, tmp: Path, expected: str) -> tuple[Path, str]:
-    """Write the task's bytes into tmp; the file to grade and a note when its name is not
-    the expected one."""
-    kind, data = task["kind"], task["data"]
-    if kind == "file":
-        filename = Path(task["filename"]).name or "submission"
-        suffix = Path(filename).suffix.lower()
-        if suffix == ".zip":
-            folder = tmp / "unpacked"
-            safe_extract(data, folder)
-            return _pick(folder, expected)
-        if suffix not in (".py", ".ipynb"):
-            raise SubmissionRejected(f"{filename}: expected a .py, .ipynb or .zip file (or a folder)")
-        if filename in (".", "..") or filename.startswith("."):
-            filename = "submission" + suffix
-        path = tmp / (Path(filename).stem + suffix)  # its own name: messages name the file sent
-        path.write_bytes(data)
-        return path, ""
-    if kind == "folder":
-        folder = tmp / "folder"
-        safe_extract(data, folder)
-        return _pick(folder, expected)
-    raise SubmissionRejected(f"nothing to grade ({kind})")
-
-
-def _pick(folder: Path, expected: str) -> tuple[Path, str]:
-    path = pick_file(folder, expected)
-    rel = path.relative_to(folder).as_posix()
-    stem = Path(expected).stem
-    note = "" if path.name in (expected, f"{stem}.ipynb") else f"graded {rel} (the assignment asks for {expected})"
-    return path, note
+def read_task(task: dict, expected: str):
+    """The task's submission through the one reader (autograder.submission): a file's bytes
+    under the name the student gave it, or a folder packed as a zip by the client."""
+    if task["kind"] == "file":
+        return read_bytes(task["data"], task["filename"], expected)
+    if task["kind"] == "folder":
+        return read_archive(task["data"], expected, nested_zip=True)  # a folder, as on disk
+    raise SubmissionRejected(f"nothing to grade ({task['kind']})")
 
 
 def _defined_names(source: str) -> set[str] | None:
@@ -193,7 +172,7 @@ def _params(tc) -> list[str]:
 def explain(bundle: GradingBundle, result: GradeResult, source: str) -> str:
     """A short sentence for a graded submission that lost points for a plain reason: names the
     tests need that the submission does not define, or cases still raising NotImplementedError."""
-    if result.status != GRADED or result.score >= result.max_score:
+    if result.status != Status.GRADED or result.score >= result.max_score:
         return ""
     parts = []
     defined = _defined_names(source)
@@ -239,13 +218,11 @@ def _grade_task(task, bundle_zip, key, engine_name, timeout) -> dict:
     try:
         if task.get("problem"):
             raise SubmissionRejected(task["problem"])
-        with tempfile.TemporaryDirectory(prefix="course-submission-") as tmp:
-            path, note = _locate(task, Path(tmp), bundle.submission)
-            out["note"] = note
-            source = source_from_file(path)
+        read = read_task(task, bundle.submission)
+        out["note"], source = read.note, read.source
         if deadline.passed():
-            result = rejected(bundle, name, f"{deadline.reason} (reading the submission)")
-            result.status = TIMEOUT
+            result = rejected(bundle, name, M.reading_timed_out(deadline.reason))
+            result.status = Status.TIMEOUT
         else:
             engine = _engine(engine_name)
             try:
@@ -254,8 +231,7 @@ def _grade_task(task, bundle_zip, key, engine_name, timeout) -> dict:
                 _drop_engine(engine_name)  # do not reuse an engine in an unknown state
                 raise
         extra = explain(bundle, result, source)
-        if extra:
-            result.reason = f"{result.reason}; {extra}" if result.reason else extra
+        result.reason = M.join_reason(result.reason, extra)
     except SubmissionRejected as e:
         result = rejected(bundle, name, str(e))
     except Exception:  # noqa: BLE001 - the grader failed, not the submission

@@ -8,8 +8,9 @@ from pathlib import Path
 from ..bundle_format import GradingBundle
 from .core import grade_source
 from .engine import Engine, InProcessEngine
-from .intake import SubmissionRejected, read_submission
-from .results import REJECTED, GradeResult
+from ..submission import SubmissionRejected, read_path
+from ..status import Status
+from .results import GradeResult
 
 ENGINES = ("sandbox", "inprocess")
 
@@ -24,10 +25,11 @@ def make_engine(name: str = "sandbox") -> Engine:
 
 
 def grade_path(bundle: GradingBundle, path: Path, engine: Engine, label: str | None = None) -> GradeResult:
-    """Grade a .py / .ipynb / folder submission; an ungradable one gets status `rejected`."""
+    """Grade a .py / .ipynb / .zip / folder submission, read by autograder.submission as every
+    command reads one; an ungradable one gets status `rejected`."""
     label = label or Path(path).stem
     try:
-        source = read_submission(Path(path), bundle.submission)
+        source = read_path(Path(path), bundle.submission).source
     except SubmissionRejected as e:
         return rejected(bundle, label, str(e))
     return grade_source(bundle, source, engine, label)
@@ -42,4 +44,4 @@ def rejected(bundle: GradingBundle, label: str, reason: str) -> GradeResult:
         tf = load_test_file(bundle.test_file(qname))
         questions.append(QuestionResult(qname, float(tf.possible), [
             CaseResult(qname, tc.name, float(tc.points), bool(tc.hidden), False, reason) for tc in tf.test_cases]))
-    return GradeResult(bundle.slug, label, REJECTED, reason, questions)
+    return GradeResult(bundle.slug, label, Status.REJECTED, reason, questions)

@@ -14,7 +14,9 @@ from .. import testfiles
 from ..testfiles import ExceptionTestFile  # otter's, loaded without otter's whole API (start-up)
 from ..bundle_format import GradingBundle
 from .engine import Deadline, Engine, RunnerFault, working_directory
-from .results import CRASHED, ERROR, GRADED, TIMEOUT, CaseResult, GradeResult, QuestionResult
+from .. import messages as M
+from ..status import Status
+from .results import CRASHED, ERROR, GRADED, TIMEOUT, CaseResult, GradeResult, QuestionResult  # noqa: F401
 
 _loaded: dict[tuple[str, float], ExceptionTestFile] = {}
 
@@ -39,9 +41,7 @@ def _join_outputs(outputs: list[str], cap: int) -> str:
     """The sessions' outputs, one after the other, within one output cap for the submission."""
     texts = [t for t in outputs if t]
     text = "".join(t if t.endswith("\n") or i == len(texts) - 1 else t + "\n" for i, t in enumerate(texts))
-    if len(text) > cap + 1024:  # each session kept its own cap: keep the submission's overall
-        text = text[:cap] + f"\n[... {len(text) - cap} more characters of output dropped]"
-    return text
+    return M.cap_output(text, cap)  # each session kept its own cap: keep the submission's overall
 
 
 def _time_split(t: dict) -> dict:
@@ -89,7 +89,7 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
             batch = [item for item in plan if item[0].hidden == hidden]
             if not batch:
                 continue
-            if result.status != GRADED:
+            if result.status != Status.GRADED:
                 for case, _, _ in batch:  # the import failed in the first session: same answer
                     case.message = result.reason
                 continue
@@ -119,13 +119,19 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
                     try:
                         tc.body.call_func(session.env)
                         case.passed = True
-                    except RunnerFault as fault:
-                        case.message = fault.reason
-                        if not getattr(session, "expired", None):
-                            faults.append(f"{tc.name}: {fault.reason}")
-                            session.after_fault()
                     except (Exception, SystemExit) as e:  # noqa: BLE001 - a failing case is data
-                        case.message = _failure_message(test_file, e)
+                        # A fault the test caught and re-raised as its own failure is still a
+                        # fault: the student reads what happened, never the framework's class.
+                        fault = e if isinstance(e, RunnerFault) else M.internal_in_chain(e)
+                        if isinstance(fault, RunnerFault):
+                            case.message = M.did_not_finish(fault.reason)
+                            if not getattr(session, "expired", None):
+                                faults.append(f"{tc.name}: {fault.reason}")
+                                session.after_fault()
+                        elif fault is not None:
+                            case.message = str(fault)  # SubmissionExit: its sentence says it all
+                        else:
+                            case.message = _failure_message(test_file, e)
                     timing["cases"] += time.perf_counter() - began
                     if getattr(session, "expired", None):
                         # Out of time during this case (even if the test swallowed the fault).
@@ -141,10 +147,10 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
     result.output = _join_outputs(outputs, int(bundle.limits.output_kb) * 1024)
     for case, _, _ in plan:
         case.output = per_case.get(case.name, "")
-    if expired and result.status == GRADED:
-        result.status, result.reason = TIMEOUT, expired
-    elif faults and result.status == GRADED:
-        result.reason = f"{len(faults)} case(s) stopped early: " + "; ".join(faults[:3])
+    if expired and result.status == Status.GRADED:
+        result.status, result.reason = Status.TIMEOUT, expired
+    elif faults and result.status == Status.GRADED:
+        result.reason = M.stopped_early(faults)
     result.elapsed = time.monotonic() - started
     result.timing = _time_split(timing)
     return result

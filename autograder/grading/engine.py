@@ -19,6 +19,7 @@ from typing import Any, Mapping, Protocol
 # Defined below the grading layer (the sandbox raises them and must not import grading);
 # re-exported here, where the engines and the core have always found them.
 from ..sandbox.faults import Deadline, RunnerFault, SubmissionExit
+from .. import messages as M
 
 __all__ = ["Deadline", "Engine", "InProcessEngine", "RunnerFault", "Session", "SubmissionExit", "working_directory"]
 
@@ -56,7 +57,7 @@ class _CappedText(io.TextIOBase):
 
     def getvalue(self) -> str:
         text = "".join(self.parts)
-        return text + (f"\n[... {self.dropped} more characters of output dropped]" if self.dropped else "")
+        return text + (M.dropped(self.dropped) if self.dropped else "")
 
 
 class InProcessSession:
@@ -72,11 +73,11 @@ class InProcessSession:
             with self.capture():
                 exec(compile(source, filename, "exec"), self.module.__dict__)
         except SyntaxError as e:
-            self.import_error = ("error", f"the submission has a syntax error: {e.msg} (line {e.lineno})")
+            self.import_error = M.import_syntax_error(e.msg, e.lineno)
         except SystemExit:
-            self.import_error = ("error", "the submission called sys.exit() while being imported")
+            self.import_error = M.import_exit()
         except Exception as e:
-            self.import_error = ("error", f"importing the submission raised {type(e).__name__}: {e}")
+            self.import_error = M.import_raised(type(e).__name__, str(e))
         finally:
             sys.modules.pop(name, None)
         self.env = self.module.__dict__

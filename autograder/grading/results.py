@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
+from .. import messages as M
 from .. import text as T
+from ..status import Status
 
-# Statuses a submission can end with (grades.csv's `status` column).
-GRADED, ERROR, TIMEOUT, REJECTED, CRASHED = "graded", "error", "timeout", "rejected", "crashed"
+# The statuses by their old names (autograder.status is the one list; values are the strings).
+GRADED, ERROR, TIMEOUT, REJECTED, CRASHED = (Status.GRADED, Status.ERROR, Status.TIMEOUT, Status.REJECTED,
+                                             Status.CRASHED)
 
 
 @dataclass
@@ -41,7 +44,7 @@ class QuestionResult:
 class GradeResult:
     slug: str
     submission: str
-    status: str = GRADED
+    status: Status | str = Status.GRADED
     reason: str = ""
     questions: list[QuestionResult] = field(default_factory=list)
     output: str = ""  # the student's captured stdout/stderr (capped)
@@ -59,24 +62,25 @@ class GradeResult:
 
     def bounded(self) -> "GradeResult":
         """A copy with every student-derived message cut to the limits of autograder.text, so
-        a 2 MB exception message never makes a 2 MB record, results.json or log."""
+        a 2 MB exception message never makes a 2 MB record, results.json or log, and with the
+        framework's own class names taken out of what a student reads (messages.plain)."""
         questions = [QuestionResult(q.name, q.max_score, [
-            replace(c, message=T.cap(c.message, T.MESSAGE), output=T.cap(c.output, T.CASE_OUTPUT))
+            replace(c, message=M.plain(T.cap(c.message, T.MESSAGE)), output=T.cap(c.output, T.CASE_OUTPUT))
             for c in q.cases]) for q in self.questions]
-        return replace(self, reason=T.cap(self.reason, T.REASON), output=T.cap(self.output, T.OUTPUT),
-                       questions=questions)
+        return replace(self, status=Status.of(self.status), reason=M.plain(T.cap(self.reason, T.REASON)),
+                       output=T.cap(self.output, T.OUTPUT), questions=questions)
 
     def to_dict(self) -> dict:
         """The stored form (capped: see bounded())."""
         d = asdict(self.bounded())
-        d.update(score=self.score, max_score=self.max_score)
+        d.update(score=self.score, max_score=self.max_score, status=str(d["status"]))
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "GradeResult":
         questions = [QuestionResult(q["name"], q["max_score"], [CaseResult(**c) for c in q["cases"]])
                      for q in d.get("questions", [])]
-        return cls(d["slug"], d["submission"], d.get("status", GRADED), d.get("reason", ""),
+        return cls(d["slug"], d["submission"], Status.of(d.get("status", Status.GRADED)), d.get("reason", ""),
                    questions, d.get("output", ""), d.get("elapsed", 0.0)).bounded()
 
 
@@ -86,7 +90,7 @@ def _case_lines(cases: list[CaseResult], with_messages: bool) -> str:
         mark = "passed" if c.passed else "failed"
         lines.append(f"{c.name}: {mark} ({c.score:g}/{c.points:g})")
         if with_messages and not c.passed and c.message:
-            lines.append(T.indent(T.block(c.message.rstrip(), T.MESSAGE), "    "))
+            lines.append(T.indent(T.block(M.plain(c.message).rstrip(), T.MESSAGE), "    "))
         if with_messages and c.output.strip():
             lines.append("    your code printed:\n" + T.indent(T.block(c.output.strip(), T.CASE_OUTPUT), "      "))
     return "\n".join(lines)
@@ -120,7 +124,8 @@ def gradescope_json(result: GradeResult) -> dict:
                 "visibility": "after_published",
                 "output": _case_lines(hidden, with_messages=False),
             })
-    output = f"Status: {result.status}." + (f" {T.one_line(result.reason, T.REASON)}" if result.reason else "")
+    reason = M.plain(result.reason)
+    output = f"Status: {result.status}." + (f" {T.one_line(reason, T.REASON)}" if reason else "")
     return {
         "score": result.score,
         "execution_time": round(result.elapsed, 3),

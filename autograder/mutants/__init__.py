@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..batch.cli import UsageError, checked_jobs
+from ..status import Status
 from . import equivalent, report
 from .discover import MutantsError, discover, question_functions
 from .generate import all_candidates, generate
@@ -103,14 +104,14 @@ def run(args, course) -> int:
     grading = time.monotonic() - graded_at
 
     sol = results[SOLUTION]
-    if sol.status != "graded" or sol.score < sol.max_score:
+    if sol.status != Status.GRADED or sol.score < sol.max_score:
         errors.print(f"[red]error[/red]: the unmodified solution {rel} scored {sol.score:g}/{sol.max_score:g} "
                      f"(status {sol.status}{': ' + sol.reason if sol.reason else ''}); mutants are measured against "
                      f"full marks, so fix the solution or the tests first:")
         for line in _failed_cases(sol):
             errors.print(f"  - {escape(line)}")
         return 2
-    if stub is not None and results[STUB].status == "graded" and results[STUB].score >= sol.max_score:
+    if stub is not None and results[STUB].status == Status.GRADED and results[STUB].score >= sol.max_score:
         errors.print(f"[red]error[/red]: the stub {a.stub.relative_to(course.root)} (every exercise raising "
                      f"NotImplementedError) got full marks: the batch is not measuring the submissions")
         return 2

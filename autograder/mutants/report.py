@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..grading.results import GRADED, GradeResult
+from ..grading.results import GradeResult
+from ..status import Status
 from .discover import Target
 from .equivalent import Entry
 from .generate import Mutant
@@ -39,7 +40,7 @@ def classify(mutants: list[Mutant], results: dict[str, GradeResult], solution: G
         r = results[m.ident]
         per_q = {q.name: q.score for q in r.questions}
         lost = [q for q in full if per_q.get(q, 0.0) < full[q] - 1e-9]
-        killed = r.status != GRADED or r.score < solution.score - 1e-9
+        killed = r.status != Status.GRADED or r.score < solution.score - 1e-9
         if killed and not lost:
             lost = list(full)  # a submission that did not import or timed out loses everything
         status = KILLED if killed else (EQUIVALENT if m.ident in equivalents else SURVIVED)

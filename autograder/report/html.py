@@ -24,11 +24,12 @@ from collections import Counter
 from urllib.parse import quote
 
 from .. import text as T
+from ..status import Status
 from .tables import FAILED, num
 
 SLOWEST = 10
-STATUS_COLOURS = {"graded": "#2e7d32", "error": "#c62828", "timeout": "#ef6c00", "rejected": "#6a1b9a",
-                  "crashed": "#ad1457", FAILED: "#000000"}
+STATUS_COLOURS = {Status.GRADED: "#2e7d32", Status.ERROR: "#c62828", Status.TIMEOUT: "#ef6c00",
+                  Status.REJECTED: "#6a1b9a", Status.CRASHED: "#ad1457", FAILED: "#000000"}
 
 
 def _png(fig) -> str:

@@ -7,8 +7,9 @@ import io
 
 from .. import text as T
 from ..batch.rows import num  # noqa: F401 - the reports' formatter, defined beside Row
+from ..status import Status
 
-FAILED = "failed"  # the grader itself failed on this submission (retried on the next run)
+FAILED = Status.FAILED  # the grader itself failed on this submission (retried on the next run)
 
 
 def cell(text: str) -> str:

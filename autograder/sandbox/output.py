@@ -8,6 +8,7 @@ from __future__ import annotations
 import builtins
 import warnings
 
+from .. import messages as M
 from .limits import WARNING_CAP, WARNINGS_PER_REPLY
 from .remote import cap_text
 
@@ -22,7 +23,8 @@ def _judge_action(category: type[Warning], text: str) -> str:
     this warning; the module is unknown, so filters naming one do not match."""
     for action, msg, cat, mod, lineno in warnings.filters:
         if ((msg is None or msg.match(text)) and issubclass(category, cat)
-                and (mod is None or mod.match("")) and lineno == 0):
+                and (mod is None or (mod.match("") if hasattr(mod, "match") else mod == ""))
+                and lineno == 0):  # Python's own default filters hold plain strings ("__main__")
             return action
     return warnings.defaultaction
 
@@ -99,5 +101,5 @@ class OutputLog:
             parts.append(text if label == "import" and not parts else f"[{label}]\n{text}")
         text = "".join(p if p.endswith("\n") else p + "\n" for p in parts) if parts else ""
         if self.dropped:
-            text += f"\n[... {self.dropped} more characters of output dropped]"
+            text += M.dropped(self.dropped)
         return text

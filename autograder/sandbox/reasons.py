@@ -4,6 +4,8 @@ submission's `error`."""
 
 from __future__ import annotations
 
+from .. import messages as M
+from ..status import Status
 from .limits import EXC_TEXT_CAP, EXC_TYPE_CAP, RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, memory_text
 from .remote import cap_text
 
@@ -14,25 +16,24 @@ def exit_code_text(code) -> str:
     return repr(code) if type(code) is int and abs(code) < 2**63 else repr(cap_text(code, 200))
 
 
-def import_failure(header: dict, memory_mb: int) -> tuple[str, str]:
+def import_failure(header: dict, memory_mb: int) -> tuple[Status, str]:
     """The row for a runner's reply that says the import failed."""
     try:
         if "exit" in header:
-            return ("error", f"the submission called sys.exit({exit_code_text(header['exit'])}) while being imported")
+            return M.import_exit(exit_code_text(header["exit"]))
         if header.get("import_error") == "syntax":
             line = header.get("line")
             line = line if type(line) is int else "?"
-            return ("error", f"the submission has a syntax error: {cap_text(header.get('msg', ''), 500)} "
-                             f"(line {line})")
+            return M.import_syntax_error(cap_text(header.get("msg", ""), 500), line)
         exc = header.get("exc")
         if header.get("import_error") == "exception" and isinstance(exc, dict):
             if exc.get("base") == "MemoryError":
-                return ("error", f"ran out of memory (limit {memory_text(memory_mb)}) while importing the submission")
-            return ("error", f"importing the submission raised {cap_text(exc.get('type', 'an exception'), EXC_TYPE_CAP)}: "
-                             f"{cap_text(exc.get('msg', ''), EXC_TEXT_CAP)}")
+                return M.import_out_of_memory(memory_text(memory_mb))
+            return M.import_raised(cap_text(exc.get("type", "an exception"), EXC_TYPE_CAP),
+                                   cap_text(exc.get("msg", ""), EXC_TEXT_CAP))
     except Exception:  # noqa: BLE001 - malformed in some other way: same answer as below
         pass
-    return ("error", "the submission's runner sent a malformed reply while being imported")
+    return (Status.ERROR, "the submission's runner sent a malformed reply while being imported")
 
 
 def confinement_problem(info: dict | None) -> str:
@@ -47,16 +48,16 @@ def confinement_problem(info: dict | None) -> str:
     return "the runner did not confirm its confinement"
 
 
-def death_reason(info: dict | None, when: str, memory_mb: int) -> tuple[str, str]:
+def death_reason(info: dict | None, when: str, memory_mb: int) -> tuple[Status, str]:
     """(status, reason) for a runner that ended `when` ("during the call"), from the monitor's
     report `info` of how it ended."""
     if info and info.get("signal") is not None:
         sig, what, name = info["signal"], info.get("what", ""), info.get("signame", "")
         if name == "SIGKILL":
-            return ("crashed", f"the runner was killed (SIGKILL) {when}; it probably ran out of memory "
+            return (Status.CRASHED, f"the runner was killed (SIGKILL) {when}; it probably ran out of memory "
                                f"(limit {memory_text(memory_mb)})")
-        return ("crashed", f"the runner crashed {when}: {what} ({name})" if what else
+        return (Status.CRASHED, f"the runner crashed {when}: {what} ({name})" if what else
                 f"the runner crashed {when}: signal {sig}")
     if info and info.get("code") is not None:
-        return ("error", f"the submission's process exited (os._exit({info['code']})) {when}")
-    return ("error", f"the runner stopped answering {when}")
+        return (Status.ERROR, f"the submission's process exited (os._exit({info['code']})) {when}")
+    return (Status.ERROR, f"the runner stopped answering {when}")

@@ -13,6 +13,7 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..status import Status
 from . import wire
 from .client import Zygote
 from .faults import Deadline, RunnerFault, SandboxSetupError, SubmissionExit
@@ -138,11 +139,11 @@ class SandboxSession:
         except wire.Timeout:
             self._kill()
             if self._out_of_time():
-                return ("timeout", self.expired)
-            return ("timeout", f"importing the submission timed out after {t:g} s")
+                return (Status.TIMEOUT, self.expired)
+            return (Status.TIMEOUT, f"importing the submission timed out after {t:g} s")
         except wire.WireError as e:
             self._kill()
-            return ("error", f"the submission's runner sent an unreadable message while being imported: {e}")
+            return (Status.ERROR, f"the submission's runner sent an unreadable message while being imported: {e}")
         except (wire.Closed, OSError):
             info = self._kill()
             return self._death_reason(info, "while importing the submission")
@@ -202,7 +203,7 @@ class SandboxSession:
         try:
             err = self._start()
         except SandboxSetupError as e:
-            err = ("error", str(e))
+            err = (Status.ERROR, str(e))
         finally:
             self.log.label = label
         if err:
@@ -258,9 +259,9 @@ class SandboxSession:
         if self.closed:
             raise RuntimeError("the submission's session is closed")
         if self._out_of_time():
-            raise RunnerFault("timeout", self.expired)
+            raise RunnerFault(Status.TIMEOUT, self.expired)
         if self.broken:
-            raise RunnerFault("error", f"the runner could not be restarted: {self.broken}")
+            raise RunnerFault(Status.ERROR, f"the runner could not be restarted: {self.broken}")
         if target is not None and object.__getattribute__(target, "_sb_gen") != self.gen:
             raise RuntimeError("this object belonged to a runner that has since been restarted")
         if self.import_error:
@@ -268,9 +269,9 @@ class SandboxSession:
         if not self.alive:
             self._restart()
             if self.broken:
-                raise RunnerFault("error", f"the runner could not be restarted: {self.broken}")
+                raise RunnerFault(Status.ERROR, f"the runner could not be restarted: {self.broken}")
             if self._out_of_time():
-                raise RunnerFault("timeout", self.expired)
+                raise RunnerFault(Status.TIMEOUT, self.expired)
         header: dict = {"op": op, "fp": _numpy_errstate()}
         if target is not None:
             header["target"] = {wire.TAG: "ref", "id": object.__getattribute__(target, "_sb_id")}
@@ -296,22 +297,22 @@ class SandboxSession:
         except wire.Timeout:
             self._kill()
             if self._out_of_time():
-                raise RunnerFault("timeout", self.expired) from None
-            raise RunnerFault("timeout", f"timed out after {t:g} s") from None
+                raise RunnerFault(Status.TIMEOUT, self.expired) from None
+            raise RunnerFault(Status.TIMEOUT, f"timed out after {t:g} s") from None
         except wire.WireError as e:
             self._kill()
-            raise RunnerFault("error", f"the submission's answer could not be read: {e}") from None
+            raise RunnerFault(Status.ERROR, f"the submission's answer could not be read: {e}") from None
         except (wire.Closed, OSError):
             info = self._kill()
             status, reason = self._death_reason(info, "during the call")
-            if status == "error" and info and info.get("code") is not None:
+            if status == Status.ERROR and info and info.get("code") is not None:
                 raise SubmissionExit(f"the submission's process exited (os._exit({info['code']})) during the call")
             raise RunnerFault(status, reason) from None
         try:
             return self._answer(reply, bufs, keyerror, fields)
         except _Malformed as e:
             self._kill()
-            raise RunnerFault("error", f"the submission's answer could not be read: {e}") from None
+            raise RunnerFault(Status.ERROR, f"the submission's answer could not be read: {e}") from None
         finally:
             if self._out_of_time() and self.alive:
                 self._kill()  # decoding ran past the deadline: nothing more runs for this submission
@@ -331,7 +332,7 @@ class SandboxSession:
             exc_d = reply["exc"] if isinstance(reply["exc"], dict) else {}
             if exc_d.get("base") == "MemoryError":
                 self._kill()  # its heap may be in any state: start afresh for the next case
-                raise RunnerFault("error", f"ran out of memory (limit {memory_text(self.limits.memory_mb)})")
+                raise RunnerFault(Status.ERROR, f"ran out of memory (limit {memory_text(self.limits.memory_mb)})")
             if keyerror and exc_d.get("base") == "KeyError":
                 raise KeyError(fields.get("name"))
             raise wire.rebuild_exception(exc_d)

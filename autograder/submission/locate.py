@@ -69,7 +69,8 @@ def _read_capped(path: Path) -> bytes:
 
 def read_archive(data: bytes, expected: str, nested_zip: bool = False) -> Read:
     """A zip's bytes (a submitted .zip, or a folder packed for transport), unpacked safely into
-    a private temporary folder that is gone when this returns."""
+    a private temporary folder that is gone when this returns. `nested_zip`: a lone .zip inside
+    may be read (a folder's, as read_path allows); a zip's own inner zip never is."""
     with tempfile.TemporaryDirectory(prefix="course-submission-") as tmp:
         folder = Path(tmp) / "unpacked"
         safe_extract(data, folder)
