@@ -467,3 +467,32 @@ def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_rele
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         finally:
             os.close(fd)
+
+
+def test_the_bundle_layout_is_the_callers(light_engine, bundle, tmp_path):
+    """The sandbox takes the bundle's folders from the bundle it is given (tests_dir, assets_dir),
+    never from a layout of its own: folders with other names are read the same way."""
+    import shutil
+    from types import SimpleNamespace
+
+    cases, public = tmp_path / "cases", tmp_path / "public-data"
+    shutil.copytree(bundle.tests_dir, cases)
+    public.mkdir()
+    (public / "hello.txt").write_text("MOVED-ASSETS-7f3a")
+    moved = SimpleNamespace(root=tmp_path, tests_dir=cases, assets_dir=public, limits=bundle.limits)
+
+    e = SandboxEngine()
+    try:
+        assert e.preload_for(moved, "") == LIGHT_PRELOAD
+        (cases / "q9_uses_keras.py").write_text("import keras\n")
+        assert e.preload_for(moved, "") == DEFAULT_PRELOAD  # read from tests_dir, wherever it is
+    finally:
+        e.close()
+
+    s = light_engine.open(moved, "def read():\n    with open('assets/hello.txt') as f:\n        return f.read()\n",
+                          "tiny.py")
+    try:
+        assert s.import_error is None
+        assert s.env["read"]() == "MOVED-ASSETS-7f3a"  # assets_dir is what the runner gets as assets/
+    finally:
+        s.close()
