@@ -16,9 +16,12 @@ import os
 import sys
 from pathlib import Path
 
-# TensorFlow's C++ banners and retracing notices are noise in a grader's terminal.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-logging.getLogger("tensorflow").setLevel(logging.ERROR)
+# TensorFlow's C++ log lines (cpu_feature_guard, oneDNN, absl's "before InitializeLog") and its
+# Python retracing notices are noise in a grader's terminal. Set before anything imports TF;
+# every process `course` starts inherits it (the sandbox and the walkthrough kernel set 3 too).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+for _name in ("tensorflow", "absl"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
 
 from rich.console import Console
 from rich.table import Table

@@ -40,7 +40,7 @@ def execute(course: Course, assignment: Assignment, timeout: float = 900) -> Non
         # Offline (the notebook then builds models with weights=None: nothing downloads) and
         # headless: what the project's tests run with, and what a CI machine can do.
         env = {**os.environ, "COURSE_OFFLINE": os.environ.get("COURSE_OFFLINE", "1"), "MPLBACKEND": "Agg",
-               "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
+               "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")}
         try:
             # stderr: the kernel's start-up warnings (TCP without encryption) are noise here;
             # a failing cell's traceback arrives through the messages, not stderr.
