@@ -87,16 +87,16 @@ def json_bytes(data) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def pack(files: dict[str, bytes], compresslevel: int = 9) -> bytes:
+def pack(files: dict[str, bytes], compresslevel: int = 9, executable: frozenset[str] | set[str] = EXECUTABLE) -> bytes:
     """{path: bytes} as a zip whose bytes depend only on the contents: sorted names, fixed
-    times, fixed permissions (0755 for the EXECUTABLE names, 0644 otherwise)."""
+    times, fixed permissions (0755 for the `executable` file names, 0644 otherwise)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so the permission bits below are honoured
-            mode = 0o755 if Path(name).name in EXECUTABLE else 0o644
+            mode = 0o755 if Path(name).name in executable else 0o644
             info.external_attr = (0o100000 | mode) << 16
             zf.writestr(info, files[name], compresslevel=compresslevel)
     return buf.getvalue()

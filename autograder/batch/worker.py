@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import atexit
 import dataclasses
-import hashlib
 import io
 import os
 import shutil
@@ -26,6 +25,7 @@ import zipfile
 from pathlib import Path
 
 from ..bundle_format import GradingBundle
+from ..files import sha256_hex
 from ..grading import make_engine, rejected
 from ..grading.core import grade_source, load_test_file
 from ..grading.engine import Deadline
@@ -40,7 +40,7 @@ _lock = threading.Lock()  # grading changes the working directory: one at a time
 
 
 def bundle_key(bundle_zip: bytes) -> str:
-    return hashlib.sha256(bundle_zip).hexdigest()
+    return sha256_hex(bundle_zip)
 
 
 WORKDIR_PREFIX = "course-worker-"

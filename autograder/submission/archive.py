@@ -18,13 +18,13 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from ..files import pack
 from .errors import SubmissionRejected
 
 MAX_FILES = 1000                 # entries in one archive or folder
 MAX_BYTES = 100 * 1024 * 1024    # unpacked bytes of one archive or folder
 MAX_DEPTH = 32                   # folders inside folders (deeper would make path walks recurse)
 _CHUNK = 1 << 16
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 SKIPPED_PARTS = ("__MACOSX",)
 
 
@@ -186,12 +186,5 @@ def folder_digest(files: list[tuple[str, Path]]) -> str:
 
 
 def pack_files(files: list[tuple[str, Path]]) -> bytes:
-    """A deterministic zip of the given files (fixed times and order)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        for rel, path in files:
-            info = zipfile.ZipInfo(rel, _FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = (stat.S_IFREG | 0o644) << 16
-            zf.writestr(info, path.read_bytes())
-    return buf.getvalue()
+    """A deterministic zip of the given files (autograder.files.pack: fixed times, sorted, 0644)."""
+    return pack({rel: path.read_bytes() for rel, path in files}, compresslevel=6, executable=frozenset())
