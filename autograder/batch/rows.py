@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..grading.results import GradeResult
+from ..status import Status
 
-FAILED = "failed"  # the grader itself failed on this submission (a rerun retries it)
+FAILED = Status.FAILED  # the grader itself failed on this submission (a rerun retries it)
 
 
 @dataclass
