@@ -54,7 +54,8 @@ def numpy_darknet(sections, layers, x):
             win = sliding_window_view(xp, (k, k), axis=(0, 1))[::stride, ::stride]
             y = np.einsum("hwcij,fcij->hwf", win, p["weights"].astype(np.float64))
             if "scales" in p:
-                y = (y - p["rolling_mean"]) / np.sqrt(p["rolling_variance"] + 1e-3) * p["scales"] + p["biases"]
+                # darknet's normalisation (its epsilon, not Keras's default 1e-3)
+                y = (y - p["rolling_mean"]) / np.sqrt(p["rolling_variance"] + 1e-6) * p["scales"] + p["biases"]
             else:
                 y = y + p["biases"]
             if opts["activation"] == "leaky":
@@ -87,9 +88,57 @@ def _tiny_at(size: int, assets: Path, tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", ["small", "plant", "tiny64"])
+# An odd-sized input through stride-2 convs: darknet's grid is (in + 2 * (size // 2) - size) // 2 + 1,
+# 33 x 35 -> 17 x 18 -> 9 x 9 (top-left-only padding would give 16 x 17 -> 8 x 8). The variances are
+# small (about 1e-3), where Keras's default epsilon 1e-3 would differ from darknet's by ~30%.
+ODD_CFG = """[net]
+width=35
+height=33
+channels=3
+
+[convolutional]
+batch_normalize=1
+filters=8
+size=3
+stride=2
+pad=1
+activation=leaky
+
+[convolutional]
+batch_normalize=1
+filters=8
+size=3
+stride=2
+pad=1
+activation=leaky
+
+[convolutional]
+filters=21
+size=1
+stride=1
+pad=1
+activation=linear
+
+[yolo]
+mask = 0,1,2
+anchors = 4,6, 8,8, 12,10
+classes=2
+num=3
+"""
+
+
+@pytest.mark.parametrize("name", ["small", "plant", "tiny64", "odd"])
 def test_build_and_load_match_numpy_darknet(name, assets, tmp_path):
-    if name == "tiny64":
+    if name == "odd":
+        cfg = tmp_path / "odd.cfg"
+        cfg.write_text(ODD_CFG)
+        layers = dw.random_layers(gen.conv_specs(gen.read_cfg(ODD_CFG)), np.random.default_rng(3))
+        for layer in layers:
+            if "rolling_variance" in layer:
+                layer["rolling_variance"] = np.full_like(layer["rolling_variance"], 1e-3)
+        weights = tmp_path / "odd.weights"
+        dw.write_weights(weights, layers)
+    elif name == "tiny64":
         cfg = _tiny_at(64, assets, tmp_path)
         specs = gen.conv_specs(gen.read_cfg(cfg.read_text()))
         weights = tmp_path / "tiny64.weights"
@@ -108,6 +157,9 @@ def test_build_and_load_match_numpy_darknet(name, assets, tmp_path):
     if name == "plant":
         x = gen.plant_frame(3, 5)[:, 32:96] / 255.0            # a red square somewhere on 64x64
     got = model.predict(x[None].astype(np.float32), verbose=0)
+    got = got if isinstance(got, list) else [got]
+    if name == "odd":
+        assert [g.shape[1:3] for g in got] == [(9, 9)], "darknet's grid on odd sizes"
     for g, want in zip(got, numpy_darknet(sections, layers, x)):
         assert g[0].shape == want.shape
         assert np.max(np.abs(g[0] - want)) <= 1e-3 * max(1.0, np.max(np.abs(want))), name

@@ -25,13 +25,27 @@ import numpy as np
 from keras import layers
 from PIL import Image, ImageDraw, ImageFont
 
-# Which anchors each output scale uses, by number of output scales (coarse to fine), as in
-# keras-yolo3: YOLOv3 has three scales, YOLOv3-tiny two.
+# keras-yolo3's fixed choice of anchors per output scale (coarse to fine), by number of scales:
+# YOLOv3 has three, YOLOv3-tiny two. decode_outputs falls back on it when given no masks; the
+# [yolo] sections of a cfg say the same for the course's configs and for darknet's yolov3.cfg, but
+# darknet's own yolov3-tiny.cfg gives its fine scale the anchors 0,1,2 (keras-yolo3: 1,2,3), so
+# pass the cfg's masks (yolo_heads) to follow a cfg exactly.
 ANCHOR_MASKS = {3: [[6, 7, 8], [3, 4, 5], [0, 1, 2]], 2: [[3, 4, 5], [1, 2, 3]]}
+
+# Darknet normalises with (x - mean) / sqrt(variance + eps) using a tiny eps; Keras defaults to
+# 1e-3 (keras-yolo3 kept that). The course follows darknet, so weights trained by darknet give
+# darknet's outputs even where a moving variance is small.
+BN_EPSILON = 1e-6
 
 
 def load_rgb(image):
-    """Given helper: a path, an (H, W[, C]) array or a PIL image as an RGB PIL image."""
+    """Given helper: a path, an (H, W[, C]) array or a PIL image as an RGB PIL image.
+
+    Args:
+        image: a path, an (H, W) or (H, W, C) uint8 array, or a PIL image.
+    Returns:
+        an RGB PIL image.
+    """
     if isinstance(image, (str, Path)):
         if not Path(image).exists():
             raise FileNotFoundError(f"no such image: {image}")
@@ -137,8 +151,8 @@ def count_sections(sections):
     Args:
         sections: list of (section_type, options) tuples, as parse_cfg returns.
     Returns:
-        dict mapping section type (str) to count (int), e.g. for yolov3.cfg
-        {"net": 1, "convolutional": 75, "shortcut": 23, "route": 4, "upsample": 2, "yolo": 3}.
+        dict mapping section type (str) to count (int), e.g. {"net": 1, "convolutional": 2,
+        "yolo": 1} for a config of one [net], two [convolutional] and one [yolo].
     """
     ###########################################################################
     # TODO: count the section types.                                          #
@@ -156,8 +170,11 @@ def conv_summaries(sections):
     """Summarise every ``[convolutional]`` section as the lecture does.
 
     Darknet's defaults apply to missing options: size 1, stride 1, pad 0, batch_normalize 0,
-    activation "logistic". Padding follows keras-yolo3: "same" when stride is 1 and pad is 1;
-    otherwise "valid" (a stride-2 convolution pads the top and left itself, then runs "valid").
+    activation "logistic". Padding is the cfg's, as the lecture reads it: "same" when pad is 1
+    (darknet pads size // 2 on every side, so the grid keeps its size at stride 1 and halves,
+    rounding up, at stride 2: the lecture's depth-64, stride-2 block is "same"), "valid" when pad
+    is 0. That keras-yolo3 builds a stride-2 conv as top-left zero padding followed by a "valid"
+    convolution is an implementation detail of its Keras model, not the block's padding.
     A conv block is pooled when the section right after it is a ``[maxpool]`` (darknet's
     maxpool defaults: stride 1, size = stride).
 
@@ -193,12 +210,56 @@ def conv_summaries(sections):
             "depth": opts.get("filters", 1),
             "kernel": opts.get("size", 1),
             "stride": stride,
-            "padding": "same" if stride == 1 and opts.get("pad", 0) else "valid",
+            "padding": "same" if opts.get("pad", 0) else "valid",
             "batch_norm": bool(opts.get("batch_normalize", 0)),
             "activation": opts.get("activation", "logistic"),
             "pooling": pooling,
         })
     return summaries
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def yolo_heads(sections):
+    """What each ``[yolo]`` section says about its output scale, in cfg order.
+
+    A [yolo] section lists every anchor of the model (``anchors``: w,h pairs in input pixels)
+    and, in ``mask``, the indices of the anchors its scale uses. Darknet's defaults: ``classes``
+    20; ``anchors`` none; ``mask`` none, meaning every anchor (0 .. num - 1, ``num`` defaulting
+    to the number of anchor pairs). A single mask value is still a list.
+
+    Args:
+        sections: list of (section_type, options) tuples, as parse_cfg returns (first is net).
+    Returns:
+        list with one dict per [yolo] section, in order, with keys
+            "layer": int, its darknet layer index;
+            "mask": list of int;
+            "anchors": (N, 2) float32 array of (width, height) pairs (darknet's order for
+                anchors), all the anchors it lists;
+            "classes": int.
+    Raises:
+        ValueError: if a section's anchors are not w,h pairs or a mask index is not one of them
+            (the message names the layer).
+    """
+    ###########################################################################
+    # TODO: one dict per [yolo] section.                                      #
+    ###########################################################################
+    heads = []
+    for i, (kind, opts) in enumerate(sections[1:]):
+        if kind != "yolo":
+            continue
+        values = opts.get("anchors", [])
+        values = values if isinstance(values, list) else [values]
+        if len(values) % 2:
+            raise ValueError(f"layer {i}: [yolo] anchors must be w,h pairs, got {len(values)} numbers")
+        anchors = np.array(values, np.float32).reshape(-1, 2)
+        mask = opts.get("mask", list(range(opts.get("num", len(anchors)))))
+        mask = [int(m) for m in (mask if isinstance(mask, list) else [mask])]
+        if any(not 0 <= m < len(anchors) for m in mask):
+            raise ValueError(f"layer {i}: [yolo] mask {mask} names anchors beyond the {len(anchors)} listed")
+        heads.append({"layer": i, "mask": mask, "anchors": anchors, "classes": opts.get("classes", 20)})
+    return heads
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
@@ -224,8 +285,8 @@ def count_parameters(sections):
     Args:
         sections: list of (section_type, options) tuples, as parse_cfg returns (first is net).
     Returns:
-        dict with int values: {"total": ..., "trainable": ..., "non_trainable": ...}
-        (yolov3.cfg: 62001757, 61949149, 52608).
+        dict with int values: {"total": ..., "trainable": ..., "non_trainable": ...} (for
+        yolov3.cfg, compare with the totals of the model summary the lecture prints).
     Raises:
         ValueError: for a section type other than net, convolutional, shortcut, route,
             upsample, maxpool, yolo.
@@ -268,11 +329,16 @@ def build_model(cfg_path):
     The input is ``keras.Input((height, width, channels))`` from the [net] section. Layer by
     layer (keep every layer's output in a list, so routes and shortcuts can refer back):
 
-    - convolutional: a stride-2 conv is preceded by ``ZeroPadding2D(((size // 2, 0), (size // 2, 0)))``
-      (top and left only) and runs with padding "valid"; otherwise padding is "same" when
-      pad=1, else "valid". ``Conv2D(filters, size, strides=stride, use_bias=not batch_normalize)``,
-      then ``BatchNormalization()`` (Keras's default epsilon 1e-3, as keras-yolo3) when
-      batch_normalize=1, then ``LeakyReLU(negative_slope=0.1)`` for "leaky" ("linear": nothing).
+    - convolutional: darknet pads p = size // 2 pixels on every side when pad=1 (p = 0 when
+      pad=0), so its grid is (in + 2p - size) // stride + 1: 33 x 35 in gives 17 x 18 at stride 2.
+      A conv with stride > 1 is preceded by ``ZeroPadding2D(((p, p), (p, p)))`` and runs with
+      padding "valid" (Keras's "same" would pad bottom-right first and shift the windows);
+      otherwise padding is "same" when pad=1, else "valid". (keras-yolo3 pads the top and left
+      only, which gives darknet's grid on even sizes only.)
+      ``Conv2D(filters, size, strides=stride, use_bias=not batch_normalize)``, then
+      ``BatchNormalization(epsilon=BN_EPSILON)`` when batch_normalize=1 (darknet's tiny epsilon,
+      where keras-yolo3 kept Keras's default 1e-3), then ``LeakyReLU(negative_slope=0.1)`` for
+      "leaky" ("linear": nothing).
       NAME the conv layer of darknet layer i ``f"conv_{i}"`` and its batch norm ``f"bn_{i}"``:
       ``model.layers`` is in topological order, not cfg order, so load_weights finds the
       layers in cfg order by these names (and the notebook's weight writer relies on them).
@@ -284,9 +350,9 @@ def build_model(cfg_path):
     Args:
         cfg_path: str, path of a darknet .cfg file.
     Returns:
-        keras.Model with the outputs of the [yolo] sections in cfg order, e.g. for yolov3.cfg
-        at 416x416: output_shape [(None, 13, 13, 255), (None, 26, 26, 255), (None, 52, 52, 255)],
-        count_params() 62001757 (equal to count_parameters).
+        keras.Model with the outputs of the [yolo] sections in cfg order, each
+        (None, grid height, grid width, filters of the conv before it); count_params() equals
+        count_parameters(parse_cfg(cfg_path))["total"].
     Raises:
         ValueError: for an unknown section type or activation.
     """
@@ -303,14 +369,16 @@ def build_model(cfg_path):
             bn = bool(opts.get("batch_normalize", 0))
             padding = "same" if opts.get("pad", 0) else "valid"
             if stride > 1:
-                # darknet pads symmetrically; top-left padding + "valid" gives the same grid
+                # darknet's windows start p pixels above and left of the picture and its grid is
+                # (in + 2p - size) // stride + 1: padding p all round, then "valid", is exactly
+                # that on every size (top-left only loses a row or column on odd sizes)
                 pad = size // 2 if opts.get("pad", 0) else 0
-                x = layers.ZeroPadding2D(((pad, 0), (pad, 0)), name=f"pad_{i}")(x)
+                x = layers.ZeroPadding2D(((pad, pad), (pad, pad)), name=f"pad_{i}")(x)
                 padding = "valid"
             x = layers.Conv2D(opts.get("filters", 1), size, strides=stride, padding=padding,
                               use_bias=not bn, name=f"conv_{i}")(x)
             if bn:
-                x = layers.BatchNormalization(name=f"bn_{i}")(x)
+                x = layers.BatchNormalization(epsilon=BN_EPSILON, name=f"bn_{i}")(x)
             activation = opts.get("activation", "logistic")
             if activation == "leaky":
                 x = layers.LeakyReLU(negative_slope=0.1, name=f"leaky_{i}")(x)
@@ -423,7 +491,7 @@ def read_anchors(path):
     Args:
         path: str, path of the anchors file (e.g. yolo_anchors.txt).
     Returns:
-        (N, 2) float32 array of (width, height) in input pixels.
+        (N, 2) float32 array of (width, height) in input pixels (darknet's order for anchors).
     Raises:
         FileNotFoundError: if there is no such file.
         ValueError: if the file holds no numbers or an odd count of them.
@@ -498,13 +566,16 @@ def letterbox(image, shape=(416, 416)):
 # =============================================================================
 
 
-def decode_outputs(outputs, anchors, num_classes, input_shape, image_shape):
+def decode_outputs(outputs, anchors, num_classes, input_shape, image_shape, masks=None):
     """Turn the raw output grids into boxes and class scores, as keras-yolo3's yolo_head and
     yolo_correct_boxes.
 
     Each output has A = 3 anchors per cell and 5 + num_classes values per anchor:
     t_x, t_y, t_w, t_h, objectness, class logits. Scale s (coarse to fine) uses the anchors
-    ANCHOR_MASKS[len(outputs)][s]. For the cell in row gy, column gx of a (gh, gw) grid:
+    masks[s]: the [yolo] sections' masks as yolo_heads reads them from the cfg; without masks,
+    keras-yolo3's fixed ANCHOR_MASKS[len(outputs)][s] (the same as the course's configs; darknet's
+    own yolov3-tiny.cfg differs on its fine scale, so pass its masks). For the cell in row gy,
+    column gx of a (gh, gw) grid:
 
         x = (sigmoid(t_x) + gx) / gw        y = (sigmoid(t_y) + gy) / gh       (0..1 of the input)
         w = exp(t_w) * anchor_w / input_w   h = exp(t_h) * anchor_h / input_h
@@ -519,51 +590,66 @@ def decode_outputs(outputs, anchors, num_classes, input_shape, image_shape):
     Args:
         outputs: list of 2 or 3 float arrays, coarse to fine, each (1, gh, gw, 3*(5+num_classes))
             or (gh, gw, 3*(5+num_classes)) (what model.predict returns for one image).
-        anchors: (N, 2) float array of (width, height) in input pixels (N = 9 or 6).
+        anchors: (N, 2) float array of (width, height) in input pixels (N = 9 or 6; darknet's
+            order for anchors, as read_anchors returns).
         num_classes: int.
         input_shape: (height, width) of the network input, e.g. (416, 416).
         image_shape: (height, width) of the original image.
+        masks: None, or one list of anchor indices per output, in the same order (A = its length).
     Returns:
         boxes: (M, 4) float32 array of (top, left, bottom, right) in image pixels, and
         scores: (M, num_classes) float32 array, where M = sum of gh * gw * 3 over the scales,
         ordered by scale (as given), then row, column, anchor.
     Raises:
-        ValueError: if there are not 2 or 3 outputs, or an output's last axis is not
-            3 * (5 + num_classes).
+        ValueError: if there are not 2 or 3 outputs (without masks), masks has not one entry per
+            output or names an anchor that is not there, or an output's last axis is not
+            A * (5 + num_classes).
     """
     ###########################################################################
     # TODO: decode every scale, then correct the boxes for the letterbox.     #
     ###########################################################################
-    if len(outputs) not in ANCHOR_MASKS:
-        raise ValueError(f"expected 2 or 3 outputs, got {len(outputs)}")
+    if masks is None:
+        if len(outputs) not in ANCHOR_MASKS:
+            raise ValueError(f"expected 2 or 3 outputs without masks, got {len(outputs)}")
+        masks = ANCHOR_MASKS[len(outputs)]
     anchors = np.asarray(anchors, np.float32)
+    if len(masks) != len(outputs) or any(not 0 <= m < len(anchors) for mask in masks for m in mask):
+        raise ValueError(f"masks {masks} do not give one list of anchor indices (< {len(anchors)}) "
+                         f"per output ({len(outputs)})")
     input_hw = np.array(input_shape[:2], np.float32)
     image_hw = np.array(image_shape[:2], np.float32)
-    all_boxes, all_scores = [], []
-    for feats, mask in zip(outputs, ANCHOR_MASKS[len(outputs)]):
-        feats = np.asarray(feats, np.float32)
-        feats = feats[0] if feats.ndim == 4 else feats
-        gh, gw, depth = feats.shape
-        if depth != len(mask) * (5 + num_classes):
-            raise ValueError(f"output depth {depth} is not {len(mask)} * (5 + {num_classes})")
+    new_hw = np.round(image_hw * np.min(input_hw / image_hw))
+    offset, scale = (input_hw - new_hw) / 2.0 / input_hw, input_hw / new_hw
+    grids = [np.asarray(f, np.float32) for f in outputs]
+    grids = [f[0] if f.ndim == 4 else f for f in grids]
+    for f, mask in zip(grids, masks):
+        if f.ndim != 3 or f.shape[-1] != len(mask) * (5 + num_classes):
+            raise ValueError(f"output of shape {f.shape}: depth is not {len(mask)} * (5 + {num_classes})")
+    # one output array filled scale by scale: the class scores are most of the work, so they are
+    # computed in place there (same float32 operations as _sigmoid, no temporaries, no concatenate)
+    sizes = [f.shape[0] * f.shape[1] * len(mask) for f, mask in zip(grids, masks)]
+    boxes = np.empty((sum(sizes), 4), np.float32)
+    scores = np.empty((sum(sizes), num_classes), np.float32)
+    start = 0
+    for feats, mask, n in zip(grids, masks, sizes):
+        gh, gw = feats.shape[:2]
         feats = feats.reshape(gh, gw, len(mask), 5 + num_classes)
-
         gy, gx = np.mgrid[0:gh, 0:gw]
         grid = np.stack([gx, gy], axis=-1)[:, :, None, :]             # (gh, gw, 1, 2) as (x, y)
         xy = (_sigmoid(feats[..., 0:2]) + grid) / np.array([gw, gh], np.float32)
         wh = np.exp(feats[..., 2:4]) * anchors[mask] / input_hw[::-1]
-        scores = _sigmoid(feats[..., 4:5]) * _sigmoid(feats[..., 5:])
-
-        # undo the letterbox, in (y, x) order
-        new_hw = np.round(image_hw * np.min(input_hw / image_hw))
-        offset, scale = (input_hw - new_hw) / 2.0 / input_hw, input_hw / new_hw
-        yx = (xy[..., ::-1] - offset) * scale
+        yx = (xy[..., ::-1] - offset) * scale                        # undo the letterbox, (y, x)
         hw = wh[..., ::-1] * scale
-        boxes = np.concatenate([yx - hw / 2, yx + hw / 2], axis=-1) * np.tile(image_hw, 2)
-        all_boxes.append(boxes.reshape(-1, 4))
-        all_scores.append(scores.reshape(-1, num_classes))
-    return (np.concatenate(all_boxes).astype(np.float32),
-            np.concatenate(all_scores).astype(np.float32))
+        corners = np.concatenate([yx - hw / 2, yx + hw / 2], axis=-1) * np.tile(image_hw, 2)
+        boxes[start:start + n] = corners.reshape(-1, 4)
+        out = scores[start:start + n].reshape(gh, gw, len(mask), num_classes)   # a view
+        np.multiply(feats[..., 5:], 0.5, out=out)
+        np.tanh(out, out=out)
+        out *= 0.5
+        out += 0.5
+        out *= _sigmoid(feats[..., 4:5])
+        start += n
+    return boxes, scores
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################
@@ -602,32 +688,47 @@ def filter_boxes(boxes, scores, score_threshold=0.3, iou_threshold=0.45, max_box
     boxes, scores = np.asarray(boxes, np.float32), np.asarray(scores, np.float32)
     if boxes.ndim != 2 or boxes.shape[1] != 4 or scores.ndim != 2 or len(scores) != len(boxes):
         raise ValueError(f"expected boxes (M, 4) and scores (M, C), got {boxes.shape} and {scores.shape}")
-    rows, cols = np.nonzero(scores >= score_threshold)       # every (box, class) candidate
-    kept_rows, kept_classes = [], []
-    for c in np.unique(cols):
-        idx = rows[cols == c]
-        idx = idx[np.argsort(-scores[idx, c], kind="stable")]   # best first
-        b = boxes[idx]
-        # pairwise IoU > threshold, written as inter > threshold * union so that empty boxes
-        # (union 0) never suppress (n x n for the n candidates of this class)
-        inter = np.prod(np.clip(np.minimum(b[:, None, 2:], b[None, :, 2:])
-                                - np.maximum(b[:, None, :2], b[None, :, :2]), 0, None), axis=2)
-        area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-        suppresses = inter > iou_threshold * (area[:, None] + area[None, :] - inter)
-        alive = np.ones(len(idx), bool)
-        n_kept = 0
-        for i in range(len(idx)):                # greedy, best first
-            if not alive[i]:
-                continue
-            kept_rows.append(idx[i])
-            n_kept += 1
-            if n_kept == max_boxes:
-                break
-            alive &= ~suppresses[i]
-        kept_classes += [c] * n_kept
-    index = np.array(kept_rows, dtype=int)
-    classes = np.array(kept_classes, dtype=np.int32)
-    kept_scores = scores[index, classes]
+    # every (box, class) candidate, row by row (flatnonzero is much faster than a 2-d nonzero)
+    rows, cols = np.divmod(np.flatnonzero(scores >= score_threshold), scores.shape[1])
+    cand = scores[rows, cols]
+    by_class = np.lexsort((-cand, cols))                   # class by class, best first (ties: row)
+    rows, cols, cand = rows[by_class], cols[by_class], cand[by_class]
+    starts = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]]) if len(cols) else np.zeros(0, int)
+    counts = np.diff(np.r_[starts, len(cols)])
+    keep = np.zeros(len(cols), bool)
+
+    def greedy(boxes, starts, counts):
+        """Greedy NMS on several classes at once: class g's candidates are
+        boxes[starts[g]:starts[g] + counts[g]], best first; marks the survivors in keep."""
+        n = int(counts.max())
+        slot = np.arange(n)
+        valid = slot[None, :] < counts[:, None]                          # (G, n)
+        at = np.where(valid, starts[:, None] + slot[None, :], 0)
+        b = boxes[at]                                                   # (G, n, 4)
+        # IoU > threshold written as inter > threshold * union, so that empty boxes (union 0)
+        # never suppress
+        inter = np.prod(np.clip(np.minimum(b[:, :, None, 2:], b[:, None, :, 2:])
+                                - np.maximum(b[:, :, None, :2], b[:, None, :, :2]), 0, None), axis=3)
+        area = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+        suppresses = inter > iou_threshold * (area[:, :, None] + area[:, None, :] - inter)
+        # only a better box of the same class suppresses
+        suppresses &= (slot[:, None] < slot[None, :]) & valid[:, :, None] & valid[:, None, :]
+        alive = valid.copy()
+        for i in np.flatnonzero(suppresses.any(axis=(0, 2))):        # greedy, best first, skipping
+            alive &= ~(suppresses[:, i, :] & alive[:, i, None])    # boxes that overlap nothing
+        # keeping at most max_boxes per class is stopping after the first max_boxes survivors
+        alive &= np.cumsum(alive, axis=1) <= max_boxes
+        keep[at[alive]] = True
+
+    # classes with few candidates (the usual case: a few boxes each for many classes) are
+    # suppressed together, padded to (classes, n, n); a crowded class goes on its own
+    small = counts <= 64
+    candidates = boxes[rows]
+    for group in [np.flatnonzero(small)] + [[g] for g in np.flatnonzero(~small)]:
+        if len(group):
+            greedy(candidates, starts[group], counts[group])
+    index, classes = rows[keep], cols[keep].astype(np.int32)
+    kept_scores = cand[keep]
     order = np.argsort(-kept_scores, kind="stable")     # candidates came class by class: ties by class
     return boxes[index][order].reshape(-1, 4), kept_scores[order], classes[order]
     ###########################################################################
@@ -670,12 +771,18 @@ def detection_lines(boxes, scores, classes, class_names, image_shape):
 def draw_detections(image, boxes, scores, classes, class_names):
     """Draw boxes and labels on a copy of the image with PIL, as keras-yolo3.
 
-    Round and clip each box as detection_lines does. Draw its outline in the class's colour
-    (class_colours(len(class_names))[class]) with thickness max(1, (width + height) // 300)
-    pixels, growing inwards: rectangles [left + i, top + i, right - i, bottom - i] for i in
-    range(thickness). Then write "label score" (two decimals) in black on a filled rectangle of
-    the same colour, just above the box, or just inside its top when there is no room above
-    (use ImageFont.load_default()). Pixels away from the outlines and labels stay unchanged.
+    Round and clip each box as detection_lines does (top and left at 0, bottom at the image
+    height, right at the image width). A box left with no area (right <= left or
+    bottom <= top: a box outside the picture, in a letterbox band, or given inverted) is
+    skipped: no outline, no label. Any other box gets its outline in the class's colour
+    (class_colours(len(class_names))[class]), growing inwards: rectangles
+    [left + i, top + i, right - i, bottom - i] for i in range(thickness), where thickness is
+    max(1, (width + height) // 300) for the image's width and height, capped so that the last
+    rectangle is not inverted: at most min(right - left, bottom - top) // 2 + 1. Then write
+    "label score" (two decimals) in black on a filled rectangle of the same colour, just above
+    the box, or just inside its top when there is no room above (use ImageFont.load_default()).
+    Pixels away from the outlines and labels stay unchanged. Boxes thinner than the outline,
+    inverted or outside the picture never raise.
 
     Args:
         image: a path, an (H, W, 3) uint8 array or a PIL image.
@@ -695,11 +802,13 @@ def draw_detections(image, boxes, scores, classes, class_names):
     colours = class_colours(len(class_names))
     width, height = canvas.size
     thickness = max(1, (width + height) // 300)
-    for (top, left, bottom, right), score, c in zip(np.asarray(boxes), scores, classes):
+    for (top, left, bottom, right), score, c in zip(np.asarray(boxes).reshape(-1, 4), scores, classes):
         top, left = max(0, int(np.floor(top + 0.5))), max(0, int(np.floor(left + 0.5)))
         bottom, right = min(height, int(np.floor(bottom + 0.5))), min(width, int(np.floor(right + 0.5)))
+        if right <= left or bottom <= top:
+            continue                 # nothing of it on the picture: PIL would refuse the rectangle
         colour = colours[int(c)]
-        for i in range(thickness):
+        for i in range(min(thickness, min(right - left, bottom - top) // 2 + 1)):
             draw.rectangle([left + i, top + i, right - i, bottom - i], outline=colour)
         label = f"{class_names[int(c)]} {score:.2f}"
         x0, y0, x1, y1 = draw.textbbox((0, 0), label, font=font)
@@ -718,7 +827,8 @@ def draw_detections(image, boxes, scores, classes, class_names):
 # =============================================================================
 
 
-def detect_image(model, image, anchors, class_names, score_threshold=0.3, iou_threshold=0.45):
+def detect_image(model, image, anchors, class_names, score_threshold=0.3, iou_threshold=0.45,
+                 masks=None):
     """Detect objects in one image and draw them: letterbox to the model's input size, scale to
     [0, 1] float32, add a batch axis, predict, decode, filter, print the lines, draw.
 
@@ -728,6 +838,7 @@ def detect_image(model, image, anchors, class_names, score_threshold=0.3, iou_th
         anchors: (N, 2) float array, as read_anchors returns.
         class_names: list of str.
         score_threshold, iou_threshold: floats, as filter_boxes.
+        masks: None or the cfg's masks, as decode_outputs.
     Returns:
         (annotated, lines): annotated an (H, W, 3) uint8 array (draw_detections on the original
         image), lines the list of str from detection_lines (also printed).
@@ -740,7 +851,7 @@ def detect_image(model, image, anchors, class_names, score_threshold=0.3, iou_th
     batch = letterbox(rgb, input_shape)[None].astype(np.float32) / 255.0
     outputs = model.predict_on_batch(batch)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    boxes, scores = decode_outputs(outputs, anchors, len(class_names), input_shape, rgb.shape[:2])
+    boxes, scores = decode_outputs(outputs, anchors, len(class_names), input_shape, rgb.shape[:2], masks)
     boxes, scores, classes = filter_boxes(boxes, scores, score_threshold, iou_threshold)
     lines = detection_lines(boxes, scores, classes, class_names, rgb.shape[:2])
     print("\n".join(lines))
@@ -780,7 +891,7 @@ def read_frames(path):
 
 
 def detect_video(model, video_in, video_out, anchors, class_names, score_threshold=0.3,
-                 iou_threshold=0.45):
+                 iou_threshold=0.45, masks=None):
     """Run detect_image on every frame of a video and write the annotated frames.
 
     Read with cv2.VideoCapture (frames are BGR: convert to RGB before detecting, and back to
@@ -791,7 +902,7 @@ def detect_video(model, video_in, video_out, anchors, class_names, score_thresho
         model: keras.Model from build_model (weights loaded).
         video_in: str, path of the input video.
         video_out: str, path of the annotated video to write (.avi or .mp4).
-        anchors, class_names, score_threshold, iou_threshold: as detect_image.
+        anchors, class_names, score_threshold, iou_threshold, masks: as detect_image.
     Returns:
         list with one list of str per frame: that frame's detection_lines (also printed).
     Raises:
@@ -815,7 +926,7 @@ def detect_video(model, video_in, video_out, anchors, class_names, score_thresho
         if not ok:
             break
         annotated, lines = detect_image(model, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), anchors,
-                                        class_names, score_threshold, iou_threshold)
+                                        class_names, score_threshold, iou_threshold, masks)
         if writer is None:
             height, width = frame.shape[:2]
             writer = cv2.VideoWriter(str(video_out), cv2.VideoWriter_fourcc(*codecs[suffix]), fps,
@@ -826,6 +937,140 @@ def detect_video(model, video_in, video_out, anchors, class_names, score_thresho
     if writer is not None:
         writer.release()
     return per_frame
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+# =============================================================================
+# Question 10: anchors by k-means over box sizes, with an IoU distance
+# =============================================================================
+
+
+def kmeans_anchors(boxes_wh, k, seed=0, max_iter=300):
+    """Choose k anchors for a set of boxes by k-means with the distance 1 - IoU (YOLOv2's way).
+
+    Only sizes matter, so two boxes are compared as if they shared their top-left corner:
+    IoU((w1, h1), (w2, h2)) = min(w1, w2) * min(h1, h2) / (w1 * h1 + w2 * h2 - that).
+    Euclidean k-means would let large boxes dominate; 1 - IoU treats a 10% mismatch alike at
+    every size.
+
+    1. Start from k distinct boxes: ``np.random.default_rng(seed).choice(N, k, replace=False)``
+       gives their indices, in that order.
+    2. Assign each box to the centroid it has the highest IoU with (ties: the lower index).
+    3. Stop when no assignment changed since the previous round (or after max_iter rounds);
+       otherwise move each centroid to the mean (w, h) of its boxes (a centroid with no box
+       stays where it is) and go back to 2.
+
+    Args:
+        boxes_wh: (N, 2) float array (or nested list) of box (width, height), all > 0 (darknet's
+            order for anchors, as read_anchors returns them).
+        k: int, the number of anchors, 1 <= k <= N.
+        seed: int, seeds the choice of starting boxes.
+        max_iter: int, the most assignment rounds.
+    Returns:
+        (k, 2) float32 array of (width, height) (darknet's anchor order), sorted by area
+        (w * h), smallest first (ties: narrower first).
+    Raises:
+        ValueError: if boxes_wh is not (N, 2) with positive values, or k is not in 1..N.
+    """
+    ###########################################################################
+    # TODO: k distinct starting boxes, then assign / update until stable.     #
+    ###########################################################################
+    wh = np.asarray(boxes_wh, np.float64)
+    if wh.ndim != 2 or wh.shape[1] != 2 or not np.all(wh > 0):
+        raise ValueError(f"boxes_wh must be (N, 2) positive widths and heights, got shape {wh.shape}")
+    if not 1 <= k <= len(wh):
+        raise ValueError(f"k must be between 1 and the number of boxes ({len(wh)}), got {k}")
+    centroids = wh[np.random.default_rng(seed).choice(len(wh), k, replace=False)]
+    assigned = None
+    for _ in range(max_iter):
+        inter = np.minimum(wh[:, None, 0], centroids[None, :, 0]) * np.minimum(wh[:, None, 1], centroids[None, :, 1])
+        iou = inter / (wh.prod(axis=1)[:, None] + centroids.prod(axis=1)[None, :] - inter)
+        nearest = np.argmax(iou, axis=1)                  # argmax: the first of equal IoUs
+        if assigned is not None and np.array_equal(nearest, assigned):
+            break
+        assigned = nearest
+        for j in range(k):
+            members = wh[assigned == j]
+            if len(members):
+                centroids[j] = members.mean(axis=0)
+    order = np.lexsort((centroids[:, 0], centroids.prod(axis=1)))
+    return centroids[order].astype(np.float32)
+    ###########################################################################
+    #                             END OF YOUR CODE                            #
+    ###########################################################################
+
+
+def mean_best_iou(boxes_wh, anchors):
+    """Given helper: how well anchors fit boxes, the mean over boxes of their best IoU with an
+    anchor (sizes only, as kmeans_anchors compares them).
+
+    Args:
+        boxes_wh: (N, 2) float array of (width, height) (darknet's anchor order);
+        anchors: (K, 2) float array, the same order.
+    Returns:
+        float in (0, 1].
+    """
+    wh, anchors = np.asarray(boxes_wh, np.float64), np.asarray(anchors, np.float64)
+    inter = np.minimum(wh[:, None, 0], anchors[None, :, 0]) * np.minimum(wh[:, None, 1], anchors[None, :, 1])
+    iou = inter / (wh.prod(axis=1)[:, None] + anchors.prod(axis=1)[None, :] - inter)
+    return float(iou.max(axis=1).mean())
+
+
+# =============================================================================
+# Question 11: save the built model and load it back
+# =============================================================================
+
+
+def demo_model(seed=0):
+    """Given helper: a small Keras model with random weights, made of the layers build_model
+    makes (padding, stride-2 conv, batch norm, leaky ReLU, a linear 1x1 output conv): something
+    to save and load without questions 4 and 5.
+
+    Args:
+        seed: int, seeds the weights.
+    Returns:
+        keras.Model from a (16, 16, 3) input to one (8, 8, 21) output.
+    """
+    inputs = keras.Input((16, 16, 3))
+    x = layers.ZeroPadding2D(((1, 1), (1, 1)), name="pad_0")(inputs)
+    x = layers.Conv2D(8, 3, strides=2, padding="valid", use_bias=False, name="conv_0")(x)
+    x = layers.BatchNormalization(epsilon=BN_EPSILON, name="bn_0")(x)
+    x = layers.LeakyReLU(negative_slope=0.1, name="leaky_0")(x)
+    model = keras.Model(inputs, layers.Conv2D(21, 1, name="conv_1")(x), name="demo")
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.uniform(0.5, 1.5, w.shape).astype(np.float32) if "variance" in w.path
+                       else rng.normal(size=w.shape).astype(np.float32) for w in model.weights])
+    return model
+
+
+def save_and_reload(model, path):
+    """Save a model to a file and load it back as the lecture does,
+    ``keras.models.load_model(path, compile=False)``.
+
+    The lecture loads keras-yolo3's converted ``yolo.h5``; Keras 3 writes its own ``.keras``
+    format too. compile=False because the detector is only run, never trained here: a model
+    saved without an optimiser and loss has nothing to compile.
+
+    Load it back with compile=False even when the model given was compiled: the model returned
+    is a new one, read from the file, and not compiled.
+
+    Args:
+        model: a keras.Model (e.g. from build_model with weights loaded, or demo_model()).
+        path: str or Path of the file to write, ending in ".keras" or ".h5"; its folder exists.
+    Returns:
+        the keras.Model loaded back from path (same layers, names and weights).
+    Raises:
+        ValueError: if path does not end in ".keras" or ".h5" (nothing is written).
+    """
+    ###########################################################################
+    # TODO: check the suffix, model.save, keras.models.load_model.            #
+    ###########################################################################
+    if Path(path).suffix.lower() not in (".keras", ".h5"):
+        raise ValueError(f"path must end in .keras or .h5, got {str(path)!r}")
+    model.save(str(path))
+    return keras.models.load_model(str(path), compile=False)
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################

@@ -5,7 +5,7 @@ from otter.test_files import test_case
 OK_FORMAT = False
 
 name = "q8_nms_draw"
-points = 14
+points = 18
 
 # (top, left, bottom, right) and scores for 2 classes
 HAND_BOXES = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30], [1, 1, 11, 11], [40, 40, 50, 50]], np.float32)
@@ -92,3 +92,52 @@ def test_nothing_found_and_errors(filter_boxes, detection_lines, draw_detections
         pass
     else:
         raise AssertionError("boxes of shape (5, 3): expected ValueError")
+
+
+def _unchanged(got, image, rows, cols, what):
+    region = (slice(*rows), slice(*cols))
+    changed = int(np.sum(np.any(got[region] != image[region], axis=-1)))
+    assert changed == 0, f"{what}: {changed} pixels changed (rows {rows[0]}..{rows[1] - 1}, columns {cols[0]}..{cols[1] - 1})"
+
+
+def _draw(draw_detections, image, boxes, classes, what):
+    try:
+        got = draw_detections(image, np.array(boxes, np.float32), np.full(len(boxes), 0.9), np.array(classes), ["a", "b", "c"])
+    except Exception as e:  # noqa: BLE001 - reported with the box that caused it
+        raise AssertionError(f"{what}: draw_detections raised {type(e).__name__}: {e}; every box must be "
+                             "drawable (clip it, skip it when nothing is left, cap the outline)") from None
+    got = np.asarray(got)
+    assert got.shape == image.shape and got.dtype == np.uint8, f"{what}: expected a {image.shape} uint8 array, got {got.shape} {got.dtype}"
+    return got
+
+
+@test_case(points=2)
+def test_draw_thin_box(draw_detections, class_colours):
+    # 400x600: the outline is (600 + 400) // 300 = 3 pixels, but the box is rows 200..201 only
+    image = np.full((400, 600, 3), 100, np.uint8)
+    got = _draw(draw_detections, image, [[200.2, 100.0, 201.4, 300.0]], [2], "a box 1 pixel high after rounding")
+    colour = list(class_colours(3)[2])
+    for y in (200, 201):
+        row = got[y, 110:300].tolist()
+        assert all(p == colour for p in row), f"row {y}, columns 110..299 lie on the thin box: expected class 2's colour {colour}"
+    _unchanged(got, image, (202, 400), (0, 600), "below the thin box (its outline may not grow past it)")
+    _unchanged(got, image, (195, 205), (302, 600), "right of the thin box")
+
+
+@test_case(points=2, hidden=True)
+def test_draw_outside_and_inverted_boxes(draw_detections, class_colours):
+    image = np.random.default_rng(2).integers(0, 256, (400, 600, 3), dtype=np.uint8)
+    empty = [[50, 300, 20, 100],       # inverted
+             [-50, -80, -10, -5],      # above and left of the picture
+             [450, 100, 500, 200],     # below it
+             [-40, 100, -1, 300],      # in the grey band above a letterboxed picture
+             [10, 10, 10.2, 50]]       # no height after rounding
+    got = _draw(draw_detections, image, empty, [0, 1, 2, 0, 1], "boxes with no area on the picture")
+    assert np.array_equal(got, image), "boxes with no area on the picture (inverted, outside, empty) draw nothing"
+    # half outside (top right): clipped to rows 0..50, columns 550..600; the label goes inside
+    got = _draw(draw_detections, image, empty + [[-30, 550, 50, 700]], [0, 1, 2, 0, 1, 1], "a box half outside")
+    colour = list(class_colours(3)[1])
+    for y, x, where in [(50, 580, "bottom edge"), (40, 550, "left edge"), (40, 599, "edge of the picture (inner outline)")]:
+        assert got[y, x].tolist() == colour, f"half-outside box: its {where} at row {y}, column {x} should be {colour}, got {got[y, x].tolist()}"
+    _unchanged(got, image, (53, 400), (0, 600), "below the half-outside box")
+    _unchanged(got, image, (0, 400), (0, 547), "left of the half-outside box")

@@ -1,0 +1,80 @@
+"""Question 10: anchors chosen by k-means over box sizes, with the distance 1 - IoU."""
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q10_kmeans_anchors"
+points = 8
+
+
+def _anchors(kmeans_anchors, wh, k, seed, what):
+    got = np.asarray(kmeans_anchors(wh, k, seed))
+    assert got.shape == (k, 2) and got.dtype == np.float32, (
+        f"{what}: expected a ({k}, 2) float32 array of (width, height), got {got.shape} {got.dtype}")
+    return got
+
+
+@test_case(points=2)
+def test_two_groups(kmeans_anchors):
+    wh = np.array([[30, 60]] * 4 + [[200, 100]] * 4 + [[32, 64], [210, 90]], float)
+    got = _anchors(kmeans_anchors, wh, 2, 0, "two groups of box sizes")
+    want = np.array([[30.4, 60.8], [202, 98]], np.float32)
+    assert np.allclose(got, want, rtol=1e-5), (
+        f"two groups of box sizes, k=2: expected each group's mean size, smallest area first, {want.tolist()}, "
+        f"got {got.tolist()}")
+
+
+@test_case(points=2)
+def test_iou_not_euclidean(kmeans_anchors):
+    # (40, 40) has IoU 0.16 with (100, 100) and 0.06 with (10, 10): by IoU it joins the large boxes,
+    # although it is closer to (10, 10) in pixels (Euclidean k-means would give [[15, 15], [100, 100]]).
+    wh = np.array([[10, 10]] * 5 + [[100, 100]] * 5 + [[40, 40]], float)
+    for seed in (0, 1, 2):
+        got = _anchors(kmeans_anchors, wh, 2, seed, f"seed {seed}")
+        assert np.allclose(got, [[10, 10], [90, 90]], rtol=1e-5), (
+            f"sizes 5 x (10, 10), 5 x (100, 100) and one (40, 40), k=2, seed {seed}: the distance is "
+            f"1 - IoU, so (40, 40) goes with the large boxes; got {got.tolist()}")
+
+
+@test_case(points=3, hidden=True)
+def test_against_plain_implementation(kmeans_anchors):
+    def oracle(wh, k, seed):
+        boxes = [tuple(map(float, b)) for b in wh]
+        cents = [boxes[i] for i in np.random.default_rng(seed).choice(len(boxes), k, replace=False)]
+        previous = None
+        for _ in range(300):
+            labels = []
+            for w, h in boxes:
+                ious = [min(w, a) * min(h, b) / (w * h + a * b - min(w, a) * min(h, b)) for a, b in cents]
+                labels.append(ious.index(max(ious)))
+            if labels == previous:
+                break
+            previous = labels
+            for j in range(k):
+                members = [b for b, lab in zip(boxes, labels) if lab == j]
+                if members:
+                    cents[j] = tuple(np.mean(members, axis=0))
+        return np.array(sorted(cents, key=lambda c: (c[0] * c[1], c[0])))
+
+    for seed, k in ((0, 9), (3, 6), (7, 5)):
+        wh = np.exp(np.random.default_rng(100 + seed).normal(3.5, 0.8, (200, 2)))
+        got = _anchors(kmeans_anchors, wh.tolist() if seed == 7 else wh, k, seed, f"200 random sizes, k={k}, seed {seed}")
+        want = oracle(wh, k, seed)
+        assert np.allclose(got, want, rtol=1e-5), (
+            f"200 random box sizes, k={k}, seed {seed}: expected {np.round(want, 2).tolist()}, "
+            f"got {np.round(got, 2).tolist()} (start from rng.choice(N, k, replace=False), nearest by IoU, "
+            f"mean update, stop when nothing moves, sort by area)")
+
+
+@test_case(points=1, hidden=True)
+def test_kmeans_errors(kmeans_anchors):
+    for bad, k, what in ((np.ones((5, 3)), 2, "boxes of shape (5, 3)"), (np.array([[1.0, 2.0], [0.0, 1.0]]), 1, "a zero width"),
+                         (np.ones((3, 2)), 4, "k = 4 for 3 boxes"), (np.ones((3, 2)), 0, "k = 0")):
+        try:
+            kmeans_anchors(bad, k, 0)
+        except ValueError:
+            continue
+        except Exception as e:  # noqa: BLE001 - reported
+            raise AssertionError(f"{what}: expected ValueError, got {type(e).__name__}: {e}") from None
+        raise AssertionError(f"{what}: expected ValueError, got a result")

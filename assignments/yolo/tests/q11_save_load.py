@@ -1,0 +1,49 @@
+"""Question 11: save a model and load it back with keras.models.load_model(..., compile=False).
+
+The model is the given helper demo_model() (the kind of layers build_model makes), so this
+question does not depend on questions 4 and 5. Files are written in the working folder.
+"""
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q11_save_load"
+points = 6
+
+
+def _round_trip(demo_model, save_and_reload, path):
+    model = demo_model(3)
+    model.compile(optimizer="sgd", loss="mse")      # compiled here; loaded back with compile=False
+    back = save_and_reload(model, path)
+    assert back.compiled is False, (
+        f"save_and_reload(model, {path!r}) returned a compiled model: expected the model loaded back "
+        "from the file with keras.models.load_model(path, compile=False)")
+    assert back.output_shape == model.output_shape and back.count_params() == model.count_params(), (
+        f"the model loaded back from {path!r}: expected output shape {model.output_shape} and "
+        f"{model.count_params()} parameters, got {back.output_shape} and {back.count_params()}")
+    x = np.random.default_rng(1).random((2, 16, 16, 3)).astype(np.float32)
+    got, want = np.asarray(back.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0))
+    assert np.allclose(got, want, atol=1e-5), (
+        f"the model loaded back from {path!r} predicts differently (by up to {np.max(np.abs(got - want)):.3g})")
+
+
+@test_case(points=3)
+def test_keras_file(demo_model, save_and_reload):
+    _round_trip(demo_model, save_and_reload, "q11_demo.keras")
+
+
+@test_case(points=2, hidden=True)
+def test_h5_file(demo_model, save_and_reload):
+    _round_trip(demo_model, save_and_reload, "q11_demo.h5")
+
+
+@test_case(points=1, hidden=True)
+def test_bad_suffix(demo_model, save_and_reload):
+    try:
+        save_and_reload(demo_model(), "q11_demo.pb")
+    except ValueError:
+        return
+    except Exception as e:  # noqa: BLE001 - reported
+        raise AssertionError(f"a path ending in .pb: expected ValueError, got {type(e).__name__}: {e}") from None
+    raise AssertionError("a path ending in .pb: expected ValueError (only .keras and .h5 are allowed)")
