@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 from ..status import Status
 from . import wire
 from .client import Zygote
-from .faults import Deadline, RunnerFault, SandboxSetupError, SubmissionExit
-from .framing import close_quietly
-from .limits import MONITOR_REPLY, SETUP_ATTEMPTS, SETUP_SLACK, memory_text
+from .faults import Deadline, RunnerFault, SubmissionExit
+from .lifecycle import RunnerLifecycle
+from .limits import memory_text
 from .output import OutputLog
 from .proxies import CallableHandle, Env, Handle
-from .reasons import confinement_problem, death_reason, exit_code_text, import_failure
+from .reasons import exit_code_text
 from .uids import UidLease, lease_uid
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class _Malformed(Exception):
     """A runner's reply that is not what a runner sends (the submission wrote on its socket)."""
 
 
-class SandboxSession:
+class SandboxSession(RunnerLifecycle):
     def __init__(self, engine: "SandboxEngine", zygote: Zygote, bundle, source: str, filename: str,
                  deadline: Deadline | None = None):
         self.engine, self.zygote, self.bundle = engine, zygote, bundle
@@ -74,141 +74,6 @@ class SandboxSession:
             raise
         if err:
             self.import_error = err
-
-    # -- lifecycle
-    def _until(self, seconds: float) -> float:
-        """The receive deadline of one exchange: `seconds` from now, or the submission's
-        deadline if that comes first."""
-        until = time.monotonic() + seconds
-        return min(until, self.deadline.at) if self.deadline is not None else until
-
-    def _out_of_time(self) -> bool:
-        if self.deadline is not None and self.deadline.passed():
-            self.expired = self.deadline.reason
-        return self.expired is not None
-
-    def _start(self) -> tuple[str, str] | None:
-        """Fork a runner and import the submission; (status, reason) when the import failed.
-        A runner that could not be set up or confined (nothing of the submission has run yet)
-        is tried again with a fresh folder; SandboxSetupError when it never works."""
-        for _ in range(SETUP_ATTEMPTS):
-            outcome = self._start_once()
-            if outcome != "retry":
-                return outcome
-        raise SandboxSetupError(f"the sandbox could not start a runner: {self._setup_problem}")
-
-    def _start_once(self):
-        self.gen += 1
-        self._release.clear()
-        self.log.runner_dropped = 0
-        self.exit_info = None
-        try:
-            self.rsock, self.msock = self.zygote.fork(self.uid.uid if self.uid else None)
-        except RuntimeError as e:
-            self._setup_problem = str(e)
-            return "retry"
-        lim = self.limits
-        setup = {"source": self.source, "filename": self.filename, "module": self.module,
-                 "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb, "processes": lim.processes,
-                            "file_size_mb": lim.file_size_mb, "output_kb": lim.output_kb}}
-        try:
-            wire.send_frame(self.msock, setup)
-            ev, _ = wire.recv_frame(self.msock, time.monotonic() + SETUP_SLACK)
-        except (wire.Timeout, wire.Closed, wire.WireError, OSError) as e:
-            self._shutdown()
-            self._setup_problem = f"the monitor did not answer ({type(e).__name__})"
-            return "retry"
-        if ev.get("event") != "started":
-            self._shutdown()
-            self._setup_problem = str(ev.get("error", ev))[:300]
-            return "retry"
-        self.alive = True
-        # The runner's first message says it is confined; nothing of the submission has run before it.
-        try:
-            first, _ = self._recv(time.monotonic() + SETUP_SLACK)
-        except (wire.Timeout, wire.Closed, wire.WireError, OSError):
-            first = None
-        if not isinstance(first, dict) or first.get("confined") is not True:
-            info = self._kill()
-            self._shutdown()
-            self._setup_problem = confinement_problem(info)
-            return "retry"
-        t = float(lim.timeout)
-        try:
-            header, _ = self._recv(self._until(t))
-        except wire.Timeout:
-            self._kill()
-            if self._out_of_time():
-                return (Status.TIMEOUT, self.expired)
-            return (Status.TIMEOUT, f"importing the submission timed out after {t:g} s")
-        except wire.WireError as e:
-            self._kill()
-            return (Status.ERROR, f"the submission's runner sent an unreadable message while being imported: {e}")
-        except (wire.Closed, OSError):
-            info = self._kill()
-            return self._death_reason(info, "while importing the submission")
-        if header.get("imported") is True:
-            return None
-        self._kill()
-        return import_failure(header, lim.memory_mb)
-
-    def _death_reason(self, info: dict | None, when: str) -> tuple[str, str]:
-        return death_reason(info, when, self.limits.memory_mb)
-
-    def _recv(self, deadline: float) -> tuple[dict, list]:
-        header, bufs = wire.recv_frame(self.rsock, deadline, self.engine.max_message,
-                                       header_cap=wire.REPLY_HEADER_CAP)
-        self.log.take_output(header)
-        return header, bufs
-
-    def _drop_runner(self) -> None:
-        """Close the judge's end of the runner's socket: the runner is gone for this session."""
-        self.alive = False
-        close_quietly(self.rsock)
-        self.rsock = None
-
-    def _ask_monitor(self, op: str, event: str) -> dict | None:
-        """Send `op` to the monitor and wait for its `event`; None when it never comes."""
-        if self.msock is None:
-            return None
-        try:
-            wire.send_frame(self.msock, {"op": op})
-            deadline = time.monotonic() + MONITOR_REPLY
-            while True:
-                ev, _ = wire.recv_frame(self.msock, deadline)
-                if ev.get("event") == event:
-                    return ev
-        except (wire.Timeout, wire.Closed, wire.WireError, OSError):
-            return None
-
-    def _kill(self) -> dict | None:
-        """Kill the runner and everything it started; how it ended, from the monitor."""
-        if not self.alive and self.exit_info is not None:
-            return self.exit_info
-        self._drop_runner()
-        self.exit_info = self._ask_monitor("kill", "exit")
-        return self.exit_info
-
-    def _shutdown(self) -> None:
-        """Kill the runner, remove its working directory, end the monitor."""
-        self._drop_runner()
-        if self.msock is not None:
-            self._ask_monitor("close", "closed")
-            close_quietly(self.msock)
-            self.msock = None
-
-    def _restart(self) -> None:
-        self._shutdown()
-        label, self.log.label = self.log.label, None  # a re-import's output was already kept once
-        try:
-            err = self._start()
-        except SandboxSetupError as e:
-            err = (Status.ERROR, str(e))
-        finally:
-            self.log.label = label
-        if err:
-            self.broken = err[1]
-            self._shutdown()
 
     # -- calls
     def _ref(self, obj):
