@@ -2,7 +2,8 @@
 
 Each module defines bench() -> list of rows {what, ours, peer_name, peer, target, met, note};
 times are seconds (best of several repeats). Targets are judged here, in the report, never in
-unit tests. `python -m bench [NAME...]` runs a subset (e.g. `python -m bench pooling`).
+unit tests. `python -m bench [NAME...]` runs a subset (e.g. `python -m bench pooling`) and
+replaces only those sections of REPORT.md: the others stay as they were last measured.
 """
 
 from __future__ import annotations
@@ -42,6 +43,21 @@ def machine() -> str:
     return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {cpu}"
 
 
+def _old_sections(path: Path) -> dict[str, list[str]]:
+    """The sections of an existing report by title, each as its lines (heading included)."""
+    if not path.exists():
+        return {}
+    found: dict[str, list[str]] = {}
+    title = None
+    for line in path.read_text().splitlines():
+        if line.startswith("## "):
+            title = line[3:].strip()
+            found[title] = []
+        if title is not None:
+            found[title].append(line)
+    return found
+
+
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(HERE.parent))
     names = sorted(p.stem for p in HERE.glob("bench_*.py"))
@@ -67,8 +83,16 @@ def main(argv: list[str]) -> int:
     lines = ["# Benchmark report", "",
              f"Made by `make bench` on {time.strftime('%Y-%m-%d %H:%M')}, {machine()}.",
              "Times are the best of several repeats; ratio = ours / peer (below 1: ours is faster).", ""]
-    for name, rows, error, took in sections:
-        lines += [f"## {name.removeprefix('bench_')}", "", f"(took {took:.0f} s)", ""]
+    kept = _old_sections(HERE / "REPORT.md") if argv else {}
+    ran = {name.removeprefix("bench_") for name, *_ in sections}
+    order = sorted(ran | set(kept))
+    sections = sorted(sections, key=lambda sec: sec[0])
+    for title in order:
+        if title in kept and title not in ran:
+            lines += kept[title]
+            continue
+        name, rows, error, took = next(sec for sec in sections if sec[0].removeprefix("bench_") == title)
+        lines += [f"## {title}", "", f"(took {took:.0f} s; measured {time.strftime('%Y-%m-%d %H:%M')})", ""]
         if rows is None:
             lines += ["Failed:", "", "```", error.strip(), "```", ""]
             continue

@@ -17,6 +17,17 @@ solution with one function missing) are graded
 Rows give wall-clock seconds per submission (the harness' unit: lower is better, `met` = ours
 <= peer); the note gives both throughputs in submissions per minute and says on how many
 submissions the two agree about the total score.
+Issue 16 adds, per assignment, where a submission's seconds go, read from the per-submission
+records `course grade` writes (state/records/<name>.json, result.timing): the student's calls
+(timed in the runner), the judge (the tests' own work: oracles, comparisons), sandbox traffic
+(the rest of each call's round trip) and per-submission start-up (a runner forked, the module
+imported); the target is judge + sandbox (traffic and start-up) at most 25% of the student's
+time. BENCH_SUBMISSIONS may list several sizes ("30,200", the default): the side-by-side row is
+repeated per size, the otter loop runs once per assignment (its rate does not depend on N).
+BENCH_SPLIT_SUBMISSIONS (default 5, all honest) sizes the split-only batches of the other
+assignments; BENCH_SPLIT_SLUGS limits which assignments get one. The start-up row times
+`course grade` from launch to its first graded submission (target: 3 s for a numpy assignment).
+
 `bench()` returns the rows; `python bench/bench_batch.py` prints them.
 """
 
@@ -39,8 +50,12 @@ BIN = Path(sys.executable).parent
 JOBS = 2
 
 
+def _counts() -> list[int]:
+    return [max(1, int(v)) for v in os.environ.get("BENCH_SUBMISSIONS", "30,200").split(",") if v.strip()]
+
+
 def _count() -> int:
-    return max(1, int(os.environ.get("BENCH_SUBMISSIONS", "200")))
+    return max(_counts())
 
 
 def _otter_count(n: int) -> int:
@@ -81,17 +96,81 @@ def make_submissions(assignment, n: int, folder: Path) -> dict[str, str]:
     return kinds
 
 
-def run_ours(assignment, subs: Path, out: Path) -> tuple[float, dict[str, float], str]:
-    start = time.perf_counter()
-    proc = subprocess.run([str(BIN / "course"), "grade", assignment.slug, str(subs), "--out", str(out),
-                           "--jobs", str(JOBS), "--no-resume"], cwd=ROOT, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
+def run_ours(assignment, subs: Path, out: Path, first: list | None = None) -> tuple[float, dict[str, float], str]:
+    """`course grade` on the folder; `first` (a list) receives the seconds from launch to the
+    first submission's record on disk (the grader's first graded submission)."""
+    records = out / "state" / "records"
+    with tempfile.TemporaryFile("w+") as so, tempfile.TemporaryFile("w+") as se:
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(BIN / "course"), "grade", assignment.slug, str(subs), "--out", str(out),
+                                 "--jobs", str(JOBS), "--no-resume", "--no-similarity"], cwd=ROOT, stdout=so, stderr=se,
+                                text=True)
+        seen = None
+        while proc.poll() is None:
+            if seen is None and records.is_dir() and any(records.glob("*.json")):
+                seen = time.perf_counter() - start
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - start
+        so.seek(0), se.seek(0)
+        stdout, stderr = so.read(), se.read()
+    if first is not None:
+        first.append(seen if seen is not None else elapsed)
     if proc.returncode != 0:
-        raise RuntimeError(f"course grade failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+        raise RuntimeError(f"course grade failed ({proc.returncode}):\n{stdout[-2000:]}\n{stderr[-2000:]}")
     with open(out / "grades.csv", newline="") as f:
         scores = {r["submission"]: float(r["score"]) for r in csv.DictReader(f)}
-    engine = "sandbox" if "engine sandbox" in proc.stdout else "?"
+    engine = "sandbox" if "engine sandbox" in stdout else "?"
     return elapsed, scores, engine
+
+
+def time_split(out: Path) -> dict | None:
+    """Mean seconds per graded submission by where they went (the records' result.timing), in
+    the steady state: each worker's first submission (its warm-up: the sandbox template's
+    imports, the judge's first imports and oracle computations) is left out when the batch has
+    more submissions than workers, and its mean total reported as `warmup`. None when the
+    records carry no call timing."""
+    order = {}
+    journal = out / "state" / "journal.jsonl"
+    for i, line in enumerate(journal.read_text().splitlines() if journal.exists() else []):
+        event = json.loads(line)
+        if event.get("event") == "graded":
+            order.setdefault(event.get("name"), i)
+    rows, firsts, seen = [], [], set()
+    records = [json.loads(p.read_text()) for p in (out / "state" / "records").glob("*.json")]
+    for record in sorted(records, key=lambda r: order.get(r.get("name"), 1 << 30)):
+        result = record.get("result") or {}
+        t = result.get("timing") or {}
+        if result.get("status") != "graded" or "student" not in t:
+            continue
+        worker = record.get("worker")
+        (rows if worker in seen else firsts).append(t)
+        seen.add(worker)
+    if len(rows) < 1:
+        rows, firsts = rows + firsts, []
+    if not rows:
+        return None
+    keys = ("student", "judge", "wire", "startup")
+    mean = {k: sum(float(r.get(k, 0.0)) for r in rows) / len(rows) for k in keys}
+    warmup = (sum(sum(float(r.get(k, 0.0)) for k in keys) for r in firsts) / len(firsts)) if firsts else None
+    return {"n": len(rows), "warmup": warmup, **mean}
+
+
+def split_row(slug: str, split: dict | None, label: str) -> dict:
+    what = f"time split per submission, {slug} ({label}): judge + sandbox against the student's own time"
+    if split is None:
+        return {"what": what, "ours": None, "peer_name": "-", "peer": None, "target": "judge + sandbox <= 25% of student",
+                "met": None, "note": "no call timing in the records (engine without it?)"}
+    overhead = split["judge"] + split["wire"] + split["startup"]
+    share = overhead / split["student"] if split["student"] > 0 else float("inf")
+    ms = {k: f"{split[k] * 1e3:.0f} ms" for k in ("student", "judge", "wire", "startup")}
+    return {"what": what, "ours": overhead, "peer_name": "student code", "peer": split["student"],
+            "target": "judge + sandbox <= 25% of student", "met": share <= 0.25,
+            "note": (f"mean of {split['n']} graded"
+                     + (f" (each worker's first left out: warm-up {split['warmup']:.1f} s each)" if split.get("warmup") else "")
+                     + f": student {ms['student']}, judge (oracles, comparisons) {ms['judge']}, "
+                     f"sandbox traffic {ms['wire']}, start-up (runner fork, import) {ms['startup']}; "
+                     f"judge + sandbox = {share:.0%} of student; judge + traffic alone "
+                     f"{(split['judge'] + split['wire']) / max(split['student'], 1e-9):.0%}")}
 
 
 def otter_autograder(assignment, course, work: Path) -> Path:
@@ -101,6 +180,20 @@ def otter_autograder(assignment, course, work: Path) -> Path:
     bundle = bundle_for(assignment, course.seed)
     gen = work / "otter-generate"
     shutil.copytree(bundle.tests_dir, gen / "tests")
+    # otter runs every .py in tests/ as a test file, and a second .py beside the submission
+    # makes `otter run` refuse it: each test file gets the helpers (tests/_*.py) it imports as
+    # modules registered from their source at its top, and the helper files go.
+    helpers = {h.stem: h.read_text() for h in sorted((gen / "tests").glob("_*.py"))}
+    for name in helpers:
+        (gen / "tests" / f"{name}.py").unlink()
+    preamble = "".join(
+        f"import sys as _sys, types as _types\n_m = _types.ModuleType({name!r})\n"
+        f"exec(compile({source!r}, {name + '.py'!r}, 'exec'), _m.__dict__)\n_sys.modules[{name!r}] = _m\n"
+        for name, source in helpers.items())
+    for test in sorted((gen / "tests").glob("*.py")):
+        text = test.read_text()
+        future = re.match(r"((?:[ \t]*(?:#.*)?\n|\"\"\"[\s\S]*?\"\"\"\n)*(?:from __future__ import .*\n)*)", text).group(1)
+        test.write_text(future + preamble + text[len(future):])
     for sub in ("assets", "hidden"):  # otter's tests read hidden/ too: it must ship next to the submission
         if (bundle.root / sub).is_dir():
             shutil.copytree(bundle.root / sub, gen / sub)
@@ -134,44 +227,91 @@ def run_otter(zip_path: Path, subs: Path, work: Path, k: int) -> tuple[float, di
     return elapsed, {p.stem: s for p, s in zip(files, scores)}
 
 
-def bench_assignment(course, assignment, n: int, label: str) -> dict:
-    """One row in the harness' units: `ours` and `peer` are wall-clock seconds per submission
-    (1 / throughput; lower is better), the note gives submissions per minute."""
+def bench_assignment(course, assignment, sizes: list[int], label: str) -> list[dict]:
+    """Side-by-side rows (one per size) in the harness' units: `ours` and `peer` are wall-clock
+    seconds per submission (1 / throughput; lower is better), the note gives submissions per
+    minute; then the time split and the start-up of the largest batch."""
+    rows = []
     with tempfile.TemporaryDirectory(prefix=f"bench-batch-{assignment.slug}-") as tmp:
         work = Path(tmp)
-        subs = work / "subs"
-        make_submissions(assignment, n, subs)
-        ours_s, ours_scores, engine = run_ours(assignment, subs, work / "out")
-        ours = ours_s / n
-        note = f"ours {60 / ours:.1f} submissions/min ({n} in {ours_s:.0f} s, {engine} engine)"
+        runs = []
+        for n in sizes:
+            subs, out, first = work / f"subs{n}", work / f"out{n}", []
+            make_submissions(assignment, n, subs)
+            ours_s, ours_scores, engine = run_ours(assignment, subs, out, first)
+            runs.append((n, ours_s, ours_scores, engine, first[0], time_split(out)))
+        n_max = max(sizes)
+        peer = peer_s = None
+        peer_scores: dict = {}
+        k = _otter_count(n_max)
         try:
             zip_path = otter_autograder(assignment, course, work)
-            k = _otter_count(n)
-            peer_s, peer_scores = run_otter(zip_path, subs, work, k)
+            peer_s, peer_scores = run_otter(zip_path, work / f"subs{n_max}", work, k)
             peer = peer_s / k
-            agree = sum(1 for name, v in ours_scores.items() if peer_scores.get(name) is not None
-                        and abs(peer_scores[name] - v) < 1e-6)
-            note += (f"; otter run {60 / peer:.1f} submissions/min ({k}" + (f", the first of the {n}" if k < n else "")
-                     + f" in {peer_s:.0f} s); same total score on {agree}/{k}; throughput x{peer / ours:.1f}")
+            problem = ""
         except Exception as e:  # noqa: BLE001 - report why the peer could not run
-            peer = None
-            note += f"; otter run could not run here: {type(e).__name__}: {e}"[:400]
-    return {"what": f"batch grading, {label} assignment {assignment.slug}: {n} submissions, --jobs {JOBS} "
-                    f"(wall seconds per submission)",
-            "ours": ours, "peer_name": f"otter run loop, {JOBS} at a time", "peer": peer,
-            "target": "at least as fast", "met": bool(peer is not None and ours <= peer), "note": note}
+            problem = f"; otter run could not run here: {type(e).__name__}: {e}"[:400]
+        for n, ours_s, ours_scores, engine, first, split in runs:
+            ours = ours_s / n
+            note = f"ours {60 / ours:.1f} submissions/min ({n} in {ours_s:.0f} s, {engine} engine, first graded after {first:.1f} s)"
+            if peer is not None:
+                agree = sum(1 for name, v in ours_scores.items() if peer_scores.get(name) is not None
+                            and abs(peer_scores[name] - v) < 1e-6)
+                note += (f"; otter run {60 / peer:.1f} submissions/min ({k}" + (f", the first of the {n_max}" if k < n_max else "")
+                         + f" in {peer_s:.0f} s, one loop for every size); same total score on {agree}/{min(k, n)}; "
+                         f"throughput x{peer / ours:.1f}")
+            rows.append({"what": f"batch grading, {label} assignment {assignment.slug}: {n} submissions, --jobs {JOBS} "
+                                 f"(wall seconds per submission)",
+                         "ours": ours, "peer_name": f"otter run loop, {JOBS} at a time", "peer": peer,
+                         "target": "at least 20x faster", "met": bool(peer is not None and peer / ours >= 20),
+                         "note": note + problem})
+        n, _, _, _, _, split = runs[sizes.index(n_max)]
+        rows.append(split_row(assignment.slug, split, f"{n} submissions, 3 in 5 honest"))
+        firsts = [r[4] for r in runs]
+        rows.append(startup_row(assignment.slug, min(firsts), label, f"best of {len(firsts)} batches ({', '.join(f'{f:.1f} s' for f in firsts)})"))
+    return rows
+
+
+def startup_row(slug: str, first: float, label: str, note: str) -> dict:
+    numpy_only = label == "numpy"
+    return {"what": f"start-up, {slug}: `course grade` launched to its first graded submission", "ours": first,
+            "peer_name": "-", "peer": None, "target": "under 3 s" if numpy_only else "none (information)",
+            "met": (first <= 3.0) if numpy_only else None, "note": note}
+
+
+def bench_split(assignment, n: int) -> list[dict]:
+    """The time split for an assignment outside the side-by-side: n honest submissions."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-split-{assignment.slug}-") as tmp:
+        subs, out, first = Path(tmp) / "subs", Path(tmp) / "out", []
+        subs.mkdir()
+        for i in range(n):
+            (subs / f"student{i:03d}.py").write_text(assignment.solution.read_text())
+        run_ours(assignment, subs, out, first)
+        return [split_row(assignment.slug, time_split(out), f"{n} honest submissions")]
 
 
 def bench() -> list[dict]:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     course = _course()
-    n = _count()
+    sizes = sorted(set(_counts()))
     rows = []
     numpy_a = _pick(course, ["image_tensors"])
     tf_a = _pick(course, ["convolution", "pooling", "activations"])
+    done = set()
     for assignment, label in ((numpy_a, "numpy"), (tf_a, "TensorFlow")):
         if assignment is not None:
-            rows.append(bench_assignment(course, assignment, n, label))
+            rows.extend(bench_assignment(course, assignment, sizes, label))
+            done.add(assignment.slug)
+    n = max(1, int(os.environ.get("BENCH_SPLIT_SUBMISSIONS", "5")))
+    only = {s for s in os.environ.get("BENCH_SPLIT_SLUGS", "").split(",") if s}
+    for assignment in course.assignments:
+        if assignment.slug not in done and (not only or assignment.slug in only):
+            try:
+                rows.extend(bench_split(assignment, n))
+            except Exception as e:  # noqa: BLE001 - one assignment's failure is a row, not the end
+                rows.append({"what": f"time split per submission, {assignment.slug}", "ours": None, "peer_name": "-",
+                             "peer": None, "target": "judge + sandbox <= 25% of student", "met": False,
+                             "note": f"could not run: {type(e).__name__}: {e}"[:400]})
     return rows
 
 
