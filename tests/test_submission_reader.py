@@ -332,3 +332,24 @@ def test_a_timeout_in_an_error_path_case_names_no_class_of_ours(tmp_path):
         text = p.read_text(encoding="utf-8", errors="replace")
         m = leak.search(text)
         assert m is None, f"{p.relative_to(out)} names {m.group()}: ...{text[max(0, m.start() - 200):m.end() + 100]}"
+
+
+def test_a_zip_inside_a_zip_is_never_opened_and_a_wrong_kind_reads_the_same_everywhere(tmp_path):
+    """One level only: a folder may hold the zip to read (Gradescope unpacks an upload); a zip's
+    own inner zip is refused with a sentence, never unpacked (no recursion for a bomb to ride)."""
+    from autograder.submission import SubmissionRejected, read_bytes, read_path
+    inner = _zip({EXPECTED: SOLUTION_ADD.encode()})
+    with pytest.raises(SubmissionRejected, match=r"only a zip inside the zip \(inner\.zip\)"):
+        read_bytes(_zip({"inner.zip": inner}), "alice.zip", EXPECTED)
+    folder = tmp_path / "f"
+    _write_folder(folder, {"outer.zip": _zip({"inner.zip": inner})})
+    with pytest.raises(SubmissionRejected, match=r"only a zip inside the zip \(inner\.zip\)"):
+        read_path(folder, EXPECTED)
+    (tmp_path / "notes.docx").write_bytes(b"PK")
+    sentences = set()
+    for call in (lambda: read_path(tmp_path / "notes.docx", EXPECTED),
+                 lambda: read_bytes(b"PK", "notes.docx", EXPECTED)):
+        with pytest.raises(SubmissionRejected) as e:
+            call()
+        sentences.add(str(e.value))
+    assert sentences == {"notes.docx: expected a .py, .ipynb or .zip file (or a folder)"}
