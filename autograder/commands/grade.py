@@ -13,10 +13,10 @@ from pathlib import Path
 from ..batch.cli import run_grade
 from ..batch.rows import Row
 from ..batch.toolkit import NO_PENALTY, Plan, policy_words
-from ..grading.results import REJECTED
 from ..report import write_reports, write_submission_files
 from ..report.similarity import compare, source_of
 from ..report.toolkit import Toolkit, score_changes
+from ..status import Status
 
 
 def run(args, course) -> int:
@@ -63,7 +63,7 @@ def similarity(plan: Plan, rows: dict[str, Row]) -> tuple:
     sources = {}
     for sub in plan.subs:
         row = rows.get(sub.name)
-        if row is None or row.result.status == REJECTED:
+        if row is None or row.result.status == Status.REJECTED:
             continue
         code = source_of(sub, plan.assignment.submission)
         if code is not None:
