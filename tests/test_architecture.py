@@ -41,8 +41,8 @@ LEVEL = {top: i for i, (_, tops) in enumerate(LAYERS) for top in tops}
 RUNTIME = {"bundle_format", "submission", "sandbox", "grading", "gradescope"}
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+def module_name(path: Path, base: Path = PACKAGE.parent) -> str:
+    parts = list(path.relative_to(base).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
@@ -100,7 +100,8 @@ def graph() -> tuple[dict[str, Path], dict[str, list[tuple[str, int]]]]:
 
 
 def where(mods: dict[str, Path], name: str, line: int) -> str:
-    return f"{mods[name].relative_to(PACKAGE.parent)}:{line}"
+    path = mods[name]
+    return f"{path.relative_to(PACKAGE.parent) if path.is_relative_to(PACKAGE.parent) else path}:{line}"
 
 
 def test_every_module_has_a_layer():
@@ -108,8 +109,7 @@ def test_every_module_has_a_layer():
     assert not missing, f"autograder modules with no layer in tests/test_architecture.py LAYERS: {missing}"
 
 
-def test_imports_point_down_the_layers():
-    mods, edges = graph()
+def upward_imports(mods: dict[str, Path], edges: dict[str, list[tuple[str, int]]]) -> list[str]:
     bad = []
     for name, targets in edges.items():
         for target, line in targets:
@@ -119,7 +119,34 @@ def test_imports_point_down_the_layers():
             if top(name) in RUNTIME and top(target) == "build":
                 bad.append(f"{where(mods, name, line)}: {name} is grading runtime but imports {target} "
                            "(read the bundle through autograder.bundle_format)")
+    return bad
+
+
+def test_imports_point_down_the_layers():
+    bad = upward_imports(*graph())
     assert not bad, "imports must point down the layers:\n" + "\n".join(bad)
+
+
+def test_an_upward_import_is_named_with_file_and_line(tmp_path):
+    """The oracle for the layer check: a made-up tree where batch imports report (the cycle
+    issue 12 removed) and grading imports build, read by the same imports() the check uses."""
+    pkg = tmp_path / "autograder"
+    tree = {"__init__.py": "", "batch/__init__.py": "", "report/__init__.py": "from ..batch import x\n",
+            "batch/cli.py": "import os\n\nfrom ..report import write_reports\n",
+            "grading/core.py": "def f():\n    from ..build.bundle import GradingBundle\n",
+            "build/bundle.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..cli import x\n",
+            "build/__init__.py": "", "grading/__init__.py": "", "cli.py": ""}
+    for rel, text in tree.items():
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_text(text)
+    mods = {module_name(p, tmp_path): p for p in pkg.rglob("*.py")}
+    edges = {name: imports(name, path, set(mods)) for name, path in mods.items()}
+    assert edges["autograder.build.bundle"] == []  # TYPE_CHECKING imports never run
+    bad = [line.replace(str(tmp_path) + "/", "") for line in upward_imports(mods, edges)]
+    assert sorted(bad) == [
+        "autograder/batch/cli.py:3: autograder.batch.cli (batch) imports autograder.report (report), a layer above it",
+        "autograder/grading/core.py:2: autograder.grading.core is grading runtime but imports autograder.build.bundle "
+        "(read the bundle through autograder.bundle_format)"], bad
 
 
 def find_cycle(edges: dict[str, list[tuple[str, int]]]) -> list[str] | None:
