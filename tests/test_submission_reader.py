@@ -274,11 +274,16 @@ from _checks import expect_value_error
 OK_FORMAT = False
 
 name = "q3_errors"
-points = 1
+points = 2
 
 @test_case(points=1)
 def test_add_refuses_text(add):
     expect_value_error("add('a', 1)", add, "a", 1)
+
+@test_case(points=1)
+def test_add_gives_a_number(add):
+    got = add(2, 3)
+    assert isinstance(got, (int, float)), f"add(2, 3): expected a number, got {type(got).__name__}"
 '''
 
 CHECKS = '''\
@@ -302,7 +307,7 @@ def test_a_timeout_in_an_error_path_case_names_no_class_of_ours(tmp_path):
     root = write_mini_course(tmp_path / "course")
     yml = root / "assignments/mini/assignment.yml"
     yml.write_text(yml.read_text().replace("  - name: q2_scale\n    points: 2\n",
-                                           "  - name: q2_scale\n    points: 2\n  - name: q3_errors\n    points: 1\n"))
+                                           "  - name: q2_scale\n    points: 2\n  - name: q3_errors\n    points: 2\n"))
     (root / "assignments/mini/tests/q3_errors.py").write_text(Q3)
     (root / "assignments/mini/tests/_checks.py").write_text(CHECKS)
     solution = (root / "solutions/mini/mini.py").read_text()
@@ -312,18 +317,26 @@ def test_a_timeout_in_an_error_path_case_names_no_class_of_ours(tmp_path):
         "    total = a + b\n", "    while isinstance(a, str):\n        pass\n    total = a + b\n"))
     (subs / "honest.py").write_text(solution.replace(
         "    total = a + b\n", "    if isinstance(a, str):\n        raise ValueError('numbers only')\n    total = a + b\n"))
+    # an object that cannot cross stays in the runner behind a handle: a test printing its type
+    # names the student's class, never the grader's Handle
+    (subs / "boxer.py").write_text(solution.replace(
+        "    total = a + b\n", "    class Box:\n        pass\n    total = Box()\n"))
     out = tmp_path / "out"
     proc = run_course("--root", root, "grade", "mini", subs, "--out", out, "--timeout", "3", "--jobs", "1",
                       "--engine", "sandbox", "--no-similarity", cwd=tmp_path, check=False, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     rows = {r["submission"]: r for r in csv.DictReader(open(out / "grades.csv", encoding="utf-8"))}
-    assert float(rows["honest"]["score"]) == 6 and rows["honest"]["status"] == "graded", rows["honest"]
-    assert float(rows["hang"]["score"]) == 5 and rows["hang"]["status"] == "graded", rows["hang"]
+    assert float(rows["honest"]["score"]) == 7 and rows["honest"]["status"] == "graded", rows["honest"]
+    assert float(rows["hang"]["score"]) == 6 and rows["hang"]["status"] == "graded", rows["hang"]
+    assert float(rows["boxer"]["score"]) == 2 and rows["boxer"]["status"] == "graded", rows["boxer"]
+    boxer = json.loads((out / "results/boxer.json").read_text())
+    q3_boxer = next(t for t in boxer["tests"] if t["name"] == "q3_errors")["output"]
+    assert "add(2, 3): expected a number, got Box" in q3_boxer, q3_boxer
     hang = json.loads((out / "results/hang.json").read_text())
     q3 = next(t for t in hang["tests"] if t["name"] == "q3_errors")
     assert "your function did not finish: timed out after 3 s" in q3["output"], q3
     assert "1 case(s) stopped early" in rows["hang"]["reason"], rows["hang"]
-    names = sorted(_exception_class_names() | {"RunnerFault", "SubmissionExit"})
+    names = sorted(_exception_class_names() | {"RunnerFault", "SubmissionExit", "Handle", "CallableHandle"})
     leak = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
     files = [p for p in out.rglob("*") if p.is_file() and p.suffix in (".json", ".csv", ".html", ".log", ".txt")]
     kinds = {p.parent.name if p.parent != out else p.name for p in files}

@@ -86,6 +86,27 @@ class CallableHandle(Handle):
         return self._sb_session._op("call", self, args=(args, kwargs))
 
 
+_CLASSES: dict[tuple[bool, str], type] = {}
+_MAX_CLASSES = 256  # distinct type names a judge process names its handles after; then plain Handle
+
+
+def handle_class(callable_: bool, type_name: str) -> type:
+    """The class of a handle, a subclass of Handle named after the submission's type, so a test
+    that prints `type(x).__name__` (or a TypeError that quotes it) names the student's own type,
+    `Box`, as it would in the student's interpreter, never the grader's `Handle`."""
+    base = CallableHandle if callable_ else Handle
+    name = type_name.rsplit(".", 1)[-1][:100]
+    if not name.isidentifier():
+        name = "object"
+    cls = _CLASSES.get((callable_, name))
+    if cls is None:
+        if len(_CLASSES) >= _MAX_CLASSES:
+            return base
+        cls = type(name, (base,), {"__slots__": (), "__module__": "submission", "__qualname__": name})
+        _CLASSES[(callable_, name)] = cls
+    return cls
+
+
 class Env(Mapping):
     """The submission's module globals, as otter's test functions receive them."""
 

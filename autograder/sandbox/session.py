@@ -20,7 +20,7 @@ from .faults import Deadline, RunnerFault, SubmissionExit
 from .lifecycle import RunnerLifecycle
 from .limits import memory_text
 from .output import OutputLog
-from .proxies import CallableHandle, Env, Handle
+from .proxies import Env, Handle, handle_class
 from .reasons import exit_code_text
 from .uids import UidLease, lease_uid
 
@@ -92,7 +92,7 @@ class SandboxSession(RunnerLifecycle):
         key = (self.gen, hid)
         h = self._handles.get(key)
         if h is None:
-            cls = CallableHandle if d.get("callable") else Handle
+            cls = handle_class(bool(d.get("callable")), str(d.get("type", "object"))[:200])
             h = cls(self, self.gen, hid, str(d.get("type", "object"))[:200])
             self._handles[key] = h
             weakref.finalize(h, self._released, self.gen, hid)
