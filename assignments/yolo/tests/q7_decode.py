@@ -120,8 +120,25 @@ def test_wide_grids_dtypes_and_errors(decode_outputs):
         f"got {boxes[29].tolist()}")
     assert abs(scores[29, 0] - 0.5 * _sig(1)) < 1e-4, (
         f"its score is sigmoid(0) * sigmoid(1) = {0.5 * _sig(1):.4f}, got {scores[29, 0]}")
+    # the cfg's masks instead of the fixed ones: scale 1 now uses anchors 3, 4, 5, so slot 2 is anchor 5 (12x13)
+    boxes, scores = _check_shapes(*decode_outputs(outputs, ANCHORS, 1, (32, 64), (32, 64), masks=[[0, 1, 2], [3, 4, 5]]),
+                                  6 + 24, 1)
+    want = [17.5, 50, 30.5, 62]
+    assert np.allclose(boxes[29], want, atol=1e-3), (
+        f"masks=[[0, 1, 2], [3, 4, 5]]: row 29 (scale 1, cell (1, 3), slot 2) uses anchor 5 (12x13), so it should be "
+        f"{want}, got {boxes[29].tolist()}")
+    # the smallest: one scale, a 1x1 grid, a mask of one anchor (7: 16x17), 1 class, so 6 values per cell
+    boxes, scores = _check_shapes(*decode_outputs([np.zeros((1, 1, 1, 6))], ANCHORS, 1, (32, 32), (32, 32),
+                                                  masks=[[7]]), 1, 1)
+    want = [7.5, 8, 24.5, 24]
+    assert np.allclose(boxes[0], want, atol=1e-3) and abs(scores[0, 0] - 0.25) < 1e-4, (
+        f"one 1x1 output with masks=[[7]]: expected the box {want} (anchor 7, 16x17, centred) with score "
+        f"sigmoid(0) * sigmoid(0) = 0.25, got {boxes[0].tolist()} and {scores[0].tolist()}")
+    for masks, what in [([[0, 1, 2]], "one mask for two outputs"), ([[0, 1, 2], [3, 4, 9]], "mask index 9 of 9 anchors")]:
+        expect_raises(ValueError, decode_outputs, outputs, ANCHORS, 1, (32, 64), (32, 64), masks=masks,
+                      what=f"masks={masks} ({what})")
     expect_raises(ValueError, decode_outputs, [np.zeros((1, 4, 4, 21), np.float32)], ANCHORS, 2, (32, 32),
-                  (32, 32), what="one output scale (masks exist for 2 or 3)")
+                  (32, 32), what="one output scale without masks (the fixed masks exist for 2 or 3)")
     expect_raises(ValueError, decode_outputs, [np.zeros((1, 1, 1, 21), np.float32)] * 4, ANCHORS, 2, (32, 32),
                   (32, 32), what="four output scales (masks exist for 2 or 3)")
     wrong = [np.zeros((1, g, g, 20), np.float32) for g in (1, 2, 4)]

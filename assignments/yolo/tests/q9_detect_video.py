@@ -106,6 +106,10 @@ def test_pil_input_and_empty(build_model, load_weights, read_classes, detect_ima
     _, lines = detect_image(model, Image.fromarray(_frame(4, 2)), PLANT_ANCHORS, names)
     want = ["Found 1 boxes for img", "cat 1.00 (24, 24) (56, 56)"]
     assert list(lines) == want, f"a PIL image with the square on cell (4, 2): expected {want}, got {lines}"
+    # the cfg's masks reach decoding: with the fine scale on anchors 0, 1, 2 the square's slot 0 is anchor 0 (8x8)
+    _, lines = detect_image(model, _frame(3, 5), PLANT_ANCHORS, names, masks=[[3, 4, 5], [0, 1, 2]])
+    want = ["Found 1 boxes for img", "cat 1.00 (80, 16) (96, 32)"]
+    assert list(lines) == want, f"masks=[[3, 4, 5], [0, 1, 2]], the square on cell (3, 5): expected {want}, got {lines}"
     black = np.zeros((64, 128, 3), np.uint8)
     annotated, lines = detect_image(model, black, PLANT_ANCHORS, names)
     assert list(lines) == ["Found 0 boxes for img"], f"a black frame: expected ['Found 0 boxes for img'], got {lines}"
@@ -129,10 +133,15 @@ def test_pil_input_and_empty(build_model, load_weights, read_classes, detect_ima
 @test_case(points=2, hidden=True)
 def test_mp4_and_errors(build_model, load_weights, read_classes, detect_video, read_frames):
     model, names = _plant(build_model, load_weights, read_classes)
-    per_frame = detect_video(model, "assets/plant_video.avi", "annotated.mp4", PLANT_ANCHORS, names)
+    per_frame = detect_video(model, "assets/plant_video.avi", "annotated.mp4", PLANT_ANCHORS, names,
+                             masks=[[3, 4, 5], [0, 1, 2]])
     assert [len(lines) for lines in per_frame] == [2, 2, 2, 2, 1], (
         f"plant_video.avi to annotated.mp4: expected one detection in each of the first four frames and none "
         f"in the fifth, got {[len(lines) - 1 for lines in per_frame]}")
+    label, _, top_left, bottom_right = _parse(per_frame[0][1])
+    assert (label, top_left, bottom_right) == ("cat", (16, 0), (32, 16)), (
+        f"frame 0 with masks=[[3, 4, 5], [0, 1, 2]] (anchor 0, 8x8, for the square): expected 'cat' at (16, 0) (32, 16), "
+        f"got {per_frame[0][1]!r}")
     frames = read_frames("annotated.mp4")
     assert len(frames) == 5 and all(np.shape(f) == (64, 128, 3) for f in frames), (
         f"annotated.mp4 should hold 5 frames of 64x128, got {len(frames)} of {[np.shape(f) for f in frames][:2]}")
