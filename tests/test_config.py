@@ -135,6 +135,16 @@ def test_unknown_key_in_limits(mini_course):
     expect_error(mini_course, "assignment.yml", "limits.gpus", r"unknown key")
 
 
+@pytest.mark.parametrize("kb, ok", [(128, True), (129, False)])
+def test_output_kb_bounded_by_the_reply_header(mini_course, kb, ok):
+    p = mini_course / "assignments/mini/assignment.yml"
+    p.write_text(p.read_text() + f"limits:\n  output_kb: {kb}\n")
+    if ok:
+        assert load_course(mini_course).assignments[0].limits.output_kb == 128
+    else:
+        expect_error(mini_course, "assignment.yml", "limits.output_kb", r"at most 128 .*got 129")
+
+
 def test_missing_asset(mini_course):
     (mini_course / "reference/mini/numbers.txt").unlink()
     expect_error(mini_course, "assignment.yml", "assets[0]", r"reference/mini/numbers.txt not found")

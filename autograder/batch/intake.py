@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 
 from ..config import YamlLoader
-from ..submission import (ACCEPTED, MAX_BYTES, SubmissionRejected, file_limit, folder_digest, folder_files,
-                          pack_files, too_big)
+from ..submission import (ACCEPTED, MAX_BYTES, SubmissionRejected, check_notebook_file, file_limit, folder_digest,
+                          folder_files, pack_files, too_big)
 
 SUBMISSION_SUFFIXES = ACCEPTED  # the file kinds the reader takes
 GRADESCOPE_METADATA = "submission_metadata.yml"
@@ -94,7 +94,11 @@ def _file_submission(path: Path, base: str | None = None) -> Submission:
         if size > limit:
             reason = too_big(path.name, size, limit)
             return Submission("", origin, "file", path, _problem_digest(reason), problem=reason, base=base)
+        if path.suffix.lower() == ".ipynb":
+            check_notebook_file(path)  # likewise a notebook too large to parse (read in pieces)
         return Submission("", origin, "file", path, _sha256_file(path), base=base)
+    except SubmissionRejected as e:
+        return Submission("", origin, "file", path, _problem_digest(str(e)), problem=str(e), base=base)
     except OSError as e:
         reason = f"{path.name} could not be read ({e.strerror or e})"
         return Submission("", origin, "file", path, _problem_digest(reason), problem=reason, base=base)

@@ -12,7 +12,7 @@ import yaml
 
 from .dates import YamlLoader, parse_date
 from .errors import ConfigError, ConfigErrors
-from .schema import LatePolicy, Limits
+from .schema import OUTPUT_KB_MAX, LatePolicy, Limits
 
 
 def _read_yaml(path: Path) -> dict:
@@ -73,6 +73,9 @@ def _limits(path: Path, key: str, value: Any, base: Limits) -> Limits:
     names = set(Limits.__dataclass_fields__)
     _check_keys(path, key, value, set(), names)
     updates = {k: _positive(path, f"{key}.{k}", v) for k, v in value.items()}
+    if updates.get("output_kb", 0) > OUTPUT_KB_MAX:
+        raise ConfigError(path, f"{key}.output_kb", f"at most {OUTPUT_KB_MAX} (KB of captured output per submission; "
+                          f"a runner's reply carries it inside a 1 MiB header), got {updates['output_kb']}")
     return replace(base, **updates)
 
 

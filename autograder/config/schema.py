@@ -12,6 +12,11 @@ from .errors import ConfigError
 SLUG_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+# A call's captured output travels in the runner's reply header (sandbox/limits.py,
+# REPLY_HEADER_CAP = 1 MiB), JSON-escaped at up to 6 bytes a character: 128 KB fits.
+OUTPUT_KB_MAX = 128
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource limits for one call into a student's code (the sandbox enforces them)."""
@@ -20,7 +25,7 @@ class Limits:
     memory_mb: int = 4096
     processes: int = 64
     file_size_mb: int = 64
-    output_kb: int = 64
+    output_kb: int = 64     # at most OUTPUT_KB_MAX
     # Seconds for one whole submission on the judge's side (import, every call and handle round
     # trip, decoding); None: SUBMISSION_TIMEOUT_FACTOR x timeout. See effective_submission_timeout.
     submission_timeout: float | None = None

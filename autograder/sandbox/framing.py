@@ -80,7 +80,8 @@ def recv_frame(sock: socket.socket, deadline: float | None = None,
     """One frame; Timeout when the deadline passes, Closed at EOF, WireError when malformed."""
     (n,) = _LEN.unpack(_recv_exact(sock, 4, deadline))
     if n > min(header_cap, max_bytes):
-        raise WireError(f"message header of {n} bytes is over the limit")
+        raise WireError(f"message header of {n:,} bytes is over the limit of {min(header_cap, max_bytes):,} "
+                        "(a list, dict or set with very many items; large data travels as numpy arrays)")
     try:
         header = json.loads(bytes(_recv_exact(sock, n, deadline)).decode("utf-8", "surrogatepass"))
     except (Timeout, Closed):

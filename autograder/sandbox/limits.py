@@ -34,7 +34,10 @@ RECV_CHUNK = 1 << 20  # buffers grow as bytes arrive: a claimed size alone alloc
 # ints by MAX_INT_HEX, and containers the judge must hash (sets, frozensets, non-string dict
 # keys) by HASH_WORK: the sum over groups of equal-hash keys of (group size)^2, so keys built to
 # collide (multiples of 2**61 - 1 all hash to 0) cost at most that many comparisons.
-REPLY_HEADER_CAP = 4 * 1024 * 1024
+# Parsed JSON costs up to ~20 bytes of Python objects per byte (`{},` is a 64-byte dict), so
+# the header cap bounds what one reply can add to the judge's memory (about 20 MiB here);
+# large data travels as buffers (numpy arrays, images), which the header only describes.
+REPLY_HEADER_CAP = 1024 * 1024
 MAX_NODES = 1_000_000
 MAX_INT_HEX = 10_000
 MAX_PIXELS = 1 << 28

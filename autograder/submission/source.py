@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import text as T
 from .errors import READABLE, SubmissionRejected, file_limit, too_big, wrong_kind
-from .notebook import notebook_source
+from .notebook import check_json_size, notebook_source
 
 
 def check_source(source: str, name: str) -> str:
@@ -56,6 +56,8 @@ def source_from_bytes(data: bytes, name: str) -> str:
     """The module source of a .py or .ipynb file's content; `name` is the file's name as the
     student sent it (messages name it)."""
     suffix = _check_kind_and_size(name, len(data))
+    if suffix == ".ipynb":
+        check_json_size(data, name)  # before decoding: a refused notebook costs only its bytes
     text = decode_source(data, name)
     if suffix == ".ipynb":
         return check_source(notebook_source(text, name), name)
