@@ -1,7 +1,7 @@
 """Benchmark: the classifier_swap reference pipeline, seconds per image for every model of the table.
 
 For each model (random weights: nothing is downloaded; CPU) the reference `predict_batch`
-(resize_and_crop, numpy preprocessing, one `model.predict`) runs on batches of 1 and 8 photos,
+(resize_and_crop_image, numpy preprocessing, one `model.predict`) runs on batches of 1 and 8 photos,
 beside Keras's own pipeline on the same photos (`keras.utils.load_img(target_size=...)`, which squashes,
 `img_to_array`, `<module>.preprocess_input`, `model.predict`). Both share the model, so the
 difference is the image handling; the absolute numbers are what a student's laptop pays per photo.
@@ -83,7 +83,7 @@ def bench() -> list[dict]:
     for name in ["VGG16", "InceptionV3", "DenseNet121", "EfficientNetB0"]:
         row = table[name]
         h, w = row["input_size"]
-        crop = np.asarray(sol.resize_and_crop(paths[0], w, h))
+        crop = np.asarray(sol.resize_and_crop_image(paths[0], w, h))
         keras_pre = importlib.import_module(f"keras.applications.{row['module']}").preprocess_input
         rows.append(_row(f"preprocess {name} ({row['preprocess']}), one {h}x{w} image",
                          _best(lambda: sol.preprocess(name, crop), 50),
