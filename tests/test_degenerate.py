@@ -22,10 +22,7 @@ SLUGS = [a.slug for a in COURSE.assignments]
 
 # Assignments whose tests still give points to a degenerate submission (issue 13). Each entry is
 # the score seen when it was added; the assignment's engineer removes it once the tests are fixed.
-KNOWN_GAPS: dict[str, str] = {
-    "yolo": "q1-q9 score 0 (issue-13 test work); always-raise scores 2/120 from the new questions "
-            "(q10_kmeans_anchors 1, q11_save_load 1), owned by their author",
-}
+KNOWN_GAPS: dict[str, str] = {}  # slug -> why it is expected to fail for now (none left)
 
 
 def _params():

@@ -35,6 +35,23 @@ def test_plain_values_roundtrip(value):
     assert got == value and type(got) is type(value)
 
 
+def test_paths_travel_as_paths_and_subclasses_do_not():
+    import pathlib
+
+    for value in (pathlib.Path("models/q11 demo.keras"), pathlib.PurePosixPath("/tmp/x.h5")):
+        got = roundtrip(value)
+        assert type(got) is pathlib.PosixPath and str(got) == str(value), (value, got)
+
+    class Sneaky(type(pathlib.Path())):  # an overridden __str__ must never be what travels
+        def __str__(self):
+            return "/etc/shadow"
+
+    with pytest.raises(TypeError, match="cannot be sent"):
+        wire.encode(Sneaky("ok.keras"))
+    with pytest.raises(wire.WireError, match="bad path"):
+        wire.Decoder([]).decode({"~": "path", "v": "a\x00b"})
+
+
 def test_floats_nan_and_inf():
     got = roundtrip([float("nan"), float("inf"), -float("inf")])
     assert math.isnan(got[0]) and got[1] == math.inf and got[2] == -math.inf

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 from typing import Any, Callable
 
 import numpy as np
@@ -94,6 +95,10 @@ class Decoder:
             return slice(*(self.decode(e, depth + 1) for e in _list(v)[:3]))
         if tag == "ellipsis":
             return Ellipsis
+        if tag == "path":
+            if type(v) is not str or "\x00" in v:
+                raise WireError("bad path")
+            return pathlib.Path(v)
         if tag == "range":
             v = _list(v)
             if not all(type(e) is int for e in v[:3]):

@@ -9,6 +9,7 @@ converted to their base value with the base type's own methods, so an overridden
 from __future__ import annotations
 
 import builtins
+import pathlib
 import traceback
 from typing import Any, Callable
 
@@ -17,6 +18,7 @@ import numpy as np
 from .limits import EXC_TB_CAP, EXC_TEXT_CAP, EXC_TYPE_CAP, MAX_DEPTH
 
 TAG = "~"
+PATH_TYPES = (pathlib.PosixPath, pathlib.PurePosixPath)  # a file name given as a Path (docstrings allow it)
 ALLOWED_KINDS = frozenset("biufc")  # bool, signed, unsigned, float, complex
 
 
@@ -128,6 +130,8 @@ class Encoder:
             return {TAG: "ellipsis"}
         if t is range:
             return {TAG: "range", "v": [obj.start, obj.stop, obj.step]}
+        if t in PATH_TYPES:  # exact types only: a subclass could override __str__
+            return {TAG: "path", "v": str.__str__(pathlib.PurePath.__str__(obj))}
         img = _pil_image(obj)
         if img is not None:
             return self._image(obj, img)
@@ -171,7 +175,7 @@ class Encoder:
     def _other(self, obj, what: str):
         if self.to_handle is None:
             raise TypeError(f"{what} cannot be sent to the submission: only numbers, strings, "
-                            "lists, tuples, dicts, numpy arrays, PIL images and handles can")
+                            "lists, tuples, dicts, paths, numpy arrays, PIL images and handles can")
         return self.to_handle(obj)
 
 

@@ -69,6 +69,12 @@ def test_against_plain_implementation(kmeans_anchors):
 
 @test_case(points=1, hidden=True)
 def test_kmeans_errors(kmeans_anchors):
+    # the boundaries first: k = N and k = 1 are allowed (so raising everywhere earns nothing here)
+    three = np.array([[10.0, 20.0], [40.0, 40.0], [90.0, 60.0]])
+    got = _anchors(kmeans_anchors, three, 3, 0, "k = 3 for 3 boxes (every box its own anchor)")
+    assert np.allclose(got, three, rtol=1e-5), f"k = 3 for 3 boxes: expected the boxes themselves, smallest area first, got {got.tolist()}"
+    got = _anchors(kmeans_anchors, three, 1, 0, "k = 1")
+    assert np.allclose(got, [three.mean(axis=0)], rtol=1e-5), f"k = 1: expected the mean size of all boxes, got {got.tolist()}"
     for bad, k, what in ((np.ones((5, 3)), 2, "boxes of shape (5, 3)"), (np.array([[1.0, 2.0], [0.0, 1.0]]), 1, "a zero width"),
                          (np.ones((3, 2)), 4, "k = 4 for 3 boxes"), (np.ones((3, 2)), 0, "k = 0")):
         try:

@@ -143,3 +143,10 @@ def test_yolo_heads_of_the_configs(yolo_heads):
     want = [{"layer": 0, "mask": [1], "anchors": np.array([[4.0, 6.0], [8.0, 8.0]]), "classes": 20},
             {"layer": 1, "mask": [0, 1], "anchors": np.array([[4.0, 6.0], [8.0, 8.0]]), "classes": 20}]
     _check_heads(yolo_heads(one), want, "a one-value mask, then no mask (every anchor) and darknet's default classes")
+    try:
+        got = yolo_heads([("net", {}), ("yolo", {"mask": 0, "anchors": 10})])
+    except ValueError:
+        return
+    except Exception as e:  # noqa: BLE001 - reported
+        raise AssertionError(f"a [yolo] section whose anchors are one number: expected ValueError, got {type(e).__name__}: {e}") from None
+    raise AssertionError(f"a [yolo] section whose anchors are one number (not w,h pairs): expected ValueError, got {got!r}")

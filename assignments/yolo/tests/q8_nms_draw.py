@@ -15,6 +15,9 @@ HAND_SCORES = np.array([[0.9, 0.0], [0.8, 0.0], [0.7, 0.0], [0.0, 0.85], [0.2, 0
 def _check_detections(got, want_boxes, want_scores, want_classes, what):
     boxes, scores, classes = (np.asarray(g) for g in got)
     k = len(want_scores)
+    kinds = (boxes.dtype, scores.dtype, classes.dtype)
+    assert kinds == (np.float32, np.float32, np.int32), (
+        f"{what}: expected boxes float32, scores float32 and classes int32, got {', '.join(map(str, kinds))}")
     assert boxes.shape == (k, 4) and scores.shape == (k,) and classes.shape == (k,), (
         f"{what}: expected {k} detections (boxes ({k}, 4), scores ({k},), classes ({k},)), "
         f"got {boxes.shape}, {scores.shape}, {classes.shape}")
