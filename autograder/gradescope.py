@@ -11,14 +11,6 @@ from .grading import grade_path, make_engine
 from .grading.results import gradescope_json
 
 
-def with_status(data: dict) -> dict:
-    """Gradescope shows a test as passed or failed from its `status`; without one it guesses
-    from the score. A test passes when it earns all its points."""
-    for t in data.get("tests", []):
-        t.setdefault("status", "passed" if t["score"] >= t["max_score"] else "failed")
-    return data
-
-
 def run(bundle_dir: Path, submission: Path, results: Path, engine_name: str = "sandbox") -> int:
     bundle = GradingBundle.load(bundle_dir)
     engine = make_engine(engine_name)
@@ -26,6 +18,6 @@ def run(bundle_dir: Path, submission: Path, results: Path, engine_name: str = "s
         result = grade_path(bundle, submission, engine, label=submission.name)
     finally:
         engine.close()
-    write_bytes_atomic(results, json_bytes(with_status(gradescope_json(result))))
+    write_bytes_atomic(results, json_bytes(gradescope_json(result)))
     print(f"{bundle.slug}: {result.score:g}/{result.max_score:g} ({result.status})")
     return 0

@@ -80,6 +80,10 @@ def test_one_batch_of_broken_submissions(setup, tmp_path):
     alice = json.loads((out / "results" / "alice.json").read_text())
     assert alice["score"] == float(by_name["alice"]["max_score"]) and alice["tests"]
     assert {"score", "tests", "output", "execution_time"} <= set(alice)
+    assert {t["status"] for t in alice["tests"]} == {"passed"}  # the same status Gradescope's file carries
+    bob = json.loads((out / "results" / "bob.json").read_text())
+    assert all(t["status"] == ("passed" if t["score"] >= t["max_score"] else "failed") for t in bob["tests"])
+    assert "failed" in {t["status"] for t in bob["tests"]}, bob["tests"]
     log = (out / "logs" / "carol.log").read_text()
     assert "status:     error" in log and "syntax error" in log
     bob_log = (out / "logs" / "bob.log").read_text()

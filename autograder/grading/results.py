@@ -124,6 +124,8 @@ def gradescope_json(result: GradeResult) -> dict:
                 "visibility": "after_published",
                 "output": _case_lines(hidden, with_messages=False),
             })
+    for t in tests:  # Gradescope guesses pass/fail from the score without it; course grade's files agree
+        t["status"] = "passed" if t["score"] >= t["max_score"] else "failed"
     reason = M.plain(result.reason)
     output = f"Status: {result.status}." + (f" {T.one_line(reason, T.REASON)}" if reason else "")
     return {
