@@ -5,7 +5,8 @@ command including mutant generation, the sandbox template start, the batch and t
 row gives seconds per mutant (lower is better); the target is the issue's: 60 mutants of a numpy
 assignment in under 3 minutes on this 2-core machine. The note gives mutants per second and the
 kill rate (killed / generated, the equivalent-listed survivors counted as not killed).
-BENCH_MUTANTS_CAP changes the cap (the 3-minute target stays). There is no peer: no other
+BENCH_MUTANTS_CAP changes the cap (the 3-minute target stays); BENCH_MUTANTS_OUT=DIR keeps each
+run's output folder and printed tables in DIR. There is no peer: no other
 autograder measures its own tests.
 """
 
@@ -30,12 +31,17 @@ def _cap() -> int:
 
 
 def run_one(slug: str, cap: int, jobs: int = 2) -> tuple[float, dict, int]:
+    keep = os.environ.get("BENCH_MUTANTS_OUT")  # a folder to keep each run's output and printed tables in
     with tempfile.TemporaryDirectory(prefix="bench-mutants-") as tmp:
-        out = Path(tmp) / slug
+        out = Path(keep or tmp) / slug
+        if out.exists():
+            raise RuntimeError(f"{out} exists: a cold run needs a fresh folder")
         started = time.perf_counter()
         proc = subprocess.run([str(BIN / "course"), "mutants", slug, "--cap", str(cap), "--jobs", str(jobs),
                                "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=3600)
         took = time.perf_counter() - started
+        if keep:
+            (Path(keep) / f"{slug}.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
         if proc.returncode not in (0, 1):
             raise RuntimeError(f"course mutants {slug} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
         return took, json.loads((out / "mutants.json").read_text()), proc.returncode
