@@ -64,6 +64,29 @@ def test_walkthrough_notebook_runs(slug, dist, tmp_path):
     assert "image/png" in outputs, "the walkthrough should show at least one picture"
 
 
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_exercise_shows_a_reference_figure(slug, dist):
+    """Issue 14: each question's walkthrough section (the cells after the previous question's
+    grader.check, up to its own) shows a reference figure named with the question's prefix, and
+    that figure ships in the student zip."""
+    with zipfile.ZipFile(dist / "student" / f"{slug}.zip") as zf:
+        names = zf.namelist()
+        nb = nbformat.reads(zf.read(f"{slug}/walkthrough.ipynb").decode(), as_version=4)
+    shipped = {n.split("/")[-1] for n in names if n.startswith(f"{slug}/figures/") and n.endswith(".png")}
+    sources = [c.source for c in nb.cells]
+    start = 0
+    for q in COURSE.get(slug).questions:
+        prefix = q.name.split("_")[0] + "_"
+        pngs = sorted(n for n in shipped if n.startswith(prefix))
+        assert pngs, f"{slug}.zip has no figures/{prefix}*.png for {q.name} (it has {sorted(shipped)})"
+        check = next((i for i, s in enumerate(sources) if f'grader.check("{q.name}")' in s), None)
+        assert check is not None and check >= start, f"{slug}: no grader.check({q.name!r}) after the previous question's"
+        section = "\n".join(sources[start:check + 1])
+        shown = [n for n in pngs if f'reference("{n[:-4]}"' in section or f"figures/{n}" in section]
+        assert shown, f"{slug}: the {q.name} section (cells {start}..{check}) shows none of {pngs}"
+        start = check + 1
+
+
 def otter_check(folder: Path, submission: str) -> str:
     env = {**os.environ, "PATH": f"{VENV_BIN}:{os.environ['PATH']}"}
     proc = subprocess.run([str(VENV_BIN / "otter"), "check", submission], cwd=folder, env=env,
