@@ -77,8 +77,9 @@ def render(solution, out_dir, assets_dir):
     paths.append(_save(_row([grey], ["to_greyscale(cat)"], (6, 4), cmap="gray", vmin=0, vmax=255),
                        out / "q8_greyscale.png"))
 
-    # q9: how the count grows with the image side (log scale, no numbers printed).
-    sides = [28, 64, 128, 224, 448]
+    # q9: how the count grows with the image side (log scale, no numbers printed). The sides are
+    # powers of two, so no point sits on a shape the tests ask about (224, 28, 7 x 7 x 512).
+    sides = [32, 64, 128, 256, 512]
     fig = Figure(figsize=(6, 3.5), dpi=60)
     ax = fig.subplots()
     ax.semilogy(sides, [sol.feature_count((n, n, 3)) for n in sides], "o-", label="features of an n x n x 3 image")
