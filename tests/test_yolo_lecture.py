@@ -270,3 +270,18 @@ def test_reference_figures(tmp_path):
     for p in paths:
         assert p.parent == out and np.asarray(Image.open(p)).std() > 10, p
         assert f'reference("{p.stem}"' in walkthrough, f"the walkthrough does not show {p.name}"
+
+
+def test_walkthrough_demo_cfg_is_the_one_the_reference_figures_draw():
+    """Sections 1-5 of the walkthrough draw the student's results on demo.cfg beside reference
+    figures drawn from reference/yolo/figures.py's DEMO_CFG: the two texts must be the same config."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("yolo_figures_for_test", root / "reference" / "yolo" / "figures.py")
+    figures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(figures)
+    template = (root / "assignments" / "yolo" / "templates" / "walkthrough.py.j2").read_text(encoding="utf-8")
+    found = re.findall(r'^DEMO_CFG = """(.*?)"""', template, flags=re.S | re.M)
+    assert len(found) == 1, "the walkthrough should define DEMO_CFG once"
+    assert found[0] == figures.DEMO_CFG, "walkthrough.py.j2's DEMO_CFG differs from reference/yolo/figures.py's"
