@@ -260,12 +260,16 @@ def test_reference_figures(tmp_path):
     gen.generate(assets, tmp_path / "hidden", 2027)
     for name in ("cat.png", "camera.png"):
         (assets / name).write_bytes((ROOT / "reference" / "images" / name).read_bytes())
+    # the static public asset assignment.yml lists (yolo/darknet_weights.py), as the build copies it
+    (assets / "darknet_weights.py").write_bytes((ROOT / "reference" / "yolo" / "darknet_weights.py").read_bytes())
     out = tmp_path / "figures"
     out.mkdir()
     figures = _load(ROOT / "reference" / "yolo" / "figures.py", "yolo_figures")
     paths = figures.render(yolo, out, assets)
     names = [p.name for p in paths]
-    assert names == ["q6_letterbox.png", "q8_detections.png", "q9_video.png", "q10_anchors.png"]
+    assert names == ["q1_sections.png", "q2_blocks.png", "q3_params.png", "q4_grids.png", "q5_weights.png",
+                     "q6_letterbox.png", "q7_centres.png", "q8_detections.png", "q9_video.png", "q10_anchors.png",
+                     "q11_reload.png"]
     walkthrough = (ROOT / "assignments" / "yolo" / "templates" / "walkthrough.py.j2").read_text()
     for p in paths:
         assert p.parent == out and np.asarray(Image.open(p)).std() > 10, p
