@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from ..config import YamlLoader
-from ..submission import (ACCEPTED, MAX_BYTES, SubmissionRejected, check_notebook_file, file_limit, folder_digest,
+from ..submission import (ACCEPTED, MAX_BYTES, JsonValueCount, SubmissionRejected, file_limit, folder_digest,
                           folder_files, pack_files, too_big)
 
 SUBMISSION_SUFFIXES = ACCEPTED  # the file kinds the reader takes
@@ -71,11 +71,14 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _sha256_file(path: Path) -> str:
+def _sha256_file(path: Path, also=None) -> str:
+    """The file's digest, read in 1 MiB pieces; `also(chunk)` sees each piece of that one read."""
     h = hashlib.sha256(b"file\0" + path.name.encode("utf-8", "surrogateescape") + b"\0")
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
             h.update(chunk)
+            if also is not None:
+                also(chunk)
     return h.hexdigest()
 
 
@@ -94,9 +97,12 @@ def _file_submission(path: Path, base: str | None = None) -> Submission:
         if size > limit:
             reason = too_big(path.name, size, limit)
             return Submission("", origin, "file", path, _problem_digest(reason), problem=reason, base=base)
-        if path.suffix.lower() == ".ipynb":
-            check_notebook_file(path)  # likewise a notebook too large to parse (read in pieces)
-        return Submission("", origin, "file", path, _sha256_file(path), base=base)
+        if path.suffix.lower() != ".ipynb":
+            return Submission("", origin, "file", path, _sha256_file(path), base=base)
+        count = JsonValueCount()  # likewise a notebook too large to parse, counted while hashing
+        digest = _sha256_file(path, count.feed)
+        count.check(path.name)
+        return Submission("", origin, "file", path, digest, base=base)
     except SubmissionRejected as e:
         return Submission("", origin, "file", path, _problem_digest(str(e)), problem=str(e), base=base)
     except OSError as e:

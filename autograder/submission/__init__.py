@@ -19,11 +19,11 @@ from __future__ import annotations
 from .archive import MAX_BYTES, MAX_DEPTH, MAX_FILES, check_zip, folder_digest, folder_files, pack_files, safe_extract
 from .errors import ACCEPTED, SubmissionRejected, file_limit, too_big, wrong_kind
 from .locate import Read, pick, read_archive, read_bytes, read_path
-from .notebook import check_notebook_file, notebook_source
+from .notebook import JsonValueCount, notebook_source
 from .source import check_source, decode_source, source_from_bytes, source_from_file
 
 __all__ = [
-    "ACCEPTED", "MAX_BYTES", "MAX_DEPTH", "MAX_FILES", "Read", "SubmissionRejected", "check_notebook_file",
+    "ACCEPTED", "JsonValueCount", "MAX_BYTES", "MAX_DEPTH", "MAX_FILES", "Read", "SubmissionRejected",
     "check_source",
     "check_zip", "decode_source", "file_limit", "folder_digest", "folder_files", "notebook_source",
     "pack_files", "pick", "read_archive", "read_bytes", "read_path", "safe_extract",

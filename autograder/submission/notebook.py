@@ -7,7 +7,6 @@ import io
 import json
 import re
 import tokenize
-from pathlib import Path
 
 from .. import text as T
 from .errors import SubmissionRejected
@@ -61,38 +60,33 @@ def _without_outputs(pairs: list) -> dict:
     return {k: v for k, v in pairs if k not in ("outputs", "attachments")}
 
 
-def _marks(data: bytes | str) -> tuple[int, int]:
-    """(quotes, other marks) in data: see check_json_size."""
-    q, o, b, c = (('"', "[", "{", ",") if isinstance(data, str) else (b'"', b"[", b"{", b","))
-    return data.count(q), data.count(o) + data.count(b) + data.count(c)
+class JsonValueCount:
+    """An upper bound on the number of values a notebook's JSON would build, counted at C speed
+    over its bytes or text, whole or in pieces: every value but a container's first is preceded
+    by a comma, strings have two quotes."""
 
+    def __init__(self):
+        self.quotes = self.marks = 0
 
-def _refuse_values(quotes: int, marks: int, name: str) -> None:
-    values = quotes // 2 + marks
-    if values > T.JSON_VALUES:
-        raise SubmissionRejected(f"{name} holds about {values:,} JSON values, more than the limit of "
-                                 f"{T.JSON_VALUES:,}; clear its outputs (Kernel > Restart & Clear Output), "
-                                 "save and submit again")
+    def feed(self, data: bytes | str) -> None:
+        q, o, b, c = (('"', "[", "{", ",") if isinstance(data, str) else (b'"', b"[", b"{", b","))
+        self.quotes += data.count(q)
+        self.marks += data.count(o) + data.count(b) + data.count(c)
+
+    def check(self, name: str) -> None:
+        values = self.quotes // 2 + self.marks
+        if values > T.JSON_VALUES:
+            raise SubmissionRejected(f"{name} holds about {values:,} JSON values, more than the limit of "
+                                     f"{T.JSON_VALUES:,}; clear its outputs (Kernel > Restart & Clear Output), "
+                                     "save and submit again")
 
 
 def check_json_size(data: bytes | str, name: str) -> None:
     """Refuse a notebook whose JSON would build too many values, before it is decoded or parsed.
-
-    An upper bound on the number of values, at C speed: every value but a container's first is
-    preceded by a comma, strings have two quotes. Run on the raw bytes, a refused notebook costs
-    the grader no more memory than the bytes it sent."""
-    _refuse_values(*_marks(data), name)
-
-
-def check_notebook_file(path: Path) -> None:
-    """check_json_size on a file read in 1 MiB pieces: a batch refuses such a notebook at intake,
-    so its bytes never travel to a worker."""
-    quotes = marks = 0
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            q, m = _marks(chunk)
-            quotes, marks = quotes + q, marks + m
-    _refuse_values(quotes, marks, path.name)
+    Run on the raw bytes, a refused notebook costs the grader no more memory than the bytes it sent."""
+    count = JsonValueCount()
+    count.feed(data)
+    count.check(name)
 
 
 def _parse(text: str, name: str):
