@@ -86,6 +86,11 @@ def _problem_digest(reason: str) -> str:
     return hashlib.sha256(b"problem\0" + reason.encode()).hexdigest()
 
 
+def _refused(kind: str, path: Path | None, origin: str, reason: str, base: str) -> Submission:
+    """A submission that gets a `rejected` row with `reason` and is never sent to a worker."""
+    return Submission("", origin, kind, path, _problem_digest(reason), problem=reason, base=base)
+
+
 def _file_submission(path: Path, base: str | None = None) -> Submission:
     base = base or path.stem
     origin = _display(path)
@@ -95,8 +100,7 @@ def _file_submission(path: Path, base: str | None = None) -> Submission:
         # worker's reader checks again with the same sentence (Gradescope has no client side).
         limit = file_limit(path.suffix, MAX_BYTES)
         if size > limit:
-            reason = too_big(path.name, size, limit)
-            return Submission("", origin, "file", path, _problem_digest(reason), problem=reason, base=base)
+            raise SubmissionRejected(too_big(path.name, size, limit))
         if path.suffix.lower() != ".ipynb":
             return Submission("", origin, "file", path, _sha256_file(path), base=base)
         count = JsonValueCount()  # likewise a notebook too large to parse, counted while hashing
@@ -104,23 +108,20 @@ def _file_submission(path: Path, base: str | None = None) -> Submission:
         count.check(path.name)
         return Submission("", origin, "file", path, digest, base=base)
     except SubmissionRejected as e:
-        return Submission("", origin, "file", path, _problem_digest(str(e)), problem=str(e), base=base)
+        return _refused("file", path, origin, str(e), base)
     except OSError as e:
-        reason = f"{path.name} could not be read ({e.strerror or e})"
-        return Submission("", origin, "file", path, _problem_digest(reason), problem=reason, base=base)
+        return _refused("file", path, origin, f"{path.name} could not be read ({e.strerror or e})", base)
 
 
 def _folder_submission(path: Path, base: str | None = None) -> Submission:
     base = base or path.name
     origin = _display(path)
     try:
-        digest = folder_digest(folder_files(path))
-        return Submission("", origin, "folder", path, digest, base=base)
+        return Submission("", origin, "folder", path, folder_digest(folder_files(path)), base=base)
     except SubmissionRejected as e:
-        return Submission("", origin, "folder", path, _problem_digest(str(e)), problem=str(e), base=base)
+        return _refused("folder", path, origin, str(e), base)
     except OSError as e:
-        reason = f"the folder could not be read ({e.strerror or e})"
-        return Submission("", origin, "folder", path, _problem_digest(reason), problem=reason, base=base)
+        return _refused("folder", path, origin, f"the folder could not be read ({e.strerror or e})", base)
 
 
 def _visible(entries) -> list[Path]:
@@ -213,8 +214,8 @@ def _gradescope_export(folder: Path) -> list[Submission]:
         elif path.is_file():
             sub = _file_submission(path, base)
         else:
-            reason = f"the Gradescope export lists {key} but holds no file or folder of that name"
-            sub = Submission("", _display(path), "missing", None, _problem_digest(reason), problem=reason, base=base)
+            sub = _refused("missing", None, _display(path),
+                           f"the Gradescope export lists {key} but holds no file or folder of that name", base)
         sub.student = {"submitters": people, "gradescope_id": key}
         subs.append(sub)
     for entry in _visible(folder.iterdir()):
