@@ -2,7 +2,9 @@
 grading runtime reads (grading/, sandbox/, batch workers, the Gradescope entry point). Only
 this module knows the folder layout, so the runtime never imports the build.
 
-  grading.json        the manifest: slug, submission file name, questions with points, limits, seed
+  grading.json        the manifest: slug, submission file name, questions with points, limits, seed,
+                      preload (the modules the reference solution imports: the sandbox template
+                      imports them before its first runner, the rest of its list afterwards)
   tests/<q>.py        one otter test file per question (public and hidden cases)
   tests/<helper>.py   the assignment's test helper modules (tests/_*.py), imported by the test files
   assets/<name>       public data files (students get the same ones)
@@ -14,6 +16,7 @@ Never the solution: the bundle travels to Gradescope and to every Dask worker.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -35,10 +38,16 @@ def asset_path(name: str, hidden: bool = False) -> str:
     return f"{HIDDEN if hidden else ASSETS}/{name}"
 
 
-def manifest_bytes(slug: str, submission: str, seed: int, questions, limits: Limits) -> bytes:
-    """questions: (name, points) pairs in order."""
+_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def manifest_bytes(slug: str, submission: str, seed: int, questions, limits: Limits,
+                   preload: tuple[str, ...] = ()) -> bytes:
+    """questions: (name, points) pairs in order; preload: module names, in import order."""
     manifest = {"slug": slug, "submission": submission, "seed": seed,
                 "questions": [{"name": n, "points": p} for n, p in questions], "limits": asdict(limits)}
+    if preload:
+        manifest["preload"] = list(preload)
     return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
 
 
@@ -49,6 +58,7 @@ class GradingBundle:
     submission: str
     questions: tuple[tuple[str, float], ...]  # (name, points) in order
     limits: Limits
+    preload: tuple[str, ...] = ()  # empty: a bundle made before the field (the template decides alone)
 
     @property
     def module_name(self) -> str:
@@ -76,6 +86,9 @@ class GradingBundle:
         if not manifest.is_file():
             raise FileNotFoundError(f"{manifest}: not a grading bundle (no {MANIFEST})")
         data = json.loads(manifest.read_text(encoding="utf-8"))
+        preload = data.get("preload")
+        if not (isinstance(preload, list) and all(isinstance(m, str) and _MODULE.fullmatch(m) for m in preload)):
+            preload = []  # absent or not a list of module names: only a speed hint, so ignored
         return cls(root, data["slug"], data["submission"],
                    tuple((q["name"], q["points"]) for q in data["questions"]),
-                   Limits(**data["limits"]))
+                   Limits(**data["limits"]), tuple(preload))

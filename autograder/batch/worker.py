@@ -280,11 +280,27 @@ def init_local(bundle_zip: bytes, key: str, engine_name: str, timeout: float | N
     _watch_parent(parent)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     _local.update(bundle_zip=bundle_zip, key=key, engine=engine_name, timeout=timeout)
-    _bundle(key, bundle_zip, timeout)
+    bundle = _bundle(key, bundle_zip, timeout)
+    warm(bundle, engine_name)
+
+
+def warm(bundle: GradingBundle, engine_name: str) -> None:
+    """Before the first submission (issue 16, the time to the first graded one): the engine's
+    template starts importing its libraries in its own process while this one loads the test
+    files (otter, the helpers, their module-level set-up). Failures are left for grading to
+    report."""
     try:
-        _engine(engine_name)  # start it now (a sandbox template preloads the libraries once)
+        engine = _engine(engine_name)
+        start = getattr(engine, "start", None)
+        if start is not None:
+            start(bundle)
     except Exception:  # noqa: BLE001 - reported per submission when grading tries again
         pass
+    for name, _ in bundle.questions:
+        try:
+            load_test_file(bundle.test_file(name))
+        except Exception:  # noqa: BLE001 - grading loads it again and reports the error
+            pass
 
 
 def grade_local(task: dict) -> dict:

@@ -8,6 +8,7 @@ course grades the same way everywhere.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from ..bundle_format import MANIFEST, GradingBundle, asset_path, helper_path, manifest_bytes, test_path
@@ -15,14 +16,45 @@ from ..config import Assignment
 from ..files import pack_folder
 from .assets import collect
 
-__all__ = ["MANIFEST", "GradingBundle", "bundle_files", "write_files", "materialize", "to_zip_bytes", "bundle_for"]
+__all__ = ["MANIFEST", "GradingBundle", "bundle_files", "write_files", "materialize", "to_zip_bytes", "bundle_for",
+           "imported_modules"]
+
+
+def imported_modules(source: str) -> tuple[str, ...]:
+    """The absolute modules a module imports at its top level (inside a top-level if/try too),
+    in order, once each: `import a.b` gives "a.b"; `from a.b import c` gives "a.b" and "a.b.c"
+    (c may be a submodule; the template skips a name that is not a module). A runner imports the
+    same ones (the stub is made from the solution and keeps its imports), so the sandbox template
+    imports these first (issue 16: the first runner need not wait for the whole preload list)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ()
+    names: list[str] = []
+
+    def visit(body):
+        for node in body:
+            if isinstance(node, ast.Import):
+                names.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module and node.module != "__future__":
+                names.append(node.module)
+                names.extend(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+            elif isinstance(node, (ast.If, ast.Try)):
+                for part in ("body", "orelse", "finalbody", "handlers"):
+                    for child in getattr(node, part, ()) or ():
+                        visit(child.body if isinstance(child, ast.ExceptHandler) else [child])
+
+    visit(tree.body)
+    return tuple(dict.fromkeys(names))
 
 
 def bundle_files(assignment: Assignment, seed: int) -> dict[str, bytes]:
     """The bundle as {relative path: bytes}, in a fixed order (so zips are deterministic)."""
     assets = collect(assignment, seed)
     questions = [(q.name, q.points) for q in assignment.questions]
-    files = {MANIFEST: manifest_bytes(assignment.slug, assignment.submission, seed, questions, assignment.limits)}
+    preload = imported_modules(assignment.solution.read_text(encoding="utf-8")) if assignment.solution.is_file() else ()
+    files = {MANIFEST: manifest_bytes(assignment.slug, assignment.submission, seed, questions, assignment.limits,
+                                      preload)}
     for q in assignment.questions:
         files[test_path(q.name)] = q.test_file.read_bytes()
     for helper in assignment.helpers:  # imported by the test files (testfiles.load)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cleanup import remove_tree
-from .framing import close_quietly
+from .framing import close_quietly, widen
 from .limits import FORK_REPLY, ZYGOTE_START
 from .policy import ASSETS_MOUNT, bwrap_args, clean_env, closed_paths
 
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 class Zygote:
     """One template process for one bundle (its assets are bound into the sandbox)."""
 
-    def __init__(self, engine: "SandboxEngine", assets: Path | None, use_bwrap: bool, preload: tuple[str, ...]):
+    def __init__(self, engine: "SandboxEngine", assets: Path | None, use_bwrap: bool, preload: tuple[str, ...],
+                 later: tuple[str, ...] = ()):
         self.engine = engine
         self.lock = threading.Lock()
         self.control: socket.socket | None = None
@@ -36,7 +37,8 @@ class Zygote:
         self.revealed = None
         self._keeper_done = threading.Event()
         assets_dir = str(assets) if assets and assets.is_dir() else None
-        cmd_tail = [sys.executable, "-I", "-m", "autograder.sandbox.zygote", "--preload", ",".join(preload)]
+        cmd_tail = [sys.executable, "-I", "-m", "autograder.sandbox.zygote", "--preload", ",".join(preload),
+                    "--later", ",".join(later)]
         started = False
         if use_bwrap:
             total = sum(f.stat().st_size for f in assets.rglob("*") if f.is_file()) if assets_dir else 0
@@ -122,6 +124,8 @@ class Zygote:
     def fork(self, uid: int | None) -> tuple[socket.socket, socket.socket]:
         """A new monitor + runner pair: (runner socket, monitor socket), judge ends."""
         r_judge, r_child = socket.socketpair()
+        widen(r_judge)
+        widen(r_child)
         m_judge, m_child = socket.socketpair()
         try:
             with self.lock:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .client import Zygote
 from .faults import Deadline, SandboxSetupError
-from .preload import choose_preload
+from .preload import choose_preload, plan_preload
 from .proxies import Handle
 from .remote import RemoteError
 from .session import SandboxSession
@@ -105,6 +105,13 @@ class SandboxEngine:
             return self.preload
         return choose_preload(Path(bundle.tests_dir), source)
 
+    def preload_plan(self, bundle, source: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(imported before the template's first runner, imported between forks): see
+        preload.plan_preload. COURSE_SANDBOX_PRELOAD or an explicit list is all imported first."""
+        if self.preload is not None:
+            return self.preload, ()
+        return plan_preload(tuple(getattr(bundle, "preload", ()) or ()), Path(bundle.tests_dir), source)
+
     def _zygote(self, bundle, source: str = "") -> Zygote:
         key = str(Path(bundle.root).resolve())
         with self._lock:
@@ -122,9 +129,24 @@ class SandboxEngine:
                     if id(other) not in busy:
                         other.close()
                         del self._zygotes[k]
-                z = Zygote(self, Path(bundle.assets_dir), self.use_bwrap, self.preload_for(bundle, source))
+                first, later = self.preload_plan(bundle, source)
+                z = Zygote(self, Path(bundle.assets_dir), self.use_bwrap, first, later)
                 self._zygotes[key] = z
             return z
+
+    def start(self, bundle) -> threading.Thread:
+        """Start the bundle's template now, in a thread, so it imports its libraries while the
+        caller does other work (a batch worker loading the test files); the first `open` waits
+        for it (the template is made under the engine's lock). A failure here is not reported:
+        `open` tries again and reports it."""
+        def run():
+            try:
+                self._zygote(bundle)
+            except Exception:  # noqa: BLE001
+                pass
+        t = threading.Thread(target=run, name="sandbox-template-start", daemon=True)
+        t.start()
+        return t
 
     def open(self, bundle, source: str, filename: str, deadline: Deadline | None = None) -> SandboxSession:
         session = SandboxSession(self, self._zygote(bundle, source), bundle, source, filename, deadline)

@@ -43,6 +43,7 @@ class RunnerLifecycle:
 
     def _start_once(self):
         self.gen += 1
+        self.globals_cache = {}
         self._release.clear()
         self.log.runner_dropped = 0
         self.exit_info = None
@@ -92,6 +93,7 @@ class RunnerLifecycle:
             info = self._kill()
             return self._death_reason(info, "while importing the submission")
         if header.get("imported") is True:
+            self.take_prefetch(header.get("prefetch"))
             return None
         self._kill()
         return import_failure(header, lim.memory_mb)

@@ -26,6 +26,7 @@ RUNNER_NO_SECCOMP = 73
 HEADER_CAP = 32 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_BUFFERS = 1_000_000
+SOCKET_BUFFER = 4 << 20  # bytes a runner's socket holds each way (framing.widen; speed only)
 RECV_CHUNK = 1 << 20  # buffers grow as bytes arrive: a claimed size alone allocates nothing
 
 # What the judge accepts from a runner (Decoder limits). Every value is bounded before the

@@ -1,5 +1,7 @@
-"""What the template process imports before it forks runners, and the judge's choice between
-the full list and the list without TensorFlow."""
+"""What the template process imports: before its first runner (the modules the reference
+solution imports, from the bundle, so a runner starts as soon as they are in), and afterwards,
+between forks (the rest of the libraries students use, so later runners need not import them);
+without a bundle list, the judge's choice between the full list and the list without TensorFlow."""
 
 from __future__ import annotations
 
@@ -14,9 +16,20 @@ LIGHT_PRELOAD = tuple(m for m in DEFAULT_PRELOAD if m not in ("tensorflow", "ker
 
 
 def preload(modules: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Import each module; a dotted name that is not a module (`from a import f` lists "a.f")
+    is skipped, a module that fails is reported (a missing library only costs speed)."""
     import importlib
+    import importlib.util
     done, failed = [], {}
     for name in modules:
+        try:
+            if "." in name and importlib.util.find_spec(name) is None:
+                continue
+        except (ImportError, ValueError, AttributeError):
+            continue  # its parent is a module, not a package: the name is a function or class
+        except BaseException as e:  # noqa: BLE001 - the parent package failed to import
+            failed[name] = f"{type(e).__name__}: {e}"[:300]
+            continue
         try:
             importlib.import_module(name)
             done.append(name)
@@ -38,3 +51,18 @@ def choose_preload(tests_dir: Path, source: str = "") -> tuple[str, ...]:
         texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(tests_dir.glob("*.py"))]
     uses_tf = any(_TF_RE.search(t) for t in texts)
     return tuple(DEFAULT_PRELOAD if uses_tf else LIGHT_PRELOAD)
+
+
+def plan_preload(first: tuple[str, ...], tests_dir: Path, source: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(before the first runner, between forks). `first` is the bundle's list (the modules the
+    reference solution imports); TensorFlow and Keras join it when the first submission imports
+    them. The tests run in the judge, never in a runner, so a test that uses Keras as its oracle
+    does not make the template import TensorFlow (a submission that does imports it itself).
+    Without a bundle list: the whole choice before the first runner, as bundles made before the list."""
+    if not first:
+        return choose_preload(tests_dir, source), ()
+    ahead = list(first)
+    if _TF_RE.search(source):
+        ahead += [m for m in ("tensorflow", "keras") if m not in ahead]
+    later = tuple(m for m in LIGHT_PRELOAD if m not in ahead)
+    return tuple(ahead), later

@@ -116,7 +116,7 @@ class Env(Mapping):
     def __getitem__(self, name):
         if not isinstance(name, str):
             raise KeyError(name)
-        return self._session._op("global", None, name=name, keyerror=True)
+        return self._session.global_value(name)
 
     def __iter__(self):
         return iter(self._session._op("globals", None))

@@ -55,6 +55,7 @@ class SandboxSession(RunnerLifecycle):
         self.deadline = deadline
         self.expired: str | None = None  # the reason, once the submission's deadline has passed
         self._handles: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self.globals_cache: dict[str, Handle] = {}  # name -> handle, this runner's (see Env)
         self._release: list[int] = []
         # Seconds spent in calls (issue 16; grading/core.py reads it for the time split): the
         # student's code as the runner timed it, and the rest of each round trip.
@@ -84,6 +85,29 @@ class SandboxSession(RunnerLifecycle):
                 raise RuntimeError("this object belonged to a runner that has since been restarted")
             return {wire.TAG: "ref", "id": object.__getattribute__(obj, "_sb_id")}
         return None
+
+    def take_prefetch(self, prefetch) -> None:
+        """The handles of the module's functions, sent with the import's answer."""
+        self.globals_cache = {}
+        if not isinstance(prefetch, dict) or len(prefetch) > 1000:
+            return
+        for name, d in prefetch.items():
+            if type(name) is str and len(name) <= 200 and isinstance(d, dict) and d.get(wire.TAG) == "h":
+                try:
+                    self.globals_cache[name] = self._handle(d)
+                except wire.WireError:
+                    continue
+
+    def global_value(self, name: str):
+        """A global of the submission: a handle it announced or was looked up before (and has not
+        rebound since: every answer names the ones it rebound), or a round trip."""
+        h = self.globals_cache.get(name)
+        if h is not None and object.__getattribute__(h, "_sb_gen") == self.gen:
+            return h
+        value = self._op("global", None, name=name, keyerror=True)
+        if isinstance(value, Handle):
+            self.globals_cache[name] = value
+        return value
 
     def _handle(self, d: dict) -> Handle:
         hid = d.get("id")
@@ -185,6 +209,11 @@ class SandboxSession(RunnerLifecycle):
     def _answer(self, reply: dict, bufs: list, keyerror: bool, fields: dict):
         """The value of a runner's reply, or the exception it carries; _Malformed when the
         reply is not what a runner sends."""
+        stale = reply.get("stale")
+        if isinstance(stale, list):
+            for name in stale:
+                if type(name) is str:
+                    self.globals_cache.pop(name, None)
         try:
             self.log.take_warnings(reply)
         except Warning:

@@ -4,7 +4,8 @@ normally inside bubblewrap.
 It imports numpy, scipy, PIL, scikit-image, TensorFlow/Keras once (preload.py; it never runs a
 TF op, so forking stays safe), then waits on the control socket (SOCK_SEQPACKET) for fork
 requests from the judge (client.py), each carrying two sockets: one for the monitor, one for
-the runner. It forks a monitor per request (monitor.py, which forks the runner, runner.py) and
+the runner. It says it is ready once the --preload list is in; the --later list is imported
+one module at a time while no request is waiting, so the first runner does not wait for it. It forks a monitor per request (monitor.py, which forks the runner, runner.py) and
 forgets it (SIGCHLD ignored: auto-reaped).
 """
 
@@ -15,6 +16,7 @@ import ctypes
 import gc
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -70,6 +72,7 @@ def zygote_main(argv=None) -> int:
     p.add_argument("--assets", default="")
     p.add_argument("--workbase", default="/tmp")
     p.add_argument("--preload", default=",".join(DEFAULT_PRELOAD))
+    p.add_argument("--later", default="", help="modules to import between forks")
     p.add_argument("--unshare-net", action="store_true", help="runners unshare their network (no bwrap)")
     p.add_argument("--reveal", default="", help="JSON [[path, closed ancestor], ...] (no bwrap)")
     args = p.parse_args(argv)
@@ -93,8 +96,14 @@ def zygote_main(argv=None) -> int:
             "root": os.geteuid() == 0}
     control.send(json.dumps({"op": "ready", "preloaded": done, "failed": failed, "revealed": revealed,
                              "netns": netns, "pid": os.getpid()}).encode())
+    later = [m for m in args.later.split(",") if m and m not in done]
     counter = 0
     while True:
+        if later and not select.select([control], [], [], 0)[0]:
+            preload([later.pop(0)])  # idle: one more module before the next request is read
+            gc.collect()
+            gc.freeze()
+            continue
         try:
             msg, fds, _flags, _addr = socket.recv_fds(control, 65536, 4)
         except InterruptedError:

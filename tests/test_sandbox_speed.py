@@ -1,0 +1,215 @@
+"""Issue 16's mechanisms in the sandbox, each checked for what it must keep: the template's
+staged preload (the reference solution's imports first, the rest between forks), the module's
+functions announced with the import (no round trip per lookup, rebinding and deletion still
+seen), and whole frames sent with one sendmsg (large and many-part frames arrive intact)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.build.bundle import bundle_for, imported_modules
+from autograder.bundle_format import MANIFEST, GradingBundle
+from autograder.config import load_course
+from autograder.sandbox import SandboxEngine, wire
+from autograder.sandbox.framing import widen
+from autograder.sandbox.preload import LIGHT_PRELOAD, choose_preload, plan_preload, preload
+
+HERE = Path(__file__).resolve().parent
+FIXTURE = HERE / "fixtures" / "sandbox_course"
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    course = load_course(FIXTURE)
+    return bundle_for(course.get("tiny"), course.seed)
+
+
+# --- what the template imports, and when ------------------------------------------------------
+
+def test_imported_modules_lists_top_level_imports_in_order():
+    source = (
+        "from __future__ import annotations\n"
+        "import numpy as np, json\n"
+        "from matplotlib.figure import Figure\n"
+        "from . import sibling\n"
+        "try:\n    import cv2\nexcept ImportError:\n    cv2 = None\n"
+        "if True:\n    from PIL import Image, ImageOps\n"
+        "import numpy\n"
+        "def f():\n    import scipy  # inside a function: not at import time\n"
+    )
+    assert imported_modules(source) == ("numpy", "json", "matplotlib.figure", "matplotlib.figure.Figure", "cv2",
+                                        "PIL", "PIL.Image", "PIL.ImageOps")
+    assert imported_modules("def broken(:\n") == ()
+
+
+def test_the_manifest_carries_the_solutions_imports_and_junk_is_ignored(bundle, tmp_path):
+    assert bundle.preload and bundle.preload[0] == "numpy", bundle.preload  # the fixture's solution imports numpy
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle.root, copy)
+    data = json.loads((copy / MANIFEST).read_text())
+    for junk in (["numpy; rm -rf /"], "numpy", [1, 2], {"a": 1}):
+        data["preload"] = junk
+        (copy / MANIFEST).write_text(json.dumps(data))
+        assert GradingBundle.load(copy).preload == (), junk
+    del data["preload"]  # a bundle made before the field
+    (copy / MANIFEST).write_text(json.dumps(data))
+    assert GradingBundle.load(copy).preload == ()
+
+
+def test_plan_puts_the_solutions_imports_first_and_keeps_tensorflow_out_unless_imported(tmp_path):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "q1.py").write_text("def test():\n    import keras  # the judge's oracle\n")
+    first, later = plan_preload(("numpy", "PIL.Image"), tests, "import numpy as np\n")
+    assert first == ("numpy", "PIL.Image")
+    assert "tensorflow" not in first + later and "keras" not in first + later  # tests run in the judge
+    assert set(later) == set(LIGHT_PRELOAD) - {"numpy", "PIL.Image"} and later[0] == "scipy"
+    first, _ = plan_preload(("numpy",), tests, "import tensorflow as tf\n")
+    assert first[-2:] == ("tensorflow", "keras")
+    # A bundle without the list: everything before the first runner, as before.
+    assert plan_preload((), tests, "") == (choose_preload(tests, ""), ())
+
+
+def test_preload_skips_names_that_are_not_modules_and_reports_missing_ones():
+    done, failed = preload(["json", "json.decoder", "json.loads", "colorsys.rgb_to_hsv",
+                            "no_such_module_for_sure", "no_such_package_x.sub"])
+    assert done == ["json", "json.decoder"]
+    assert list(failed) == ["no_such_module_for_sure"]
+
+
+PROBE = '''
+import sys
+import json
+
+def loaded(name):
+    return name in sys.modules
+'''
+
+
+@linux_only
+def test_the_template_is_ready_after_the_first_list_and_imports_the_rest_between_forks(bundle):
+    engine = SandboxEngine()
+    staged = dataclasses.replace(bundle, preload=("json",))
+    try:
+        session = engine.open(staged, PROBE, "tiny.py")
+        zygote = session.zygote
+        assert zygote.preloaded == ["json"]  # ready with the first list alone
+        session.close()
+        deadline = time.monotonic() + 120
+        seen = False
+        while not seen and time.monotonic() < deadline:
+            s = engine.open(staged, PROBE, "tiny.py")
+            try:
+                assert s.import_error is None
+                seen = s.env["loaded"]("scipy.signal") and s.env["loaded"]("matplotlib.pyplot")
+            finally:
+                s.close()
+            if not seen:
+                time.sleep(0.5)
+        assert seen, "runners forked later never found the rest of the preload list imported"
+    finally:
+        engine.close()
+
+
+# --- the module's functions travel with the import ----------------------------------------------
+
+GLOBALS = '''
+LIMIT = [1, 2]
+
+def f():
+    return 1
+
+def rebind():
+    global f
+    def g():
+        return 2
+    f = g
+
+def drop():
+    global f
+    del f
+
+def crash():
+    import os
+    os._exit(3)
+'''
+
+
+@linux_only
+def test_function_lookups_need_no_round_trip_and_still_see_rebinding_and_deletion(bundle):
+    engine = SandboxEngine(preload=("numpy",))
+    s = engine.open(bundle, GLOBALS, "tiny.py")
+    ops: list[str] = []
+    real = s._op
+
+    def counting(op, target, keyerror=False, **fields):
+        ops.append(op)
+        return real(op, target, keyerror, **fields)
+
+    s._op = counting
+    try:
+        assert s.import_error is None
+        f1, f2 = s.env["f"], s.env["f"]
+        assert f1 is f2 and ops == []  # announced with the import
+        assert s.env["LIMIT"] == [1, 2] and ops == ["global"]  # data is looked up (a fresh copy) each time
+        s.env["LIMIT"].append(3)
+        assert s.env["LIMIT"] == [1, 2]
+        ops.clear()
+        assert s.env["f"]() == 1
+        s.env["rebind"]()  # the answer names `f` as rebound
+        assert s.env["f"]() == 2
+        assert ops.count("global") == 1, ops
+        s.env["drop"]()
+        with pytest.raises(KeyError):
+            s.env["f"]
+        # After a crash the runner is a new one: its handles, not the old runner's.
+        with pytest.raises(Exception):
+            s.env["crash"]()
+        s.after_fault()
+        assert s.env["f"]() == 1
+    finally:
+        s.close()
+        engine.close()
+
+
+# --- whole frames ------------------------------------------------------------------------------
+
+def test_frames_arrive_whole_whatever_their_size_and_parts():
+    a, b = socket.socketpair()
+    widen(a)
+    widen(b)
+    big = np.arange(5 * 2**20, dtype=np.uint32)  # 20 MiB: more than any socket buffer takes at once
+    many = [np.full(3, i, dtype=np.int16) for i in range(1500)]  # more parts than one sendmsg carries
+    frames = [({"op": "big"}, [big]), ({"op": "many"}, many), ({"op": "mixed"}, [b"", b"xy", bytearray(0), b"z"]),
+              ({"op": "none"}, [])]
+    got = []
+
+    def reader():
+        for _ in frames:
+            got.append(wire.recv_frame(b, time.monotonic() + 60, max_bytes=1 << 30))
+
+    t = threading.Thread(target=reader)
+    t.start()
+    for header, bufs in frames:
+        wire.send_frame(a, header, bufs)
+    t.join(60)
+    a.close()
+    b.close()
+    assert len(got) == len(frames)
+    (h0, b0), (h1, b1), (h2, b2), (h3, b3) = got
+    assert h0["op"] == "big" and np.array_equal(np.frombuffer(bytes(b0[0]), dtype=np.uint32), big)
+    assert h1["op"] == "many" and len(b1) == 1500
+    assert all(np.array_equal(np.frombuffer(bytes(x), dtype=np.int16), y) for x, y in zip(b1, many))
+    assert [bytes(x) for x in b2] == [b"", b"xy", b"", b"z"] and h3["bufs"] == [] and b3 == []
