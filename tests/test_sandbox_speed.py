@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import socket
 import sys
@@ -213,3 +214,43 @@ def test_frames_arrive_whole_whatever_their_size_and_parts():
     assert h1["op"] == "many" and len(b1) == 1500
     assert all(np.array_equal(np.frombuffer(bytes(x), dtype=np.int16), y) for x, y in zip(b1, many))
     assert [bytes(x) for x in b2] == [b"", b"xy", b"", b"z"] and h3["bufs"] == [] and b3 == []
+
+
+CONFIG_PROBE = '''
+import os
+import sys
+
+def config_dir():
+    if "matplotlib" not in sys.modules:
+        return None
+    import matplotlib
+    path = matplotlib.get_configdir()
+    return path, os.access(path, os.W_OK)
+'''
+
+
+@linux_only
+@pytest.mark.parametrize("bwrap", [True, False])
+def test_modules_imported_between_forks_read_no_configuration_a_runner_can_write(bundle, bwrap):
+    """matplotlib imported by the template after runners have run reads its matplotlibrc from a
+    folder of the template's own, never HOME=/tmp, where a runner could have planted one."""
+    engine = SandboxEngine(bwrap=bwrap)
+    staged = dataclasses.replace(bundle, preload=("json",))
+    try:
+        deadline = time.monotonic() + 120
+        seen = None
+        while seen is None and time.monotonic() < deadline:
+            s = engine.open(staged, CONFIG_PROBE, "tiny.py")
+            try:
+                seen = s.env["config_dir"]()
+            finally:
+                s.close()
+            if seen is None:
+                time.sleep(0.5)
+        assert seen is not None, "matplotlib was never imported by the template"
+        path, writable = seen
+        assert "course-template-" in path and not path.startswith("/tmp/.config"), path
+        if os.geteuid() == 0:  # runners get a uid of their own only when the grader is root
+            assert writable is False, f"a runner can write the template's matplotlib folder {path}"
+    finally:
+        engine.close()

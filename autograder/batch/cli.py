@@ -27,7 +27,7 @@ from .intake import IntakeError, Submission, collect
 from .store import ResultStore, StoreError
 from .toolkit import ToolkitError, apply_late, prepare
 from ..build.bundle import to_zip_bytes
-from .worker import bundle_key
+from ..files import sha256_hex as bundle_key  # worker.bundle_key, without importing the worker (start-up)
 
 
 def grading_key(bundle_sha: str, limits, engine: str) -> str:

@@ -17,7 +17,25 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable
 
-from . import worker
+
+
+def _worker():
+    """autograder.batch.worker, imported where it runs: it loads otter's test machinery, which
+    the client process itself never needs (start-up, issue 16)."""
+    from . import worker
+    return worker
+
+
+def _init_local(*args) -> None:
+    _worker().init_local(*args)
+
+
+def _grade_local(task: dict) -> dict:
+    return _worker().grade_local(task)
+
+
+def _cleanup() -> str:
+    return _worker().cleanup()
 
 OnDone = Callable[[dict, dict], None]
 MAX_ATTEMPTS = 2  # a submission whose worker process dies is retried once in a fresh one
@@ -56,7 +74,7 @@ class LocalExecutor:
     def _new_pool(self, n: int) -> ProcessPoolExecutor:
         method = os.environ.get("COURSE_GRADE_START_METHOD") or "spawn"
         return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(method),
-                                   initializer=worker.init_local,
+                                   initializer=_init_local,
                                    initargs=(self.bundle_zip, self.key, self.engine, self.timeout, os.getpid()))
 
     def run(self, tasks: list, on_done: OnDone) -> None:
@@ -73,11 +91,11 @@ class LocalExecutor:
                     if suspects:
                         if not running:  # alone, so a death names its culprit
                             task = suspects.popleft()
-                            running[self.pool.submit(worker.grade_local, task)] = task
+                            running[self.pool.submit(_grade_local, task)] = task
                     else:
                         while pending and len(running) < self.jobs:
                             task = _task(pending.popleft())
-                            running[self.pool.submit(worker.grade_local, task)] = task
+                            running[self.pool.submit(_grade_local, task)] = task
                 except BrokenProcessPool:
                     # A worker died and the pool knew before its future was collected: this task
                     # was never sent, so it goes back in line; the dead worker's futures say whom to retry.
@@ -211,7 +229,7 @@ class DaskExecutor:
         self.client = self.cluster = None
         if client is not None and graceful:
             try:  # engines closed and bundle folders deleted on every worker
-                client.run(worker.cleanup)
+                client.run(_cleanup)
             except Exception:  # noqa: BLE001 - best effort on the way out
                 pass
         for thing in (client, cluster):
@@ -225,7 +243,7 @@ class DaskExecutor:
 def _dask_grade(task: dict, bundle_zip: bytes, key: str, engine: str, timeout: float | dict | None) -> dict:
     """Runs on a Dask worker. A scattered payload arrives already resolved to bytes."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    return worker.grade_task(task, bundle_zip, key, engine, timeout)
+    return _worker().grade_task(task, bundle_zip, key, engine, timeout)
 
 
 def make_executor(name: str, jobs: int, bundle_zip: bytes, key: str, engine: str,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..bundle_format import GradingBundle
-from .core import grade_source
 from .engine import Engine, InProcessEngine
 from ..submission import SubmissionRejected, read_path
 from ..status import Status
@@ -27,6 +26,8 @@ def make_engine(name: str = "sandbox") -> Engine:
 def grade_path(bundle: GradingBundle, path: Path, engine: Engine, label: str | None = None) -> GradeResult:
     """Grade a .py / .ipynb / .zip / folder submission, read by autograder.submission as every
     command reads one; an ungradable one gets status `rejected`."""
+    from .core import grade_source  # here, not above: the batch client imports this package without grading
+
     label = label or Path(path).stem
     try:
         source = read_path(Path(path), bundle.submission).source

@@ -86,6 +86,13 @@ def zygote_main(argv=None) -> int:
         except OSError as e:
             revealed = str(e)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # Libraries read configuration at import (matplotlibrc, the font cache, keras.json) from
+    # HOME=/tmp by default, where a runner could plant one before a module of the --later list
+    # is imported and so reach every later runner: the template's own are in a folder of its own.
+    import tempfile
+    private = tempfile.mkdtemp(prefix="course-template-", dir=args.workbase if os.path.isdir(args.workbase) else None)
+    os.environ["MPLCONFIGDIR"] = os.path.join(private, "matplotlib")
+    os.environ["KERAS_HOME"] = os.path.join(private, "keras")
     netns = probe_netns() if args.unshare_net else None
     done, failed = preload([m for m in args.preload.split(",") if m])
     gc.collect()

@@ -99,8 +99,13 @@ def test_ints_alpha_zero_and_errors(relu_grad, leaky_relu_grad, elu_grad, sigmoi
                              "(alpha must be (3,))")
 
 
-@test_case(points=2, hidden=True)
-def test_vs_tensorflow_gradients(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad, prelu_grad, elu_grad):
+_TF_GRADIENTS = {}  # TensorFlow's gradients depend on the fixed input only: once per grading process (issue 16)
+
+
+def _tf_gradients():
+    """{name: TensorFlow's gradient of the Keras activation at x}, and x and alpha; computed once."""
+    if _TF_GRADIENTS:
+        return _TF_GRADIENTS["x"], _TF_GRADIENTS["alpha"], _TF_GRADIENTS["expected"]
     import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     import tensorflow as tf
 
@@ -118,21 +123,38 @@ def test_vs_tensorflow_gradients(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_
             y = f(xt)
         return tape.gradient(y, xt).numpy()  # elementwise f: d(sum y)/dx is f'(x)
 
+    expected = {
+        "sigmoid_grad": gradient(keras.activations.sigmoid),
+        "tanh_grad": gradient(keras.activations.tanh),
+        "relu_grad": gradient(keras.activations.relu),
+        "leaky_relu_grad(alpha=0.01)": gradient(lambda v: keras.activations.leaky_relu(v, negative_slope=0.01)),
+        "prelu_grad": gradient(prelu_layer),
+        "elu_grad(alpha=1)": gradient(keras.activations.elu),
+        "elu_grad(alpha=0.6)": gradient(lambda v: keras.activations.elu(v, alpha=0.6)),
+    }
+    # Keras writes PReLU as relu(x) - alpha * relu(-x), whose TensorFlow gradient at exactly
+    # 0 is 0; the left-hand slope there is alpha (test_at_zero_and_dtypes checks that).
+    expected["prelu_grad"][0, 0, 0] = alpha
+    for value in (x, alpha, *expected.values()):
+        value.setflags(write=False)
+    _TF_GRADIENTS.update(x=x, alpha=alpha, expected=expected)
+    return x, alpha, expected
+
+
+@test_case(points=2, hidden=True)
+def test_vs_tensorflow_gradients(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad, prelu_grad, elu_grad):
+    x, alpha, expected = _tf_gradients()
+    x, alpha = x.copy(), alpha.copy()  # the student's functions get arrays of their own
     cases = [
-        ("sigmoid_grad", sigmoid_grad(x), keras.activations.sigmoid),
-        ("tanh_grad", tanh_grad(x), keras.activations.tanh),
-        ("relu_grad", relu_grad(x), keras.activations.relu),
-        ("leaky_relu_grad(alpha=0.01)", leaky_relu_grad(x), lambda v: keras.activations.leaky_relu(v, negative_slope=0.01)),
-        ("prelu_grad", prelu_grad(x, alpha), prelu_layer),
-        ("elu_grad(alpha=1)", elu_grad(x), keras.activations.elu),
-        ("elu_grad(alpha=0.6)", elu_grad(x, 0.6), lambda v: keras.activations.elu(v, alpha=0.6)),
+        ("sigmoid_grad", sigmoid_grad(x)),
+        ("tanh_grad", tanh_grad(x)),
+        ("relu_grad", relu_grad(x)),
+        ("leaky_relu_grad(alpha=0.01)", leaky_relu_grad(x)),
+        ("prelu_grad", prelu_grad(x, alpha)),
+        ("elu_grad(alpha=1)", elu_grad(x)),
+        ("elu_grad(alpha=0.6)", elu_grad(x, 0.6)),
     ]
-    for what, got, f in cases:
+    for what, got in cases:
         got = np.asarray(got)
         assert got.dtype == np.float32, f"{what} on float32: expected float32 out, got {got.dtype}"
-        expected = gradient(f)
-        if what == "prelu_grad":
-            # Keras writes PReLU as relu(x) - alpha * relu(-x), whose TensorFlow gradient at exactly
-            # 0 is 0; the left-hand slope there is alpha (test_at_zero_and_dtypes checks that).
-            expected[0, 0, 0] = alpha
-        _check(got, expected, 1e-6, f"{what} vs TensorFlow's gradient of the Keras activation")
+        _check(got, expected[what], 1e-6, f"{what} vs TensorFlow's gradient of the Keras activation")

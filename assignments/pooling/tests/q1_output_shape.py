@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import expect_value_error as _expect_value_error
+from _checks import expect_value_error as _expect_value_error, oracle as _oracle
 
 OK_FORMAT = False
 
@@ -21,7 +21,12 @@ def _rule(padding):
 
 
 def _keras_shape(input_shape, pool_size, stride, padding):
-    """Oracle for "valid"/"same": the shape Keras' MaxPooling2D gives (batch and channel axes added, then removed)."""
+    """Oracle for "valid"/"same": the shape Keras' MaxPooling2D gives (batch and channel axes added, then removed),
+    once per distinct input."""
+    return _oracle(_keras_shape_run, tuple(input_shape), pool_size, stride, padding)
+
+
+def _keras_shape_run(input_shape, pool_size, stride, padding):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 

@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import expect_value_error as _expect_value_error
+from _checks import expect_value_error as _expect_value_error, oracle as _oracle
 
 OK_FORMAT = False
 
@@ -60,14 +60,39 @@ def _batch(shape, seed):
     return np.random.default_rng(seed).normal(3.0, 2.0, shape).astype(np.float32)
 
 
+def _keras_output(x_seed, params_seed, training):
+    """Keras's output for one (8, 6, 5, 4) batch with 4 channels (default momentum)."""
+    x = _batch((8, 6, 5, 4), x_seed)
+    layer = _keras_layer(x.shape, *_params(4, params_seed))
+    return np.asarray(layer(x, training=training))
+
+
 def _keras_and_yours(batch_norm, x_seed, params_seed, training):
     """One (8, 6, 5, 4) batch with 4 channels through Keras and through batch_norm (default
-    momentum): (the parameters, Keras's output, batch_norm's (y, new mean, new variance))."""
+    momentum): (the parameters, Keras's output, batch_norm's (y, new mean, new variance)).
+    Keras's side depends on the seeds only: computed once per grading process (`_oracle`)."""
     x = _batch((8, 6, 5, 4), x_seed)
     params = _params(4, params_seed)
-    layer = _keras_layer(x.shape, *params)
-    want = np.asarray(layer(x, training=training))
+    want = _oracle(_keras_output, x_seed, params_seed, training)
     return params, want, _unpack(batch_norm(x, *params, training), f"batch_norm(x, ..., training={training})")
+
+
+def _keras_moving_after_one_step(x_seed, params_seed, momentum):
+    x = _batch((8, 6, 5, 4), x_seed)
+    layer = _keras_layer(x.shape, *_params(4, params_seed), momentum=momentum)
+    layer(x, training=True)
+    return _keras_moving(layer)
+
+
+def _keras_dense_steps():
+    """Keras's side of the dense test: three chained training steps (output, moving mean, moving
+    variance after each), then inference on a fifth batch."""
+    layer = _keras_layer((32, 6), *_params(6, 4), momentum=0.8, epsilon=1e-2)
+    steps = []
+    for step in range(3):
+        want = np.asarray(layer(_batch((32, 6), 10 + step), training=True))
+        steps.append((want,) + _keras_moving(layer))
+    return tuple(steps), np.asarray(layer(_batch((5, 6), 20), training=False))
 
 
 @test_case(points=1)
@@ -80,9 +105,7 @@ def test_training_output_uses_batch_statistics(batch_norm):
 def test_training_updates_moving_statistics(batch_norm):
     x = _batch((8, 6, 5, 4), 0)
     params = _params(4, 1)
-    layer = _keras_layer(x.shape, *params, momentum=0.9)
-    layer(x, training=True)
-    want_mean, want_var = _keras_moving(layer)
+    want_mean, want_var = _oracle(_keras_moving_after_one_step, 0, 1, 0.9)
     _, mean, var = _unpack(batch_norm(x, *params, True, momentum=0.9), "batch_norm(x, ..., training=True)")
     _compare(mean, want_mean, "new moving mean (momentum 0.9) vs Keras moving_mean after one training call")
     _compare(var, want_var, "new moving variance (momentum 0.9) vs Keras moving_variance after one training call")
@@ -134,17 +157,16 @@ def test_dense_batches_several_steps_other_hyperparameters(batch_norm):
     # A dense layer's activations (N, C), three training steps chained, then inference.
     params = _params(6, 4)
     gamma, beta, mean, var = params
-    layer = _keras_layer((32, 6), *params, momentum=0.8, epsilon=1e-2)
+    steps, want_inference = _oracle(_keras_dense_steps)
     for step in range(3):
         x = _batch((32, 6), 10 + step)
-        want = np.asarray(layer(x, training=True))
+        want, want_mean, want_var = steps[step]
         y, mean, var = _unpack(batch_norm(x, gamma, beta, mean, var, True, momentum=0.8, epsilon=1e-2),
                                "batch_norm(..., training=True)")
-        want_mean, want_var = _keras_moving(layer)
         _compare(y, want, f"training step {step + 1}: output vs Keras (momentum 0.8, epsilon 0.01)")
         _compare(mean, want_mean, f"training step {step + 1}: moving mean vs Keras")
         _compare(var, want_var, f"training step {step + 1}: moving variance vs Keras")
     x = _batch((5, 6), 20)
     y, _, _ = _unpack(batch_norm(x, gamma, beta, mean, var, False, momentum=0.8, epsilon=1e-2),
                       "batch_norm(..., training=False)")
-    _compare(y, np.asarray(layer(x, training=False)), "inference after three training steps vs Keras")
+    _compare(y, want_inference, "inference after three training steps vs Keras")
