@@ -4,6 +4,7 @@ The attacks of issue 3 are in test_sandbox_attacks.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import uuid
@@ -230,8 +231,9 @@ def test_output_is_kept_per_case_and_capped(engine, bundle, tmp_path):
 
 def test_template_preloads_tensorflow_only_where_used(bundle):
     e = SandboxEngine()
-    assert e.preload_for(bundle, "import numpy as np\n") == LIGHT_PRELOAD  # the fixture's tests use numpy only
-    assert e.preload_for(bundle, "import keras\n") == DEFAULT_PRELOAD
+    old = dataclasses.replace(bundle, preload=())  # a bundle made before the manifest listed its imports
+    assert e.preload_plan(old, "import numpy as np\n") == (LIGHT_PRELOAD, ())  # the fixture's tests use numpy only
+    assert e.preload_plan(old, "import keras\n") == (DEFAULT_PRELOAD, ())
     assert "tensorflow" in DEFAULT_PRELOAD and "keras" in DEFAULT_PRELOAD
     e.close()
 
@@ -483,9 +485,9 @@ def test_the_bundle_layout_is_the_callers(light_engine, bundle, tmp_path):
 
     e = SandboxEngine()
     try:
-        assert e.preload_for(moved, "") == LIGHT_PRELOAD
+        assert e.preload_plan(moved, "") == (LIGHT_PRELOAD, ())
         (cases / "q9_uses_keras.py").write_text("import keras\n")
-        assert e.preload_for(moved, "") == DEFAULT_PRELOAD  # read from tests_dir, wherever it is
+        assert e.preload_plan(moved, "") == (DEFAULT_PRELOAD, ())  # read from tests_dir, wherever it is
     finally:
         e.close()
 

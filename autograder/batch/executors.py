@@ -18,7 +18,6 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Callable
 
 
-
 def _worker():
     """autograder.batch.worker, imported where it runs: it loads otter's test machinery, which
     the client process itself never needs (start-up, issue 16)."""

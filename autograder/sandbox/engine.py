@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .client import Zygote
 from .faults import Deadline, SandboxSetupError
-from .preload import choose_preload, plan_preload
+from .preload import plan_preload
 from .proxies import Handle
 from .remote import RemoteError
 from .session import SandboxSession
@@ -96,14 +96,6 @@ class SandboxEngine:
         return {"bubblewrap": self.use_bwrap, "filesystem isolation": self.use_bwrap,
                 "pid namespace": self.use_bwrap, "network namespace": self.use_bwrap or self.root,
                 "user switch": self.switch_user, "rlimits": True}
-
-    def preload_for(self, bundle, source: str = "") -> tuple[str, ...]:
-        """What the template imports: everything (TensorFlow/Keras included) when the
-        assignment's tests or the first submission use TensorFlow or Keras; otherwise the
-        libraries without TensorFlow, whose import would cost seconds for nothing."""
-        if self.preload is not None:
-            return self.preload
-        return choose_preload(Path(bundle.tests_dir), source)
 
     def preload_plan(self, bundle, source: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(imported before the template's first runner, imported between forks): see

@@ -87,8 +87,8 @@ class SandboxSession(RunnerLifecycle):
         return None
 
     def take_prefetch(self, prefetch) -> None:
-        """The handles of the module's functions, sent with the import's answer."""
-        self.globals_cache = {}
+        """The handles of the module's functions, sent with the import's answer (the cache is
+        emptied when the runner starts: _start_once)."""
         if not isinstance(prefetch, dict) or len(prefetch) > 1000:
             return
         for name, d in prefetch.items():
@@ -102,7 +102,7 @@ class SandboxSession(RunnerLifecycle):
         """A global of the submission: a handle it announced or was looked up before (and has not
         rebound since: every answer names the ones it rebound), or a round trip."""
         h = self.globals_cache.get(name)
-        if h is not None and object.__getattribute__(h, "_sb_gen") == self.gen:
+        if h is not None:  # this runner's: a restart empties the cache
             return h
         value = self._op("global", None, name=name, keyerror=True)
         if isinstance(value, Handle):

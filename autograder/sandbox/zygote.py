@@ -5,7 +5,8 @@ It imports numpy, scipy, PIL, scikit-image, TensorFlow/Keras once (preload.py; i
 TF op, so forking stays safe), then waits on the control socket (SOCK_SEQPACKET) for fork
 requests from the judge (client.py), each carrying two sockets: one for the monitor, one for
 the runner. It says it is ready once the --preload list is in; the --later list is imported
-one module at a time while no request is waiting, so the first runner does not wait for it. It forks a monitor per request (monitor.py, which forks the runner, runner.py) and
+one module at a time while no request is waiting, so the first runner does not wait for it.
+It forks a monitor per request (monitor.py, which forks the runner, runner.py) and
 forgets it (SIGCHLD ignored: auto-reaped).
 """
 

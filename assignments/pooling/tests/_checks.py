@@ -115,10 +115,7 @@ def expect_value_error(call, why):
 def keras_pool(layer_name, x, pool_size, stride, padding):
     """Oracle: keras.layers.<layer_name> on x ((H, W) gets a channel axis, (H, W, C) a batch axis)."""
     x = np.asarray(x, np.float32)
-    data = np.ascontiguousarray(x)
-    key = ("keras_pool", layer_name, x.shape, hashlib.blake2b(data.tobytes(), digest_size=16).digest(),
-           repr(pool_size), repr(stride), repr(padding))
-    return _once(key, lambda: _keras_pool(layer_name, x, pool_size, stride, padding))
+    return oracle(_keras_pool, layer_name, x, pool_size, stride, padding).copy()  # callers get a writable copy
 
 
 def _keras_pool(layer_name, x, pool_size, stride, padding):
