@@ -9,6 +9,8 @@ this module knows the folder layout, so the runtime never imports the build.
   tests/<helper>.py   the assignment's test helper modules (tests/_*.py), imported by the test files
   assets/<name>       public data files (students get the same ones)
   hidden/<name>       judge-only data files (hidden cases read them; never shipped to students)
+  oracles.bin         optional: the tests' oracle results, recorded when the course was built
+                      (grading/oracles.py); not part of the bundle's identity (bundle_identity)
 
 Never the solution: the bundle travels to Gradescope and to every Dask worker.
 """
@@ -23,6 +25,26 @@ from pathlib import Path
 from .config import Limits
 
 MANIFEST = "grading.json"
+ORACLES = "oracles.bin"
+# The libraries an oracle's numbers may come from, by distribution and module name: a store records
+# the versions of those its recording imported, and is used only where the same versions are installed.
+ORACLE_LIBRARIES = {"numpy": "numpy", "scipy": "scipy", "pillow": "PIL", "scikit-image": "skimage",
+                    "keras": "keras", "tensorflow": "tensorflow", "opencv-python-headless": "cv2"}
+
+
+def library_versions(names=None) -> dict[str, str]:
+    """{distribution: installed version} for `names` (default: every ORACLE_LIBRARIES one that is
+    installed); a name that is not installed maps to "" (so a store needing it does not match)."""
+    from importlib import metadata
+
+    out = {}
+    for name in (ORACLE_LIBRARIES if names is None else names):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            if names is not None:
+                out[name] = ""
+    return out
 TESTS, ASSETS, HIDDEN = "tests", "assets", "hidden"
 
 

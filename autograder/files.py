@@ -102,10 +102,28 @@ def pack(files: dict[str, bytes], compresslevel: int = 9, executable: frozenset[
     return buf.getvalue()
 
 
-def pack_folder(root: Path) -> bytes:
+def pack_folder(root: Path, compresslevel: int = 9) -> bytes:
     """Every file under root, by its path relative to root, through pack()."""
     root = Path(root)
-    return pack({p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()})
+    return pack({p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()},
+                compresslevel)
+
+
+def environment_key() -> str:
+    """Names the installed Python and every installed distribution's version (the names of the
+    *.dist-info folders on sys.path carry both): what a build output made by running code
+    (generated assets, recorded oracles) may depend on. A cache named by it is never used after an
+    upgrade. Listing folders, not reading metadata: this runs at every `course grade` start."""
+    import sys
+
+    found = []
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found.extend(n for n in names if n.endswith((".dist-info", ".egg-info")))
+    return sha256_hex(json.dumps([sys.version, sys.prefix, sorted(found)]))
 
 
 def sha256_hex(data: bytes | str) -> str:

@@ -26,8 +26,9 @@ from .executors import make_executor
 from .intake import IntakeError, Submission, collect
 from .store import ResultStore, StoreError
 from .toolkit import ToolkitError, apply_late, prepare
-from ..build.bundle import to_zip_bytes
-from ..files import sha256_hex as bundle_key  # worker.bundle_key, without importing the worker (start-up)
+from ..build import oracles as oracle_store
+from ..build.bundle import identity as bundle_identity, to_zip_bytes
+from ..files import sha256_hex
 
 
 def grading_key(bundle_sha: str, limits, engine: str) -> str:
@@ -129,7 +130,7 @@ def run_grade(args, course, reports) -> int:
     bundle = bundle_for(assignment, course.seed)
     limits = dataclasses.replace(bundle.limits, **{k: float(v) for k, v in (overrides or {}).items()})
     bundle_zip = to_zip_bytes(bundle.root)
-    bsha = bundle_key(bundle_zip)
+    bsha = bundle_identity(bundle.root)  # the tests' identity: an oracle store recorded since changes nothing
     key = grading_key(bsha, limits, args.engine)
 
     reporter = reports(out, assignment, plan)
@@ -167,6 +168,9 @@ def run_grade(args, course, reports) -> int:
     for sub in subs:
         for note in sub.notes:
             say(f"note: {sub.name}: {T.one_line(note, T.TERMINAL_LINE)}")
+    if todo and oracle_store.missing(assignment, bundle.root):
+        say(f"note: {assignment.slug}: the tests' oracle results are not recorded yet, so each worker computes "
+            f"them (slower first submissions); `course build {assignment.slug}` records them once")
     say(f"{assignment.slug}: {len(subs)} submissions; {len(todo)} to grade, {len(kept)} already graded "
         f"(kept); executor {args.executor}, {jobs} job{'s' if jobs != 1 else ''}, engine {args.engine}")
 
@@ -203,7 +207,9 @@ def run_grade(args, course, reports) -> int:
     executor = None
     try:
         if todo:
-            executor = make_executor(args.executor, jobs, bundle_zip, key, args.engine, overrides, args.scheduler)
+            # Workers cache the unpacked bundle by this key: it names the zip's bytes (store included).
+            executor = make_executor(args.executor, jobs, bundle_zip, f"{key}-{sha256_hex(bundle_zip)[:16]}",
+                                     args.engine, overrides, args.scheduler)
             executor.run(todo, on_done)
     except KeyboardInterrupt:
         interrupted = True

@@ -25,7 +25,6 @@ import zipfile
 from pathlib import Path
 
 from ..bundle_format import GradingBundle
-from ..files import sha256_hex
 from ..grading import make_engine, rejected
 from ..grading.core import grade_source, load_test_file
 from ..grading.engine import Deadline
@@ -37,10 +36,6 @@ from ..submission import SubmissionRejected, read_archive, read_bytes
 _bundles: dict[tuple[str, float | None], GradingBundle] = {}
 _engines: dict[str, object] = {}
 _lock = threading.Lock()  # grading changes the working directory: one at a time per process
-
-
-def bundle_key(bundle_zip: bytes) -> str:
-    return sha256_hex(bundle_zip)
 
 
 WORKDIR_PREFIX = "course-worker-"

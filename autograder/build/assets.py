@@ -1,14 +1,24 @@
 """Step: collect an assignment's assets (static files from reference/ plus whatever
-reference/<slug>/generate.py makes for the release seed) as bytes in memory."""
+reference/<slug>/generate.py makes for the release seed) as bytes in memory.
+
+What a generator made is kept under <course>/build/assets/, named by the generator's folder, the
+seed and the installed packages (files.environment_key): `course grade` starts without running it
+again (issue 16: seconds of matplotlib for convolution).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import io
+import os
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Assignment, ConfigError
+from ..files import environment_key, pack
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,39 @@ def _run_generator(assignment: Assignment, seed: int) -> tuple[dict[str, bytes],
         return read(public), read(hidden)
 
 
+def _generator_cache(assignment: Assignment, seed: int) -> Path:
+    folder = assignment.generator.parent
+    h = hashlib.sha256(f"{seed}\0{environment_key()}\0".encode())
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    return assignment.root / "build" / "assets" / f"{assignment.slug}-{h.hexdigest()[:24]}.zip"
+
+
+def _generated(assignment: Assignment, seed: int) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The generator's output, from the cache when it ran before on the same inputs."""
+    if assignment.generator is None:
+        return {}, {}
+    cache = _generator_cache(assignment, seed)
+    try:
+        with zipfile.ZipFile(io.BytesIO(cache.read_bytes())) as zf:
+            files = {n: zf.read(n) for n in zf.namelist()}
+        return ({n[len("public/"):]: b for n, b in files.items() if n.startswith("public/")},
+                {n[len("hidden/"):]: b for n, b in files.items() if n.startswith("hidden/")})
+    except (OSError, zipfile.BadZipFile, KeyError):
+        pass  # not made yet, or damaged: run the generator
+    public, hidden = _run_generator(assignment, seed)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        partial.write_bytes(pack({**{f"public/{n}": b for n, b in public.items()},
+                                  **{f"hidden/{n}": b for n, b in hidden.items()}}, compresslevel=1))
+        partial.replace(cache)
+    except OSError:
+        pass  # a read-only course folder: nothing kept, nothing lost
+    return public, hidden
+
+
 _cache: dict[tuple[str, str, int], Assets] = {}
 
 
@@ -44,7 +87,7 @@ def collect(assignment: Assignment, seed: int) -> Assets:
     if key not in _cache:
         public = {p.name: p.read_bytes() for p in assignment.assets}
         hidden = {p.name: p.read_bytes() for p in assignment.hidden_assets}
-        gen_public, gen_hidden = _run_generator(assignment, seed)
+        gen_public, gen_hidden = _generated(assignment, seed)
         for name in gen_public:
             if name in public:
                 raise ConfigError(assignment.generator, "generate",

@@ -1,6 +1,6 @@
 """Step: the grading bundle, everything the engine needs to grade one assignment and nothing
 else, written in the layout autograder/bundle_format.py defines (manifest, tests/, assets/,
-hidden/). Never the solution.
+hidden/), and the oracle store recorded for it when there is one (oracles.py). Never the solution.
 
 The same folder sits in the Gradescope autograder zip and travels with each Dask task, so a
 course grades the same way everywhere.
@@ -11,13 +11,14 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ..bundle_format import MANIFEST, GradingBundle, asset_path, helper_path, manifest_bytes, test_path
+from ..bundle_format import MANIFEST, ORACLES, GradingBundle, asset_path, helper_path, manifest_bytes, test_path
+from . import oracles as oracle_store
 from ..config import Assignment
-from ..files import pack_folder
+from ..files import pack, pack_folder, sha256_hex
 from .assets import collect
 
 __all__ = ["MANIFEST", "GradingBundle", "bundle_files", "write_files", "materialize", "to_zip_bytes", "bundle_for",
-           "imported_modules"]
+           "identity", "imported_modules"]
 
 
 def imported_modules(source: str) -> tuple[str, ...]:
@@ -48,8 +49,12 @@ def imported_modules(source: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def bundle_files(assignment: Assignment, seed: int) -> dict[str, bytes]:
-    """The bundle as {relative path: bytes}, in a fixed order (so zips are deterministic)."""
+def bundle_files(assignment: Assignment, seed: int, oracles: str = "cached") -> dict[str, bytes]:
+    """The bundle as {relative path: bytes}, in a fixed order (so zips are deterministic).
+
+    `oracles`: "cached" adds the oracle store recorded earlier for exactly these files, if any;
+    "record" records it when missing (build/oracles.py: the reference solution graded once);
+    "none" leaves it out."""
     assets = collect(assignment, seed)
     questions = [(q.name, q.points) for q in assignment.questions]
     preload = imported_modules(assignment.solution.read_text(encoding="utf-8")) if assignment.solution.is_file() else ()
@@ -61,6 +66,10 @@ def bundle_files(assignment: Assignment, seed: int) -> dict[str, bytes]:
         files[helper_path(helper.name)] = helper.read_bytes()
     files.update({asset_path(n): b for n, b in assets.public.items()})
     files.update({asset_path(n, hidden=True): b for n, b in assets.hidden.items()})
+    if oracles != "none":
+        store = (oracle_store.recorded if oracles == "record" else oracle_store.cached)(assignment, files)
+        if store is not None:
+            files[ORACLES] = store
     return files
 
 
@@ -78,10 +87,18 @@ def materialize(assignment: Assignment, seed: int, root: Path) -> GradingBundle:
     return GradingBundle.load(root)
 
 
+def identity(root: Path) -> str:
+    """The bundle's content hash without its oracle store (an accelerator: recording one later
+    does not make a finished batch's results stale)."""
+    root = Path(root)
+    return sha256_hex(pack({p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+                            if p.is_file() and p.relative_to(root).as_posix() != ORACLES}))
+
+
 def to_zip_bytes(root: Path) -> bytes:
-    """A bundle folder as deterministic zip bytes (what a batch task carries; its hash names
-    the bundle's content, so a rerun can tell whether the tests changed)."""
-    return pack_folder(root)
+    """A bundle folder as deterministic zip bytes: what a batch task carries to its workers
+    (`identity` names the tests for a rerun). Compressed lightly: it is sent, not kept."""
+    return pack_folder(root, compresslevel=1)  # sent, not stored: fast beats small
 
 
 _materialized: dict[tuple[str, str, int], GradingBundle] = {}

@@ -13,6 +13,7 @@ from pathlib import Path
 from .. import testfiles
 from ..testfiles import ExceptionTestFile  # otter's, loaded without otter's whole API (start-up)
 from ..bundle_format import GradingBundle
+from . import oracles
 from .engine import Deadline, Engine, RunnerFault, working_directory
 from .. import messages as M
 from ..status import Status
@@ -70,6 +71,7 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
     if deadline is None:
         deadline = Deadline.after(bundle.limits.effective_submission_timeout, started)
     result = GradeResult(bundle.slug, label)
+    oracles.activate(bundle.root)  # the results recorded at build time, when the bundle has them
     faults: list[str] = []
     plan = []  # (question, test file, test case), in the assignment's order
     for qname, points in bundle.questions:

@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import scipy.special
 from otter.test_files import test_case
-from _checks import compare as _compare
+from _checks import compare as _compare, keras_activation
 
 OK_FORMAT = False
 
@@ -83,8 +83,7 @@ def test_stable_at_extremes(sigmoid):
 
 @test_case(points=1, hidden=True)
 def test_vs_keras(sigmoid):
-    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     x = np.random.default_rng(1).normal(0, 20, (2, 8, 8, 3)).astype(np.float32)
     got = np.asarray(sigmoid(x))
     assert got.dtype == np.float32, f"float32 in should give float32 out, got {got.dtype}"
-    _compare(got, np.asarray(keras.activations.sigmoid(x)), ATOL32, "sigmoid vs keras.activations.sigmoid (float32)")
+    _compare(got, keras_activation("sigmoid", x), ATOL32, "sigmoid vs keras.activations.sigmoid (float32)")

@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import compare as _compare
+from _checks import compare as _compare, keras_activation
 
 OK_FORMAT = False
 
@@ -91,10 +91,9 @@ def test_leaky_relu_alpha_range(leaky_relu):
 
 @test_case(points=1, hidden=True)
 def test_vs_keras(tanh, relu, leaky_relu):
-    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     x = _inputs().astype(np.float32)
-    _compare(tanh(x), np.asarray(keras.activations.tanh(x)), ATOL32, "tanh vs keras.activations.tanh")
-    _compare(relu(x), np.asarray(keras.activations.relu(x)), 0, "relu vs keras.activations.relu")
+    _compare(tanh(x), keras_activation("tanh", x), ATOL32, "tanh vs keras.activations.tanh")
+    _compare(relu(x), keras_activation("relu", x), 0, "relu vs keras.activations.relu")
     for alpha in (0.01, 0.3):
-        _compare(leaky_relu(x, alpha), np.asarray(keras.activations.leaky_relu(x, negative_slope=alpha)), ATOL32,
+        _compare(leaky_relu(x, alpha), keras_activation("leaky_relu", x, negative_slope=alpha), ATOL32,
                  f"leaky_relu(x, {alpha}) vs keras.activations.leaky_relu(x, negative_slope={alpha})")

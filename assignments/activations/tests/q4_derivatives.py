@@ -1,6 +1,7 @@
 """Question 4: the derivatives of the activations."""
 import numpy as np
 from otter.test_files import test_case
+from _checks import oracle
 
 OK_FORMAT = False
 
@@ -99,13 +100,13 @@ def test_ints_alpha_zero_and_errors(relu_grad, leaky_relu_grad, elu_grad, sigmoi
                              "(alpha must be (3,))")
 
 
-_TF_GRADIENTS = {}  # TensorFlow's gradients depend on the fixed input only: once per grading process (issue 16)
-
-
 def _tf_gradients():
-    """{name: TensorFlow's gradient of the Keras activation at x}, and x and alpha; computed once."""
-    if _TF_GRADIENTS:
-        return _TF_GRADIENTS["x"], _TF_GRADIENTS["alpha"], _TF_GRADIENTS["expected"]
+    """{name: TensorFlow's gradient of the Keras activation at x}, and x and alpha: they depend on the
+    fixed input only, so they are computed once per grading process (issue 16), read-only."""
+    return oracle(_tf_gradients_of)
+
+
+def _tf_gradients_of():
     import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     import tensorflow as tf
 
@@ -135,9 +136,6 @@ def _tf_gradients():
     # Keras writes PReLU as relu(x) - alpha * relu(-x), whose TensorFlow gradient at exactly
     # 0 is 0; the left-hand slope there is alpha (test_at_zero_and_dtypes checks that).
     expected["prelu_grad"][0, 0, 0] = alpha
-    for value in (x, alpha, *expected.values()):
-        value.setflags(write=False)
-    _TF_GRADIENTS.update(x=x, alpha=alpha, expected=expected)
     return x, alpha, expected
 
 

@@ -4,6 +4,7 @@ import scipy.signal
 import scipy.special
 from otter.test_files import test_case
 from PIL import Image
+from _checks import keras_activation
 
 OK_FORMAT = False
 
@@ -63,13 +64,12 @@ def test_edge_activations(edge_activations):
 
 @test_case(points=1, hidden=True)
 def test_vs_keras(edge_activations):
-    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     edges = _edges()
     result = edge_activations(edges)
     _check(result, {
-        "sigmoid": np.asarray(keras.activations.sigmoid(edges)),
-        "tanh": np.asarray(keras.activations.tanh(edges)),
-        "relu": np.asarray(keras.activations.relu(edges)),
-        "leaky_relu": np.asarray(keras.activations.leaky_relu(edges, negative_slope=0.01)),
-        "elu": np.asarray(keras.activations.elu(edges)),
+        "sigmoid": keras_activation("sigmoid", edges),
+        "tanh": keras_activation("tanh", edges),
+        "relu": keras_activation("relu", edges),
+        "leaky_relu": keras_activation("leaky_relu", edges, negative_slope=0.01),
+        "elu": keras_activation("elu", edges),
     }, "keras.activations")

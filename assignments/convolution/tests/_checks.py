@@ -10,7 +10,13 @@ import os
 
 import numpy as np
 
+try:  # the grader's results, recorded when the course was built (autograder/grading/oracles.py)
+    from autograder.grading import oracles as _recorded
+except ImportError:  # a student's copy: every oracle is computed
+    _recorded = None
+
 _ORACLES = {}
+_DIGESTS = {}
 
 
 def expect_value_error(call, function, *args):
@@ -27,15 +33,14 @@ def expect_value_error(call, function, *args):
 
 def _key(value):
     """A hashable, content-based key: arrays by dtype, shape and a digest of their bytes; a path
-    to a file by the file (place, size, time)."""
+    to a file by the path as given and a digest of the file's bytes."""
     if isinstance(value, np.ndarray):
         data = np.ascontiguousarray(value)
         return ("array", data.dtype.str, data.shape, hashlib.blake2b(data.tobytes(), digest_size=16).digest())
     if isinstance(value, (list, tuple)):
         return (type(value).__name__,) + tuple(_key(v) for v in value)
     if isinstance(value, str) and os.path.isfile(value):
-        stat = os.stat(value)
-        return ("file", os.path.abspath(value), stat.st_mtime_ns, stat.st_size)
+        return ("file", value, _file_digest(value))
     return (type(value).__name__, repr(value))
 
 
@@ -48,10 +53,20 @@ def _frozen(value):
     return value
 
 
+def _file_digest(path):
+    """The bytes' digest, read once per version of the file (place, size, time)."""
+    stat = os.stat(path)
+    mark = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
+    if mark not in _DIGESTS:
+        with open(path, "rb") as f:
+            _DIGESTS[mark] = hashlib.blake2b(f.read(), digest_size=16).digest()
+    return _DIGESTS[mark]
+
+
 def oracle(function, *args):
     """function(*args) for a reference function of the tests (never the student's), computed
     once per distinct input in this grading process; arrays come back read-only."""
     key = (function.__module__, function.__qualname__, _key(args))
     if key not in _ORACLES:
-        _ORACLES[key] = _frozen(function(*args))
+        _ORACLES[key] = _frozen(_recorded.cached(key, function, args) if _recorded else function(*args))
     return _ORACLES[key]

@@ -45,7 +45,6 @@ def _keras_counts(h, w, c, units, k, f):
 
 @test_case(points=1, hidden=True)
 def test_vs_keras(count_params, dense_vs_conv):
-    import keras  # the grader's oracle, in hidden cases only: students need no TensorFlow
     for h, w, c, units, k, f in [(32, 32, 3, 10, 5, 6), (28, 28, 1, 128, 3, 32), (64, 48, 16, 8, 1, 7)]:
         conv_params, dense_params = oracle(_keras_counts, h, w, c, units, k, f)
         got = count_params(k, c, f)

@@ -15,7 +15,13 @@ import os
 import numpy as np
 from PIL import Image
 
+try:  # the grader's results, recorded when the course was built (autograder/grading/oracles.py)
+    from autograder.grading import oracles as _recorded
+except ImportError:  # a student's copy: every oracle is computed
+    _recorded = None
+
 _ORACLES = {}
+_DIGESTS = {}
 _STUDENT = []  # [(function, {input key: result})], most recent last; a few functions per session
 _STUDENT_KEEP = 16
 
@@ -69,10 +75,14 @@ def asset(path, mode=None, reader=None):
 
 
 def _arg_key(value):
-    # A path to a file is keyed by the file (place, size, time), not by its name alone.
+    # A path to a file is keyed by the path as given and the file's bytes, not by its name alone.
     if isinstance(value, str) and os.path.isfile(value):
         stat = os.stat(value)
-        return ("file", os.path.abspath(value), stat.st_mtime_ns, stat.st_size)
+        mark = (os.path.abspath(value), stat.st_mtime_ns, stat.st_size)
+        if mark not in _DIGESTS:  # read once per version of the file
+            with open(value, "rb") as f:
+                _DIGESTS[mark] = hashlib.blake2b(f.read(), digest_size=16).digest()
+        return ("file", value, _DIGESTS[mark])
     return _key(value)
 
 
@@ -81,7 +91,8 @@ def oracle(function, *args):
     once per distinct input in this grading process; the result is read-only."""
     key = ("oracle", function.__module__, function.__qualname__, tuple(_arg_key(a) for a in args))
     if key not in _ORACLES:
-        _ORACLES[key] = _frozen(function(*args))
+        _ORACLES[key] = _frozen(_recorded.cached(key, function, args) if _recorded else function(*args))
+
     return _ORACLES[key]
 
 

@@ -10,6 +10,11 @@ import os
 
 import numpy as np
 
+try:  # the grader's results, recorded when the course was built (autograder/grading/oracles.py)
+    from autograder.grading import oracles as _recorded
+except ImportError:  # a student's copy: every oracle is computed
+    _recorded = None
+
 _ORACLES = {}
 
 
@@ -24,7 +29,8 @@ def oracle(function, *args):
     per distinct input in this grading process; arrays come back read-only."""
     key = ("oracle", function.__module__, function.__qualname__, _key(args))
     if key not in _ORACLES:
-        _ORACLES[key] = _frozen(function(*args))
+        _ORACLES[key] = _frozen(_recorded.cached(key, function, args) if _recorded else function(*args))
+
     return _ORACLES[key]
 
 

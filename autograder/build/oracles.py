@@ -1,0 +1,96 @@
+"""Step: the oracle store a grading bundle carries (`oracles.bin`, read by grading/oracles.py).
+
+The store is recorded by grading the reference solution once in a separate process (`python -m
+autograder.grading.recorder`: the build does not import the grading runtime, and TensorFlow
+stays out of the building process). It is kept under <course>/build/oracles/, named by the
+bundle's content and the installed library versions, so `course build` records it once and every
+later `course grade` of the same tests finds it. Only assignments whose test helpers read the
+store get one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ..bundle_format import ORACLES
+from ..config import Assignment
+from ..files import environment_key
+from .errors import BuildError
+
+USES_STORE = b"from autograder.grading import oracles"
+
+
+def wanted(assignment: Assignment, files: dict[str, bytes]) -> bool:
+    """A store is worth recording when a test helper reads it and there is a solution to record."""
+    return assignment.solution.is_file() and any(
+        rel.startswith("tests/_") and USES_STORE in data for rel, data in files.items())
+
+
+def missing(assignment: Assignment, root: Path) -> bool:
+    """A materialised bundle whose helpers read a store, with a solution to record it from, but
+    no store: its oracles are computed by every grading process (`course build` records it)."""
+    root = Path(root)
+    if (root / ORACLES).is_file() or not assignment.solution.is_file():
+        return False
+    return any(USES_STORE in p.read_bytes() for p in sorted((root / "tests").glob("_*.py")))
+
+
+def identity(files: dict[str, bytes]) -> str:
+    """The bundle's content (the store aside) and what an oracle's numbers depend on."""
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        if rel != ORACLES:
+            h.update(rel.encode() + b"\0" + hashlib.sha256(files[rel]).digest())
+    h.update(environment_key().encode())
+    return h.hexdigest()[:24]
+
+
+def cache_path(assignment: Assignment, files: dict[str, bytes]) -> Path:
+    return assignment.root / "build" / "oracles" / f"{assignment.slug}-{identity(files)}.bin"
+
+
+def cached(assignment: Assignment, files: dict[str, bytes]) -> bytes | None:
+    """The recorded store for exactly these files, if one was recorded; None otherwise."""
+    if not wanted(assignment, files):
+        return None
+    try:
+        return cache_path(assignment, files).read_bytes()
+    except OSError:
+        return None
+
+
+def recorded(assignment: Assignment, files: dict[str, bytes]) -> bytes | None:
+    """The store for these files: from the cache, or recorded now (BuildError when the reference
+    solution does not score full marks while recording)."""
+    if not wanted(assignment, files):
+        return None
+    found = cached(assignment, files)
+    if found is not None:
+        return found
+    target = cache_path(assignment, files)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"course-oracles-{assignment.slug}-") as tmp:
+        root = Path(tmp) / "bundle"
+        for rel, data in files.items():
+            if rel != ORACLES:
+                path = root / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+        out = Path(tmp) / ORACLES
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+        proc = subprocess.run([sys.executable, "-m", "autograder.grading.recorder", str(root),
+                               str(assignment.solution), str(out)], capture_output=True, text=True, env=env)
+        if proc.returncode != 0 or not out.is_file():
+            tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
+            raise BuildError(f"{assignment.solution}: recording the oracles of {assignment.slug} failed: "
+                             + " / ".join(tail))
+        data = out.read_bytes()
+    partial = target.with_name(target.name + f".{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    partial.replace(target)  # atomic: two builds at once never leave half a file
+    return data
