@@ -113,10 +113,16 @@ class Monitor:
                 pass
         if self.uid is not None:
             kill_uid(self.uid)
+        if self.runner and self.status is None:
+            try:  # SIGKILL ends it promptly; reaped now, it is not a child the loop waits for
+                _, self.status = os.waitpid(self.runner, 0)
+            except ChildProcessError:
+                pass
         # Everything the runner started that escaped its session was reparented to us (we
         # are its subreaper): kill until no child is left.
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
+            self.reap()
             kids = _children_of(os.getpid())
             if not kids:
                 break
