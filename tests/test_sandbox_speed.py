@@ -254,3 +254,49 @@ def test_modules_imported_between_forks_read_no_configuration_a_runner_can_write
             assert writable is False, f"a runner can write the template's matplotlib folder {path}"
     finally:
         engine.close()
+
+
+# --- closing a session off the critical path -------------------------------------------------
+
+DAEMON = '''
+import os, subprocess
+
+def start(tag):
+    # A background process that outlives the call (and would outlive the runner if nobody killed it).
+    p = subprocess.Popen(["sleep", tag], start_new_session=True)
+    return p.pid
+
+def ping():
+    return "pong"
+'''
+
+
+def test_close_later_returns_at_once_and_the_engine_still_kills_what_the_runner_left(bundle):
+    """`close_later` (what grading uses) hands the clean-up to the engine's thread: the next
+    session opens while it runs, and once the engine is closed nothing the first runner started
+    is alive and its uid is back in the pool."""
+    import psutil
+
+    tag = f"{4000 + os.getpid() % 1000}.{time.time_ns() % 10**6}"  # a unique sleep length
+    engine = SandboxEngine(preload=LIGHT_PRELOAD)
+    try:
+        first = engine.open(bundle, DAEMON, "tiny.py")
+        pid = first.env["start"](tag)
+        assert psutil.pid_exists(pid) or engine.use_bwrap  # (in bubblewrap the pid is the namespace's)
+        first.close_later()
+        assert first.closed
+        with pytest.raises(RuntimeError, match="closed"):
+            first.env["ping"]()
+        second = engine.open(bundle, DAEMON, "tiny.py")
+        assert second.env["ping"]() == "pong"
+        second.close_later()
+    finally:
+        engine.close()  # waits for both clean-ups
+    alive = [p.pid for p in psutil.process_iter(["cmdline"]) if tag in " ".join(p.info["cmdline"] or [])]
+    assert not alive, f"the first runner's background process survived the engine: {alive}"
+    assert not engine._sessions, "a session was never cleaned up"
+    if engine.switch_user:
+        used = set(engine.used_uids)
+        assert len(used) == 2
+        left = [p.pid for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real in used]
+        assert not left, f"processes of the runners' uids are alive: {left}"

@@ -26,7 +26,6 @@ from pathlib import Path
 
 from ..bundle_format import GradingBundle
 from ..grading import make_engine, rejected
-from ..grading.core import grade_source, load_test_file
 from ..grading.engine import Deadline
 from ..grading.results import GradeResult
 from .. import messages as M
@@ -174,7 +173,7 @@ def explain(bundle: GradingBundle, result: GradeResult, source: str) -> str:
     if defined is not None:
         missing: dict[str, list[str]] = {}
         for q in result.questions:
-            tf = load_test_file(bundle.tests_dir / f"{q.name}.py")
+            tf = _core().load_test_file(bundle.tests_dir / f"{q.name}.py")
             for tc in tf.test_cases:
                 for param in _params(tc):
                     if param != "env" and param not in defined:
@@ -221,7 +220,7 @@ def _grade_task(task, bundle_zip, key, engine_name, timeout) -> dict:
         else:
             engine = _engine(engine_name)
             try:
-                result = grade_source(bundle, source, engine, name, deadline=deadline)
+                result = _core().grade_source(bundle, source, engine, name, deadline=deadline)
             except Exception:
                 _drop_engine(engine_name)  # do not reuse an engine in an unknown state
                 raise
@@ -279,6 +278,13 @@ def init_local(bundle_zip: bytes, key: str, engine_name: str, timeout: float | N
     warm(bundle, engine_name)
 
 
+def _core():
+    """The grading core, imported when first needed: it brings otter's test loader (0.3 s), and
+    a worker starts its sandbox template before that (warm)."""
+    from ..grading import core
+    return core
+
+
 def warm(bundle: GradingBundle, engine_name: str) -> None:
     """Before the first submission (issue 16, the time to the first graded one): the engine's
     template starts importing its libraries in its own process while this one loads the test
@@ -293,7 +299,7 @@ def warm(bundle: GradingBundle, engine_name: str) -> None:
         pass
     for name, _ in bundle.questions:
         try:
-            load_test_file(bundle.test_file(name))
+            _core().load_test_file(bundle.test_file(name))
         except Exception:  # noqa: BLE001 - grading loads it again and reports the error
             pass
 

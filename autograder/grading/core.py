@@ -143,7 +143,7 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
                 text = session.output()
                 outputs.append(f"[hidden cases: a fresh runner]\n{text}" if hidden and text else text)
                 per_case.update(getattr(session, "case_outputs", dict)())
-                session.close()
+                getattr(session, "close_later", session.close)()  # clean-up off the critical path
                 for key, value in (getattr(session, "timing", None) or {}).items():
                     timing[key] = timing.get(key, 0.0) + value
     result.output = _join_outputs(outputs, int(bundle.limits.output_kb) * 1024)

@@ -67,6 +67,7 @@ class SandboxEngine:
         self._lock = threading.Lock()
         self._sessions: "weakref.WeakSet[SandboxSession]" = weakref.WeakSet()
         self._closed = False
+        self._closer = None  # a thread finishing closed sessions' clean-up (finish_later)
         if want_bwrap and not self.bwrap_path:
             self._fallback("bubblewrap (bwrap) is not installed")
         elif not want_bwrap:
@@ -116,7 +117,7 @@ class SandboxEngine:
             if z is None:
                 # One template per bundle; another bundle's idle template is let go (a TensorFlow
                 # template holds hundreds of MB, and `course validate` walks every assignment).
-                busy = {id(s.zygote) for s in list(self._sessions) if not s.closed}
+                busy = {id(s.zygote) for s in list(self._sessions)}  # open, or closed and still cleaning up
                 for k, other in list(self._zygotes.items()):
                     if id(other) not in busy:
                         other.close()
@@ -145,12 +146,28 @@ class SandboxEngine:
         self._sessions.add(session)
         return session
 
+    def finish_later(self, finish) -> None:
+        """Run a closed session's clean-up (its monitor kills what the runner left and removes
+        its folder: about 20 ms, mostly waiting) in a thread, so the judge goes on to the next
+        session; `close` waits for all of them. Synchronously once the engine is closing."""
+        with self._lock:
+            if not self._closed:
+                if self._closer is None:
+                    from concurrent.futures import ThreadPoolExecutor
+                    self._closer = ThreadPoolExecutor(1, thread_name_prefix="sandbox-close")
+                self._closer.submit(finish)
+                return
+        finish()
+
     def close(self) -> None:
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             zygotes, self._zygotes = list(self._zygotes.values()), {}
+            closer, self._closer = self._closer, None
+        if closer is not None:
+            closer.shutdown(wait=True)  # every session's runner killed and folder removed first
         for s in list(self._sessions):
             try:
                 s.close()
