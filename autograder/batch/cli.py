@@ -202,6 +202,8 @@ def run_grade(args, course, reports) -> int:
         rows[sub.name] = row
         reporter.submission(row)
         progress.advance(row)
+        if len(rows) == len(kept) + 1:  # after the first result, not while the workers start
+            _import_while_waiting(["matplotlib.figure", "matplotlib.backends.backend_agg"])  # the report's charts
 
     interrupted = False
     executor = None
@@ -242,6 +244,8 @@ def run_grade(args, course, reports) -> int:
     _summary(console, assignment, list(rows.values()), paths, out, time.monotonic() - started, len(todo), len(kept))
     for line in lines:  # names come from students: one visible line each
         console.print(T.one_line(line, T.REASON), markup=False, highlight=False, soft_wrap=True)
+    if executor is not None:
+        executor.join()  # the workers closed their engines while the reports were written
     if failures:
         errors.print(f"[red]the grader failed on {len(failures)} submission(s)[/red] "
                      "(status 'failed'; rerun with the same --out to retry them):", markup=True)
@@ -249,6 +253,22 @@ def run_grade(args, course, reports) -> int:
             errors.print(f, markup=False, highlight=False)
         return 1
     return 0
+
+
+def _import_while_waiting(modules: list[str]) -> None:
+    """Import what the reports need in a thread while this process mostly waits for its workers
+    (matplotlib: about a second); the report's own import then finds it done, or waits for it."""
+    import importlib
+    import threading
+
+    def run():
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - the report imports it again and says what failed
+                return
+
+    threading.Thread(target=run, name="report-imports", daemon=True).start()
 
 
 def _summary(console: Console, assignment, rows: list[Row], paths: dict, out: Path, elapsed: float,

@@ -68,6 +68,7 @@ class LocalExecutor:
 
     def __init__(self, jobs: int, bundle_zip: bytes, key: str, engine: str, timeout: float | dict | None):
         self.jobs, self.bundle_zip, self.key, self.engine, self.timeout = jobs, bundle_zip, key, engine, timeout
+        self._closing: list = []  # pools shut down gracefully, their workers still exiting
         self.pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self, n: int) -> ProcessPoolExecutor:
@@ -140,14 +141,16 @@ class LocalExecutor:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self, graceful: bool = True) -> None:
-        """Graceful: the workers finish, close their engines and delete their folders.
-        Otherwise (interrupted, failed) they are stopped now; the next batch sweeps their folders."""
+        """Graceful: the workers finish, close their engines and delete their folders, while the
+        caller goes on (`join` waits for them). Otherwise (interrupted, failed) they are stopped
+        now; the next batch sweeps their folders."""
         pool, self.pool = self.pool, None
         if pool is None:
             return
         procs = list(getattr(pool, "_processes", {}).values())
         if graceful:
-            pool.shutdown(wait=True)
+            pool.shutdown(wait=False)  # about a second of engine closing and interpreter exit per worker
+            self._closing.append(pool)
             return
         pool.shutdown(wait=False, cancel_futures=True)
         for proc in procs:  # an interrupted batch must not leave graders running
@@ -157,6 +160,11 @@ class LocalExecutor:
             proc.join(timeout=5)
             if proc.is_alive():
                 proc.kill()
+
+    def join(self) -> None:
+        """Wait until gracefully closed pools' workers are gone (engines closed, folders deleted)."""
+        while self._closing:
+            self._closing.pop().shutdown(wait=True)
 
 
 class DaskExecutor:
@@ -237,6 +245,9 @@ class DaskExecutor:
                     thing.close()
                 except Exception:  # noqa: BLE001 - closing on the way out
                     pass
+
+    def join(self) -> None:
+        """Nothing to wait for: `close` shuts the cluster down before returning."""
 
 
 def _dask_grade(task: dict, bundle_zip: bytes, key: str, engine: str, timeout: float | dict | None) -> dict:
