@@ -26,24 +26,31 @@ from .config import Limits
 
 MANIFEST = "grading.json"
 ORACLES = "oracles.bin"
-# The libraries an oracle's numbers may come from, by distribution and module name: a store records
-# the versions of those its recording imported, and is used only where the same versions are installed.
-ORACLE_LIBRARIES = {"numpy": "numpy", "scipy": "scipy", "pillow": "PIL", "scikit-image": "skimage",
-                    "keras": "keras", "tensorflow": "tensorflow", "opencv-python-headless": "cv2"}
+ORACLES_MAGIC = b"ORACLES2\n"  # the store's format (grading/oracles.py); versions keyed by module
+# The libraries an oracle's numbers may come from, by module and the distributions that provide it
+# (the first installed one counts): a store records the versions of those its recording imported,
+# and is used only where the same versions are installed.
+ORACLE_LIBRARIES = {
+    "numpy": ("numpy",), "scipy": ("scipy",), "PIL": ("pillow",), "skimage": ("scikit-image",),
+    "keras": ("keras",), "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos"),
+    "cv2": ("opencv-python-headless", "opencv-python", "opencv-contrib-python-headless", "opencv-contrib-python"),
+}
 
 
-def library_versions(names=None) -> dict[str, str]:
-    """{distribution: installed version} for `names` (default: every ORACLE_LIBRARIES one that is
-    installed); a name that is not installed maps to "" (so a store needing it does not match)."""
+def library_versions(modules) -> dict[str, str]:
+    """{module: version of the installed distribution providing it}, "" for one not installed
+    (so a store that needs it does not match)."""
     from importlib import metadata
 
     out = {}
-    for name in (ORACLE_LIBRARIES if names is None else names):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            if names is not None:
-                out[name] = ""
+    for module in modules:
+        out[module] = ""
+        for dist in ORACLE_LIBRARIES.get(module, (module,)):
+            try:
+                out[module] = metadata.version(dist)
+                break
+            except metadata.PackageNotFoundError:
+                continue
     return out
 TESTS, ASSETS, HIDDEN = "tests", "assets", "hidden"
 

@@ -143,6 +143,8 @@ def run_autograder(root: Path, submission: Path, name: str | None = None) -> dic
     if shutil.which("bwrap"):
         # The zip's interpreter and engine must be reachable inside bubblewrap, not just outside.
         assert "bubblewrap refused" not in proc.stderr, proc.stderr[-3000:]
+    # The zip's recorded oracles match the environment setup.sh made from its pins (issue 16).
+    assert "its oracles are computed instead" not in proc.stderr, proc.stderr[-3000:]
     return data
 
 
@@ -176,6 +178,12 @@ def test_setup_builds_a_new_environment_from_the_zip_alone(gradescope, zip_path)
         reqs = zf.read("requirements.txt").decode().lower()
     assert "tensorflow" not in reqs and "keras" not in reqs, reqs
     assert not info["tf"] and not info["keras"]
+
+
+def test_the_zip_carries_the_recorded_oracles(zip_path):
+    with zipfile.ZipFile(zip_path) as zf:
+        data = zf.read("bundle/oracles.bin")
+    assert data.startswith(b"ORACLES") and len(data) > 1000
 
 
 def test_solution_gets_full_marks(gradescope):

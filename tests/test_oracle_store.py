@@ -228,3 +228,17 @@ def test_keys_name_the_test_file_so_two_files_never_share_a_result(tmp_path):
     finally:
         recorded = oracles.stop_recording()
     assert len(recorded) == 2 and sorted(recorded.values()) == [2, 3]
+
+
+def test_versions_name_the_library_whichever_distribution_provides_it():
+    """TensorFlow is installed here as tensorflow-cpu: a store must still record its version (a
+    store made with another TensorFlow must not match), and a missing library records ""."""
+    import importlib.util
+
+    from autograder.bundle_format import library_versions
+
+    found = library_versions(["numpy", "tensorflow", "not_a_module_xyz"])
+    assert found["numpy"] == np.__version__
+    if importlib.util.find_spec("tensorflow") is not None:
+        assert found["tensorflow"], "tensorflow is importable but its version was not found"
+    assert found["not_a_module_xyz"] == ""

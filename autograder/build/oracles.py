@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..bundle_format import ORACLES
+from ..bundle_format import ORACLES, ORACLES_MAGIC
 from ..config import Assignment
 from ..files import environment_key
 from .errors import BuildError
@@ -47,6 +47,7 @@ def identity(files: dict[str, bytes]) -> str:
         if rel != ORACLES:
             h.update(rel.encode() + b"\0" + hashlib.sha256(files[rel]).digest())
     h.update(environment_key().encode())
+    h.update(ORACLES_MAGIC)  # the store's format: a new one is recorded afresh
     return h.hexdigest()[:24]
 
 

@@ -16,7 +16,7 @@ before. A damaged or foreign file is ignored, with one line on stderr naming it.
 Helpers reach this module with `from autograder.grading import oracles` inside a try: the copies
 students run have no `autograder` package, and compute everything.
 
-File: b"ORACLES1\\n", u32 header length, a UTF-8 JSON header {"versions": {...}, "entries":
+File: b"ORACLES2\\n", u32 header length, a UTF-8 JSON header {"versions": {...}, "entries":
 {digest: tree}, "bufs": [lengths]}, then the buffers; trees and buffers are the sandbox wire's
 value format (data only, never pickle).
 """
@@ -29,11 +29,11 @@ import struct
 import sys
 from pathlib import Path
 
-from ..bundle_format import ORACLE_LIBRARIES, ORACLES, library_versions
+from ..bundle_format import ORACLE_LIBRARIES, ORACLES, ORACLES_MAGIC, library_versions
 from ..sandbox.decoder import Decoder
 from ..sandbox.encoder import Encoder
 
-MAGIC = b"ORACLES1\n"
+MAGIC = ORACLES_MAGIC
 _LEN = struct.Struct("!I")
 MISSING = object()
 
@@ -50,7 +50,7 @@ class OracleFileError(ValueError):
 def versions() -> dict[str, str]:
     """What a store made now depends on: Python's minor version and the numeric libraries this
     process has imported (an image-only assignment's store does not ask for TensorFlow)."""
-    used = [dist for dist, module in ORACLE_LIBRARIES.items() if module in sys.modules]
+    used = [module for module in ORACLE_LIBRARIES if module in sys.modules]
     return {"python": f"{sys.version_info[0]}.{sys.version_info[1]}", **library_versions(used)}
 
 

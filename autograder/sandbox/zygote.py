@@ -5,8 +5,7 @@ It imports numpy, scipy, PIL, scikit-image, TensorFlow/Keras once (preload.py; i
 TF op, so forking stays safe), then waits on the control socket (SOCK_SEQPACKET) for fork
 requests from the judge (client.py), each carrying two sockets: one for the monitor, one for
 the runner. It says it is ready once the --preload list is in; the --later list is imported
-one module at a time while no request is waiting, from the first request on (so neither the
-judge's start nor the first runner waits for it).
+one module at a time while no request is waiting, so the first runner does not wait for it.
 It forks a monitor per request (monitor.py, which forks the runner, runner.py) and
 forgets it (SIGCHLD ignored: auto-reaped).
 """
@@ -108,9 +107,7 @@ def zygote_main(argv=None) -> int:
     later = [m for m in args.later.split(",") if m and m not in done]
     counter = 0
     while True:
-        # The rest waits for the first request: until then the judge is loading its tests, and
-        # on a small machine these imports would only delay its first submission (issue 16).
-        if later and counter and not select.select([control], [], [], 0)[0]:
+        if later and not select.select([control], [], [], 0)[0]:
             preload([later.pop(0)])  # idle: one more module before the next request is read
             gc.collect()
             gc.freeze()
