@@ -39,7 +39,7 @@ def import_out_of_memory(limit: str) -> tuple[Status, str]:
 # holds every exception class the grading, sandbox and submission packages define. RemoteError
 # carries a submission's own exception type in its message ("ShapeError: ..."), which stays.
 INTERNAL_EXCEPTIONS = ("RunnerFault", "SubmissionExit", "SandboxSetupError", "SubmissionRejected",
-                       "WireError", "_Malformed", "RemoteError")
+                       "WireError", "_Malformed", "RemoteError", "OracleFileError")
 # The ones that mean a call into the submission ended without an answer.
 FAULTS = ("RunnerFault", "SubmissionExit")
 # A name followed by a colon, as `{type(e).__name__}: {e}` prints it (a student's own word
