@@ -102,11 +102,23 @@ def pack(files: dict[str, bytes], compresslevel: int = 9, executable: frozenset[
     return buf.getvalue()
 
 
-def pack_folder(root: Path, compresslevel: int = 9) -> bytes:
-    """Every file under root, by its path relative to root, through pack()."""
+def pack_folder(root: Path, compresslevel: int = 9, skip: frozenset[str] | set[str] = frozenset()) -> bytes:
+    """Every file under root (but the relative paths in `skip`), by its path relative to root,
+    through pack()."""
     root = Path(root)
-    return pack({p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()},
-                compresslevel)
+    return pack({rel: p.read_bytes() for p in sorted(root.rglob("*"))
+                 if p.is_file() and (rel := p.relative_to(root).as_posix()) not in skip}, compresslevel)
+
+
+def write_tree(files: dict[str, bytes], root: Path) -> Path:
+    """{relative path: bytes} written under root (folders made as needed); returns root."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
 
 
 def environment_key() -> str:

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from autograder.grading import oracles
-from conftest import MINI_SOLUTION, run_course, write_mini_course
+from conftest import MINI_Q2, MINI_SOLUTION, run_course, write_mini_course
 from test_batch_support import engine_args
 
 CHECKS = '''\
@@ -49,27 +49,20 @@ def tripled(values):
     return np.asarray(values, dtype=np.float64) * 3
 '''
 
-Q2 = '''\
-"""Question 2: scale."""
-import numpy as np
-from otter.test_files import test_case
-from _checks import oracle, tripled
-
-OK_FORMAT = False
-
-name = "q2_scale"
-points = 2
-
-@test_case(points=1)
-def test_scale(scale):
-    got = scale(np.arange(3.0), 2.0)
-    np.testing.assert_allclose(got, np.arange(3.0) * 2, err_msg="scale(arange(3), 2)")
-
-@test_case(points=1, hidden=True)
+def _mini_q2_with_a_reference_case() -> str:
+    """The mini course's q2 (conftest), its asset case replaced by a hidden case that asks the
+    helper's oracle."""
+    importing, asset_case = "from otter.test_files import test_case\n", "@test_case(points=1)\ndef test_scale_asset"
+    assert importing in MINI_Q2 and asset_case in MINI_Q2, "conftest's MINI_Q2 changed: update this test"
+    head = MINI_Q2[:MINI_Q2.index(asset_case)].replace(importing, importing + "from _checks import oracle, tripled\n")
+    return head + '''@test_case(points=1, hidden=True)
 def test_scale_vs_reference(scale):
     values = (1.0, 2.5, -4.0)
     np.testing.assert_allclose(scale(np.array(values), 3.0), oracle(tripled, values), err_msg="scale by 3")
 '''
+
+
+Q2 = _mini_q2_with_a_reference_case()
 
 WRONG = MINI_SOLUTION.replace("* float(k)", "* float(k) + (k == 3.0)")  # wrong only where the oracle checks
 
@@ -242,3 +235,4 @@ def test_versions_name_the_library_whichever_distribution_provides_it():
     if importlib.util.find_spec("tensorflow") is not None:
         assert found["tensorflow"], "tensorflow is importable but its version was not found"
     assert found["not_a_module_xyz"] == ""
+

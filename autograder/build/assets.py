@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
-import os
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Assignment, ConfigError
-from ..files import environment_key, pack
+from ..files import environment_key, pack, write_bytes_atomic
 
 
 @dataclass(frozen=True)
@@ -69,11 +68,8 @@ def _generated(assignment: Assignment, seed: int) -> tuple[dict[str, bytes], dic
         pass  # not made yet, or damaged: run the generator
     public, hidden = _run_generator(assignment, seed)
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        partial.write_bytes(pack({**{f"public/{n}": b for n, b in public.items()},
-                                  **{f"hidden/{n}": b for n, b in hidden.items()}}, compresslevel=1))
-        partial.replace(cache)
+        write_bytes_atomic(cache, pack({**{f"public/{n}": b for n, b in public.items()},
+                                        **{f"hidden/{n}": b for n, b in hidden.items()}}, compresslevel=1))
     except OSError:
         pass  # a read-only course folder: nothing kept, nothing lost
     return public, hidden

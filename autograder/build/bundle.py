@@ -14,10 +14,10 @@ from pathlib import Path
 from ..bundle_format import MANIFEST, ORACLES, GradingBundle, asset_path, helper_path, manifest_bytes, test_path
 from . import oracles as oracle_store
 from ..config import Assignment
-from ..files import pack, pack_folder, sha256_hex
+from ..files import pack_folder, sha256_hex, write_tree
 from .assets import collect
 
-__all__ = ["MANIFEST", "GradingBundle", "bundle_files", "write_files", "materialize", "to_zip_bytes", "bundle_for",
+__all__ = ["MANIFEST", "GradingBundle", "bundle_files", "materialize", "to_zip_bytes", "bundle_for",
            "identity", "imported_modules"]
 
 
@@ -73,26 +73,15 @@ def bundle_files(assignment: Assignment, seed: int, oracles: str = "cached") -> 
     return files
 
 
-def write_files(files: dict[str, bytes], root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return root
-
-
 def materialize(assignment: Assignment, seed: int, root: Path) -> GradingBundle:
-    write_files(bundle_files(assignment, seed), root)
+    write_tree(bundle_files(assignment, seed), root)
     return GradingBundle.load(root)
 
 
 def identity(root: Path) -> str:
     """The bundle's content hash without its oracle store (an accelerator: recording one later
     does not make a finished batch's results stale)."""
-    root = Path(root)
-    return sha256_hex(pack({p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-                            if p.is_file() and p.relative_to(root).as_posix() != ORACLES}))
+    return sha256_hex(pack_folder(root, skip={ORACLES}))
 
 
 def to_zip_bytes(root: Path) -> bytes:

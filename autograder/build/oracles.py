@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..bundle_format import ORACLES, ORACLES_MAGIC
 from ..config import Assignment
-from ..files import environment_key
+from ..files import environment_key, write_bytes_atomic, write_tree
 from .errors import BuildError
 
 USES_STORE = b"from autograder.grading import oracles"
@@ -35,9 +35,8 @@ def missing(assignment: Assignment, root: Path) -> bool:
     """A materialised bundle whose helpers read a store, with a solution to record it from, but
     no store: its oracles are computed by every grading process (`course build` records it)."""
     root = Path(root)
-    if (root / ORACLES).is_file() or not assignment.solution.is_file():
-        return False
-    return any(USES_STORE in p.read_bytes() for p in sorted((root / "tests").glob("_*.py")))
+    helpers = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "tests").glob("_*.py"))}
+    return not (root / ORACLES).is_file() and wanted(assignment, helpers)
 
 
 def identity(files: dict[str, bytes]) -> str:
@@ -74,14 +73,8 @@ def recorded(assignment: Assignment, files: dict[str, bytes]) -> bytes | None:
     if found is not None:
         return found
     target = cache_path(assignment, files)
-    target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"course-oracles-{assignment.slug}-") as tmp:
-        root = Path(tmp) / "bundle"
-        for rel, data in files.items():
-            if rel != ORACLES:
-                path = root / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
+        root = write_tree({rel: data for rel, data in files.items() if rel != ORACLES}, Path(tmp) / "bundle")
         out = Path(tmp) / ORACLES
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
         proc = subprocess.run([sys.executable, "-m", "autograder.grading.recorder", str(root),
@@ -91,7 +84,5 @@ def recorded(assignment: Assignment, files: dict[str, bytes]) -> bytes | None:
             raise BuildError(f"{assignment.solution}: recording the oracles of {assignment.slug} failed: "
                              + " / ".join(tail))
         data = out.read_bytes()
-    partial = target.with_name(target.name + f".{os.getpid()}.tmp")
-    partial.write_bytes(data)
-    partial.replace(target)  # atomic: two builds at once never leave half a file
+    write_bytes_atomic(target, data)  # two builds at once never leave half a file
     return data

@@ -40,7 +40,6 @@ MISSING = object()
 _active: dict[str, object] = {}  # digest -> decoded value, for the bundle being graded
 _loaded_from: tuple[str, int] | None = None
 _recording: dict[str, object] | None = None  # digest -> value, while the build records
-stats = {"hits": 0, "misses": 0}
 
 
 class OracleFileError(ValueError):
@@ -82,9 +81,7 @@ def cached(key, function, args: tuple):
     if _recording is None and _active:
         value = _active.get(name, MISSING)
         if value is not MISSING:
-            stats["hits"] += 1
             return value
-        stats["misses"] += 1
     value = function(*args)
     if _recording is not None:
         _recording[name] = value

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ..bundle_format import GradingBundle
+from ..files import write_bytes_atomic
 from . import oracles
 from .core import grade_source
 from .engine import InProcessEngine
@@ -32,9 +33,7 @@ def record(bundle_root: Path, solution: Path, out: Path) -> int:
         raise SystemExit(f"{solution}: the reference solution scored {result.score:g}/{result.max_score:g} "
                          "while recording oracles; no store written")
     data = oracles.dumps(kept)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    write_bytes_atomic(out, data)
     return len(oracles.loads(data, str(out))[1])
 
 
