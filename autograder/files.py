@@ -122,19 +122,22 @@ def write_tree(files: dict[str, bytes], root: Path) -> Path:
 
 
 def environment_key() -> str:
-    """Names the installed Python and every installed distribution's version (the names of the
-    *.dist-info folders on sys.path carry both): what a build output made by running code
-    (generated assets, recorded oracles) may depend on. A cache named by it is never used after an
-    upgrade. Listing folders, not reading metadata: this runs at every `course grade` start."""
+    """Names the installed Python and every distribution installed in its site-packages (the
+    names of the *.dist-info folders carry name and version): what a build output made by running
+    code (generated assets, recorded oracles) may depend on. A cache named by it is never used
+    after an upgrade. The same however Python was started (not sys.path, whose first entry is the
+    script's folder or the working directory); folder names, not metadata: this runs at every
+    `course grade` start."""
     import sys
+    import sysconfig
 
+    paths = sysconfig.get_paths()
     found = []
-    for entry in sys.path:
+    for folder in sorted({paths["purelib"], paths["platlib"]}):
         try:
-            names = os.listdir(entry or ".")
+            found.extend(n for n in os.listdir(folder) if n.endswith((".dist-info", ".egg-info")))
         except OSError:
             continue
-        found.extend(n for n in names if n.endswith((".dist-info", ".egg-info")))
     return sha256_hex(json.dumps([sys.version, sys.prefix, sorted(found)]))
 
 

@@ -236,3 +236,26 @@ def test_versions_name_the_library_whichever_distribution_provides_it():
         assert found["tensorflow"], "tensorflow is importable but its version was not found"
     assert found["not_a_module_xyz"] == ""
 
+
+def test_the_cache_name_does_not_depend_on_how_python_was_started(tmp_path, monkeypatch):
+    """`course build`, `course grade` (an entry-point script) and `python -m bench` (the working
+    directory on sys.path, with this repository's egg-info in it) must find the same recorded
+    store; a new or upgraded package must give another name."""
+    import subprocess
+    import sys
+
+    from autograder import files
+    from conftest import ROOT
+
+    code = "from autograder.files import environment_key; print(environment_key())"
+    keys = {subprocess.run([sys.executable, *flags, "-c", code], cwd=cwd, capture_output=True, text=True,
+                           check=True).stdout.strip()
+            for cwd, flags in ((ROOT, []), (tmp_path, []), (tmp_path, ["-I"]))}
+    assert len(keys) == 1 and files.environment_key() in keys, keys
+
+    site = tmp_path / "site"
+    (site / "numpy-1.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr("sysconfig.get_paths", lambda: {"purelib": str(site), "platlib": str(site)})
+    before = files.environment_key()
+    (site / "numpy-1.0.dist-info").rename(site / "numpy-2.0.dist-info")
+    assert files.environment_key() != before
