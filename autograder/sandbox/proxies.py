@@ -86,6 +86,16 @@ class CallableHandle(Handle):
         return self._sb_session._op("call", self, args=(args, kwargs))
 
 
+def call_each(function, calls):
+    """function(*args) for each args tuple in `calls`, in order, as an iterator: the first call
+    that raises raises from it, and no later call runs, exactly as a loop calling the function
+    would. A submission's function (a handle) gets all the calls in one request, answered one by
+    one (SandboxSession.call_each); anything else is called in the loop itself."""
+    if isinstance(function, CallableHandle):
+        return function._sb_session.call_each(function, calls)
+    return (function(*args) for args in calls)
+
+
 _CLASSES: dict[tuple[bool, str], type] = {}
 _MAX_CLASSES = 256  # distinct type names a judge process names its handles after; then plain Handle
 

@@ -133,14 +133,15 @@ class Runner:
         self.out["pending"].clear()
         wire.send_frame(self.sock, header, list(buffers))
 
-    def reply_value(self, value) -> None:
+    def reply_value(self, value) -> bool:
         try:
             tree, bufs = wire.encode(value, to_handle=self.to_handle)
         except (TypeError, ValueError, RecursionError) as e:
             exc = TypeError(f"the value cannot be sent to the grader: {e}")
             self.reply({"exc": wire.Encoder().exception(exc)})
-            return
+            return False
         self.reply({"ok": tree}, bufs)
+        return True
 
     def reply_exception(self, e: BaseException) -> None:
         try:
@@ -208,29 +209,53 @@ class Runner:
                     self.ids.pop(id(obj), None)
             if op == "stop":
                 return
-            self.arm_cpu()
-            # The judge's numpy error state and warning capture apply to the student's code, so a
-            # test's np.errstate(all="raise") or warnings.catch_warnings() sees what it computes.
-            fp = {k: v for k, v in (header.get("fp") or {}).items()
-                  if k in ("divide", "over", "under", "invalid") and v in ("ignore", "warn", "raise", "print")}
-            try:
-                with warnings.catch_warnings(record=True) as caught, np_errstate(**fp):
-                    warnings.simplefilter("always")
-                    started = time.perf_counter()
-                    try:
-                        value = self.dispatch(op, header, bufs)
-                    finally:
-                        self.busy = time.perf_counter() - started  # the student's code ran here
-                        self.pending_warnings = [
-                            [wire._safe_str(w.category.__name__)[:100], wire._safe_str(w.message)[:2000]]
-                            for w in caught[:20]]
-            except SystemExit as e:
-                self.reply_exit(e, "call")
-                continue
-            except BaseException as e:  # noqa: BLE001
-                self.reply_exception(e)
-                continue
-            self.reply_value(value)
+            if op == "each":
+                self.serve_each(header, bufs)
+            else:
+                self.run_call(header, lambda: self.dispatch(op, header, bufs))
+
+    def run_call(self, header: dict, thunk) -> bool:
+        """Run one piece of the student's code and reply with its value, its exception or its
+        exit; True when a value went back."""
+        self.arm_cpu()
+        # The judge's numpy error state and warning capture apply to the student's code, so a
+        # test's np.errstate(all="raise") or warnings.catch_warnings() sees what it computes.
+        fp = {k: v for k, v in (header.get("fp") or {}).items()
+              if k in ("divide", "over", "under", "invalid") and v in ("ignore", "warn", "raise", "print")}
+        try:
+            with warnings.catch_warnings(record=True) as caught, np_errstate(**fp):
+                warnings.simplefilter("always")
+                started = time.perf_counter()
+                try:
+                    value = thunk()
+                finally:
+                    self.busy = time.perf_counter() - started  # the student's code ran here
+                    self.pending_warnings = [
+                        [wire._safe_str(w.category.__name__)[:100], wire._safe_str(w.message)[:2000]]
+                        for w in caught[:20]]
+        except SystemExit as e:
+            self.reply_exit(e, "call")
+            return False
+        except BaseException as e:  # noqa: BLE001
+            self.reply_exception(e)
+            return False
+        return self.reply_value(value)
+
+    def serve_each(self, header: dict, bufs) -> None:
+        """One request, many calls of one function (issue 16: a test's loop over inputs costs one
+        round trip, not one per input): a reply per call, in order, as each finishes; the first
+        call that raises or exits is the last one run, as in the test's own loop."""
+        try:
+            target = self.resolve(header["target"])
+            calls = self.decode(header["args"], bufs)
+            if type(calls) is not list or not all(type(a) is tuple for a in calls):
+                raise TypeError("the grader's calls are not a list of argument tuples")
+        except BaseException as e:  # noqa: BLE001 - the judge's request; its answer is one reply
+            self.reply_exception(e)
+            return
+        for args in calls:
+            if not self.run_call(header, lambda: target(*args)):
+                return
 
     def dispatch(self, op, header, bufs):
         g = self.module.__dict__

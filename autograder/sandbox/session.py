@@ -6,6 +6,7 @@ a fault while the submission's deadline allows.
 
 from __future__ import annotations
 
+import collections
 import socket
 import sys
 import time
@@ -18,7 +19,7 @@ from . import wire
 from .client import Zygote
 from .faults import Deadline, RunnerFault, SubmissionExit
 from .lifecycle import RunnerLifecycle
-from .limits import memory_text
+from .limits import EACH_MAX, SETTLE_GRACE, memory_text
 from .output import OutputLog
 from .proxies import Env, Handle, handle_class
 from .reasons import exit_code_text
@@ -35,6 +36,14 @@ def _numpy_errstate() -> dict:
 
 class _Malformed(Exception):
     """A runner's reply that is not what a runner sends (the submission wrote on its socket)."""
+
+
+class _Stream:
+    """A call_each's answers: how many the runner still owes, and those read early (_settle)."""
+
+    def __init__(self, pending: int):
+        self.pending = pending
+        self.kept: collections.deque = collections.deque()
 
 
 class SandboxSession(RunnerLifecycle):
@@ -61,6 +70,7 @@ class SandboxSession(RunnerLifecycle):
         # student's code as the runner timed it, and the rest of each round trip.
         self.timing = {"student": 0.0, "wire": 0.0}
         self._busy = None
+        self._stream: _Stream | None = None  # the call_each whose answers are being read
         self.log = OutputLog(int(self.limits.output_kb) * 1024, self.filename)
         self._setup_problem = ""
         self.closed = False
@@ -145,8 +155,15 @@ class SandboxSession(RunnerLifecycle):
         self.timing["wire"] += seconds - busy
 
     def _call(self, op: str, target: Handle | None, keyerror: bool = False, **fields):
+        self._ready(target)
+        header, buffers = self._request(op, target, fields)
+        return self._exchange(header, buffers, keyerror, fields)
+
+    def _ready(self, target: Handle | None) -> None:
+        """Raise what a call would meet instead of an answer; restart a runner lost to a fault."""
         if self.closed:
             raise RuntimeError("the submission's session is closed")
+        self._settle()
         if self._out_of_time():
             raise RunnerFault(Status.TIMEOUT, self.expired)
         if self.broken:
@@ -161,6 +178,8 @@ class SandboxSession(RunnerLifecycle):
                 raise RunnerFault(Status.ERROR, f"the runner could not be restarted: {self.broken}")
             if self._out_of_time():
                 raise RunnerFault(Status.TIMEOUT, self.expired)
+
+    def _request(self, op: str, target: Handle | None, fields: dict) -> tuple[dict, list]:
         header: dict = {"op": op, "fp": _numpy_errstate()}
         if target is not None:
             header["target"] = {wire.TAG: "ref", "id": object.__getattribute__(target, "_sb_id")}
@@ -171,16 +190,21 @@ class SandboxSession(RunnerLifecycle):
         for key in ("args", "key", "value"):
             if key in fields:
                 header[key] = enc.encode(fields[key])
-        buffers = enc.buffers
         if self._release:
             # A stale handle's finalizer (run by the GC, possibly in another thread) may name an
             # id the runner has since handed out again to a live handle for the same object:
             # only ids no live handle uses are released, or the runner would forget them.
             pending, self._release = self._release, []
             header["release"] = [hid for hid in pending if (self.gen, hid) not in self._handles]
+        return header, enc.buffers
+
+    def _exchange(self, header: dict | None, buffers: list, keyerror: bool, fields: dict):
+        """Send the request (unless `header` is None: a streamed call's later answers) and turn
+        the runner's next reply into a value, an exception or a RunnerFault."""
         t = float(self.limits.timeout)
         try:
-            wire.send_frame(self.rsock, header, buffers)
+            if header is not None:
+                wire.send_frame(self.rsock, header, buffers)
             reply, bufs = self._recv(self._until(t))
             self._busy = reply.get("t") if isinstance(reply, dict) else 0.0
         except wire.Timeout:
@@ -205,6 +229,72 @@ class SandboxSession(RunnerLifecycle):
         finally:
             if self._out_of_time() and self.alive:
                 self._kill()  # decoding ran past the deadline: nothing more runs for this submission
+
+    # -- many calls of one function in one request (issue 16)
+    def call_each(self, target: Handle, calls):
+        """target(*args) for each args tuple in `calls`, yielded in order; the first call that
+        raises raises here, and no later call runs: the test's own loop, in one request.
+
+        The runner answers each call as it finishes, so it computes the next while the test
+        checks this one. Another request before all answers are read (a test that stopped early,
+        or one that looks into an answer's handle) first takes the answers left (_settle)."""
+        calls = [tuple(args) for args in calls]
+        if len(calls) > EACH_MAX:
+            raise ValueError(f"call_each: at most {EACH_MAX} calls in one request, got {len(calls)}")
+        if not calls:
+            return
+        self._ready(target)
+        header, buffers = self._request("each", target, {"args": calls})
+        stream = self._stream = _Stream(len(calls))
+        began = time.perf_counter()
+        for _ in range(len(calls)):
+            if stream.kept:
+                raised, value = stream.kept.popleft()
+                if raised:
+                    raise value
+                yield value
+                continue
+            if self._stream is not stream or not stream.pending:
+                raise RuntimeError("call_each: the runner was restarted before all of its answers were read")
+            # Each answer's wait is split like a call's round trip: the runner's figure for the
+            # student, the rest for the wire. Student time that overlapped the test's checks of
+            # the answer before is not counted at all (the split errs against the sandbox).
+            self._busy = None
+            try:
+                value = self._exchange(header, buffers, False, {})
+            except BaseException:
+                stream.pending, self._stream = 0, None  # a raise or an exit ends the runner's loop
+                raise
+            finally:
+                header = None
+                stream.pending = max(stream.pending - 1, 0)
+                self._account(time.perf_counter() - began)
+            yield value
+            began = time.perf_counter()
+
+    def _settle(self) -> None:
+        """Before another request: read the answers a call_each still owes and keep them for it
+        (a test may look into an answer's handle before taking the next). A runner that has not
+        sent them within SETTLE_GRACE is killed (a test that stopped at a wrong answer need not
+        wait for a slow function's remaining calls); the next request restarts it."""
+        stream, self._stream = self._stream, None
+        if stream is None or not stream.pending or not self.alive:
+            return
+        until = time.monotonic() + SETTLE_GRACE
+        while stream.pending:
+            stream.pending -= 1
+            try:
+                reply, bufs = self._recv(min(until, self._until(SETTLE_GRACE)))
+                value = self._answer(reply, bufs, False, {})
+            except (wire.Timeout, wire.Closed, wire.WireError, OSError, _Malformed):
+                stream.pending = 0
+                self._kill()
+                return
+            except BaseException as e:  # noqa: BLE001 - the call's own raise, kept for the test
+                stream.kept.append((True, e))
+                stream.pending = 0
+                return
+            stream.kept.append((False, value))
 
     def _answer(self, reply: dict, bufs: list, keyerror: bool, fields: dict):
         """The value of a runner's reply, or the exception it carries; _Malformed when the
@@ -239,6 +329,8 @@ class SandboxSession(RunnerLifecycle):
     # -- the Session interface
     def begin_case(self, label: str) -> None:
         """Output printed from now on belongs to this test case (core.py calls this)."""
+        if not self.closed:
+            self._settle()  # what the last case's abandoned call_each printed is that case's
         self.log.label = label
 
     def case_outputs(self) -> dict[str, str]:

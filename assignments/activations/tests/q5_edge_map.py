@@ -1,10 +1,9 @@
 """Question 5: activations applied to the cat's Laplacian edge map."""
 import numpy as np
-import scipy.signal
 import scipy.special
 from otter.test_files import test_case
 from PIL import Image
-from _checks import keras_activation
+from _checks import keras_activation, oracle
 
 OK_FORMAT = False
 
@@ -16,8 +15,14 @@ KEYS = {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "relu_zero_fraction"}
 
 
 def _edges():
-    """The grey cat's 'valid' Laplacian edge map, float32 (what the stub's cat_edges gives)."""
-    with Image.open("assets/cat.png") as image:
+    """The grey cat's 'valid' Laplacian edge map, float32 (what the stub's cat_edges gives); a
+    writable copy of the result computed once per grading process (or recorded by the build)."""
+    return oracle(_edges_of, "assets/cat.png").copy()
+
+
+def _edges_of(path):
+    import scipy.signal  # here, not at the top: a second to import, and the build records the result
+    with Image.open(path) as image:
         grey = np.asarray(image.convert("L"), dtype=np.float32) / np.float32(255)
     laplacian = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float32)
     return scipy.signal.correlate2d(grey, laplacian, mode="valid").astype(np.float32)

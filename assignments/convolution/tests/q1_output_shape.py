@@ -2,7 +2,7 @@
 import math
 
 from otter.test_files import test_case
-from _checks import expect_value_error, oracle
+from _checks import each, expect_value_error, oracle
 
 OK_FORMAT = False
 
@@ -27,16 +27,15 @@ def test_lecture_examples(output_shape):
         (((7, 9, 3), 3, 2, 8, "valid"), (3, 4, 8)),
         (((5, 5, 2), 5, 1, 4, "valid"), (1, 1, 4)),
     ]
-    for args, expected in cases:
-        got = output_shape(*args)
+    for (args, expected), got in zip(cases, each(output_shape, [args for args, _ in cases])):
         assert tuple(got) == expected, f"output_shape{args}: expected {expected}, got {got}"
 
 
 @test_case(points=1)
 def test_padding_amounts(padding_amounts):
-    for n, k, s in [(224, 3, 1), (7, 4, 1), (8, 2, 2), (7, 3, 2), (6, 4, 2), (5, 1, 1), (10, 5, 3)]:
+    examples = [(224, 3, 1), (7, 4, 1), (8, 2, 2), (7, 3, 2), (6, 4, 2), (5, 1, 1), (10, 5, 3)]
+    for (n, k, s), got in zip(examples, each(padding_amounts, [(n, k, s, "same") for n, k, s in examples])):
         expected = _keras_pads(n, k, s)
-        got = padding_amounts(n, k, s, "same")
         assert tuple(got) == expected, (
             f"padding_amounts({n}, {k}, {s}, 'same'): expected (before, after) = {expected} "
             f"(pad_total = max((ceil(n/s) - 1) * s + k - n, 0), before = pad_total // 2), got {got}")
@@ -55,12 +54,11 @@ def test_smallest_and_impossible_settings(output_shape, padding_amounts):
         (((2, 5, 1), 2, 1, 1, "valid"), (1, 4, 1)),
         (((1, 4, 1), 3, 4, 1, "same"), (1, 1, 1)),
     ]
-    for args, expected in smallest:
-        got = output_shape(*args)
+    for (args, expected), got in zip(smallest, each(output_shape, [args for args, _ in smallest])):
         assert got is not None and tuple(got) == expected, f"output_shape{args}: expected {expected}, got {got}"
-    for args, expected in [((1, 1, 1, "valid"), (0, 0)), ((3, 3, 1, "valid"), (0, 0)), ((1, 1, 1, "same"), (0, 0)),
-                           ((1, 3, 1, "same"), (1, 1))]:
-        got = padding_amounts(*args)
+    pads = [((1, 1, 1, "valid"), (0, 0)), ((3, 3, 1, "valid"), (0, 0)), ((1, 1, 1, "same"), (0, 0)),
+            ((1, 3, 1, "same"), (1, 1))]
+    for (args, expected), got in zip(pads, each(padding_amounts, [args for args, _ in pads])):
         assert got is not None and tuple(got) == expected, f"padding_amounts{args}: expected {expected}, got {got}"
     bad = [
         ((5, 5, 1), 7, 1, 1, "valid"),    # kernel larger than the input
@@ -106,28 +104,29 @@ def _keras_last_tap(n, k, s):
 def test_many_vs_keras(output_shape):
     import numpy as np
     rng = np.random.default_rng(5)
+    valid, rejected = [], []  # Keras's answers, and the settings it rejects
     for _ in range(60):
         h, w = (int(v) for v in rng.integers(1, 30, size=2))
         c, k, s, f = int(rng.integers(1, 5)), int(rng.integers(1, 8)), int(rng.integers(1, 5)), int(rng.integers(1, 65))
         padding = str(rng.choice(["same", "valid"]))
         args = ((h, w, c), k, s, f, padding)
         expected = oracle(_keras_output_shape, h, w, c, k, s, f, padding)
-        if expected is None:
-            expect_value_error(f"output_shape{args} (Keras rejects it)", output_shape, *args)
-            continue
-        got = output_shape(*args)
+        (rejected if expected is None else valid).append((args, expected))
+    for (args, expected), got in zip(valid, each(output_shape, [args for args, _ in valid])):
         assert tuple(got) == expected, f"output_shape{args}: Keras Conv2D gives {expected}, got {got}"
+    for args, _ in rejected:
+        expect_value_error(f"output_shape{args} (Keras rejects it)", output_shape, *args)
 
 
 @test_case(points=1, hidden=True)
 def test_padding_vs_keras(padding_amounts):
     import numpy as np
-    for n, k, s in [(7, 4, 1), (7, 4, 2), (8, 3, 3), (9, 6, 2), (10, 2, 4), (6, 5, 1), (11, 4, 3)]:
+    settings = [(7, 4, 1), (7, 4, 2), (8, 3, 3), (9, 6, 2), (10, 2, 4), (6, 5, 1), (11, 4, 3)]
+    for (n, k, s), got in zip(settings, each(padding_amounts, [(n, k, s, "same") for n, k, s in settings])):
         # Input 1, 2, ..., n and a kernel whose only 1 is its last tap: the first output reads
         # input index k - 1 - before, so before = k - out[0] (Keras puts the zeros there).
         out = oracle(_keras_last_tap, n, k, s)
         before = k - int(round(float(out[0])))
         after = max((len(out) - 1) * s + k - n, 0) - before
-        got = padding_amounts(n, k, s, "same")
         assert tuple(got) == (before, after), (
             f"padding_amounts({n}, {k}, {s}, 'same'): Keras pads (before, after) = {(before, after)}, got {got}")

@@ -2,7 +2,6 @@
 import math
 
 import numpy as np
-import scipy.signal
 from otter.test_files import test_case
 from _checks import expect_value_error, oracle
 
@@ -50,6 +49,7 @@ def _keras_conv2d(x, weights, bias, stride, padding):
 def _scipy_layer_of(x, weights, bias, stride, padding):
     """Independent oracle: each filter's output is its bias plus the sum over input channels of
     single-channel scipy cross-correlations (odd kernels, so scipy's 'same' is Keras's)."""
+    import scipy.signal  # here, not at the top: a second to import, and the build records the results
     n, h, w, c = x.shape
     k, f = weights.shape[0], weights.shape[3]
     h_out = math.ceil(h / stride) if padding == "same" else (h - k) // stride + 1

@@ -1,7 +1,5 @@
 """Question 5: edge detection with the 3x3 Laplacian kernel."""
 import numpy as np
-import scipy.ndimage
-import scipy.signal
 from otter.test_files import test_case
 from _checks import expect_value_error, oracle
 from PIL import Image
@@ -20,10 +18,12 @@ def _grey(path):
 
 
 def _correlate_valid(image):
+    import scipy.signal  # here, not at the top: a second to import, and the build records the results
     return scipy.signal.correlate2d(image, LAPLACIAN, mode="valid")
 
 
 def _ndimage_valid(image):
+    import scipy.ndimage
     return scipy.ndimage.correlate(image, LAPLACIAN, mode="constant")[1:-1, 1:-1]
 
 
@@ -56,7 +56,7 @@ def test_flat_ramp_and_errors(laplacian_edges):
         assert np.allclose(got, 0, atol=1e-9), f"{what} has no edges: expected all zeros, got values up to {np.abs(got).max():.3g}"
     small = np.arange(9.0).reshape(3, 3) ** 2  # the smallest image the kernel fits: one value
     got = np.asarray(laplacian_edges(small))
-    expected = scipy.signal.correlate2d(small, LAPLACIAN, mode="valid")
+    expected = oracle(_correlate_valid, small)
     assert got.shape == (1, 1) and np.allclose(got, expected, atol=ATOL), (
         f"a 3 x 3 image gives a 1 x 1 edge map {expected.tolist()}, got {got.tolist()}")
     spot = np.zeros((5, 5))

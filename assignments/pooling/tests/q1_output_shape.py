@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import expect_value_error as _expect_value_error, oracle as _oracle
+from _checks import each as _each, expect_value_error as _expect_value_error, oracle as _oracle
 
 OK_FORMAT = False
 
@@ -72,9 +72,8 @@ def test_valid_and_same_match_keras(pool_output_shape):
         ((55, 55, 96), 3, 2, "valid"),   # AlexNet's overlapping pooling
         ((8, 7, 7, 3), 3, 2, "same"),    # a batch (N, H, W, C): N and C are never pooled
     ]
-    for shape, k, s, padding in cases:
+    for (shape, k, s, padding), got in zip(cases, _each(pool_output_shape, cases)):
         want = _keras_shape(shape, k, s, padding)
-        got = pool_output_shape(shape, k, s, padding)
         assert _as_shape(got) == want, (
             f"pool_output_shape({shape}, pool_size={k}, stride={s}, padding={padding!r}): "
             f"{_rule(padding)} (as Keras MaxPooling2D), got {got}"
@@ -84,9 +83,8 @@ def test_valid_and_same_match_keras(pool_output_shape):
 @test_case(points=1)
 def test_zero_policy_matches_block_reduce(pool_output_shape):
     cases = [((300, 451, 3), 2), ((224, 224, 64), 2), ((7, 10), 3), ((5, 5), 2), ((2, 2, 1), 4)]
-    for shape, k in cases:
+    for (shape, k), got in zip(cases, _each(pool_output_shape, [(shape, k, None, "zero") for shape, k in cases])):
         want = _block_reduce_shape(shape, k)
-        got = pool_output_shape(shape, k, None, "zero")
         assert _as_shape(got) == want, (
             f"pool_output_shape({shape}, pool_size={k}, padding='zero'): {_rule('zero')} "
             f"(skimage.measure.block_reduce pads up to a multiple of the pool size), got {got}"
@@ -97,11 +95,11 @@ def test_zero_policy_matches_block_reduce(pool_output_shape):
 def test_smallest_valid_arguments_and_bad_ones(pool_output_shape):
     # The smallest valid values are accepted (1 pixel, a 1x1 window, stride 1, a window as big
     # as the input); one step below raises.
-    for shape, k, s, padding in [((1, 1, 1), 1, 1, "valid"), ((1, 1), 1, None, "same"), ((3, 3, 2), 3, 1, "valid"),
-                                 ((1, 5), (1, 2), (1, 1), "valid"), ((1, 1), 2, 1, "zero")]:
+    smallest = [((1, 1, 1), 1, 1, "valid"), ((1, 1), 1, None, "same"), ((3, 3, 2), 3, 1, "valid"),
+                ((1, 5), (1, 2), (1, 1), "valid"), ((1, 1), 2, 1, "zero")]
+    for (shape, k, s, padding), got in zip(smallest, _each(pool_output_shape, smallest)):
         want = _keras_shape(shape, k, s, padding) if padding != "zero" else \
             tuple(_covering_windows(n, kk, ss) for n, kk, ss in zip(shape, (k, k), (s, s))) + shape[2:]
-        got = pool_output_shape(shape, k, s, padding)
         assert _as_shape(got) == want, (
             f"pool_output_shape({shape}, pool_size={k}, stride={s}, padding={padding!r}): these are the smallest "
             f"valid values, {_rule(padding)}, got {got}")
@@ -121,6 +119,7 @@ def test_smallest_valid_arguments_and_bad_ones(pool_output_shape):
 @test_case(points=1, hidden=True)
 def test_many_shapes_all_policies(pool_output_shape):
     rng = np.random.default_rng(5)
+    checks = []  # (the call's arguments, the expected shape)
     for _ in range(40):
         h, w, c = (int(v) for v in rng.integers(1, 40, 3))
         kh, kw, sh, sw = (int(v) for v in rng.integers(1, 6, 4))
@@ -133,9 +132,9 @@ def test_many_shapes_all_policies(pool_output_shape):
         }
         if kh <= h and kw <= w:
             wants["valid"] = _keras_shape(shape, pool, stride, "valid")
-        for padding, want in wants.items():
-            got = pool_output_shape(shape, pool, stride, padding)
-            assert _as_shape(got) == want, (
-                f"pool_output_shape({shape}, pool_size={pool}, stride={stride}, padding={padding!r}): "
-                f"expected {want}, got {got}"
-            )
+        checks += [((shape, pool, stride, padding), want) for padding, want in wants.items()]
+    for ((shape, pool, stride, padding), want), got in zip(checks, _each(pool_output_shape, [a for a, _ in checks])):
+        assert _as_shape(got) == want, (
+            f"pool_output_shape({shape}, pool_size={pool}, stride={stride}, padding={padding!r}): "
+            f"expected {want}, got {got}"
+        )

@@ -1,7 +1,7 @@
 """Question 2: max pooling, against Keras MaxPooling2D and skimage.measure.block_reduce."""
 import numpy as np
 from otter.test_files import test_case
-from _checks import (cat as _cat, expect_value_error as _expect_value_error, compare as _compare, keras_pool,
+from _checks import (cat as _cat, each as _each, expect_value_error as _expect_value_error, compare as _compare, keras_pool,
                      channels_case, lecture_map_case, zero_pads)
 
 OK_FORMAT = False
@@ -82,6 +82,7 @@ def test_many_shapes_strides_and_policies(max_pool):
     # Code only a hidden case needs stays in it, not in _checks.py (students get the helpers):
     # q3_avg_pool has the same sweep with its own seed and oracle.
     rng = np.random.default_rng(11)
+    checks = []  # (the call's arguments, the expected result, what the call was)
     for _ in range(25):
         h, w, c = (int(v) for v in rng.integers(1, 20, 3))
         pool = tuple(int(v) for v in rng.integers(1, 5, 2))
@@ -90,19 +91,20 @@ def test_many_shapes_strides_and_policies(max_pool):
         wants = {"same": _keras_max_pool(x, pool, stride, "same"), "zero": _zero_padded_oracle(x, pool, stride)}
         if pool[0] <= h and pool[1] <= w:
             wants["valid"] = _keras_max_pool(x, pool, stride, "valid")
-        for padding, want in wants.items():
-            _compare(max_pool(x, pool, stride, padding), want,
-                     f"max_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})",
-                     x.shape, pool, stride, padding)
+        checks += [((x, pool, stride, padding), want,
+                    f"max_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})")
+                   for padding, want in wants.items()]
     for _ in range(4):   # batches (N, H, W, C): the batch axis is never pooled
         shape = tuple(int(v) for v in rng.integers(1, 12, 4))
         pool = tuple(int(v) for v in rng.integers(1, 4, 2))
         stride = tuple(int(v) for v in rng.integers(1, 4, 2))
         x = rng.normal(0, 1, shape).astype(np.float32)
-        for padding in ("same", "valid") if pool[0] <= shape[1] and pool[1] <= shape[2] else ("same",):
-            _compare(max_pool(x, pool, stride, padding), _keras_max_pool(x, pool, stride, padding),
-                     f"max_pool(a batch of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})",
-                     x.shape, pool, stride, padding)
+        checks += [((x, pool, stride, padding), _keras_max_pool(x, pool, stride, padding),
+                    f"max_pool(a batch of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})")
+                   for padding in (("same", "valid") if pool[0] <= shape[1] and pool[1] <= shape[2] else ("same",))]
+    for (args, want, what), got in zip(checks, _each(max_pool, [args for args, _, _ in checks])):
+        x, pool, stride, padding = args
+        _compare(got, want, what, x.shape, pool, stride, padding)
 
 
 @test_case(points=1, hidden=True)

@@ -1,7 +1,7 @@
 """Question 3: average pooling, against Keras AveragePooling2D and skimage.measure.block_reduce."""
 import numpy as np
 from otter.test_files import test_case
-from _checks import (cat as _cat, expect_value_error as _expect_value_error, compare, keras_pool,
+from _checks import (cat as _cat, each as _each, expect_value_error as _expect_value_error, compare, keras_pool,
                      channels_case, lecture_map_case, zero_pads)
 
 OK_FORMAT = False
@@ -85,6 +85,7 @@ def test_many_shapes_strides_and_policies(average_pool):
     # Code only a hidden case needs stays in it, not in _checks.py (students get the helpers):
     # q2_max_pool has the same sweep with its own seed and oracle.
     rng = np.random.default_rng(12)
+    checks = []  # (the call's arguments, the expected result, what the call was)
     for _ in range(25):
         h, w, c = (int(v) for v in rng.integers(1, 20, 3))
         pool = tuple(int(v) for v in rng.integers(1, 5, 2))
@@ -93,19 +94,20 @@ def test_many_shapes_strides_and_policies(average_pool):
         wants = {"same": _keras_avg_pool(x, pool, stride, "same"), "zero": _zero_padded_oracle(x, pool, stride)}
         if pool[0] <= h and pool[1] <= w:
             wants["valid"] = _keras_avg_pool(x, pool, stride, "valid")
-        for padding, want in wants.items():
-            _compare(average_pool(x, pool, stride, padding), want,
-                     f"average_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})",
-                     x.shape, pool, stride, padding)
+        checks += [((x, pool, stride, padding), want,
+                    f"average_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})")
+                   for padding, want in wants.items()]
     for _ in range(4):   # batches (N, H, W, C): the batch axis is never pooled
         shape = tuple(int(v) for v in rng.integers(1, 12, 4))
         pool = tuple(int(v) for v in rng.integers(1, 4, 2))
         stride = tuple(int(v) for v in rng.integers(1, 4, 2))
         x = rng.normal(0, 1, shape).astype(np.float32)
-        for padding in ("same", "valid") if pool[0] <= shape[1] and pool[1] <= shape[2] else ("same",):
-            _compare(average_pool(x, pool, stride, padding), _keras_avg_pool(x, pool, stride, padding),
-                     f"average_pool(a batch of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})",
-                     x.shape, pool, stride, padding)
+        checks += [((x, pool, stride, padding), _keras_avg_pool(x, pool, stride, padding),
+                    f"average_pool(a batch of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})")
+                   for padding in (("same", "valid") if pool[0] <= shape[1] and pool[1] <= shape[2] else ("same",))]
+    for (args, want, what), got in zip(checks, _each(average_pool, [args for args, _, _ in checks])):
+        x, pool, stride, padding = args
+        _compare(got, want, what, x.shape, pool, stride, padding)
     # Integer images are averaged in float64, not truncated; float dtypes are kept.
     img = np.asarray(_cat() * 255, np.uint8)
     got = np.asarray(average_pool(img, 2, None, "valid"))

@@ -1,0 +1,166 @@
+"""call_each: a test's loop of calls to one submission function in one request (issue 16).
+
+The promise is that it behaves exactly as the loop would: same values in the same order, the
+first raise raises at its place and nothing after it runs, faults and exits as in a call; and
+that a test which stops early (or looks into an answer's handle mid-loop) leaves the session
+usable, with a slow function's remaining calls cut short instead of waited for.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.build.bundle import bundle_for
+from autograder.config import load_course
+from autograder.grading.engine import RunnerFault, SubmissionExit
+from autograder.sandbox import SandboxEngine
+from autograder.sandbox.limits import EACH_MAX
+from autograder.sandbox.proxies import call_each
+
+HERE = Path(__file__).resolve().parent
+FIXTURE = HERE / "fixtures" / "sandbox_course"
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
+
+SOURCE = '''
+import sys, time
+LOG = []
+
+def square(x):
+    LOG.append(x)
+    if x == "boom":
+        raise ValueError(f"cannot square {x!r}")
+    if x == "exit":
+        sys.exit(4)
+    if x == "spin":
+        while True:
+            pass
+    return x * x
+
+def slow(x):
+    LOG.append(x)
+    time.sleep(0.3)
+    return x
+
+def counter(n):
+    LOG.append(n)
+    return iter(range(n))       # not data: the judge gets a handle
+
+def log():
+    return list(LOG)
+'''
+
+
+@pytest.fixture(scope="module")
+def engine():
+    e = SandboxEngine(preload=("numpy",))
+    yield e
+    e.close()
+
+
+@pytest.fixture
+def session(engine):
+    course = load_course(FIXTURE)
+    s = engine.open(bundle_for(course.get("tiny"), course.seed), SOURCE, "tiny.py")
+    assert s.import_error is None
+    yield s
+    s.close()
+
+
+def test_values_come_back_in_order_and_the_calls_ran_in_order(session):
+    square = session.env["square"]
+    args = [(i,) for i in range(50)] + [(2.5,), (-3,)]
+    got = list(call_each(square, args))
+    assert got == [a[0] * a[0] for a in args]
+    assert session.env["log"]() == [a[0] for a in args]  # each call once, in order
+    assert list(call_each(square, [])) == []
+
+
+def test_the_first_raise_raises_in_its_place_and_nothing_after_it_runs(session):
+    square = session.env["square"]
+    seen = []
+    with pytest.raises(ValueError, match="cannot square 'boom'"):
+        for value in call_each(square, [(1,), (2,), ("boom",), (3,), (4,)]):
+            seen.append(value)
+    assert seen == [1, 4]
+    assert session.env["log"]() == [1, 2, "boom"]  # 3 and 4 never ran, as in a loop
+    assert square(5) == 25  # the same runner goes on
+
+
+def test_a_loop_left_early_leaves_the_session_usable(session):
+    square = session.env["square"]
+    gen = session.gen
+    for i, value in enumerate(call_each(square, [(i,) for i in range(40)])):
+        if i == 2:
+            break  # an assertion failed: the runner has already answered the rest
+    assert square(7) == 49
+    assert session.gen == gen  # the answers left were read: no restart
+    assert session.env["log"]()[-1] == 7 and len(session.env["log"]()) == 41
+
+
+def test_a_slow_function_left_early_is_not_waited_for(session):
+    gen = session.gen
+    started = time.monotonic()
+    for value in call_each(session.env["slow"], [(i,) for i in range(20)]):
+        assert value == 0
+        break
+    assert session.env["square"](3) == 9  # the next request: the runner is killed and restarted
+    assert session.gen == gen + 1
+    assert session.env["log"]() == [3]  # a fresh runner; the 19 slow calls left never finished
+    assert time.monotonic() - started < 20 * 0.3  # not the rest of the loop (6 s); a bound, not a target
+
+
+def test_an_answer_that_is_a_handle_can_be_looked_into_mid_loop(session):
+    values = []
+    for it in call_each(session.env["counter"], [(3,), (2,), (4,)]):
+        values.append(list(it))  # requests of their own while the loop's answers are pending
+    assert values == [[0, 1, 2], [0, 1], [0, 1, 2, 3]]
+    assert session.env["log"]() == [3, 2, 4]
+
+
+def test_another_loop_started_before_the_first_is_read_makes_the_first_say_so(session):
+    square = session.env["square"]
+    first = call_each(square, [(1,), (2,), (3,)])
+    assert next(first) == 1
+    assert list(call_each(square, [(5,)])) == [25]
+    # The first loop's answers were read and kept when the second began: nothing is lost or mixed.
+    assert list(first) == [4, 9]
+
+
+def test_faults_and_exits_end_the_loop_as_they_end_a_call(session):
+    square = session.env["square"]
+    with pytest.raises(SubmissionExit, match="sys.exit"):
+        list(call_each(square, [(1,), ("exit",), (2,)]))
+    assert session.env["log"]()[-2:] == [1, "exit"]
+    with pytest.raises(RunnerFault) as fault:
+        list(call_each(square, [(1,), ("spin",), (2,)]))
+    assert fault.value.kind == "timeout"
+    session.after_fault()
+    assert session.env["square"](6) == 36  # a fresh runner: fresh handles
+
+
+def test_too_many_calls_in_one_request_are_refused(session):
+    with pytest.raises(ValueError, match=f"at most {EACH_MAX:,}|at most {EACH_MAX}"):
+        list(call_each(session.env["square"], [(1,)] * (EACH_MAX + 1)))
+    assert session.env["log"]() == []  # nothing ran
+
+
+def test_outside_the_sandbox_it_is_the_loop_itself():
+    ran = []
+
+    def square(x):
+        ran.append(x)
+        if x < 0:
+            raise ValueError("negative")
+        return x * x
+
+    values = call_each(square, [(1,), (2,), (-1,), (3,)])
+    assert ran == []  # lazy, as a loop is: nothing runs before it is asked for
+    assert next(values) == 1 and ran == [1]
+    with pytest.raises(ValueError):
+        list(values)
+    assert ran == [1, 2, -1]
