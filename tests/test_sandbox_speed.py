@@ -124,6 +124,86 @@ def test_the_template_is_ready_after_the_first_list_and_imports_the_rest_between
         engine.close()
 
 
+@linux_only
+def test_requests_never_wait_for_the_rest_of_the_list_a_successor_imports_it_all_then_serves(bundle):
+    # The template hands the rest of the list to a successor (its fork) and keeps serving: a
+    # runner forked meanwhile comes from the template, with none of those modules, never from a
+    # template halfway through them (which is what waiting for one module at a time gave: scipy
+    # imported, matplotlib not yet). Once the successor has them all, every runner has them all.
+    engine = SandboxEngine()
+    staged = dataclasses.replace(bundle, preload=("json",))
+    later = ("scipy", "scipy.signal", "skimage", "matplotlib.pyplot")
+    try:
+        states = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            s = engine.open(staged, PROBE, "tiny.py")
+            try:
+                assert s.import_error is None
+                states.append(tuple(bool(s.env["loaded"](m)) for m in later))
+            finally:
+                s.close()
+            if all(states[-1]):
+                break
+        assert all(states[-1]), "runners never found the rest of the preload list imported"
+        partial = [st for st in states if any(st) and not all(st)]
+        assert not partial, f"a runner was forked from a template halfway through the list: {partial}"
+        assert not any(states[0]), "the first runner should not wait for the rest of the list"
+    finally:
+        engine.close()
+
+
+@linux_only
+def test_a_successor_that_dies_costs_nothing_but_speed(bundle):
+    import psutil
+
+    engine = SandboxEngine()
+    staged = dataclasses.replace(bundle, preload=("json",))
+    try:
+        deadline = time.monotonic() + 120
+        serving = False
+        while not serving and time.monotonic() < deadline:  # until the successor serves the requests
+            s = engine.open(staged, PROBE, "tiny.py")
+            try:
+                serving = s.env["loaded"]("scipy.signal")
+            finally:
+                s.close()
+        assert serving
+        template = psutil.Process(s.zygote.proc.pid)  # bwrap, or the template itself without it
+
+        def zygotes():
+            found = []
+            for p in [template, *template.children(recursive=True)]:
+                try:
+                    if p.name() != "bwrap" and "autograder.sandbox.zygote" in " ".join(p.cmdline()):
+                        found.append(p)
+                except psutil.Error:
+                    continue  # a monitor or runner that has just ended
+            return found
+
+        deadline = time.monotonic() + 60
+        successors = []
+        while not successors and time.monotonic() < deadline:
+            found = zygotes()
+            pids = {p.pid for p in found}
+            successors = [p for p in found if p.ppid() in pids and p.status() != psutil.STATUS_ZOMBIE]
+            time.sleep(0.05)
+        # No session is open, so the template's only living fork is its successor.
+        assert len(successors) == 1, successors
+        for p in successors:
+            p.kill()
+        psutil.wait_procs(successors, timeout=10)
+        for _ in range(4):  # the first hand-over fails and the judge asks again; then the template serves
+            s = engine.open(staged, PROBE, "tiny.py")
+            try:
+                assert s.import_error is None and s.env["loaded"]("json")
+                assert not s.env["loaded"]("scipy.signal")  # served by the template itself now
+            finally:
+                s.close()
+    finally:
+        engine.close()
+
+
 # --- the module's functions travel with the import ----------------------------------------------
 
 GLOBALS = '''

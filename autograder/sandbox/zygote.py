@@ -4,10 +4,11 @@ normally inside bubblewrap.
 It imports numpy, scipy, PIL, scikit-image, TensorFlow/Keras once (preload.py; it never runs a
 TF op, so forking stays safe), then waits on the control socket (SOCK_SEQPACKET) for fork
 requests from the judge (client.py), each carrying two sockets: one for the monitor, one for
-the runner. It says it is ready once the --preload list is in; the --later list is imported
-one module at a time while no request is waiting, so the first runner does not wait for it.
-It forks a monitor per request (monitor.py, which forks the runner, runner.py) and
-forgets it (SIGCHLD ignored: auto-reaped).
+the runner. It says it is ready once the --preload list is in; the --later list is imported by a
+successor, a fork of the template that takes over the fork requests once it has them all (a
+request never waits for a module being imported: scipy.signal alone takes a second). Whichever
+serves a request forks a monitor (monitor.py, which forks the runner, runner.py) and forgets it
+(SIGCHLD ignored: auto-reaped).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import socket
 import sys
 
 from .monitor import monitor_main
+from .limits import HANDOVER_REPLY
 from .preload import DEFAULT_PRELOAD, preload
 from .syscalls import (CLONE_NEWNET, CLONE_NEWNS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, PR_SET_PDEATHSIG,
                        libc, mount, prctl)
@@ -105,13 +107,9 @@ def zygote_main(argv=None) -> int:
     control.send(json.dumps({"op": "ready", "preloaded": done, "failed": failed, "revealed": revealed,
                              "netns": netns, "pid": os.getpid()}).encode())
     later = [m for m in args.later.split(",") if m and m not in done]
+    successor = start_successor(later, control, opts) if later else None
     counter = 0
     while True:
-        if later and not select.select([control], [], [], 0)[0]:
-            preload([later.pop(0)])  # idle: one more module before the next request is read
-            gc.collect()
-            gc.freeze()
-            continue
         try:
             msg, fds, _flags, _addr = socket.recv_fds(control, 65536, 4)
         except InterruptedError:
@@ -120,29 +118,129 @@ def zygote_main(argv=None) -> int:
             return 0
         if not msg:
             return 0  # the judge went away
-        try:
-            req = json.loads(msg)
-        except ValueError:
-            req = {}
-        if req.get("op") != "fork" or len(fds) != 2:
-            for fd in fds:
-                os.close(fd)
-            control.send(b'{"ok": false, "error": "bad request"}')
+        if successor is not None and successor.ready():
+            reply, alive = successor.forward(msg, fds)
+            control.send(reply)
+            if not alive:
+                successor = None  # gone: the judge retries, and this template serves from now on
             continue
         counter += 1
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                control.close()
-                code = monitor_main(fds[0], fds[1], req.get("uid"), counter, opts)
-            except BaseException:  # noqa: BLE001
-                code = 1
-            finally:
-                os._exit(code)
+        mine = [control] + ([successor.sock] if successor is not None and successor.sock is not None else [])
+        control.send(serve(msg, fds, counter, opts, *mine))
+
+
+def serve(msg: bytes, fds: list[int], counter: int, opts: dict, *close_in_child: socket.socket) -> bytes:
+    """Fork a monitor for one fork request (its two sockets in `fds`); the reply to send back."""
+    try:
+        req = json.loads(msg)
+    except ValueError:
+        req = {}
+    if not isinstance(req, dict) or req.get("op") != "fork" or len(fds) != 2:
         for fd in fds:
             os.close(fd)
-        control.send(json.dumps({"ok": True}).encode())
+        return b'{"ok": false, "error": "bad request"}'
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            for sock in close_in_child:
+                sock.close()
+            code = monitor_main(fds[0], fds[1], req.get("uid"), counter, opts)
+        except BaseException:  # noqa: BLE001
+            code = 1
+        finally:
+            os._exit(code)
+    for fd in fds:
+        os.close(fd)
+    return json.dumps({"ok": True}).encode()
+
+
+class Successor:
+    """The template's fork that imports the --later modules and then serves the fork requests
+    the template hands it (the same message and sockets, over a private SOCK_SEQPACKET pair)."""
+
+    def __init__(self, sock: socket.socket, pid: int):
+        self.sock, self.pid, self._ready = sock, pid, False
+
+    def ready(self) -> bool:
+        if self.sock is None:
+            return False
+        if not self._ready and select.select([self.sock], [], [], 0)[0]:
+            try:
+                self._ready = self.sock.recv(64) == b"ready"
+            except OSError:
+                self._ready = False
+            if not self._ready:
+                self.sock.close()
+                self.sock = None
+        return self._ready and self.sock is not None
+
+    def forward(self, msg: bytes, fds: list[int]) -> tuple[bytes, bool]:
+        """(the reply for the judge, whether the successor is still there). The request's
+        sockets are closed here either way; a hand-over that failed answers with an error,
+        and the judge asks again (client.py, lifecycle.py)."""
+        try:
+            self.sock.settimeout(HANDOVER_REPLY)
+            socket.send_fds(self.sock, [msg], fds)
+            reply = self.sock.recv(65536)
+        except OSError:  # socket.timeout included: a successor that does not answer is ended
+            reply = b""
+        finally:
+            for fd in fds:
+                os.close(fd)
+        if reply:
+            return reply, True
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.sock.close()
+        return b'{"ok": false, "error": "the template\'s successor is gone"}', False
+
+
+def start_successor(later: list[str], control: socket.socket, opts: dict) -> Successor | None:
+    parent = os.getpid()
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        pid = os.fork()
+    except OSError:
+        ours.close()
+        theirs.close()
+        return None
+    if pid == 0:
+        code = 0
+        try:
+            ours.close()
+            control.close()
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # ends with the template (and so with the judge)
+            if os.getppid() != parent:
+                os._exit(0)
+            code = successor_main(theirs, later, opts)
+        except BaseException:  # noqa: BLE001
+            code = 1
+        finally:
+            os._exit(code)
+    theirs.close()
+    return Successor(ours, pid)
+
+
+def successor_main(sock: socket.socket, later: list[str], opts: dict) -> int:
+    preload(later)
+    gc.collect()
+    gc.freeze()
+    sock.send(b"ready")
+    counter = 0
+    while True:
+        try:
+            msg, fds, _flags, _addr = socket.recv_fds(sock, 65536, 4)
+        except InterruptedError:
+            continue
+        except OSError:
+            return 0
+        if not msg:
+            return 0  # the template went away
+        counter += 1
+        sock.send(serve(msg, fds, counter, opts, sock))
 
 
 if __name__ == "__main__":
