@@ -91,11 +91,15 @@ def test_preload_skips_names_that_are_not_modules_and_reports_missing_ones():
 
 
 PROBE = '''
+import os
 import sys
 import json
 
 def loaded(name):
     return name in sys.modules
+
+def priority():
+    return os.getpriority(os.PRIO_PROCESS, 0)
 '''
 
 
@@ -146,6 +150,12 @@ def test_requests_never_wait_for_the_rest_of_the_list_a_successor_imports_it_all
             if all(states[-1]):
                 break
         assert all(states[-1]), "runners never found the rest of the preload list imported"
+        if os.geteuid() == 0:  # the successor imported at the lowest priority, then came back
+            s = engine.open(staged, PROBE, "tiny.py")
+            try:
+                assert s.env["priority"]() == os.getpriority(os.PRIO_PROCESS, 0)
+            finally:
+                s.close()
         partial = [st for st in states if any(st) and not all(st)]
         assert not partial, f"a runner was forked from a template halfway through the list: {partial}"
         assert not any(states[0]), "the first runner should not wait for the rest of the list"

@@ -225,9 +225,21 @@ def start_successor(later: list[str], control: socket.socket, opts: dict) -> Suc
 
 
 def successor_main(sock: socket.socket, later: list[str], opts: dict) -> int:
+    # The imports take seconds of CPU when a batch starts, from the graders' first submissions:
+    # done at the lowest priority, then back to the template's (a grader running as root can;
+    # otherwise its runners keep the lower priority: scheduling only, never a verdict).
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, 19)
+    except OSError:
+        pass
     preload(later)
     gc.collect()
     gc.freeze()
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, base)
+    except OSError:
+        pass
     sock.send(b"ready")
     counter = 0
     while True:
