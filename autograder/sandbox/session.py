@@ -39,11 +39,13 @@ class _Malformed(Exception):
 
 
 class _Stream:
-    """A call_each's answers: how many the runner still owes, and those read early (_settle)."""
+    """A call_each's answers: how many the runner still owes, those read early (_settle), and
+    whether the test has left the loop."""
 
     def __init__(self, pending: int):
         self.pending = pending
         self.kept: collections.deque = collections.deque()
+        self.abandoned = False  # the test left the loop (the generator was closed)
 
 
 class SandboxSession(RunnerLifecycle):
@@ -269,32 +271,41 @@ class SandboxSession(RunnerLifecycle):
                 header = None
                 stream.pending = max(stream.pending - 1, 0)
                 self._account(time.perf_counter() - began)
-            yield value
+            try:
+                yield value
+            except GeneratorExit:  # the loop was left (a failed assertion, a break): see _settle
+                stream.abandoned = True
+                raise
             began = time.perf_counter()
 
     def _settle(self) -> None:
-        """Before another request: read the answers a call_each still owes and keep them for it
-        (a test may look into an answer's handle before taking the next). A runner that has not
-        sent them within SETTLE_GRACE is killed (a test that stopped at a wrong answer need not
-        wait for a slow function's remaining calls); the next request restarts it."""
+        """Before another request: the answers a call_each still owes. A loop still being read
+        (a test looking into an answer's handle mid-loop) gets them all, read now and kept for it,
+        each within a call's timeout as the loop would have. A loop that was left (a failed
+        assertion) gets SETTLE_GRACE: a runner that has not sent them by then is killed, so a
+        wrong and slow function costs one call, not the rest of the loop; the next request
+        restarts it."""
         stream, self._stream = self._stream, None
         if stream is None or not stream.pending or not self.alive:
             return
+        if not stream.abandoned:
+            while stream.pending:
+                stream.pending -= 1
+                try:
+                    stream.kept.append((False, self._exchange(None, [], False, {})))
+                except BaseException as e:  # noqa: BLE001 - the call's raise or fault, in its place
+                    stream.kept.append((True, e))
+                    stream.pending = 0
+            return
         until = time.monotonic() + SETTLE_GRACE
-        while stream.pending:
-            stream.pending -= 1
-            try:
-                reply, bufs = self._recv(min(until, self._until(SETTLE_GRACE)))
-                value = self._answer(reply, bufs, False, {})
-            except (wire.Timeout, wire.Closed, wire.WireError, OSError, _Malformed):
-                stream.pending = 0
-                self._kill()
-                return
-            except BaseException as e:  # noqa: BLE001 - the call's own raise, kept for the test
-                stream.kept.append((True, e))
-                stream.pending = 0
-                return
-            stream.kept.append((False, value))
+        try:
+            for _ in range(stream.pending):
+                reply, _bufs = self._recv(min(until, self._until(SETTLE_GRACE)))
+                if not isinstance(reply, dict) or "ok" not in reply:
+                    break  # the runner's loop ended with this answer
+        except Exception:  # noqa: BLE001 - too slow, gone or garbled: start afresh
+            self._kill()
+        stream.pending = 0
 
     def _answer(self, reply: dict, bufs: list, keyerror: bool, fields: dict):
         """The value of a runner's reply, or the exception it carries; _Malformed when the
