@@ -103,6 +103,26 @@ def priority():
 '''
 
 
+def _probe(engine, staged, ask):
+    """ask(session) for a fresh session of the probe submission."""
+    s = engine.open(staged, PROBE, "tiny.py")
+    try:
+        assert s.import_error is None
+        return ask(s)
+    finally:
+        s.close()
+
+
+def _until(engine, staged, ask, done=bool, seconds=120):
+    """The answers of sessions opened one after another until done(answer) (or time runs out)."""
+    answers, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        answers.append(_probe(engine, staged, ask))
+        if done(answers[-1]):
+            break
+    return answers
+
+
 @linux_only
 def test_the_template_is_ready_after_the_first_list_and_imports_the_rest_between_forks(bundle):
     engine = SandboxEngine()
@@ -112,18 +132,8 @@ def test_the_template_is_ready_after_the_first_list_and_imports_the_rest_between
         zygote = session.zygote
         assert zygote.preloaded == ["json"]  # ready with the first list alone
         session.close()
-        deadline = time.monotonic() + 120
-        seen = False
-        while not seen and time.monotonic() < deadline:
-            s = engine.open(staged, PROBE, "tiny.py")
-            try:
-                assert s.import_error is None
-                seen = s.env["loaded"]("scipy.signal") and s.env["loaded"]("matplotlib.pyplot")
-            finally:
-                s.close()
-            if not seen:
-                time.sleep(0.5)
-        assert seen, "runners forked later never found the rest of the preload list imported"
+        seen = _until(engine, staged, lambda s: s.env["loaded"]("scipy.signal") and s.env["loaded"]("matplotlib.pyplot"))
+        assert seen[-1], "runners forked later never found the rest of the preload list imported"
     finally:
         engine.close()
 
@@ -138,24 +148,10 @@ def test_requests_never_wait_for_the_rest_of_the_list_a_successor_imports_it_all
     staged = dataclasses.replace(bundle, preload=("json",))
     later = ("scipy", "scipy.signal", "skimage", "matplotlib.pyplot")
     try:
-        states = []
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            s = engine.open(staged, PROBE, "tiny.py")
-            try:
-                assert s.import_error is None
-                states.append(tuple(bool(s.env["loaded"](m)) for m in later))
-            finally:
-                s.close()
-            if all(states[-1]):
-                break
+        states = _until(engine, staged, lambda s: tuple(bool(s.env["loaded"](m)) for m in later), all)
         assert all(states[-1]), "runners never found the rest of the preload list imported"
         if os.geteuid() == 0:  # the successor imported at the lowest priority, then came back
-            s = engine.open(staged, PROBE, "tiny.py")
-            try:
-                assert s.env["priority"]() == os.getpriority(os.PRIO_PROCESS, 0)
-            finally:
-                s.close()
+            assert _probe(engine, staged, lambda s: s.env["priority"]()) == os.getpriority(os.PRIO_PROCESS, 0)
         partial = [st for st in states if any(st) and not all(st)]
         assert not partial, f"a runner was forked from a template halfway through the list: {partial}"
         assert not any(states[0]), "the first runner should not wait for the rest of the list"
@@ -170,16 +166,9 @@ def test_a_successor_that_dies_costs_nothing_but_speed(bundle):
     engine = SandboxEngine()
     staged = dataclasses.replace(bundle, preload=("json",))
     try:
-        deadline = time.monotonic() + 120
-        serving = False
-        while not serving and time.monotonic() < deadline:  # until the successor serves the requests
-            s = engine.open(staged, PROBE, "tiny.py")
-            try:
-                serving = s.env["loaded"]("scipy.signal")
-            finally:
-                s.close()
-        assert serving
-        template = psutil.Process(s.zygote.proc.pid)  # bwrap, or the template itself without it
+        # Until the successor serves the requests.
+        assert _until(engine, staged, lambda s: s.env["loaded"]("scipy.signal"))[-1]
+        template = psutil.Process(_probe(engine, staged, lambda s: s.zygote.proc.pid))  # bwrap, or the template
 
         def zygotes():
             found = []
@@ -213,12 +202,8 @@ def test_a_successor_that_dies_costs_nothing_but_speed(bundle):
             p.kill()
         psutil.wait_procs(successors, timeout=10)
         for _ in range(4):  # the first hand-over fails and the judge asks again; then the template serves
-            s = engine.open(staged, PROBE, "tiny.py")
-            try:
-                assert s.import_error is None and s.env["loaded"]("json")
-                assert not s.env["loaded"]("scipy.signal")  # served by the template itself now
-            finally:
-                s.close()
+            loaded = _probe(engine, staged, lambda s: (s.env["loaded"]("json"), s.env["loaded"]("scipy.signal")))
+            assert loaded == (True, False)  # served by the template itself now
     finally:
         engine.close()
 

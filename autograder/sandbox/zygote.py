@@ -109,15 +109,7 @@ def zygote_main(argv=None) -> int:
     later = [m for m in args.later.split(",") if m and m not in done]
     successor = start_successor(later, control, opts) if later else None
     counter = 0
-    while True:
-        try:
-            msg, fds, _flags, _addr = socket.recv_fds(control, 65536, 4)
-        except InterruptedError:
-            continue
-        except OSError:
-            return 0
-        if not msg:
-            return 0  # the judge went away
+    for msg, fds in requests(control):  # until the judge goes away
         if successor is not None and successor.ready():
             reply, alive = successor.forward(msg, fds)
             control.send(reply)
@@ -127,6 +119,22 @@ def zygote_main(argv=None) -> int:
         counter += 1
         mine = [control] + ([successor.sock] if successor is not None and successor.sock is not None else [])
         control.send(serve(msg, fds, counter, opts, *mine))
+    return 0
+
+
+def requests(sock: socket.socket):
+    """The fork requests arriving on `sock` (a message and the sockets it carries), until the
+    other end closes it."""
+    while True:
+        try:
+            msg, fds, _flags, _addr = socket.recv_fds(sock, 65536, 4)
+        except InterruptedError:
+            continue
+        except OSError:
+            return
+        if not msg:
+            return
+        yield msg, fds
 
 
 def serve(msg: bytes, fds: list[int], counter: int, opts: dict, *close_in_child: socket.socket) -> bytes:
@@ -241,18 +249,9 @@ def successor_main(sock: socket.socket, later: list[str], opts: dict) -> int:
     except OSError:
         pass
     sock.send(b"ready")
-    counter = 0
-    while True:
-        try:
-            msg, fds, _flags, _addr = socket.recv_fds(sock, 65536, 4)
-        except InterruptedError:
-            continue
-        except OSError:
-            return 0
-        if not msg:
-            return 0  # the template went away
-        counter += 1
+    for counter, (msg, fds) in enumerate(requests(sock), 1):  # until the template goes away
         sock.send(serve(msg, fds, counter, opts, sock))
+    return 0
 
 
 if __name__ == "__main__":
