@@ -4,6 +4,7 @@ submission the issue lists (and a few more), through the real CLI in a subproces
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -39,8 +40,11 @@ def test_one_batch_of_broken_submissions(setup, tmp_path):
         (subs / "walt.py").write_text("while True:\n    pass\n")
         exp["walt"] = dict(status="timeout", score="zero", reason="timed out")
     escaped = tmp_path / expected
+    temp = tmp_path / "temp"  # the batch's own temporary files, to see that none is left
+    temp.mkdir()
     proc = run_course("--root", root, "grade", slug, subs, extra, "--out", out, "--jobs", "2",
-                      "--timeout", "20", *engine_args(), cwd=tmp_path, check=False, timeout=900)
+                      "--timeout", "20", *engine_args(), cwd=tmp_path, check=False, timeout=900,
+                      env={"TMPDIR": str(temp)})
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
     rows = read_csv(out / "grades.csv")
@@ -88,7 +92,12 @@ def test_one_batch_of_broken_submissions(setup, tmp_path):
     assert "status:     error" in log and "syntax error" in log
     bob_log = (out / "logs" / "bob.log").read_text()
     assert "[hidden]" in bob_log and "NotImplementedError" in bob_log  # hidden cases with messages
-    assert "hello from uma" in (out / "logs" / "uma.log").read_text()  # the student's output
+    # The student's output; and two workers on this machine's cores: each with its share for
+    # the BLAS threads, in its sandbox too (none of them spinning on another's core).
+    share = max(1, len(os.sched_getaffinity(0)) // 2)
+    assert f"hello from uma {share}" in (out / "logs" / "uma.log").read_text()
+    leftovers = [p.name for p in temp.iterdir() if p.name.startswith("course-batch-bundle-")]
+    assert not leftovers, leftovers  # the bundle handed to the workers as a file is gone
     check_outputs(out)
     assert all(n == 1 for n in graded_events(out).values())
 

@@ -164,6 +164,40 @@ def test_pool_refusing_submit_after_a_death_is_retried_not_fatal(monkeypatch):
     assert "died" in done["killer"]["failure"] and "2 attempts" in done["killer"]["failure"]
 
 
+def test_a_worker_gets_its_next_submission_before_the_client_writes_the_last_result(monkeypatch):
+    """The client's files for a result (record, journal, reports: fsync'd, tens of ms) are written
+    while the worker grades the next submission, never while it waits for one; still at most
+    `jobs` submissions in flight."""
+    from concurrent.futures import Future
+
+    from autograder.batch import executors
+
+    submitted = []
+
+    class InstantPool:
+        def submit(self, fn, task):
+            submitted.append(task["name"])
+            fut = Future()
+            fut.set_result({"name": task["name"], "result": "ok"})
+            return fut
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    ex = executors.LocalExecutor(jobs=1, bundle_zip=b"", key="k", engine="inprocess", timeout=None)
+    monkeypatch.setattr(ex, "_new_pool", lambda n: InstantPool())
+    seen = []
+    ex.run([{"name": n, "digest": n} for n in "abc"], lambda task, outcome: seen.append((task["name"], list(submitted))))
+    assert seen == [("a", ["a", "b"]), ("b", ["a", "b", "c"]), ("c", ["a", "b", "c"])]
+
+
+def test_the_workers_share_the_cores_for_their_thread_pools(monkeypatch):
+    from autograder.batch import executors
+
+    monkeypatch.setattr(executors.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    assert [executors._threads_per_worker(j) for j in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
+
+
 # Crash injection: `course grade` run in a subprocess whose store dies (os._exit, like a kill:
 # no cleanup, no finally) at one chosen point of the second submission's commit. The order of
 # writes and what each point must leave are in autograder/batch/store.py's docstring.

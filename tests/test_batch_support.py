@@ -131,7 +131,8 @@ def write_zoo(folder: Path, solution: str, stub: str, expected: str, first_funct
     exp["sam"] = dict(status="error", score="zero", reason="RuntimeError")
     w("tess.py", "import sys\nsys.exit(3)\n")                # exits at import
     exp["tess"] = dict(status="error", score="zero", reason="exit")
-    w(f"uma/{stem}.py", solution.replace("import numpy as np", "import numpy as np\nprint('hello from uma')", 1))
+    w(f"uma/{stem}.py", solution.replace("import numpy as np", "import numpy as np\nimport os as _os\n"
+                                         "print('hello from uma', _os.environ.get('OPENBLAS_NUM_THREADS'))", 1))
     exp["uma"] = dict(status="graded", score="full", reason="")  # a student's folder, expected name
     return exp
 

@@ -238,7 +238,9 @@ def test_template_preloads_tensorflow_only_where_used(bundle):
     e.close()
 
 
-def test_without_bubblewrap_degrades_to_a_warning_and_still_grades(bundle, course, capfd, tmp_path):
+def test_without_bubblewrap_degrades_to_a_warning_and_still_grades(bundle, course, capfd, tmp_path, monkeypatch):
+    from autograder.sandbox import engine as engine_module
+    monkeypatch.setattr(engine_module, "_warned", set())  # said once per process: another test may have said it
     e = SandboxEngine(bwrap=False, preload=("numpy",))
     try:
         err = capfd.readouterr().err
@@ -439,11 +441,11 @@ def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_rele
     real_fork = zygote.fork
     calls = []
 
-    def flaky(uid):
+    def flaky(uid, named=frozenset()):
         calls.append(uid)
         if len(calls) == 1:
             raise RuntimeError("simulated: no runner this time")
-        return real_fork(uid)
+        return real_fork(uid, named)
 
     monkeypatch.setattr(zygote, "fork", flaky)
     s = light_engine.open(bundle, "def add(a, b):\n    return a + b\n", "tiny.py")
@@ -452,7 +454,7 @@ def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_rele
     finally:
         s.close()
 
-    def broken(uid):
+    def broken(uid, named=frozenset()):
         calls.append(uid)
         raise RuntimeError("simulated: the template is gone")
 

@@ -23,7 +23,9 @@ from autograder.bundle_format import MANIFEST, GradingBundle
 from autograder.config import load_course
 from autograder.sandbox import SandboxEngine, wire
 from autograder.sandbox.framing import widen
-from autograder.sandbox.preload import LIGHT_PRELOAD, choose_preload, plan_preload, preload
+from autograder.sandbox.limits import THREAD_VARS
+from autograder.sandbox.policy import clean_env
+from autograder.sandbox.preload import LIGHT_PRELOAD, choose_preload, modules_named, plan_preload, preload
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "sandbox_course"
@@ -83,6 +85,26 @@ def test_plan_puts_the_solutions_imports_first_and_keeps_tensorflow_out_unless_i
     assert plan_preload((), tests, "") == (choose_preload(tests, ""), ())
 
 
+def test_modules_named_finds_every_import_statement_with_its_parent_packages():
+    source = (
+        "import numpy as np\n"
+        "from scipy.signal import correlate2d, convolve2d\n"
+        "from . import sibling\n"               # relative: not a library
+        "from .pkg import thing\n"
+        "def later():\n"
+        "    import matplotlib.pyplot as plt\n"  # inside a function: runs during a call
+        "    from PIL import Image\n"
+        "    return plt, Image\n"
+        "# import skimage  (a comment names nothing)\n"
+        "text = 'import tensorflow'\n"
+    )
+    assert modules_named(source) == {
+        "numpy", "scipy", "scipy.signal", "scipy.signal.correlate2d", "scipy.signal.convolve2d",
+        "matplotlib", "matplotlib.pyplot", "PIL", "PIL.Image"}
+    assert modules_named("def broken(:\n    import scipy\n") == frozenset()  # only a hint: no guess
+    assert modules_named("") == frozenset()
+
+
 def test_preload_skips_names_that_are_not_modules_and_reports_missing_ones():
     done, failed = preload(["json", "json.decoder", "json.loads", "colorsys.rgb_to_hsv",
                             "no_such_module_for_sure", "no_such_package_x.sub"])
@@ -100,6 +122,9 @@ def loaded(name):
 
 def priority():
     return os.getpriority(os.PRIO_PROCESS, 0)
+
+def never_called():  # its imports name the libraries the template is to preload (modules_named)
+    import scipy.signal, skimage.io, matplotlib.pyplot
 '''
 
 
@@ -204,6 +229,88 @@ def test_a_successor_that_dies_costs_nothing_but_speed(bundle):
         for _ in range(4):  # the first hand-over fails and the judge asks again; then the template serves
             loaded = _probe(engine, staged, lambda s: (s.env["loaded"]("json"), s.env["loaded"]("scipy.signal")))
             assert loaded == (True, False)  # served by the template itself now
+    finally:
+        engine.close()
+
+
+ONLY_NUMPY = PROBE.split("def never_called")[0]  # the same probe, naming none of the libraries
+
+
+def _fork_requests_named(engine, staged, source):
+    return _probe_source(engine, staged, source, lambda s: {m: bool(s.env["loaded"](m)) for m in
+                                                            ("scipy", "scipy.signal", "matplotlib", "matplotlib.pyplot")})
+
+
+def _probe_source(engine, staged, source, ask):
+    s = engine.open(staged, source, "tiny.py")
+    try:
+        assert s.import_error is None
+        return ask(s)
+    finally:
+        s.close()
+
+
+@linux_only
+def test_the_template_preloads_only_what_the_submissions_name_and_grows_with_them(bundle):
+    # A batch whose submissions import none of the libraries pays for none of them; one that
+    # names matplotlib gets it preloaded for every runner after (whoever's), then one naming
+    # scipy.signal adds it: a new successor with both replaces the first once it is ready, so no
+    # runner ever has scipy.signal without matplotlib.
+    engine = SandboxEngine()
+    staged = dataclasses.replace(bundle, preload=("json",))
+    names_mpl = ONLY_NUMPY + "\ndef plot():\n    import matplotlib.pyplot\n"
+    names_scipy = ONLY_NUMPY + "\ndef smooth():\n    from scipy import signal\n"
+    try:
+        for _ in range(6):
+            seen = _fork_requests_named(engine, staged, ONLY_NUMPY)
+            assert not any(seen.values()), f"nothing named, yet the runner has {seen}"
+            time.sleep(0.2)
+        template = _probe_source(engine, staged, ONLY_NUMPY, lambda s: s.zygote)
+        assert template.asked == ()
+        def until(key):
+            answers, deadline = [], time.monotonic() + 120
+            while time.monotonic() < deadline:
+                answers.append(_fork_requests_named(engine, staged, ONLY_NUMPY))
+                if answers[-1][key]:
+                    break
+            return answers
+
+        _fork_requests_named(engine, staged, names_mpl)  # served by the template: the successor starts now
+        answers = until("matplotlib.pyplot")
+        assert answers[-1] == {"scipy": False, "scipy.signal": False, "matplotlib": True, "matplotlib.pyplot": True}
+        _fork_requests_named(engine, staged, names_scipy)
+        answers = until("scipy.signal")
+        assert answers[-1] == dict.fromkeys(("scipy", "scipy.signal", "matplotlib", "matplotlib.pyplot"), True)
+        assert all(a["matplotlib.pyplot"] for a in answers), "a runner lost what an earlier successor had"
+        assert template.asked == ("scipy", "scipy.signal", "matplotlib", "matplotlib.pyplot")
+    finally:
+        engine.close()
+
+
+def test_the_graders_thread_caps_reach_the_sandbox_and_nothing_else_does(monkeypatch):
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    monkeypatch.setenv("OMP_NUM_THREADS", "2; rm -rf /")  # not a number: dropped
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    monkeypatch.setenv("SECRET_TOKEN", "x")
+    env = clean_env()
+    assert env["OPENBLAS_NUM_THREADS"] == "1"
+    assert "OMP_NUM_THREADS" not in env and "MKL_NUM_THREADS" not in env and "SECRET_TOKEN" not in env
+    assert set(THREAD_VARS) == {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}
+
+
+@linux_only
+def test_a_runner_has_the_graders_blas_thread_cap(bundle, monkeypatch):
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    source = ("import os\nimport numpy as np\ndef cap():\n    return os.environ.get('OPENBLAS_NUM_THREADS')\n"
+              "def threads():\n    a = np.ones((400, 400))\n    a @ a\n    return len(os.listdir('/proc/self/task'))\n")
+    engine = SandboxEngine()
+    try:
+        s = engine.open(bundle, source, "tiny.py")
+        try:
+            assert s.env["cap"]() == "1"
+            assert s.env["threads"]() == 1  # a matmul started no BLAS thread pool (uncapped: one thread per core)
+        finally:
+            s.close()
     finally:
         engine.close()
 

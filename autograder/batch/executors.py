@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import tempfile
 import uuid
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -25,8 +26,11 @@ def _worker():
     return worker
 
 
-def _init_local(*args) -> None:
-    _worker().init_local(*args)
+def _init_local(bundle_zip, *args) -> None:
+    if isinstance(bundle_zip, str):  # the path of the executor's private copy (LocalExecutor._bundle_file)
+        with open(bundle_zip, "rb") as f:
+            bundle_zip = f.read()
+    _worker().init_local(bundle_zip, *args)
 
 
 def _grade_local(task: dict) -> dict:
@@ -35,6 +39,16 @@ def _grade_local(task: dict) -> dict:
 
 def _cleanup() -> str:
     return _worker().cleanup()
+
+def _threads_per_worker(jobs: int) -> int:
+    """Each worker's share of the cores for the numeric libraries' thread pools (joblib's rule):
+    the workers already use every core, and more threads only spin and switch."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, cores // max(1, jobs))
+
 
 OnDone = Callable[[dict, dict], None]
 MAX_ATTEMPTS = 2  # a submission whose worker process dies is retried once in a fresh one
@@ -70,50 +84,78 @@ class LocalExecutor:
         self.jobs, self.bundle_zip, self.key, self.engine, self.timeout = jobs, bundle_zip, key, engine, timeout
         self._closing: list = []  # pools shut down gracefully, their workers still exiting
         self.pool: ProcessPoolExecutor | None = None
+        self._zip_path: str | None = None
+
+    def _bundle_file(self) -> str:
+        """The bundle's zip in a private file (0600) that each worker reads when it starts:
+        handed over as bytes, megabytes went through the pipe of the spawn while the new
+        interpreter booted, and the client waited (0.2 s per worker). Removed once the workers are gone."""
+        if self._zip_path is None:
+            fd, self._zip_path = tempfile.mkstemp(prefix="course-batch-bundle-", suffix=".zip")
+            with os.fdopen(fd, "wb") as f:
+                f.write(self.bundle_zip)
+        return self._zip_path
+
+    def _remove_bundle_file(self) -> None:
+        path, self._zip_path = self._zip_path, None
+        if path is not None:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
     def _new_pool(self, n: int) -> ProcessPoolExecutor:
         method = os.environ.get("COURSE_GRADE_START_METHOD") or "spawn"
         return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(method),
                                    initializer=_init_local,
-                                   initargs=(self.bundle_zip, self.key, self.engine, self.timeout, os.getpid()))
+                                   initargs=(self._bundle_file(), self.key, self.engine, self.timeout, os.getpid(),
+                                             _threads_per_worker(self.jobs)))
 
     def run(self, tasks: list, on_done: OnDone) -> None:
         pending = deque(tasks)
         suspects: deque = deque()  # in flight when a worker died: retried one at a time
         attempts: dict[str, int] = {}
         running: dict = {}
+
+        def fill() -> None:
+            source = suspects if suspects else pending
+            task = None
+            try:
+                if suspects:
+                    if not running:  # alone, so a death names its culprit
+                        task = suspects.popleft()
+                        running[self.pool.submit(_grade_local, task)] = task
+                else:
+                    while pending and len(running) < self.jobs:
+                        task = _task(pending.popleft())
+                        running[self.pool.submit(_grade_local, task)] = task
+            except BrokenProcessPool:
+                # A worker died and the pool knew before its future was collected: this task
+                # was never sent, so it goes back in line; the dead worker's futures say whom to retry.
+                source.appendleft(task)
+                if not running:
+                    self._discard_pool()
+
         try:
             while pending or suspects or running:
                 if self.pool is None:
                     self.pool = self._new_pool(max(1, min(self.jobs, len(pending) + len(suspects) + len(running))))
-                source = suspects if suspects else pending
-                try:
-                    if suspects:
-                        if not running:  # alone, so a death names its culprit
-                            task = suspects.popleft()
-                            running[self.pool.submit(_grade_local, task)] = task
-                    else:
-                        while pending and len(running) < self.jobs:
-                            task = _task(pending.popleft())
-                            running[self.pool.submit(_grade_local, task)] = task
-                except BrokenProcessPool:
-                    # A worker died and the pool knew before its future was collected: this task
-                    # was never sent, so it goes back in line; the dead worker's futures say whom to retry.
-                    source.appendleft(task)
-                    if not running:
-                        self._discard_pool()
-                        continue
+                fill()
+                if not running:
+                    continue
                 done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                broken = []
+                finished, broken = [], []
                 for fut in done:
                     task = running.pop(fut)
                     try:
-                        outcome = fut.result()
+                        finished.append((task, fut.result()))
                     except BrokenProcessPool:
                         broken.append(task)
-                        continue
                     except Exception as e:  # noqa: BLE001 - e.g. a task that could not be sent
-                        outcome = _error(task, f"{type(e).__name__}: {e}")
+                        finished.append((task, _error(task, f"{type(e).__name__}: {e}")))
+                if not broken and not suspects:
+                    fill()  # the idle workers get their next submissions before this process writes results
+                for task, outcome in finished:
                     on_done(task, outcome)
                 if broken:
                     broken.extend(running.values())  # every future of a broken pool fails
@@ -146,6 +188,8 @@ class LocalExecutor:
         now; the next batch sweeps their folders."""
         pool, self.pool = self.pool, None
         if pool is None:
+            if not self._closing:
+                self._remove_bundle_file()
             return
         procs = list(getattr(pool, "_processes", {}).values())
         if graceful:
@@ -160,11 +204,14 @@ class LocalExecutor:
             proc.join(timeout=5)
             if proc.is_alive():
                 proc.kill()
+        if not self._closing:
+            self._remove_bundle_file()
 
     def join(self) -> None:
         """Wait until gracefully closed pools' workers are gone (engines closed, folders deleted)."""
         while self._closing:
             self._closing.pop().shutdown(wait=True)
+        self._remove_bundle_file()
 
 
 class DaskExecutor:

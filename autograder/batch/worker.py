@@ -28,6 +28,7 @@ from ..bundle_format import GradingBundle
 from ..grading import make_engine, rejected
 from ..grading.engine import Deadline
 from ..grading.results import GradeResult
+from ..sandbox.limits import THREAD_VARS
 from .. import messages as M
 from ..status import Status
 from ..submission import SubmissionRejected, read_archive, read_bytes
@@ -270,7 +271,11 @@ def _watch_parent(parent: int) -> None:
         os._exit(70)
 
 
-def init_local(bundle_zip: bytes, key: str, engine_name: str, timeout: float | None, parent: int) -> None:
+def init_local(bundle_zip: bytes, key: str, engine_name: str, timeout: float | None, parent: int,
+               threads: int | None = None) -> None:
+    if threads:  # before numpy is imported here or in the sandbox template (see sandbox.limits.THREAD_VARS)
+        for var in THREAD_VARS:
+            os.environ.setdefault(var, str(threads))  # a grader's own setting wins
     _watch_parent(parent)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     _local.update(bundle_zip=bundle_zip, key=key, engine=engine_name, timeout=timeout)

@@ -36,6 +36,8 @@ class Zygote:
         self.switch_user = engine.switch_user
         self.revealed = None
         self._keeper_done = threading.Event()
+        self.later = tuple(later)  # modules the template may import between forks, once named
+        self.asked: tuple[str, ...] = ()  # those the submissions so far have named (fork requests say so)
         assets_dir = str(assets) if assets and assets.is_dir() else None
         cmd_tail = [sys.executable, "-I", "-m", "autograder.sandbox.zygote", "--preload", ",".join(preload),
                     "--later", ",".join(later)]
@@ -121,8 +123,10 @@ class Zygote:
         judge.settimeout(None)
         self.control, self.proc = judge, proc
 
-    def fork(self, uid: int | None) -> tuple[socket.socket, socket.socket]:
-        """A new monitor + runner pair: (runner socket, monitor socket), judge ends."""
+    def fork(self, uid: int | None, named: frozenset[str] = frozenset()) -> tuple[socket.socket, socket.socket]:
+        """A new monitor + runner pair: (runner socket, monitor socket), judge ends. `named`: the
+        modules the submission's source names (preload.modules_named); those of the --later list
+        join what the template preloads for the runners after this one."""
         r_judge, r_child = socket.socketpair()
         widen(r_judge)
         widen(r_child)
@@ -131,8 +135,13 @@ class Zygote:
             with self.lock:
                 if self.control is None:
                     raise RuntimeError("the sandbox template process is closed")
+                request = {"op": "fork", "uid": uid}
+                if any(m in named and m not in self.asked for m in self.later):
+                    self.asked = tuple(m for m in self.later if m in named or m in self.asked)
+                if self.asked:
+                    request["later"] = list(self.asked)
                 self.control.settimeout(FORK_REPLY)
-                socket.send_fds(self.control, [json.dumps({"op": "fork", "uid": uid}).encode()],
+                socket.send_fds(self.control, [json.dumps(request).encode()],
                                 [m_child.fileno(), r_child.fileno()])
                 reply = self.control.recv(65536)
             if not reply or not json.loads(reply).get("ok"):

@@ -13,6 +13,7 @@ from . import wire
 from .faults import SandboxSetupError
 from .framing import close_quietly
 from .limits import MONITOR_REPLY, SETUP_ATTEMPTS, SETUP_SLACK
+from .preload import modules_named
 from .reasons import confinement_problem, death_reason, import_failure
 
 
@@ -48,7 +49,7 @@ class RunnerLifecycle:
         self.log.runner_dropped = 0
         self.exit_info = None
         try:
-            self.rsock, self.msock = self.zygote.fork(self.uid.uid if self.uid else None)
+            self.rsock, self.msock = self.zygote.fork(self.uid.uid if self.uid else None, modules_named(self.source))
         except RuntimeError as e:
             self._setup_problem = str(e)
             return "retry"

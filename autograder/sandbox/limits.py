@@ -56,3 +56,9 @@ EXC_TB_CAP = 4000
 def memory_text(mb: int) -> str:
     """A memory limit as people read it: "1 GiB", "600 MiB"."""
     return f"{mb // 1024:g} GiB" if mb % 1024 == 0 else f"{mb:g} MiB"
+
+# Thread-pool sizes of the numeric libraries. A batch worker sets them to its share of the cores
+# (batch/executors.py; Dask's nanny sets 1) and they hold in its sandbox too (policy.clean_env,
+# runner.py): two runners on two cores would otherwise each start a BLAS thread per core, which
+# spin-wait after every matmul.
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")

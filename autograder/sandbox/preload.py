@@ -1,10 +1,14 @@
 """What the template process imports: before its first runner (the modules the reference
 solution imports, from the bundle, so a runner starts as soon as they are in), and afterwards,
-between forks (the rest of the libraries students use, so later runners need not import them);
-without a bundle list, the judge's choice between the full list and the list without TensorFlow."""
+between forks, those of the other libraries on the list that the submissions it has been asked
+to run name in their imports (so later runners need not import them, and no batch pays for a
+library none of its submissions uses); without a bundle list, the judge's choice between the
+full list and the list without TensorFlow."""
 
 from __future__ import annotations
 
+import ast
+import functools
 import re
 from pathlib import Path
 
@@ -54,15 +58,40 @@ def choose_preload(tests_dir: Path, source: str = "") -> tuple[str, ...]:
 
 
 def plan_preload(first: tuple[str, ...], tests_dir: Path, source: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(before the first runner, between forks). `first` is the bundle's list (the modules the
-    reference solution imports); TensorFlow and Keras join it when the first submission imports
-    them. The tests run in the judge, never in a runner, so a test that uses Keras as its oracle
-    does not make the template import TensorFlow (a submission that does imports it itself).
+    """(before the first runner, between forks once a submission names them: modules_named).
+    `first` is the bundle's list (the modules the reference solution imports); TensorFlow and
+    Keras join it when the first submission imports them. The tests run in the judge, never in
+    a runner, so a test that uses Keras as its oracle does not make the template import
+    TensorFlow (a submission that does imports it itself).
     Without a bundle list: the whole choice before the first runner, as bundles made before the list."""
     if not first:
         return choose_preload(tests_dir, source), ()
     ahead = list(first)
     if _TF_RE.search(source):
         ahead += [m for m in ("tensorflow", "keras") if m not in ahead]
-    later = tuple(m for m in LIGHT_PRELOAD if m not in ahead)
+    later = tuple(m for m in LIGHT_PRELOAD if m not in ahead)  # allowed; imported once a submission names them
     return tuple(ahead), later
+
+
+@functools.lru_cache(maxsize=16)  # a submission's two sessions (public, hidden) parse it once
+def modules_named(source: str) -> frozenset[str]:
+    """Every module an import statement anywhere in `source` could load, with its parent
+    packages: `import a.b` names "a" and "a.b"; `from a.b import c` names "a", "a.b" and "a.b.c"
+    (c may be a submodule). Imports inside functions count (they run during a call). Only a
+    hint for what to preload: a source that does not parse names nothing."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return frozenset()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            dotted = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            dotted = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"]
+        else:
+            continue
+        for name in dotted:
+            parts = name.split(".")
+            names.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return frozenset(names)

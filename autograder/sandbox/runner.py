@@ -16,7 +16,7 @@ import types
 import warnings
 
 from . import wire
-from .limits import RUNNER_NO_NETNS, RUNNER_NO_SECCOMP
+from .limits import RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, THREAD_VARS
 from .syscalls import CLONE_NEWNET, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, deny_user_namespaces, libc, prctl
 
 
@@ -306,13 +306,16 @@ def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
     os.setsid()
     notes: list[str] = []
     limits = setup["limits"]
-    # Environment: nothing of the grader's.
+    # Environment: nothing of the grader's but its thread caps (limits.THREAD_VARS; the libraries
+    # the template imported already follow them).
+    caps = {k: os.environ[k] for k in THREAD_VARS if os.environ.get(k, "").isdigit()}
     os.environ.clear()
     os.environ.update({
         "HOME": workdir, "TMPDIR": workdir, "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(workdir, ".matplotlib"),
         "KERAS_HOME": os.path.join(workdir, ".keras"), "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYTHONDONTWRITEBYTECODE": "1", "COURSE_OFFLINE": "1", "OMP_NUM_THREADS": str(os.cpu_count() or 1),
+        **caps,
     })
     import tempfile
     tempfile.tempdir = None  # the zygote cached the grader's /tmp; mkdtemp must read TMPDIR again

@@ -4,9 +4,11 @@ normally inside bubblewrap.
 It imports numpy, scipy, PIL, scikit-image, TensorFlow/Keras once (preload.py; it never runs a
 TF op, so forking stays safe), then waits on the control socket (SOCK_SEQPACKET) for fork
 requests from the judge (client.py), each carrying two sockets: one for the monitor, one for
-the runner. It says it is ready once the --preload list is in; the --later list is imported by a
+the runner. It says it is ready once the --preload list is in. Modules of the --later list are
+imported once a fork request names them (the judge names those the submissions import), by a
 successor, a fork of the template that takes over the fork requests once it has them all (a
-request never waits for a module being imported: scipy.signal alone takes a second). Whichever
+request never waits for a module being imported: scipy.signal alone takes a second); a request
+naming more starts a new successor, which replaces the old one once ready. Whichever
 serves a request forks a monitor (monitor.py, which forks the runner, runner.py) and forgets it
 (SIGCHLD ignored: auto-reaped).
 """
@@ -106,10 +108,25 @@ def zygote_main(argv=None) -> int:
             "root": os.geteuid() == 0}
     control.send(json.dumps({"op": "ready", "preloaded": done, "failed": failed, "revealed": revealed,
                              "netns": netns, "pid": os.getpid()}).encode())
-    later = [m for m in args.later.split(",") if m and m not in done]
-    successor = start_successor(later, control, opts) if later else None
+    allowed = [m for m in args.later.split(",") if m and m not in done]
+    successor = None  # the fork serving the requests, with the modules asked for so far
+    pending = None    # a successor still importing a longer list; it takes over once ready
+    planned: set[str] = set()  # the modules of the newest successor
     counter = 0
     for msg, fds in requests(control):  # until the judge goes away
+        # The judge names the modules of the list that the submissions so far import (client.py);
+        # a longer list starts a new successor, and the one serving keeps serving until it is ready.
+        wanted = [m for m in _later_of(msg) if m in allowed]
+        if not set(wanted) <= planned:
+            planned.update(wanted)
+            if pending is not None:
+                pending.end()
+            others = [x.sock for x in (successor,) if x is not None and x.sock is not None]
+            pending = start_successor([m for m in allowed if m in planned], control, opts, *others)
+        if pending is not None and pending.ready():
+            if successor is not None:
+                successor.end()
+            successor, pending = pending, None
         if successor is not None and successor.ready():
             reply, alive = successor.forward(msg, fds)
             control.send(reply)
@@ -117,9 +134,17 @@ def zygote_main(argv=None) -> int:
                 successor = None  # gone: the judge retries, and this template serves from now on
             continue
         counter += 1
-        mine = [control] + ([successor.sock] if successor is not None and successor.sock is not None else [])
+        mine = [control] + [s.sock for s in (successor, pending) if s is not None and s.sock is not None]
         control.send(serve(msg, fds, counter, opts, *mine))
     return 0
+
+
+def _later_of(msg: bytes) -> list[str]:
+    try:
+        later = json.loads(msg).get("later", [])
+    except (ValueError, AttributeError):
+        return []
+    return [m for m in later if isinstance(m, str)] if isinstance(later, list) else []
 
 
 def requests(sock: socket.socket):
@@ -205,8 +230,19 @@ class Successor:
         self.sock.close()
         return b'{"ok": false, "error": "the template\'s successor is gone"}', False
 
+    def end(self) -> None:
+        """Replaced by a successor with more modules: it goes (its monitors and runners are
+        processes of their own and finish their sessions)."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
 
-def start_successor(later: list[str], control: socket.socket, opts: dict) -> Successor | None:
+
+def start_successor(later: list[str], control: socket.socket, opts: dict, *others: socket.socket) -> Successor | None:
     parent = os.getpid()
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
@@ -218,8 +254,8 @@ def start_successor(later: list[str], control: socket.socket, opts: dict) -> Suc
     if pid == 0:
         code = 0
         try:
-            ours.close()
-            control.close()
+            for sock in (ours, control, *others):
+                sock.close()
             prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # ends with the template (and so with the judge)
             if os.getppid() != parent:
                 os._exit(0)
