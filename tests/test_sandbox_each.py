@@ -52,6 +52,21 @@ def counter(n):
 
 def log():
     return list(LOG)
+
+class ShapeError(ValueError):
+    pass
+
+def check(x):
+    LOG.append(x)
+    if x == "fine":
+        return "no complaint"
+    if x == "type":
+        raise TypeError("not even a number")
+    if x == "sub":
+        raise ShapeError("a ValueError of the student's own")
+    if x == "exit":
+        sys.exit(5)
+    raise ValueError(f"bad {x!r}")
 '''
 
 
@@ -152,6 +167,51 @@ def test_faults_and_exits_end_the_loop_as_they_end_a_call(session):
     assert fault.value.kind == "timeout"
     session.after_fault()
     assert session.env["square"](6) == 36  # a fresh runner: fresh handles
+
+
+def _outcomes(replays):
+    """What each replay gives: ("value", v) or ("raised", exception type name)."""
+    out = []
+    for replay in replays:
+        try:
+            out.append(("value", replay()))
+        except Exception as e:  # noqa: BLE001
+            out.append(("raised", type(e).__name__))
+    return out
+
+
+def test_a_loop_expecting_errors_runs_every_call_while_each_raises_it(session):
+    check = session.env["check"]
+    gen = session.gen
+    got = _outcomes(call_each(check, [(1,), (2,), ("sub",), (3,)], expect="ValueError"))
+    assert got == [("raised", "ValueError")] * 4  # the subclass arrives as the ValueError it is
+    assert session.env["log"]() == [1, 2, "sub", 3]  # each once, in order; a subclass goes on too
+    assert session.gen == gen
+
+
+@pytest.mark.parametrize("stop, outcome", [("fine", ("value", "no complaint")), ("type", ("raised", "TypeError")),
+                                           ("exit", ("raised", "SubmissionExit"))])
+def test_a_loop_expecting_errors_ends_at_the_first_call_that_does_not_raise_it(session, stop, outcome):
+    # The test's loop of expect_value_error stops there (an assertion fails): no later call runs,
+    # in the runner either, and the session goes on without a kill when the runner ended the loop.
+    check = session.env["check"]
+    gen = session.gen
+    replays = call_each(check, [(1,), (stop,), (2,), (3,)], expect="ValueError")
+    got = _outcomes([next(replays), next(replays)])
+    assert got == [("raised", "ValueError"), outcome]
+    replays.close()  # the test left the loop
+    assert session.env["log"]() == [1, stop]  # 2 and 3 never ran
+    assert session.gen == gen  # the runner ended the loop itself: nothing to cut, no restart
+
+
+def test_a_loop_expecting_errors_read_to_the_end_after_its_last_call(session):
+    check = session.env["check"]
+    replays = list(call_each(check, [("a",), ("fine",), ("b",)], expect="ValueError"))
+    assert len(replays) == 2  # the loop ended at "fine": nothing more to read
+    assert _outcomes(replays) == [("raised", "ValueError"), ("value", "no complaint")]
+    with pytest.raises(ValueError, match="expect one of"):
+        list(call_each(check, [(1,)], expect="KeyError"))
+    assert session.env["check"]("fine") == "no complaint"  # the session is in step
 
 
 def test_too_many_calls_in_one_request_are_refused(session):

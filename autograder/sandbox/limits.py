@@ -62,3 +62,7 @@ def memory_text(mb: int) -> str:
 # runner.py): two runners on two cores would otherwise each start a BLAS thread per core, which
 # spin-wait after every matmul.
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+# The builtin exceptions a loop of calls may expect (call_each's `expect`): the loop goes on while
+# each call raises it.
+EACH_EXPECT = ("ValueError", "TypeError")

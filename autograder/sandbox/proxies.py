@@ -6,6 +6,8 @@ runner's say-so."""
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -86,13 +88,18 @@ class CallableHandle(Handle):
         return self._sb_session._op("call", self, args=(args, kwargs))
 
 
-def call_each(function, calls):
+def call_each(function, calls, expect: str | None = None):
     """function(*args) for each args tuple in `calls`, in order, as an iterator: the first call
     that raises raises from it, and no later call runs, exactly as a loop calling the function
-    would. A submission's function (a handle) gets all the calls in one request, answered one by
-    one (SandboxSession.call_each); anything else is called in the loop itself."""
+    would. With `expect` ("ValueError"), a loop of calls that must raise it: each call comes as
+    its replay (no arguments: returns the value or raises what the call raised), and the first
+    that does not raise it is the last one run. A submission's function (a handle) gets all the
+    calls in one request, answered one by one (SandboxSession.call_each); anything else is
+    called in the loop itself."""
     if isinstance(function, CallableHandle):
-        return function._sb_session.call_each(function, calls)
+        return function._sb_session.call_each(function, calls, expect)
+    if expect is not None:
+        return (functools.partial(function, *args) for args in calls)
     return (function(*args) for args in calls)
 
 

@@ -4,6 +4,7 @@ imports the submission and serves the judge's calls (the wire) until told to sto
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import io
 import os
@@ -16,7 +17,7 @@ import types
 import warnings
 
 from . import wire
-from .limits import RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, THREAD_VARS
+from .limits import EACH_EXPECT, RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, THREAD_VARS
 from .syscalls import CLONE_NEWNET, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, deny_user_namespaces, libc, prctl
 
 
@@ -118,6 +119,8 @@ class Runner:
         return wire.Decoder(bufs, handle=self.resolve).decode(tree)
 
     def reply(self, header: dict, buffers=()) -> None:
+        if getattr(self, "more", None) is not None:
+            header["more"], self.more = self.more, None
         if getattr(self, "pending_warnings", None):
             header["warnings"], self.pending_warnings = self.pending_warnings, []
         header["out"] = "".join(self.out["pending"])
@@ -138,6 +141,8 @@ class Runner:
             tree, bufs = wire.encode(value, to_handle=self.to_handle)
         except (TypeError, ValueError, RecursionError) as e:
             exc = TypeError(f"the value cannot be sent to the grader: {e}")
+            if getattr(self, "more", None) is not None:
+                self.more = False  # a loop ends here, as at a raise
             self.reply({"exc": wire.Encoder().exception(exc)})
             return False
         self.reply({"ok": tree}, bufs)
@@ -214,9 +219,12 @@ class Runner:
             else:
                 self.run_call(header, lambda: self.dispatch(op, header, bufs))
 
-    def run_call(self, header: dict, thunk) -> bool:
+    def run_call(self, header: dict, thunk, expect: type | None = None, last: bool = True) -> bool:
         """Run one piece of the student's code and reply with its value, its exception or its
-        exit; True when a value went back."""
+        exit; True when a value went back (with `expect`, a loop of calls expected to raise it:
+        True when it raised that). In a loop (not `last`) the reply says whether the next call
+        will run ("more"), so the grader knows how many answers are still to come."""
+        self.more = None if header.get("op") != "each" else False
         self.arm_cpu()
         # The judge's numpy error state and warning capture apply to the student's code, so a
         # test's np.errstate(all="raise") or warnings.catch_warnings() sees what it computes.
@@ -237,14 +245,21 @@ class Runner:
             self.reply_exit(e, "call")
             return False
         except BaseException as e:  # noqa: BLE001
+            goes_on = expect is not None and isinstance(e, expect)
+            if self.more is not None:
+                self.more = goes_on and not last
             self.reply_exception(e)
-            return False
-        return self.reply_value(value)
+            return goes_on
+        if self.more is not None:
+            self.more = expect is None and not last
+        return self.reply_value(value) and expect is None
 
     def serve_each(self, header: dict, bufs) -> None:
         """One request, many calls of one function (issue 16: a test's loop over inputs costs one
         round trip, not one per input): a reply per call, in order, as each finishes; the first
-        call that raises or exits is the last one run, as in the test's own loop."""
+        call that raises or exits is the last one run, as in the test's own loop. With "expect"
+        (a loop of calls that must raise, e.g. ValueError), the first call that does not raise
+        it (returns, raises another, exits) is the last one run."""
         try:
             target = self.resolve(header["target"])
             calls = self.decode(header["args"], bufs)
@@ -253,8 +268,10 @@ class Runner:
         except BaseException as e:  # noqa: BLE001 - the judge's request; its answer is one reply
             self.reply_exception(e)
             return
-        for args in calls:
-            if not self.run_call(header, lambda: target(*args)):
+        name = header.get("expect")
+        expect = getattr(builtins, name) if name in EACH_EXPECT else None  # None: the first raise ends the loop
+        for i, args in enumerate(calls):
+            if not self.run_call(header, lambda: target(*args), expect, last=i == len(calls) - 1):
                 return
 
     def dispatch(self, op, header, bufs):

@@ -19,7 +19,7 @@ from . import wire
 from .client import Zygote
 from .faults import Deadline, RunnerFault, SubmissionExit
 from .lifecycle import RunnerLifecycle
-from .limits import EACH_MAX, SETTLE_GRACE, memory_text
+from .limits import EACH_EXPECT, EACH_MAX, SETTLE_GRACE, memory_text
 from .output import OutputLog
 from .proxies import Env, Handle, handle_class
 from .reasons import exit_code_text
@@ -46,6 +46,16 @@ class _Stream:
         self.pending = pending
         self.kept: collections.deque = collections.deque()
         self.abandoned = False  # the test left the loop (the generator was closed)
+        self.ended = False  # the runner sent its last answer for the loop
+
+
+def _replay(raised: bool, value):
+    """A call's outcome as the call itself: returns its value, or raises what it raised."""
+    def replay():
+        if raised:
+            raise value
+        return value
+    return replay
 
 
 class SandboxSession(RunnerLifecycle):
@@ -73,6 +83,7 @@ class SandboxSession(RunnerLifecycle):
         self.timing = {"student": 0.0, "wire": 0.0}
         self._busy = None
         self._stream: _Stream | None = None  # the call_each whose answers are being read
+        self._more = False  # whether the last streamed answer said another follows
         self.log = OutputLog(int(self.limits.output_kb) * 1024, self.filename)
         self._setup_problem = ""
         self.closed = False
@@ -204,11 +215,13 @@ class SandboxSession(RunnerLifecycle):
         """Send the request (unless `header` is None: a streamed call's later answers) and turn
         the runner's next reply into a value, an exception or a RunnerFault."""
         t = float(self.limits.timeout)
+        self._more = False  # a streamed call's answer says whether another follows
         try:
             if header is not None:
                 wire.send_frame(self.rsock, header, buffers)
             reply, bufs = self._recv(self._until(t))
             self._busy = reply.get("t") if isinstance(reply, dict) else 0.0
+            self._more = isinstance(reply, dict) and reply.get("more") is True
         except wire.Timeout:
             self._kill()
             if self._out_of_time():
@@ -233,46 +246,66 @@ class SandboxSession(RunnerLifecycle):
                 self._kill()  # decoding ran past the deadline: nothing more runs for this submission
 
     # -- many calls of one function in one request (issue 16)
-    def call_each(self, target: Handle, calls):
+    def call_each(self, target: Handle, calls, expect: str | None = None):
         """target(*args) for each args tuple in `calls`, yielded in order; the first call that
-        raises raises here, and no later call runs: the test's own loop, in one request.
+        raises raises here, and no later call runs: the test's own loop, in one request. With
+        `expect` (an exception name the runner knows, e.g. "ValueError"), a loop of calls that
+        must raise it: each is yielded as a replay (a function of no arguments that returns the
+        call's value or raises what it raised, fault included), and the first call that does
+        not raise it is the last one run.
 
         The runner answers each call as it finishes, so it computes the next while the test
-        checks this one. Another request before all answers are read (a test that stopped early,
-        or one that looks into an answer's handle) first takes the answers left (_settle)."""
+        checks this one; each answer says whether another follows ("more"). Another request
+        before all answers are read (a test that stopped early, or one that looks into an
+        answer's handle) first takes the answers left (_settle)."""
         calls = [tuple(args) for args in calls]
+        if expect is not None and expect not in EACH_EXPECT:
+            raise ValueError(f"call_each: expect one of {', '.join(EACH_EXPECT)}, got {expect!r}")
         if len(calls) > EACH_MAX:
             raise ValueError(f"call_each: at most {EACH_MAX} calls in one request, got {len(calls)}")
         if not calls:
             return
         self._ready(target)
         header, buffers = self._request("each", target, {"args": calls})
+        if expect is not None:
+            header["expect"] = str(expect)
         stream = self._stream = _Stream(len(calls))
         began = time.perf_counter()
         for _ in range(len(calls)):
             if stream.kept:
                 raised, value = stream.kept.popleft()
+                if expect is not None:
+                    yield _replay(raised, value)
+                    continue
                 if raised:
                     raise value
                 yield value
                 continue
             if self._stream is not stream or not stream.pending:
-                raise RuntimeError("call_each: the runner was restarted before all of its answers were read")
+                if expect is not None and stream.ended:
+                    return  # the last call run did not raise `expect`: the loop ended there
+                raise RuntimeError("call_each: no more answers (the runner ended the loop, or was restarted)")
             # Each answer's wait is split like a call's round trip: the runner's figure for the
             # student, the rest for the wire. Student time that overlapped the test's checks of
             # the answer before is not counted at all (the split errs against the sandbox).
             self._busy = None
+            raised = False
             try:
                 value = self._exchange(header, buffers, False, {})
-            except BaseException:
-                stream.pending, self._stream = 0, None  # a raise or an exit ends the runner's loop
-                raise
+            except BaseException as e:
+                if expect is None:
+                    stream.pending, self._stream = 0, None  # a raise or an exit ends the runner's loop
+                    raise
+                raised, value = True, e
             finally:
                 header = None
-                stream.pending = max(stream.pending - 1, 0)
+                stream.pending = stream.pending - 1 if (self._more and stream.pending > 1) else 0
+                stream.ended = not stream.pending
+                if not stream.pending and self._stream is stream:
+                    self._stream = None
                 self._account(time.perf_counter() - began)
             try:
-                yield value
+                yield _replay(raised, value) if expect is not None else value
             except GeneratorExit:  # the loop was left (a failed assertion, a break): see _settle
                 stream.abandoned = True
                 raise
@@ -295,13 +328,15 @@ class SandboxSession(RunnerLifecycle):
                     stream.kept.append((False, self._exchange(None, [], False, {})))
                 except BaseException as e:  # noqa: BLE001 - the call's raise or fault, in its place
                     stream.kept.append((True, e))
+                if not self._more:
                     stream.pending = 0
+            stream.ended = True
             return
         until = time.monotonic() + SETTLE_GRACE
         try:
             for _ in range(stream.pending):
                 reply, _bufs = self._recv(min(until, self._until(SETTLE_GRACE)))
-                if not isinstance(reply, dict) or "ok" not in reply:
+                if not (isinstance(reply, dict) and reply.get("more") is True):
                     break  # the runner's loop ended with this answer
         except Exception:  # noqa: BLE001 - too slow, gone or garbled: start afresh
             self._kill()

@@ -2,7 +2,7 @@
 import math
 
 from otter.test_files import test_case
-from _checks import each, expect_value_error, oracle
+from _checks import each, expect_value_errors, oracle
 
 OK_FORMAT = False
 
@@ -71,10 +71,10 @@ def test_smallest_and_impossible_settings(output_shape, padding_amounts):
         ((0, 8, 3), 3, 1, 4, "same"),     # no rows
         ((8, 8, 0), 3, 1, 4, "same"),     # no channels
     ]
-    for args in bad:
-        expect_value_error(f"output_shape{args} (impossible)", output_shape, *args)
-    for args in [(4, 5, 1, "valid"), (4, 3, 1, "full"), (4, 3, 0, "same"), (0, 1, 1, "same"), (4, 0, 1, "same")]:
-        expect_value_error(f"padding_amounts{args} (impossible)", padding_amounts, *args)
+    expect_value_errors(output_shape, [(f"output_shape{args} (impossible)", args) for args in bad])
+    expect_value_errors(padding_amounts, [(f"padding_amounts{args} (impossible)", args) for args in
+                                          [(4, 5, 1, "valid"), (4, 3, 1, "full"), (4, 3, 0, "same"), (0, 1, 1, "same"),
+                                           (4, 0, 1, "same")]])
 
 
 def _keras_output_shape(h, w, c, k, s, f, padding):
@@ -114,8 +114,7 @@ def test_many_vs_keras(output_shape):
         (rejected if expected is None else valid).append((args, expected))
     for (args, expected), got in zip(valid, each(output_shape, [args for args, _ in valid])):
         assert tuple(got) == expected, f"output_shape{args}: Keras Conv2D gives {expected}, got {got}"
-    for args, _ in rejected:
-        expect_value_error(f"output_shape{args} (Keras rejects it)", output_shape, *args)
+    expect_value_errors(output_shape, [(f"output_shape{args} (Keras rejects it)", args) for args, _ in rejected])
 
 
 @test_case(points=1, hidden=True)

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import expect_value_error, oracle
+from _checks import expect_value_errors, oracle
 
 OK_FORMAT = False
 
@@ -122,10 +122,9 @@ def test_dtypes_smallest_and_errors(cross_correlate, true_convolve):
         (np.zeros((4, 4)), np.ones((3, 3)), 1, "full"),       # unknown padding
         (np.zeros((4, 4)), np.ones((3, 3)), 0, "same"),       # stride 0
     ]
-    for image, kernel, stride, padding in bad:
-        for name_, func in (("cross_correlate", cross_correlate), ("true_convolve", true_convolve)):
-            expect_value_error(f"{name_}(image {image.shape}, kernel {np.shape(kernel)}, {stride}, {padding!r})",
-                               func, image, kernel, stride, padding)
+    for name_, func in (("cross_correlate", cross_correlate), ("true_convolve", true_convolve)):
+        expect_value_errors(func, [(f"{name_}(image {image.shape}, kernel {np.shape(kernel)}, {stride}, {padding!r})",
+                                    (image, kernel, stride, padding)) for image, kernel, stride, padding in bad])
 
 
 def _keras_single(image, kernel, stride, padding):

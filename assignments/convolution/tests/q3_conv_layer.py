@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import expect_value_error, oracle
+from _checks import expect_value_errors, oracle
 
 OK_FORMAT = False
 
@@ -102,8 +102,7 @@ def test_one_volume_smallest_and_bad_shapes(conv_forward):
         (x[0, 0], weights, bias, "a 2-D input (no channel axis)"),
         (x, weights[0], bias, "3-D weights"),
     ]
-    for xx, ww, bb, what in bad:
-        expect_value_error(f"conv_forward with {what}", conv_forward, xx, ww, bb, 1, "same")
+    expect_value_errors(conv_forward, [(f"conv_forward with {what}", (xx, ww, bb, 1, "same")) for xx, ww, bb, what in bad])
 
 
 @test_case(points=2, hidden=True)

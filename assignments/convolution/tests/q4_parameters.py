@@ -1,6 +1,6 @@
 """Question 4: parameter counts, and why images need convolution rather than dense layers."""
 from otter.test_files import test_case
-from _checks import expect_value_error, oracle
+from _checks import expect_value_errors, oracle
 
 OK_FORMAT = False
 
@@ -15,8 +15,8 @@ def test_count_params(count_params):
                            ((1, 1, 1), 2), ((2, 1, 1), 5)]:
         got = count_params(*args)
         assert got == expected, f"count_params{args}: expected {expected}, got {got}"
-    for args in [(0, 3, 4), (3, 0, 4), (3, 3, 0)]:
-        expect_value_error(f"count_params{args} (a size below 1)", count_params, *args)
+    expect_value_errors(count_params, [(f"count_params{args} (a size below 1)", args)
+                                       for args in [(0, 3, 4), (3, 0, 4), (3, 3, 0)]])
 
 
 @test_case(points=1)
@@ -28,9 +28,9 @@ def test_dense_vs_conv(dense_vs_conv):
     assert got == expected, f"dense_vs_conv((224, 224, 3), 64, 3, 64): expected {expected}, got {got}"
     got = dense_vs_conv((1, 1, 1), 1, 1, 1)  # the smallest layers: one input, one unit, one 1x1 filter
     assert got == {"dense": 2, "conv": 2}, f"dense_vs_conv((1, 1, 1), 1, 1, 1): expected {{'dense': 2, 'conv': 2}}, got {got}"
-    for args in [((224, 224), 64, 3, 64), ((0, 4, 3), 64, 3, 64), ((4, 4, 3), 0, 3, 64),
-                 ((4, 4, 3), 8, 0, 64), ((4, 4, 3), 8, 3, 0)]:
-        expect_value_error(f"dense_vs_conv{args}", dense_vs_conv, *args)
+    expect_value_errors(dense_vs_conv, [(f"dense_vs_conv{args}", args) for args in
+                                        [((224, 224), 64, 3, 64), ((0, 4, 3), 64, 3, 64), ((4, 4, 3), 0, 3, 64),
+                                         ((4, 4, 3), 8, 0, 64), ((4, 4, 3), 8, 3, 0)]])
 
 
 def _keras_counts(h, w, c, units, k, f):
@@ -52,5 +52,4 @@ def test_vs_keras(count_params, dense_vs_conv):
         got = dense_vs_conv((h, w, c), units, k, f)
         expected = {"dense": dense_params, "conv": conv_params}
         assert got == expected, f"dense_vs_conv({(h, w, c)}, {units}, {k}, {f}): Keras gives {expected}, got {got}"
-    for args in [(0, 3, 4), (3, 0, 4), (3, 3, 0)]:
-        expect_value_error(f"count_params{args}", count_params, *args)
+    expect_value_errors(count_params, [(f"count_params{args}", args) for args in [(0, 3, 4), (3, 0, 4), (3, 3, 0)]])

@@ -1,7 +1,7 @@
 """Question 5: edge detection with the 3x3 Laplacian kernel."""
 import numpy as np
 from otter.test_files import test_case
-from _checks import expect_value_error, oracle
+from _checks import expect_value_errors, oracle
 from PIL import Image
 
 OK_FORMAT = False
@@ -63,9 +63,8 @@ def test_flat_ramp_and_errors(laplacian_edges):
     spot[2, 2] = 1.0
     got = np.asarray(laplacian_edges(spot))
     assert np.allclose(got, LAPLACIAN[::-1, ::-1]), f"a single bright pixel should give the kernel itself, got\n{got}"
-    for bad in (np.zeros((2, 5)), np.zeros((5, 5, 3))):
-        expect_value_error(f"laplacian_edges(array of shape {bad.shape}) (needs a 2-D image of at least 3 x 3)",
-                           laplacian_edges, bad)
+    expect_value_errors(laplacian_edges, [(f"laplacian_edges(array of shape {bad.shape}) (needs a 2-D image of at least 3 x 3)",
+                                           (bad,)) for bad in (np.zeros((2, 5)), np.zeros((5, 5, 3)))])
 
 
 @test_case(points=0.5)
