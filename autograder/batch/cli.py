@@ -129,7 +129,7 @@ def run_grade(args, course, reports) -> int:
     started = time.monotonic()
     bundle = bundle_for(assignment, course.seed)
     limits = dataclasses.replace(bundle.limits, **{k: float(v) for k, v in (overrides or {}).items()})
-    bundle_zip = to_zip_bytes(bundle.root)
+    bundle_zip = to_zip_bytes(bundle.root, compress=args.executor != "local")  # local: a file on this machine
     bsha = bundle_identity(bundle.root)  # the tests' identity: an oracle store recorded since changes nothing
     key = grading_key(bsha, limits, args.engine)
 

@@ -84,10 +84,11 @@ def identity(root: Path) -> str:
     return sha256_hex(pack_folder(root, skip={ORACLES}))
 
 
-def to_zip_bytes(root: Path) -> bytes:
+def to_zip_bytes(root: Path, compress: bool = True) -> bytes:
     """A bundle folder as deterministic zip bytes: what a batch task carries to its workers
-    (`identity` names the tests for a rerun). Compressed lightly: it is sent, not kept."""
-    return pack_folder(root, compresslevel=1)  # sent, not stored: fast beats small
+    (`identity` names the tests for a rerun). Compressed lightly, or not at all for workers on
+    this machine (a local file: 20 ms instead of 100 for convolution's 7 MB)."""
+    return pack_folder(root, compresslevel=1 if compress else 0)  # sent, not stored: fast beats small
 
 
 _materialized: dict[tuple[str, str, int], GradingBundle] = {}
