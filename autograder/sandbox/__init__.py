@@ -3,8 +3,9 @@
 Two processes per submission (DESIGN.md section 5):
 
 - the runner (untrusted, runner.py): forked, through a monitor (monitor.py), from a per-bundle
-  template process (zygote.py) that has already imported numpy, scipy, PIL, scikit-image and
-  TensorFlow/Keras; inside bubblewrap (no network,
+  template process (zygote.py) that has already imported the libraries the reference solution
+  imports and, in its successor, those of the library list the submissions name (preload.py);
+  inside bubblewrap (no network,
   own PID/IPC namespaces, read-only view of only the interpreter, the venv, this package and the
   bundle's public assets); private working directory, scrubbed environment, rlimits (CPU,
   address space, processes, file size), an unprivileged uid of its own when the grader is root.
