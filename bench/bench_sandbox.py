@@ -59,22 +59,6 @@ def _submissions(assignment, folder: Path, n: int) -> list[Path]:
     return subs
 
 
-def _otter_zip(bundle, stage: Path) -> Path:
-    """`otter generate` from the bundle's tests, with its assets/ and hidden/ as support files
-    (otter copies them next to the submission, where the tests look for them)."""
-    stage.mkdir(parents=True)
-    for part in ("tests", "assets", "hidden"):
-        if (bundle.root / part).is_dir():
-            shutil.copytree(bundle.root / part, stage / part)
-    files = [str(p.relative_to(stage)) for part in ("assets", "hidden") for p in sorted((stage / part).rglob("*"))
-             if p.is_file()]
-    out = stage / "autograder.zip"
-    subprocess.run([str(BIN / "otter"), "generate", "-t", "tests", "-o", str(out), "--no-requirements",
-                    "--no-environment", "--no-config", *files], cwd=stage, check=True, capture_output=True,
-                   timeout=600, env=_env())
-    return out
-
-
 def _env() -> dict:
     return {**os.environ, "COURSE_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
 
@@ -151,13 +135,14 @@ def _vs_otter(label: str, course, assignment, work: Path, n: int = N_BATCH, n_ot
     submissions (otter grades each in a fresh process, so its time per submission does not
     depend on the batch: the sample's mean is its per-submission time)."""
     from autograder.build.bundle import bundle_for
+    from bench.bench_batch import otter_autograder  # the tests' helpers inlined, as otter needs
 
     bundle = bundle_for(assignment, course.seed)
     subs = _submissions(assignment, work / "subs", n)
     wall, ours_scores = _ours_cli(course.root, assignment.slug, subs, work / "out")
     ours = wall / len(subs)
     sample = subs[:n_otter]
-    zip_path = _otter_zip(bundle, work / "otter-stage")
+    zip_path = otter_autograder(assignment, course, work / "otter-stage")
     peer_times, peer_scores = _otter_run(zip_path, sample, work)
     peer = statistics.mean(peer_times)
     agree = all(a == b for a, b in zip(ours_scores, peer_scores))
