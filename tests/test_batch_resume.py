@@ -124,38 +124,41 @@ def test_dead_worker_is_a_grader_failure_and_spares_the_others(tmp_path):
     check_outputs(out)
 
 
+class _InstantPool:
+    """A stand-in for the executor's process pool: each task is done as it is submitted (its name
+    recorded in `submitted`), except "killer", whose worker dies: that future fails and the pool
+    refuses every later submit, as a broken ProcessPoolExecutor does."""
+
+    def __init__(self, submitted: list):
+        self.submitted, self.broken = submitted, False
+
+    def submit(self, fn, task):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.broken:
+            raise BrokenProcessPool("a worker died")
+        self.submitted.append(task["name"])
+        fut = Future()
+        if task["name"] == "killer":
+            self.broken = True
+            fut.set_exception(BrokenProcessPool("a worker died"))
+        else:
+            fut.set_result({"name": task["name"], "result": "ok"})
+        return fut
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
 def test_pool_refusing_submit_after_a_death_is_retried_not_fatal(monkeypatch):
     """Race seen under load: a worker dies, and the pool refuses the next submit (raising
     BrokenProcessPool) before the dead worker's future is collected. The batch must carry on:
     the refused task is regraded, the culprit retried alone, the rest graded."""
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
     from autograder.batch import executors
 
-    class FakePool:
-        made = 0
-
-        def __init__(self):
-            FakePool.made += 1
-            self.broken = False
-
-        def submit(self, fn, task):
-            if self.broken:
-                raise BrokenProcessPool("a worker died")
-            fut = Future()
-            if task["name"] == "killer":
-                self.broken = True  # its worker dies: this future fails, the pool is broken
-                fut.set_exception(BrokenProcessPool("a worker died"))
-            else:
-                fut.set_result({"name": task["name"], "result": "ok"})
-            return fut
-
-        def shutdown(self, wait=True, cancel_futures=False):
-            pass
-
     ex = executors.LocalExecutor(jobs=2, bundle_zip=b"", key="k", engine="inprocess", timeout=None)
-    monkeypatch.setattr(ex, "_new_pool", lambda n: FakePool())
+    monkeypatch.setattr(ex, "_new_pool", lambda n: _InstantPool([]))
     tasks = [{"name": n, "digest": n} for n in ("killer", "a", "b", "c")]
     done = {}
     ex.run(tasks, lambda task, outcome: done.setdefault(task["name"], outcome))
@@ -168,24 +171,11 @@ def test_a_worker_gets_its_next_submission_before_the_client_writes_the_last_res
     """The client's files for a result (record, journal, reports: fsync'd, tens of ms) are written
     while the worker grades the next submission, never while it waits for one; still at most
     `jobs` submissions in flight."""
-    from concurrent.futures import Future
-
     from autograder.batch import executors
 
     submitted = []
-
-    class InstantPool:
-        def submit(self, fn, task):
-            submitted.append(task["name"])
-            fut = Future()
-            fut.set_result({"name": task["name"], "result": "ok"})
-            return fut
-
-        def shutdown(self, wait=True, cancel_futures=False):
-            pass
-
     ex = executors.LocalExecutor(jobs=1, bundle_zip=b"", key="k", engine="inprocess", timeout=None)
-    monkeypatch.setattr(ex, "_new_pool", lambda n: InstantPool())
+    monkeypatch.setattr(ex, "_new_pool", lambda n: _InstantPool(submitted))
     seen = []
     ex.run([{"name": n, "digest": n} for n in "abc"], lambda task, outcome: seen.append((task["name"], list(submitted))))
     assert seen == [("a", ["a", "b"]), ("b", ["a", "b", "c"]), ("c", ["a", "b", "c"])]

@@ -128,9 +128,9 @@ def never_called():  # its imports name the libraries the template is to preload
 '''
 
 
-def _probe(engine, staged, ask):
-    """ask(session) for a fresh session of the probe submission."""
-    s = engine.open(staged, PROBE, "tiny.py")
+def _probe(engine, staged, ask, source=PROBE):
+    """ask(session) for a fresh session of the probe submission (or of `source`)."""
+    s = engine.open(staged, source, "tiny.py")
     try:
         assert s.import_error is None
         return ask(s)
@@ -138,11 +138,11 @@ def _probe(engine, staged, ask):
         s.close()
 
 
-def _until(engine, staged, ask, done=bool, seconds=120):
+def _until(engine, staged, ask, done=bool, seconds=120, source=PROBE):
     """The answers of sessions opened one after another until done(answer) (or time runs out)."""
     answers, deadline = [], time.monotonic() + seconds
     while time.monotonic() < deadline:
-        answers.append(_probe(engine, staged, ask))
+        answers.append(_probe(engine, staged, ask, source))
         if done(answers[-1]):
             break
     return answers
@@ -236,18 +236,12 @@ def test_a_successor_that_dies_costs_nothing_but_speed(bundle):
 ONLY_NUMPY = PROBE.split("def never_called")[0]  # the same probe, naming none of the libraries
 
 
+def _loaded(s):
+    return {m: bool(s.env["loaded"](m)) for m in ("scipy", "scipy.signal", "matplotlib", "matplotlib.pyplot")}
+
+
 def _fork_requests_named(engine, staged, source):
-    return _probe_source(engine, staged, source, lambda s: {m: bool(s.env["loaded"](m)) for m in
-                                                            ("scipy", "scipy.signal", "matplotlib", "matplotlib.pyplot")})
-
-
-def _probe_source(engine, staged, source, ask):
-    s = engine.open(staged, source, "tiny.py")
-    try:
-        assert s.import_error is None
-        return ask(s)
-    finally:
-        s.close()
+    return _probe(engine, staged, _loaded, source)
 
 
 @linux_only
@@ -265,15 +259,11 @@ def test_the_template_preloads_only_what_the_submissions_name_and_grows_with_the
             seen = _fork_requests_named(engine, staged, ONLY_NUMPY)
             assert not any(seen.values()), f"nothing named, yet the runner has {seen}"
             time.sleep(0.2)
-        template = _probe_source(engine, staged, ONLY_NUMPY, lambda s: s.zygote)
+        template = _probe(engine, staged, lambda s: s.zygote, ONLY_NUMPY)
         assert template.asked == ()
+
         def until(key):
-            answers, deadline = [], time.monotonic() + 120
-            while time.monotonic() < deadline:
-                answers.append(_fork_requests_named(engine, staged, ONLY_NUMPY))
-                if answers[-1][key]:
-                    break
-            return answers
+            return _until(engine, staged, _loaded, lambda answer: answer[key], source=ONLY_NUMPY)
 
         _fork_requests_named(engine, staged, names_mpl)  # served by the template: the successor starts now
         answers = until("matplotlib.pyplot")

@@ -40,6 +40,7 @@ def _grade_local(task: dict) -> dict:
 def _cleanup() -> str:
     return _worker().cleanup()
 
+
 def _threads_per_worker(jobs: int) -> int:
     """Each worker's share of the cores for the numeric libraries' thread pools (joblib's rule):
     the workers already use every core, and more threads only spin and switch."""
@@ -187,23 +188,20 @@ class LocalExecutor:
         caller goes on (`join` waits for them). Otherwise (interrupted, failed) they are stopped
         now; the next batch sweeps their folders."""
         pool, self.pool = self.pool, None
-        if pool is None:
-            if not self._closing:
-                self._remove_bundle_file()
-            return
-        procs = list(getattr(pool, "_processes", {}).values())
-        if graceful:
-            pool.shutdown(wait=False)  # about a second of engine closing and interpreter exit per worker
-            self._closing.append(pool)
-            return
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in procs:  # an interrupted batch must not leave graders running
-            if proc.is_alive():
-                proc.terminate()
-        for proc in procs:
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.kill()
+        if pool is not None:
+            procs = list(getattr(pool, "_processes", {}).values())
+            if graceful:
+                pool.shutdown(wait=False)  # about a second of engine closing and interpreter exit per worker
+                self._closing.append(pool)
+                return  # join() removes the bundle file once they are gone
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:  # an interrupted batch must not leave graders running
+                if proc.is_alive():
+                    proc.terminate()
+            for proc in procs:
+                proc.join(timeout=5)
+                if proc.is_alive():
+                    proc.kill()
         if not self._closing:
             self._remove_bundle_file()
 

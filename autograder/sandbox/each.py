@@ -64,38 +64,33 @@ class LoopCalls:
         stream = self._stream = _Stream(len(calls))
         began = time.perf_counter()
         for _ in range(len(calls)):
-            if stream.kept:
+            if stream.kept:  # read early by _settle
                 raised, value = stream.kept.popleft()
-                if expect is not None:
-                    yield _replay(raised, value)
-                    continue
-                if raised:
-                    raise value
-                yield value
-                continue
-            if self._stream is not stream or not stream.pending:
-                if expect is not None and stream.ended:
-                    return  # the last call run did not raise `expect`: the loop ended there
-                raise RuntimeError("call_each: no more answers (the runner ended the loop, or was restarted)")
-            # Each answer's wait is split like a call's round trip: the runner's figure for the
-            # student, the rest for the wire. Student time that overlapped the test's checks of
-            # the answer before is not counted at all (the split errs against the sandbox).
-            self._busy = None
-            raised = False
-            try:
-                value = self._exchange(header, buffers, False, {})
-            except BaseException as e:
-                if expect is None:
-                    stream.pending, self._stream = 0, None  # a raise or an exit ends the runner's loop
-                    raise
-                raised, value = True, e
-            finally:
+            else:
+                if self._stream is not stream or not stream.pending:
+                    if expect is not None and stream.ended:
+                        return  # the last call run did not raise `expect`: the loop ended there
+                    raise RuntimeError("call_each: no more answers (the runner ended the loop, or was restarted)")
+                # Each answer's wait is split like a call's round trip: the runner's figure for the
+                # student, the rest for the wire. Student time that overlapped the test's checks of
+                # the answer before is not counted at all (the split errs against the sandbox).
+                self._busy = None
+                raised = False
+                try:
+                    value = self._exchange(header, buffers, False, {})
+                except BaseException as e:  # noqa: BLE001 - the call's raise or fault, handed on below
+                    raised, value = True, e
                 header = None
                 stream.pending = stream.pending - 1 if (self._more and stream.pending > 1) else 0
                 stream.ended = not stream.pending
                 if not stream.pending and self._stream is stream:
                     self._stream = None
                 self._account(time.perf_counter() - began)
+            if expect is None and raised:
+                stream.pending = 0  # a raise or an exit ends the loop (the runner's too)
+                if self._stream is stream:
+                    self._stream = None
+                raise value
             try:
                 yield _replay(raised, value) if expect is not None else value
             except GeneratorExit:  # the loop was left (a failed assertion, a break): see _settle

@@ -1,8 +1,8 @@
 """The template ("zygote") process: `python -I -m autograder.sandbox.zygote --control-fd N ...`,
 normally inside bubblewrap.
 
-It imports numpy, scipy, PIL, scikit-image, TensorFlow/Keras once (preload.py; it never runs a
-TF op, so forking stays safe), then waits on the control socket (SOCK_SEQPACKET) for fork
+It imports the libraries the reference solution imports once (preload.py; TensorFlow/Keras too
+when a submission does; it never runs a TF op, so forking stays safe), then waits on the control socket (SOCK_SEQPACKET) for fork
 requests from the judge (client.py), each carrying two sockets: one for the monitor, one for
 the runner. It says it is ready once the --preload list is in. Modules of the --later list are
 imported once a fork request names them (the judge names those the submissions import), by a
@@ -223,16 +223,12 @@ class Successor:
                 os.close(fd)
         if reply:
             return reply, True
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        self.sock.close()
+        self.end()
         return b'{"ok": false, "error": "the template\'s successor is gone"}', False
 
     def end(self) -> None:
-        """Replaced by a successor with more modules: it goes (its monitors and runners are
-        processes of their own and finish their sessions)."""
+        """Gone (it did not answer), or replaced by a successor with more modules: it is killed
+        (its monitors and runners are processes of their own and finish their sessions)."""
         try:
             os.kill(self.pid, signal.SIGKILL)
         except OSError:
