@@ -11,6 +11,8 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from .watch import watched_call
+
 if TYPE_CHECKING:
     from .session import SandboxSession
 
@@ -101,6 +103,18 @@ def call_each(function, calls, expect: str | None = None):
     if expect is not None:
         return (functools.partial(function, *args) for args in calls)
     return (function(*args) for args in calls)
+
+
+def call_watched(function, args: tuple, kwargs: dict | None = None):
+    """(function(*args, **kwargs), changed, returned): the positions and keyword names of the
+    numpy array arguments the call modified in place, and of those the value is (or, in a tuple
+    or list, holds) or is a view of. A submission's function works on copies of the test's
+    arrays, so the runner reports what it saw (SandboxSession.call_watched); anything else is
+    watched here, on the arrays themselves."""
+    kwargs = dict(kwargs or {})
+    if isinstance(function, CallableHandle):
+        return function._sb_session.call_watched(function, tuple(args), kwargs)
+    return watched_call(function, tuple(args), kwargs)
 
 
 _CLASSES: dict[tuple[bool, str], type] = {}

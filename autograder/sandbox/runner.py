@@ -19,6 +19,7 @@ import warnings
 from . import wire
 from .limits import EACH_EXPECT, RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, THREAD_VARS
 from .syscalls import CLONE_NEWNET, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, deny_user_namespaces, libc, prctl
+from .watch import watched_call
 
 
 class CappedOutput(io.TextIOBase):
@@ -126,6 +127,8 @@ class Runner:
         header["out"] = "".join(self.out["pending"])
         header["dropped"] = self.out["dropped"]
         header["t"], self.busy = float(getattr(self, "busy", 0.0)), 0.0  # the time split (issue 16)
+        if getattr(self, "watched", None) is not None:
+            header["watched"], self.watched = self.watched, None
         if self.exported:
             g = self.module.__dict__
             stale = [name for name, obj in self.exported.items() if g.get(name, _MISSING) is not obj]
@@ -289,6 +292,8 @@ class Runner:
         target = self.resolve(header["target"]) if "target" in header else None
         if op == "call":
             args, kwargs = self.decode(header["args"], bufs)
+            if header.get("watch"):
+                return self.call_watched(target, args, kwargs)
             return target(*args, **kwargs)
         if op == "getattr":
             return getattr(target, header["name"])
@@ -311,6 +316,13 @@ class Runner:
         if op == "dir":
             return [str.__str__(x) for x in dir(target) if isinstance(x, str)]
         raise ValueError(f"unknown request {op!r}")
+
+
+    def call_watched(self, target, args, kwargs):
+        """target(*args, **kwargs); what it did to its array arguments goes with the answer."""
+        value, changed, returned = watched_call(target, args, kwargs)
+        self.watched = {"changed": changed, "returned": returned}
+        return value
 
 
 def np_errstate(**fp):

@@ -64,6 +64,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         self._busy = None
         self._stream: _Stream | None = None  # the call_each whose answers are being read
         self._more = False  # whether the last streamed answer said another follows
+        self._watched = None  # what a watched call did to its array arguments (call_watched)
         self.log = OutputLog(int(self.limits.output_kb) * 1024, self.filename)
         self._setup_problem = ""
         self.closed = False
@@ -179,6 +180,8 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         for key in ("name",):
             if key in fields:
                 header[key] = str(fields[key])
+        if fields.get("watch"):
+            header["watch"] = True
         enc = wire.Encoder(ref=self._ref)  # one encoder: the fields share one buffer table
         for key in ("args", "key", "value"):
             if key in fields:
@@ -201,6 +204,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
                 wire.send_frame(self.rsock, header, buffers)
             reply, bufs = self._recv(self._until(t))
             self._busy = reply.get("t") if isinstance(reply, dict) else 0.0
+            self._watched = reply.get("watched") if isinstance(reply, dict) else None
             self._more = isinstance(reply, dict) and reply.get("more") is True
         except wire.Timeout:
             self._kill()
@@ -254,6 +258,20 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         except Exception as e:  # noqa: BLE001 - WireError, or a field of the wrong type
             raise _Malformed(wire.cap_text(str(e) if isinstance(e, wire.WireError) else f"{type(e).__name__}: {e}",
                                            300)) from None
+
+    def call_watched(self, target: Handle, args: tuple, kwargs: dict):
+        """target(*args, **kwargs) and what it did to its numpy array arguments, which the runner
+        gets as copies, so the test cannot see it in its own arrays: (value, changed, returned),
+        the positions (ints) and keyword names of the arguments the call modified in place, and of
+        those the value is or is a view of. The runner's word, checked for form only: a
+        submission that lies can only pass or fail its own check."""
+        value = self._op("call", target, args=(args, kwargs), watch=True)
+        w = self._watched if isinstance(self._watched, dict) else {}
+        keys = set(range(len(args))) | {k for k in kwargs if type(k) is str}
+
+        def known(items):
+            return sorted({k for k in items if type(k) in (int, str) and k in keys}, key=str) if isinstance(items, list) else []
+        return value, known(w.get("changed")), known(w.get("returned"))
 
     # -- the Session interface
     def begin_case(self, label: str) -> None:

@@ -108,6 +108,11 @@ def test_dtypes_smallest_and_errors(cross_correlate, true_convolve):
                  f"{name_}, uint8 image and an int kernel given as a list (no uint8 wrap-around), 'valid'")
         got = np.asarray(func(image.astype(np.float16), kernel.astype(np.float16), 1, "valid"))
         assert got.dtype == np.float64, f"{name_}: float16 inputs are computed in float64, got {got.dtype}"
+        # float32 only when BOTH are float32: one float64 input makes the result float64.
+        for im, ke, which in [(image, kernel.astype(np.float64), "a float32 image with a float64 kernel"),
+                              (image.astype(np.float64), kernel, "a float64 image with a float32 kernel")]:
+            got = np.asarray(func(im, ke, 1, "valid"))
+            assert got.dtype == np.float64, f"{name_}: {which} should give float64 out, got {got.dtype}"
         # The smallest valid input: a 3x3 image under a 3x3 kernel gives one value.
         small, k3 = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
         _compare(func(small, k3, 1, "valid"), _scipy2d(reference, small, k3, "valid"), ATOL64,

@@ -94,11 +94,18 @@ def test_one_volume_smallest_and_bad_shapes(conv_forward):
         xs, ws, bs = _data(rng, n, h, w, c, k, f)
         _compare(conv_forward(xs, ws, bs, 1, "valid"), _scipy_layer(xs, ws, bs, 1, "valid"),
                  f"conv_forward {xs.shape} x {ws.shape} (the smallest cases), 'valid'")
-    got = np.asarray(conv_forward(x.astype(np.float64), weights, bias, 1, "valid"))
-    assert got.dtype == np.float64, f"a float64 input with float32 weights should give float64 out, got {got.dtype}"
+    # float32 only when x, weights and bias are all float32: any float64 among them gives float64.
+    for xx, ww, bb, which in [(x.astype(np.float64), weights, bias, "a float64 input with float32 weights and bias"),
+                              (x, weights.astype(np.float64), bias, "float64 weights with a float32 input and bias"),
+                              (x, weights, bias.astype(np.float64), "a float64 bias with a float32 input and weights")]:
+        got = np.asarray(conv_forward(xx, ww, bb, 1, "valid"))
+        assert got.dtype == np.float64, f"conv_forward with {which} should give float64 out, got {got.dtype}"
     bad = [
         (x, weights[:, :, :2], bias, "weights with 2 input channels for an RGB input"),
         (x, weights, bias[:3], "a bias of 3 values for 4 filters"),
+        # Shapes numpy would broadcast without complaint: the bias must be exactly (F,).
+        (x, weights, bias[:1], "a bias of shape (1,) for 4 filters"),
+        (x, weights, bias[np.newaxis], "a bias of shape (1, 4) for 4 filters"),
         (x[0, 0], weights, bias, "a 2-D input (no channel axis)"),
         (x, weights[0], bias, "3-D weights"),
     ]

@@ -1,7 +1,7 @@
 """Question 3: channels-last <-> channels-first (oracle: numpy.transpose)."""
 import numpy as np
 from otter.test_files import test_case
-from _checks import asset, expect_error
+from _checks import asset, expect_error, untouched
 
 OK_FORMAT = False
 
@@ -30,7 +30,8 @@ def _cat():
 @test_case(points=1)
 def test_channels_first(to_channels_first):
     cat = _cat()  # (300, 451, 3): H != W, so swapped axes show
-    _check(to_channels_first(cat), np.transpose(cat, (2, 0, 1)), "to_channels_first(cat of shape (300, 451, 3))")
+    got = untouched("to_channels_first(cat)", to_channels_first, cat)  # a view is fine; a changed cat is not
+    _check(got, np.transpose(cat, (2, 0, 1)), "to_channels_first(cat of shape (300, 451, 3))")
 
 
 @test_case(points=1)

@@ -5,7 +5,7 @@ exactly; the pixels within a mean absolute difference of 0.5 grey levels.
 """
 import numpy as np
 from otter.test_files import test_case
-from _checks import asset, expect_error, oracle
+from _checks import asset, expect_error, oracle, untouched
 from PIL import Image, ImageOps
 
 OK_FORMAT = False
@@ -63,7 +63,8 @@ def _expect_value_error(function, label, image, size):
 @test_case(points=1)
 def test_thumbnail_keeps_aspect(thumbnail):
     cat = _photo("assets/cat.png")  # 300 x 451
-    _check(thumbnail(cat, 224), _pil_thumbnail(cat, 224), "thumbnail(cat, 224)", "Image.thumbnail")
+    _check(untouched("thumbnail(cat, 224)", thumbnail, cat, 224), _pil_thumbnail(cat, 224), "thumbnail(cat, 224)",
+           "Image.thumbnail")
     _check(thumbnail(cat), _pil_thumbnail(cat, 224), "thumbnail(cat) (default size 224)", "Image.thumbnail")
 
 

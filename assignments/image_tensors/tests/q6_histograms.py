@@ -3,7 +3,7 @@ skimage.exposure.histogram, numpy.bincount). Counts must match exactly."""
 import numpy as np
 import skimage.exposure
 from otter.test_files import test_case
-from _checks import asset, expect_error, oracle
+from _checks import asset, expect_error, oracle, untouched
 from PIL import Image
 
 OK_FORMAT = False
@@ -52,7 +52,7 @@ def _expect_value_error(channel_histograms, image, what):
 @test_case(points=1)
 def test_cat_against_bincount(channel_histograms):
     cat = asset("assets/cat.png", "RGB")
-    got = channel_histograms(cat)
+    got = untouched("channel_histograms(cat)", channel_histograms, cat)
     _check(got, oracle(_by_unique, cat), "channel_histograms(cat)")
     sums = np.asarray(got).sum(axis=1)
     assert (sums == 300 * 451).all(), f"each row should sum to H * W = {300 * 451}, got {sums}"

@@ -14,6 +14,8 @@ name = "q7_histogram_plot"
 points = 5
 
 MARGIN = 50  # a "red" pixel: red exceeds green and blue by at least this much (0..255)
+SPIKE_PIXELS = 40  # a spike 50 times the other counts is at least this tall in any layout (480 px high)
+SPIKE_WIDTH = 64   # and at most this wide: five values of 256 in a 640 px picture, lines or bars
 
 
 def _cat_hists():
@@ -80,14 +82,26 @@ def test_follows_the_data(plot_histograms):
     def spike_at(value):
         hists = np.full((3, 256), 100)
         hists[0] = 0
-        hists[0, value] = 5000  # red: one tall spike
+        # red: one tall spike, five values wide, so that bars of one value each (sub-pixel wide
+        # in three side-by-side axes, where Agg may drop a lone one) still draw it
+        hists[0, value - 2:value + 3] = 5000
         return hists
 
     columns = []
     for value in [40, 215]:
         picture = _picture(student(plot_histograms, spike_at(value), width=640, height=480), 480, 640,
                            f"plot_histograms(red spike at value {value})")
-        columns.append(int(_mask(picture, 0).sum(axis=0).argmax()))
+        red = _mask(picture, 0).sum(axis=0)
+        tall = int((red >= SPIKE_PIXELS).sum())
+        # Channel 0's spike makes a few tall red columns; none, or a wide block of them, means
+        # channel 0 is not the red drawing.
+        assert 1 <= tall <= SPIKE_WIDTH, (
+            f"plot_histograms(channel 0 zero except a tall spike five values wide at value {value}, channels "
+            f"1 and 2 flat): channel 0 should be drawn in red as one narrow spike; found {tall} columns of the "
+            f"picture with at least {SPIKE_PIXELS} clearly red pixels (expected 1 to {SPIKE_WIDTH}): "
+            f"is channel 0 the red one?"
+        )
+        columns.append(int(red.argmax()))
     left, right = columns
     # Layout-free: in one axes the spikes are ~400 px apart, in three side-by-side axes ~120.
     assert right - left >= 64, (

@@ -55,5 +55,7 @@ def test_no_bias_large_and_negative(feature_count, dense_params):
     _check(dense_params((4096,), 1000), 4_097_000, "dense_params((4096,), 1000) (VGG16's predictions)")
     big = (4096, 4096, 3)  # more weights than an int32 holds
     _check(dense_params(big, 4096), math.prod(big) * 4096 + 4096, "dense_params((4096, 4096, 3), 4096)")
+    huge = (2**32, 2**32, 3)  # more values than an int64 holds: "exact, however large"
+    _check(feature_count(huge), math.prod(huge), "feature_count((2**32, 2**32, 3))")
     _expect_value_error(feature_count, "feature_count", (-1, 3))
     _expect_value_error(dense_params, "dense_params", (7, 7, 512), -5)

@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import expect_value_error as _expect_value_error, oracle as _oracle
+from _checks import expect_value_error as _expect_value_error, oracle as _oracle, untouched
 
 OK_FORMAT = False
 
@@ -106,7 +106,10 @@ def test_training_updates_moving_statistics(batch_norm):
     x = _batch((8, 6, 5, 4), 0)
     params = _params(4, 1)
     want_mean, want_var = _oracle(_keras_moving_after_one_step, 0, 1, 0.9)
-    _, mean, var = _unpack(batch_norm(x, *params, True, momentum=0.9), "batch_norm(x, ..., training=True)")
+    # "The inputs are not modified": the new statistics come back, the given ones stay as they were.
+    got = untouched("batch_norm(x, gamma, beta, moving_mean, moving_var, training=True)", batch_norm, x, *params, True,
+                    momentum=0.9)
+    _, mean, var = _unpack(got, "batch_norm(x, ..., training=True)")
     _compare(mean, want_mean, "new moving mean (momentum 0.9) vs Keras moving_mean after one training call")
     _compare(var, want_var, "new moving variance (momentum 0.9) vs Keras moving_variance after one training call")
 

@@ -1,6 +1,7 @@
 """Question 8: score threshold, per-class non-max suppression, the printed lines, drawing."""
 import numpy as np
 from otter.test_files import test_case
+from _checks import untouched
 
 OK_FORMAT = False
 
@@ -34,6 +35,14 @@ def test_hand_built_nms(filter_boxes):
     _check_detections(got, HAND_BOXES[[0, 3, 2]], [0.9, 0.85, 0.7], [0, 1, 0], "iou_threshold 0.45")
     got = filter_boxes(HAND_BOXES, HAND_SCORES, 0.3, 0.7, 20)
     _check_detections(got, HAND_BOXES[[0, 3, 1, 2]], [0.9, 0.85, 0.8, 0.7], [0, 1, 0, 0], "iou_threshold 0.7")
+    # On the thresholds, exactly (0.5 and 50 / 100 are exact in float32): a score equal to
+    # score_threshold is kept (>=), and an IoU equal to iou_threshold does not suppress (only greater).
+    apart = np.array([[0, 0, 10, 10], [20, 20, 30, 30]], np.float32)
+    got = filter_boxes(apart, np.array([[0.75], [0.5]], np.float32), 0.5, 0.45, 20)
+    _check_detections(got, apart, [0.75, 0.5], [0, 0], "two apart boxes scoring 0.75 and exactly the score_threshold 0.5")
+    halves = np.array([[0, 0, 10, 10], [0, 0, 10, 5]], np.float32)  # IoU = 50 / 100 = 0.5
+    got = filter_boxes(halves, np.array([[0.75], [0.6]], np.float32), 0.3, 0.5, 20)
+    _check_detections(got, halves, [0.75, 0.6], [0, 0], "two boxes whose IoU is exactly the iou_threshold 0.5")
 
 
 @test_case(points=3)
@@ -49,8 +58,9 @@ def test_lines(detection_lines):
 @test_case(points=2)
 def test_draw(draw_detections, class_colours):
     image = np.full((60, 80, 3), 100, np.uint8)
-    got = np.asarray(draw_detections(image, np.array([[20.0, 10.0, 50.0, 70.0]]), np.array([0.9]),
-                                     np.array([1]), ["a", "b", "c"]))
+    got = np.asarray(untouched("draw_detections(image, one box, ...)", draw_detections, image,
+                               np.array([[20.0, 10.0, 50.0, 70.0]]), np.array([0.9]), np.array([1]), ["a", "b", "c"],
+                               copy=True))
     assert got.shape == (60, 80, 3) and got.dtype == np.uint8, f"expected a (60, 80, 3) uint8 array, got {got.shape} {got.dtype}"
     colour = list(class_colours(3)[1])
     for y, x, where in [(50, 40, "bottom edge"), (35, 10, "left edge"), (35, 70, "right edge")]:
