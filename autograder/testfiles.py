@@ -59,26 +59,29 @@ def helper_names(tests_dir: Path) -> list[str]:
     return sorted(p.stem for p in Path(tests_dir).glob("_*.py") if p.name != "__init__.py")
 
 
-def load(path: Path, source: str | None = None) -> ExceptionTestFile:
+def load(path: Path, source: str | None = None, shared: tuple[Path, ...] = ()) -> ExceptionTestFile:
     """Parse a test file exactly as otter does (points resolved by otter's rules).
 
     The test file's folder is on sys.path while it runs, so it can import its assignment's
     helpers (`from _checks import close`) as it does under a student's `otter check`, where
-    they sit in the working directory. Helper modules are imported afresh for each file:
-    two assignments may both have a `_checks` and must not share the first one loaded."""
+    they sit in the working directory; `shared` folders come after it (the course's shared
+    helpers, which a bundle carries in tests/ but a course's source tree keeps apart). Helper
+    modules are imported afresh for each file: two assignments may both have a `_checks` and
+    must not share the first one loaded."""
     path = Path(path)
     text = path.read_text(encoding="utf-8") if source is None else source
-    folder = str(path.parent.resolve())
-    names = helper_names(path.parent)
+    folders = [str(Path(f).resolve()) for f in (path.parent, *shared)]
+    names = sorted({n for f in (path.parent, *shared) for n in helper_names(f)})
     with _LOADING:  # sys.path and sys.modules are process-wide: one load at a time
         for name in names:
             sys.modules.pop(name, None)
-        sys.path.insert(0, folder)
+        sys.path[0:0] = folders
         try:
             return ExceptionTestFile.from_string(text, path=str(path))
         finally:
-            with contextlib.suppress(ValueError):
-                sys.path.remove(folder)
+            for folder in folders:
+                with contextlib.suppress(ValueError):
+                    sys.path.remove(folder)
             for name in names:
                 sys.modules.pop(name, None)  # the loaded test functions keep their own reference
 
@@ -102,14 +105,14 @@ def _decorator_kw(node: ast.expr, key: str):
     return None
 
 
-def strip_hidden(source: str, path: str = "<test>") -> str:
+def strip_hidden(source: str, path: str = "<test>", shared: tuple[Path, ...] = ()) -> str:
     """Remove every `@test_case(hidden=True)` function; pin the points of the rest.
 
     Otter spreads a file-level `points` over cases that state none, so removing cases would
     change what the remaining ones are worth. The rewritten file states each remaining case's
     resolved points and a file-level total equal to their sum.
     """
-    resolved = {c.function: c.points for c in cases(load(Path(path), source))}
+    resolved = {c.function: c.points for c in cases(load(Path(path), source, shared))}
     tree = ast.parse(source, filename=path)
     lines = source.splitlines(keepends=True)
     drop: list[tuple[int, int]] = []  # 1-based inclusive line ranges

@@ -184,6 +184,14 @@ def otter_autograder(assignment, course, work: Path) -> Path:
     # makes `otter run` refuse it: each test file gets the helpers (tests/_*.py) it imports as
     # modules registered from their source at its top, and the helper files go.
     helpers = {h.stem: h.read_text() for h in sorted((gen / "tests").glob("_*.py"))}
+    # A helper may import another (`from _watch import untouched` in _checks): those it names first.
+    ordered: dict[str, str] = {}
+    while len(ordered) < len(helpers):
+        ready = [n for n in helpers if n not in ordered and all(
+            d in ordered or d == n for d in re.findall(r"^\s*(?:from|import) (_\w+)", helpers[n], re.M) if d in helpers)]
+        for name in ready or [n for n in helpers if n not in ordered]:  # a cycle: as they come
+            ordered[name] = helpers[name]
+    helpers = ordered
     for name in helpers:
         (gen / "tests" / f"{name}.py").unlink()
     preamble = "".join(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -181,3 +182,30 @@ def write_mini_course(root: Path) -> Path:
 @pytest.fixture
 def mini_course(tmp_path) -> Path:
     return write_mini_course(tmp_path / "course")
+
+
+@pytest.fixture(scope="module")
+def numpy_engine():
+    """A sandbox engine whose template preloads numpy only, for one test module."""
+    from autograder.sandbox import SandboxEngine
+
+    engine = SandboxEngine(preload=("numpy",))
+    yield engine
+    engine.close()
+
+
+@contextlib.contextmanager
+def open_tiny_session(engine, source: str):
+    """A sandbox session of `source` as the `tiny` assignment of tests/fixtures/sandbox_course,
+    imported without error (the sandbox tests' submissions are written in each test file);
+    closed on leaving."""
+    from autograder.build.bundle import bundle_for
+    from autograder.config import load_course
+
+    course = load_course(ROOT / "tests" / "fixtures" / "sandbox_course")
+    session = engine.open(bundle_for(course.get("tiny"), course.seed), source, "tiny.py")
+    try:
+        assert session.import_error is None, session.import_error
+        yield session
+    finally:
+        session.close()

@@ -117,3 +117,25 @@ def test_same_helper_name_in_two_assignments_is_not_shared(tmp_path):
     assert (who(a), who(b)) == ("a", "b")
     import sys
     assert "_checks" not in sys.modules and str(tmp_path / "a/tests") not in sys.path
+
+
+def test_course_wide_helpers_join_every_assignment_and_an_own_one_wins(course, tmp_path):
+    """assignments/_shared/_*.py: shipped with each assignment's own helpers (to the judge and to
+    students), importable by them; an assignment's own helper of the same name is the one used."""
+    shared = course / "assignments" / "_shared"
+    shared.mkdir()
+    (shared / "_common.py").write_text("TOTAL = 5\n")
+    (shared / "_checks.py").write_text("raise ImportError('the shared _checks must not be used')\n")
+    own = course / "assignments/helper/tests/_checks.py"
+    own.write_text("from _common import TOTAL  # a helper importing a course-wide one\n" + own.read_text())
+    a = load_course(course).get("helper")
+    assert [(p.name, p.parent.name) for p in a.helpers] == [("_checks.py", "tests"), ("_common.py", "_shared")]
+    run_course("--root", course, "build", "--out", tmp_path / "dist")
+    student, grader = names(tmp_path / "dist/student/helper.zip"), names(tmp_path / "dist/autograder/helper.zip")
+    assert {"helper/_common.py", "helper/_checks.py"} <= set(student), student
+    assert {"bundle/tests/_common.py", "bundle/tests/_checks.py"} <= set(grader), grader
+    with zipfile.ZipFile(tmp_path / "dist/autograder/helper.zip") as zf:
+        assert zf.read("bundle/tests/_checks.py").decode() == own.read_text()
+    proc = run_course("--root", course, "validate", "--engine", "sandbox", "--skip-walkthrough")
+    row = next(l for l in proc.stdout.splitlines() if " helper " in l)
+    assert "5/5" in row and "0/5" in row and "ok" in row, proc.stdout

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from autograder.build.bundle import bundle_for
-from autograder.config import load_course
 from autograder.grading.engine import RunnerFault, SubmissionExit
-from autograder.sandbox import SandboxEngine
+from conftest import open_tiny_session
 from autograder.sandbox.limits import EACH_MAX
 from autograder.sandbox.proxies import call_each
 
-HERE = Path(__file__).resolve().parent
-FIXTURE = HERE / "fixtures" / "sandbox_course"
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -70,20 +65,10 @@ def check(x):
 '''
 
 
-@pytest.fixture(scope="module")
-def engine():
-    e = SandboxEngine(preload=("numpy",))
-    yield e
-    e.close()
-
-
 @pytest.fixture
-def session(engine):
-    course = load_course(FIXTURE)
-    s = engine.open(bundle_for(course.get("tiny"), course.seed), SOURCE, "tiny.py")
-    assert s.import_error is None
-    yield s
-    s.close()
+def session(numpy_engine):
+    with open_tiny_session(numpy_engine, SOURCE) as s:
+        yield s
 
 
 def test_values_come_back_in_order_and_the_calls_ran_in_order(session):

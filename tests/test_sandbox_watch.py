@@ -11,18 +11,13 @@ from __future__ import annotations
 
 import sys
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from autograder.build.bundle import bundle_for
-from autograder.config import load_course
-from autograder.sandbox import SandboxEngine
+from conftest import open_tiny_session
 from autograder.sandbox.proxies import call_watched
 
-HERE = Path(__file__).resolve().parent
-FIXTURE = HERE / "fixtures" / "sandbox_course"
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -74,20 +69,10 @@ def lie_next_time():
 '''
 
 
-@pytest.fixture(scope="module")
-def engine():
-    e = SandboxEngine(preload=("numpy",))
-    yield e
-    e.close()
-
-
 @pytest.fixture
-def session(engine):
-    course = load_course(FIXTURE)
-    s = engine.open(bundle_for(course.get("tiny"), course.seed), SOURCE, "tiny.py")
-    assert s.import_error is None
-    yield s
-    s.close()
+def session(numpy_engine):
+    with open_tiny_session(numpy_engine, SOURCE) as s:
+        yield s
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ NOT_FOR_GRADING = {"pytest", "dask", "distributed"}
 
 
 def public_tests(assignment: Assignment) -> dict[str, str]:
-    return {f"tests/{q.name}.py": testfiles.strip_hidden(q.test_file.read_text(encoding="utf-8"), str(q.test_file))
+    shared = tuple(sorted({h.parent for h in assignment.helpers} - {assignment.tests_dir}))  # the course's shared helpers
+    return {f"tests/{q.name}.py": testfiles.strip_hidden(q.test_file.read_text(encoding="utf-8"), str(q.test_file), shared)
             for q in assignment.questions}
 
 

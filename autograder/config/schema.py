@@ -105,8 +105,15 @@ class Assignment:
     @property
     def helpers(self) -> tuple[Path, ...]:
         """Test helper modules, tests/_<name>.py: importable by the test files (`from _name
-        import ...`), shipped with the tests to the judge and to students."""
-        return tuple(sorted(p for p in self.tests_dir.glob("_*.py") if is_helper(p)))
+        import ...`), shipped with the tests to the judge and to students. The course's shared
+        helpers (assignments/_shared/_<name>.py) join every assignment's, unless it has its own
+        helper of that name."""
+        own = {p.name: p for p in self.tests_dir.glob("_*.py") if is_helper(p)}
+        shared = self.root / "assignments" / SHARED_HELPERS
+        for p in shared.glob("_*.py") if shared.is_dir() else ():
+            if is_helper(p):
+                own.setdefault(p.name, p)
+        return tuple(own[name] for name in sorted(own))
 
     @property
     def generator(self) -> Path | None:
@@ -150,6 +157,9 @@ class Course:
     def unreleased(self, slugs: list[str] | None) -> list[str]:
         """Slugs that select() leaves out."""
         return [] if slugs else [a.slug for a in self.assignments if not a.released]
+
+
+SHARED_HELPERS = "_shared"  # assignments/_shared/: test helpers every assignment gets (Assignment.helpers)
 
 
 def is_helper(path: Path) -> bool:

@@ -5,7 +5,8 @@ exactly; the pixels within a mean absolute difference of 0.5 grey levels.
 """
 import numpy as np
 from otter.test_files import test_case
-from _checks import asset, expect_error, oracle, untouched
+from _checks import asset, expect_error, oracle
+from _watch import untouched
 from PIL import Image, ImageOps
 
 OK_FORMAT = False

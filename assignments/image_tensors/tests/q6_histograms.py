@@ -3,7 +3,8 @@ skimage.exposure.histogram, numpy.bincount). Counts must match exactly."""
 import numpy as np
 import skimage.exposure
 from otter.test_files import test_case
-from _checks import asset, expect_error, oracle, untouched
+from _checks import asset, expect_error, oracle
+from _watch import untouched
 from PIL import Image
 
 OK_FORMAT = False

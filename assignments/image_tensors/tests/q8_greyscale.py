@@ -4,7 +4,8 @@ Tolerance: every pixel within 1 grey level of PIL, which rounds in fixed-point a
 """
 import numpy as np
 from otter.test_files import test_case
-from _checks import asset, expect_error, oracle, untouched
+from _checks import asset, expect_error, oracle
+from _watch import untouched
 from PIL import Image
 
 OK_FORMAT = False

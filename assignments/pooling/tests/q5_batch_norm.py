@@ -3,7 +3,8 @@ import os
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import expect_value_error as _expect_value_error, oracle as _oracle, untouched
+from _checks import expect_value_error as _expect_value_error, oracle as _oracle
+from _watch import untouched
 
 OK_FORMAT = False
 

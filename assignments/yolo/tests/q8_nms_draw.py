@@ -1,7 +1,7 @@
 """Question 8: score threshold, per-class non-max suppression, the printed lines, drawing."""
 import numpy as np
 from otter.test_files import test_case
-from _checks import untouched
+from _watch import untouched
 
 OK_FORMAT = False
 
