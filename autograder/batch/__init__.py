@@ -12,7 +12,9 @@ intake.py     What was handed in. Each SUBMISSION argument is
                   (`.py`/`.ipynb`/`.zip`) and at most one sub-folder (a wrapper folder),
                 - otherwise a folder of submissions: every entry in it not starting with `.`
                   or `__` is one submission (a file, a zip, or a sub-folder graded as one
-                  student's folder, whatever is nested inside it).
+                  student's folder, whatever is nested inside it). The entries skipped (hidden
+                  names, FIFOs, broken links) are named in one warning; a symbolic link (or a
+                  Gradescope metadata key) leading out of the folder is a `rejected` row, unread.
               A row is named by the stem of its file or folder, made file-name safe. Two
               submissions with the same name (alice.py and late/alice.py) become `alice` and
               `alice-2`, in the sorted order of their paths; the reason column says so.
@@ -37,7 +39,8 @@ store.py      DIR/state/: one record per submission (the full result, the conten
               (temp file, fsync, os.replace), and journal.jsonl, an append-only log with one
               `graded` line per grading. A rerun with the same --out skips every submission
               whose record matches its hash and key, regrades a changed one, and so grades
-              nothing twice; `--no-resume` regrades everything.
+              nothing twice; `--no-resume` regrades everything. The reports are built from
+              every record in the store, so a run over part of the class keeps the rest.
 cli.py        The command: intake, plan, progress (a rich bar with ETA on a terminal, plain
               lines otherwise), reports (autograder.report), a summary table. Exit status 0
               when every submission got a row; 1 when the grader itself failed for some row

@@ -25,7 +25,7 @@ from .eta import EtaColumn, EtaEstimator
 from .executors import make_executor
 from .intake import IntakeError, Submission, collect
 from .store import ResultStore, StoreError
-from .toolkit import ToolkitError, apply_late, prepare
+from .toolkit import ToolkitError, apply_late, prepare, row_warnings, stored_fields
 from ..build import oracles as oracle_store
 from ..build.bundle import identity as bundle_identity, to_zip_bytes
 from ..files import sha256_hex
@@ -119,9 +119,17 @@ def run_grade(args, course, reports) -> int:
         errors.print("[red]error[/red]: --scheduler needs --executor dask")
         return 2
     out = Path(args.out).resolve()
+    if out.exists() and not out.is_dir():
+        errors.print(f"[red]error[/red]: --out {escape(T.one_line(args.out, T.NAME))}: is a file, not a folder; "
+                     "give a folder for the results (it is created when missing)")
+        return 2
+    store = ResultStore(out)
+    warnings: list[str] = []
     try:
-        subs = collect(args.submissions, assignment.submission, exclude=out)
-        plan = prepare(args, course, assignment, subs)  # roster, extensions, times: checked before grading
+        subs = collect(args.submissions, assignment.submission, exclude=out, warnings=warnings)
+        # The store's other records stay in the reports (a run over part of the class keeps the rest).
+        earlier_records = {r["name"]: r for r in store.records()} if store.held_slug() in (None, assignment.slug) else {}
+        plan = prepare(args, course, assignment, subs, list(earlier_records.values()), warnings)  # roster, extensions, times: checked first
     except (IntakeError, ToolkitError) as e:
         errors.print(f"[red]error[/red]: {escape(T.one_line(e, T.REASON))}")
         return 2
@@ -134,11 +142,14 @@ def run_grade(args, course, reports) -> int:
     key = grading_key(bsha, limits, args.engine)
 
     reporter = reports(out, assignment, plan)
-    store = ResultStore(out)
     try:
         store.open(assignment.slug)
     except StoreError as e:
         errors.print(f"[red]error[/red]: {escape(T.one_line(e, T.REASON))}")
+        return 2
+    except OSError as e:  # a file where a folder of --out should be, no permission...
+        errors.print(f"[red]error[/red]: --out {escape(T.one_line(args.out, T.NAME))}: cannot hold the results "
+                     f"({escape(T.one_line(e.strerror or e, T.NAME))})")
         return 2
 
     plain = not console.is_terminal
@@ -172,7 +183,9 @@ def run_grade(args, course, reports) -> int:
         say(f"note: {assignment.slug}: the tests' oracle results are not recorded yet, so each worker computes "
             f"them (slower first submissions); `course build {assignment.slug}` records them once")
     say(f"{assignment.slug}: {len(subs)} submissions; {len(todo)} to grade, {len(kept)} already graded "
-        f"(kept); executor {args.executor}, {jobs} job{'s' if jobs != 1 else ''}, engine {args.engine}")
+        f"(kept); executor {args.executor}, {jobs} job{'s' if jobs != 1 else ''}, engine {args.engine}"
+        + (f"; the reports also keep {len(plan.earlier)} graded by earlier runs into this --out"
+           if plan.earlier else ""))
 
     run = uuid.uuid4().hex[:12]
     store.log_event("run-start", run=run, todo=len(todo), kept=len(kept), executor=args.executor, jobs=jobs,
@@ -195,7 +208,7 @@ def run_grade(args, course, reports) -> int:
             record = {"name": sub.name, "origin": sub.origin, "kind": sub.kind, "digest": sub.digest, "key": key,
                       "note": outcome.get("note", ""), "result": outcome["result"], "worker": outcome.get("worker", ""),
                       "judge_peak_kb": outcome.get("judge_peak_kb"),  # the grading process's peak memory so far
-                      "engine": args.engine, "executor": args.executor, "run": run,
+                      "engine": args.engine, "executor": args.executor, "run": run, **stored_fields(plan, sub),
                       "graded_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
             store.commit(record)
             row = _row_from_record(sub, record, False)
@@ -238,12 +251,17 @@ def run_grade(args, course, reports) -> int:
         rows[name] = Row(name, result, result.reason, by_name[name].origin, by_name[name].digest, by_name[name].student)
         failures.append(f"{name}: no result")
 
+    for sub in plan.earlier:  # graded by earlier runs into this --out, not named in this one: kept
+        rows[sub.name] = dataclasses.replace(_row_from_record(sub, earlier_records[sub.name], True), absent=True)
     apply_late(plan, rows)  # late policy on every row
     paths, lines = reporter.batch(rows, previous)  # roster, regrade changes, similarity
     store.log_event("run-end", run=run, graded=len(todo), failed=len(failures))
-    _summary(console, assignment, list(rows.values()), paths, out, time.monotonic() - started, len(todo), len(kept))
+    _summary(console, assignment, list(rows.values()), paths, out, time.monotonic() - started, len(todo), len(kept),
+             len(plan.earlier))
     for line in lines:  # names come from students: one visible line each
         console.print(T.one_line(line, T.REASON), markup=False, highlight=False, soft_wrap=True)
+    for line in row_warnings(plan, rows):  # bad rows in the inputs, skipped entries: sanitised, not fatal
+        console.print("warning: " + T.one_line(line, T.REASON), markup=False, highlight=False, soft_wrap=True)
     if executor is not None:
         executor.join()  # the workers closed their engines while the reports were written
     if failures:
@@ -272,7 +290,7 @@ def _import_while_waiting(modules: list[str]) -> None:
 
 
 def _summary(console: Console, assignment, rows: list[Row], paths: dict, out: Path, elapsed: float,
-             graded: int, kept: int) -> None:
+             graded: int, kept: int, earlier: int = 0) -> None:
     from collections import Counter
 
     counts = Counter(r.status for r in rows)
@@ -297,6 +315,9 @@ def _summary(console: Console, assignment, rows: list[Row], paths: dict, out: Pa
         console.print(t)
     rate = f", {60 * graded / elapsed:.0f} submissions/minute" if graded and elapsed > 0 else ""
     lines = [f"graded {graded}, kept {kept} in {elapsed:.1f} s{rate}"]
+    if earlier:
+        lines.append(f"  the reports list {len(rows)} submissions: {graded} graded now, {len(rows) - graded} kept "
+                     f"from before ({earlier} graded by earlier runs and not named in this one)")
     lines += [f"  {paths[label]}" for label in ("grades", "canvas", "html", "changes", "similarity")
                if label in paths]
     lines.append(f"  {out / 'results'}/<submission>.json, {out / 'logs'}/<submission>.log")

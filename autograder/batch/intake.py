@@ -128,6 +128,56 @@ def _visible(entries) -> list[Path]:
     return sorted(e for e in entries if not e.name.startswith((".", "__")))
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, its symbolic links followed, stays inside `folder`."""
+    try:
+        target, root = path.resolve(), folder.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return False
+    return target == root or root in target.parents
+
+
+def _entries(folder: Path, skipped: list[str] | None) -> list[Path]:
+    """The entries of a folder of submissions that are files or folders; the others (hidden
+    `.`/`__` names, broken links, FIFOs and other special files) are named in `skipped`."""
+    out = []
+    for entry in sorted(folder.iterdir()):
+        why = ""
+        if entry.name.startswith((".", "__")):
+            why = "hidden name"
+        elif entry.is_symlink() and not entry.exists():
+            why = "broken symbolic link"
+        elif not (entry.is_file() or entry.is_dir()):
+            why = "not a file or folder"
+        if not why:
+            out.append(entry)
+        elif skipped is not None:
+            skipped.append(f"{entry.name} ({why})")
+    return out
+
+
+def skipped_warning(folder: Path, skipped: list[str], shown: int = 5) -> str:
+    n = len(skipped)
+    return (f"{_display(folder)}: skipped {n} entr{'y' if n == 1 else 'ies'} that are not submissions: "
+            + ", ".join(skipped[:shown]) + (f" and {n - shown} more" if n > shown else ""))
+
+
+def _outside_link(entry: Path, folder: Path, base: str) -> Submission | None:
+    """A top-level symbolic link out of the submissions folder: a `rejected` row, never read."""
+    if entry.is_symlink() and not _inside(entry, folder):
+        reason = (f"{entry.name} is a symbolic link to a place outside {_display(folder)}: not read "
+                  "(a submission must be a file or folder inside the folder graded)")
+        return _refused("file", None, _display(entry), reason, base)
+    return None
+
+
+def _entry_submission(entry: Path, folder: Path, base: str | None = None) -> Submission:
+    refused = _outside_link(entry, folder, base or (entry.name if entry.is_dir() else entry.stem))
+    if refused is not None:
+        return refused
+    return _folder_submission(entry, base) if entry.is_dir() else _file_submission(entry, base)
+
+
 def is_one_submission(folder: Path, expected: str) -> bool:
     """A folder is one student's when it directly holds the assignment's file (or notebook), or
     when it holds no submission-like file and at most one sub-folder (a wrapper); otherwise it
@@ -202,14 +252,20 @@ def _submitters_base(people: list[dict], fallback: str) -> str:
     return fallback
 
 
-def _gradescope_export(folder: Path) -> list[Submission]:
+def _gradescope_export(folder: Path, warnings: list[str] | None = None) -> list[Submission]:
     meta = read_gradescope_metadata(folder / GRADESCOPE_METADATA)
     subs = []
     for key in sorted(meta):
         people = meta[key]
         base = _submitters_base(people, key)
         path = folder / key
-        if path.is_dir():
+        if not _inside(path, folder) or path.resolve() == folder.resolve():
+            sub = _refused("missing", None, _display(path),
+                           f"the Gradescope export lists {key}, a path outside the export folder: not read", base)
+        elif path.is_symlink() and not path.exists():
+            sub = _refused("missing", None, _display(path),
+                           f"the Gradescope export lists {key}, a broken symbolic link: not read", base)
+        elif path.is_dir():
             sub = _folder_submission(path, base)
         elif path.is_file():
             sub = _file_submission(path, base)
@@ -218,18 +274,22 @@ def _gradescope_export(folder: Path) -> list[Submission]:
                            f"the Gradescope export lists {key} but holds no file or folder of that name", base)
         sub.student = {"submitters": people, "gradescope_id": key}
         subs.append(sub)
-    for entry in _visible(folder.iterdir()):
+    skipped: list[str] = []
+    for entry in _entries(folder, skipped):
         if entry.name in meta or entry.name == GRADESCOPE_METADATA:
             continue
-        sub = _folder_submission(entry) if entry.is_dir() else _file_submission(entry)
+        sub = _entry_submission(entry, folder)
         sub.notes.append(f"not listed in {GRADESCOPE_METADATA}; named after the {'folder' if entry.is_dir() else 'file'}")
         subs.append(sub)
+    skipped = [k for k in skipped if k.split(" (")[0] not in meta]
+    if skipped and warnings is not None:
+        warnings.append(skipped_warning(folder, skipped))
     return subs
 
 
 # --- the arguments --------------------------------------------------------------------------
 
-def _expand(arg: str, expected: str, exclude: Path | None) -> list[Submission]:
+def _expand(arg: str, expected: str, exclude: Path | None, warnings: list[str] | None = None) -> list[Submission]:
     path = Path(arg)
     if not path.exists():
         raise IntakeError(f"{arg}: no such file or folder")
@@ -238,27 +298,29 @@ def _expand(arg: str, expected: str, exclude: Path | None) -> list[Submission]:
     if not path.is_dir():
         raise IntakeError(f"{arg}: not a file or a folder")
     if (path / GRADESCOPE_METADATA).is_file():
-        return _gradescope_export(path)
+        return _gradescope_export(path, warnings)
     if is_one_submission(path, expected):
         return [_folder_submission(path, safe_name(path.resolve().name))]
     subs = []
-    for entry in _visible(path.iterdir()):
+    skipped: list[str] = []
+    for entry in _entries(path, skipped):
         if exclude is not None and entry.resolve() == exclude:
             continue
-        if entry.is_dir():
-            subs.append(_folder_submission(entry))
-        elif entry.is_file():
-            subs.append(_file_submission(entry))
+        subs.append(_entry_submission(entry, path))
+    if skipped and warnings is not None:
+        warnings.append(skipped_warning(path, skipped))
     return subs
 
 
-def collect(args: list[str], expected: str, exclude: Path | None = None) -> list[Submission]:
-    """Every submission named by the arguments, uniquely named, sorted by name."""
+def collect(args: list[str], expected: str, exclude: Path | None = None,
+            warnings: list[str] | None = None) -> list[Submission]:
+    """Every submission named by the arguments, uniquely named, sorted by name; what a folder
+    held that is not a submission is named in `warnings` (one line per folder)."""
     exclude = exclude.resolve() if exclude else None
     found: list[Submission] = []
     seen: set[Path] = set()
     for arg in args:
-        for sub in _expand(arg, expected, exclude):
+        for sub in _expand(arg, expected, exclude, warnings):
             key = sub.path.resolve() if sub.path is not None else Path(sub.origin)
             if key in seen:
                 continue  # the same file named twice (`subs/alice.py subs/`): one row

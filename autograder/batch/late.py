@@ -94,16 +94,40 @@ def _read_csv(path: Path, required: set[str], what: str) -> list[tuple[int, dict
         raise LateError(f"{path}: not a readable CSV file ({e})") from None
 
 
-def read_timestamps(path: Path, tz: ZoneInfo) -> dict[str, dt.datetime]:
-    out = {}
+def timestamp_rows(path: Path, tz: ZoneInfo) -> list[tuple[int, str, dt.datetime]]:
+    """(line, submission, time) of every row naming a submission, in file order."""
+    out = []
     for line, row in _read_csv(path, {"submission", "time"}, "timestamps file"):
         if not row["submission"]:
             continue
         try:
-            out[row["submission"]] = parse_time(row["time"], tz)
+            out.append((line, row["submission"], parse_time(row["time"], tz)))
         except ValueError as e:
             raise LateError(f"{path}: line {line}: {e}") from None
     return out
+
+
+def read_timestamps(path: Path, tz: ZoneInfo) -> dict[str, dt.datetime]:
+    """{submission: time}; of two rows for one submission the later line is used
+    (timestamp_warnings says so)."""
+    return {name: when for _, name, when in timestamp_rows(path, tz)}
+
+
+def timestamp_warnings(path: Path, tz: ZoneInfo, names: set[str]) -> list[str]:
+    """Rows naming no submission of the batch, and submissions named twice."""
+    warnings, lines_of = [], {}
+    for line, name, _ in timestamp_rows(path, tz):
+        lines_of.setdefault(name, []).append(line)
+    unknown = [f"{name!r} (line {lines[0]})" for name, lines in lines_of.items() if name not in names]
+    if unknown:
+        warnings.append(f"{path}: {len(unknown)} row(s) name no submission of this batch, ignored: "
+                        + ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else ""))
+    for name, lines in lines_of.items():
+        if len(lines) > 1 and name in names:
+            given = " and ".join(map(str, lines)) if len(lines) == 2 else ", ".join(map(str, lines))
+            warnings.append(f"{path}: lines {given} {'both' if len(lines) == 2 else 'all'} give a time for {name!r}; "
+                            f"line {lines[-1]} is used")
+    return warnings
 
 
 def _gradescope_times(subs: list[Submission], tz: ZoneInfo) -> dict[str, dt.datetime]:
@@ -114,8 +138,8 @@ def _gradescope_times(subs: list[Submission], tz: ZoneInfo) -> dict[str, dt.date
     out = {}
     for sub in subs:
         key = (sub.student or {}).get("gradescope_id")
-        if not key:
-            continue
+        if not key or (sub.path is None and ("/" in key or "\\" in key or key in (".", ".."))):
+            continue  # a key naming a path outside the export: its row is rejected, nothing more read
         folder = (sub.path.parent if sub.path is not None else Path(sub.origin).parent)
         meta_path = folder / GRADESCOPE_METADATA
         if meta_path not in cache:
@@ -173,16 +197,27 @@ class Extension:
     student: str
     due: dt.datetime | None = None
     extra: dt.timedelta | None = None
+    line: int = 0               # where the extensions file gives it
 
     def apply(self, due: dt.datetime) -> dt.datetime:
         return self.due if self.due is not None else due + self.extra
 
 
-def read_extensions(path: Path, slug: str, tz: ZoneInfo) -> dict[str, Extension]:
-    """{student key (lower case): Extension} for this assignment."""
+def read_extensions(path: Path, slug: str, tz: ZoneInfo, slugs: set[str] | None = None,
+                    warnings: list[str] | None = None) -> dict[str, Extension]:
+    """{student key (lower case): Extension} for this assignment. With `slugs` (the course's),
+    a row naming another slug is ignored with a warning; of two rows for one student the later
+    line is used, with a warning."""
     out = {}
+    warnings = warnings if warnings is not None else []
     for line, row in _read_csv(path, {"student"}, "extensions file"):
-        if not row["student"] or (row.get("assignment") and row["assignment"] != slug):
+        if not row["student"]:
+            continue
+        if row.get("assignment") and slugs is not None and row["assignment"] not in slugs:
+            warnings.append(f"{path}: line {line}: unknown assignment {row['assignment']!r} "
+                            f"(the course has {', '.join(sorted(slugs))}); row ignored")
+            continue
+        if row.get("assignment") and row["assignment"] != slug:
             continue
         given = [k for k in ("days", "hours", "due") if row.get(k)]
         if len(given) != 1:
@@ -200,7 +235,12 @@ def read_extensions(path: Path, slug: str, tz: ZoneInfo) -> dict[str, Extension]
         except ValueError as e:
             detail = str(e) if k == "due" else f"{k} must be a number >= 0, got {row[k]!r}"
             raise LateError(f"{path}: line {line}: {detail}") from None
-        out[row["student"].casefold()] = ext
+        ext.line = line
+        key = row["student"].casefold()
+        if key in out:
+            warnings.append(f"{path}: lines {out[key].line} and {line} both give {row['student']!r} an extension; "
+                            f"line {line} is used")
+        out[key] = ext
     return out
 
 

@@ -23,6 +23,8 @@ class Row:
     engine: str = ""
     graded_at: str = ""
     kept: bool = False        # graded by an earlier run and kept
+    absent: bool = False      # graded by an earlier run and not named in this one: in the reports,
+                              # its own files (results/, logs/, feedback/) left as they are
     late: dict | None = None  # autograder.batch.late.Lateness.as_dict(): time, penalty, final score
 
     @property

@@ -56,10 +56,7 @@ class ResultStore:
         self.records_dir.mkdir(parents=True, exist_ok=True)
         meta = self.state / "batch.json"
         if meta.is_file():
-            try:
-                held = json.loads(meta.read_text(encoding="utf-8")).get("slug")
-            except (OSError, ValueError):
-                held = None
+            held = self.held_slug()
             if held and held != slug:
                 raise StoreError(f"{self.out} holds results for assignment {held!r}, not {slug!r}; "
                                  "use another --out folder")
@@ -73,10 +70,7 @@ class ResultStore:
         and 3 of the module docstring). Returns the names completed."""
         logged = {(e.get("name"), e.get("run")) for e in self.events() if e.get("event") == "graded"}
         done = []
-        for path in sorted(self.records_dir.glob("*.json")):
-            record = self.load(path.stem)
-            if record is None or record.get("name") != path.stem or "result" not in record:
-                continue  # not a record this store wrote; grading treats it as absent
+        for record in self.records():
             if (record["name"], record.get("run")) not in logged:
                 self._log_graded(record, recovered=True)
                 done.append(record["name"])
@@ -108,6 +102,24 @@ class ResultStore:
                         tmp.unlink()
                     except OSError:
                         pass
+
+    def held_slug(self) -> str | None:
+        """The assignment this folder holds results for (None: none yet, or unreadable)."""
+        try:
+            return json.loads((self.state / "batch.json").read_text(encoding="utf-8")).get("slug")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def records(self) -> list[dict]:
+        """Every record of the store, by name (the reports are built from all of them: a run
+        that grades a few submissions keeps the rest of the class)."""
+        out = []
+        for path in sorted(self.records_dir.glob("*.json")):
+            record = self.load(path.stem)
+            if not isinstance(record, dict) or record.get("name") != path.stem or "result" not in record:
+                continue  # not a record this store wrote; grading treats it as absent
+            out.append(record)
+        return out
 
     def record_path(self, name: str) -> Path:
         return self.records_dir / f"{name}.json"

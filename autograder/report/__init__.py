@@ -40,11 +40,14 @@ def write_submission_files(out: Path, row: Row) -> None:
 
 def write_reports(out: Path, assignment, rows: list[Row], canvas_id: str | None = None,
                   kit: Toolkit | None = None) -> dict[str, Path]:
-    """grades.csv, canvas.csv and report.html for these rows (per-submission files too);
+    """grades.csv, canvas.csv and report.html for these rows (per-submission files too, but
+    for rows graded by an earlier run and absent from this one);
     `kit` adds the roster, late work and regrade changes (toolkit.py)."""
     out = Path(out)
     rows = sorted(rows, key=lambda r: r.name)
     for row in rows:
+        if row.absent:  # graded by an earlier run, not this one: its files stay as that run wrote them
+            continue
         write_submission_files(out, row)
         write_text_atomic(out / "feedback" / f"{row.name}.html", feedback_html(row, assignment))
     questions = [q.name for q in assignment.questions]

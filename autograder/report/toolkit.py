@@ -22,6 +22,7 @@ import io
 from dataclasses import dataclass, field
 
 from .. import text as T
+from ..batch.roster import counted_rows
 from ..grading.results import GradeResult
 from .tables import FAILED, cell, num
 
@@ -53,17 +54,8 @@ def final_score(row) -> float | None:
 
 
 def canvas_roster_csv(rows, assignment, column: str, kit: Toolkit) -> str:
-    by_name = {r.name: r for r in rows}
-    best: dict[int, object] = {}
-    for name, students in kit.match.students_of.items():
-        row = by_name.get(name)
-        if row is None:
-            continue
-        for s in students:
-            prev = best.get(id(s))
-            # Two submissions for one student: the later one counts (else the second by name).
-            if prev is None or _when(row) >= _when(prev):
-                best[id(s)] = row
+    # Two submissions for one student: the later one counts (else the second by name).
+    best = counted_rows(kit.match, rows)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
@@ -76,11 +68,6 @@ def canvas_roster_csv(rows, assignment, column: str, kit: Toolkit) -> str:
             score = num(final_score(row))
         w.writerow([cell(s.name), cell(s.id), cell(s.sis_user_id), cell(s.sis_login_id), cell(s.section), score])
     return buf.getvalue()
-
-
-def _when(row) -> tuple:
-    late = getattr(row, "late", None) or {}
-    return (late.get("submitted_at") or "", row.name)
 
 
 def changes_csv(changes: list[dict]) -> str:
