@@ -80,6 +80,11 @@ def join_reason(*parts: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def hidden_fault(case: str, status: str) -> str:
+    """A hidden case's fault in the row's reason: what kind, not what it said."""
+    return f"{case}: {status} in a hidden case (details are not shown)"
+
+
 def stopped_early(faults: list[str], shown: int = 3) -> str:
     return f"{len(faults)} case(s) stopped early: " + "; ".join(faults[:shown])
 

@@ -128,7 +128,11 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
                         if isinstance(fault, RunnerFault):
                             case.message = M.did_not_finish(fault.reason)
                             if not getattr(session, "expired", None):
-                                faults.append(f"{tc.name}: {fault.reason}")
+                                # The row's reason is shown to the student: a hidden case's fault is
+                                # named, never described (a forged answer's text could carry the
+                                # hidden inputs it was given).
+                                faults.append(M.hidden_fault(tc.name, fault.kind) if hidden
+                                              else f"{tc.name}: {fault.reason}")
                                 session.after_fault()
                         elif fault is not None:
                             case.message = str(fault)  # SubmissionExit: its sentence says it all

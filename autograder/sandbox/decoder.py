@@ -35,10 +35,16 @@ class Decoder:
         self.buffers, self.handle, self.exception = buffers, handle, exception
         self.nodes = 0
         self.hash_work = 0
+        self.used: set[int] = set()
 
     def _buf(self, i) -> bytearray:
         if type(i) is not int or not 0 <= i < len(self.buffers):
             raise WireError("bad buffer index")
+        # One value per buffer, as the encoder writes them: a buffer named by many values would
+        # be copied for each (an image, bytes), the judge's memory multiplied by the answer's say-so.
+        if i in self.used:
+            raise WireError("a buffer of the answer is used by more than one value")
+        self.used.add(i)
         return self.buffers[i]
 
     def _hashed(self, keys: list) -> None:
@@ -101,9 +107,16 @@ class Decoder:
             return pathlib.Path(v)
         if tag == "range":
             v = _list(v)
-            if not all(type(e) is int for e in v[:3]):
+            if len(v) != 3 or not all(type(e) is int for e in v) or v[2] == 0:
                 raise WireError("bad range")
-            return range(v[0], v[1], v[2])
+            r = range(v[0], v[1], v[2])
+            try:
+                n = len(r)
+            except OverflowError:  # more than sys.maxsize values
+                n = MAX_NODES + 1
+            if n > MAX_NODES:  # a test's tuple(got) would expand it in the judge
+                raise WireError(f"a range in the answer has more than {MAX_NODES:,} values (return a numpy array for large data)")
+            return r
         if tag == "nd":
             dt = np.dtype(str(x["dtype"]))
             if not _is_data_dtype(dt):
@@ -138,12 +151,12 @@ class Decoder:
             if self.handle is None:
                 raise WireError("unexpected handle")
             return self.handle(x)
-        raise WireError(f"unknown value tag {str(tag)[:40]!r}")
+        raise WireError("unknown value tag")  # not quoted: the text is the submission's
 
     def _image(self, x: dict):
         mode, size = x.get("mode"), _list(x.get("size"))
         if type(mode) is not str or mode not in PIL_MODES:
-            raise WireError(f"refused image mode {str(mode)[:20]!r}")
+            raise WireError("refused image mode")
         if len(size) != 2 or not all(type(s) is int and 0 <= s for s in size):
             raise WireError("bad image size")
         buf = self._buf(x["b"])

@@ -24,6 +24,7 @@ SETTLE_GRACE = 0.05     # seconds an abandoned call_each's answers may take befo
 # --- the runner: exit codes of a runner that refused to start (before any student code) ------
 RUNNER_NO_NETNS = 72
 RUNNER_NO_SECCOMP = 73
+RUNNER_NO_IPCNS = 74
 
 # --- the wire: what one frame may hold --------------------------------------------------------
 HEADER_CAP = 32 * 1024 * 1024

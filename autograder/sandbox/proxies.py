@@ -117,24 +117,25 @@ def call_watched(function, args: tuple, kwargs: dict | None = None):
     return watched_call(function, tuple(args), kwargs)
 
 
-_CLASSES: dict[tuple[bool, str], type] = {}
-_MAX_CLASSES = 256  # distinct type names a judge process names its handles after; then plain Handle
+_MAX_CLASSES = 256  # distinct type names one session names its handles after; then plain Handle
 
 
-def handle_class(callable_: bool, type_name: str) -> type:
+def handle_class(callable_: bool, type_name: str, classes: dict) -> type:
     """The class of a handle, a subclass of Handle named after the submission's type, so a test
     that prints `type(x).__name__` (or a TypeError that quotes it) names the student's own type,
-    `Box`, as it would in the student's interpreter, never the grader's `Handle`."""
+    `Box`, as it would in the student's interpreter, never the grader's `Handle`. `classes` is
+    the session's own cache: a submission that names many types fills its own, never the next
+    submission's (a process-wide one did)."""
     base = CallableHandle if callable_ else Handle
     name = type_name.rsplit(".", 1)[-1][:100]
     if not name.isidentifier():
         name = "object"
-    cls = _CLASSES.get((callable_, name))
+    cls = classes.get((callable_, name))
     if cls is None:
-        if len(_CLASSES) >= _MAX_CLASSES:
+        if len(classes) >= _MAX_CLASSES:
             return base
         cls = type(name, (base,), {"__slots__": (), "__module__": "submission", "__qualname__": name})
-        _CLASSES[(callable_, name)] = cls
+        classes[(callable_, name)] = cls
     return cls
 
 

@@ -17,8 +17,8 @@ import types
 import warnings
 
 from . import wire
-from .limits import EACH_EXPECT, RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, THREAD_VARS
-from .syscalls import CLONE_NEWNET, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, deny_user_namespaces, libc, prctl
+from .limits import EACH_EXPECT, RUNNER_NO_IPCNS, RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, THREAD_VARS
+from .syscalls import CLONE_NEWIPC, CLONE_NEWNET, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, deny_user_namespaces, libc, prctl
 from .watch import watched_call
 
 
@@ -352,6 +352,10 @@ def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
     sys.path[:] = [workdir] + [p for p in sys.path if p and p != os.getcwd()]
     if opts.get("unshare_net") and libc().unshare(CLONE_NEWNET) != 0:
         return RUNNER_NO_NETNS  # the template's probe said it works: never run with the network
+    # System V IPC of its own (bubblewrap's is the template's, every runner's; a segment outlives
+    # its maker). A runner switching uid is privileged here and must get one; else best effort.
+    if libc().unshare(CLONE_NEWIPC) != 0 and uid is not None:
+        return RUNNER_NO_IPCNS
     # Limits (inherited by every process the submission starts).
     mem = int(limits["memory_mb"]) * 1024 * 1024
     _set_limit(resource.RLIMIT_AS, _vmsize() + mem)

@@ -65,6 +65,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         self._stream: _Stream | None = None  # the call_each whose answers are being read
         self._more = False  # whether the last streamed answer said another follows
         self._watched = None  # what a watched call did to its array arguments (call_watched)
+        self._classes: dict = {}  # this submission's handle classes (proxies.handle_class)
         self.log = OutputLog(int(self.limits.output_kb) * 1024, self.filename)
         self._setup_problem = ""
         self.closed = False
@@ -120,7 +121,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         key = (self.gen, hid)
         h = self._handles.get(key)
         if h is None:
-            cls = handle_class(bool(d.get("callable")), str(d.get("type", "object"))[:200])
+            cls = handle_class(bool(d.get("callable")), str(d.get("type", "object"))[:200], self._classes)
             h = cls(self, self.gen, hid, str(d.get("type", "object"))[:200])
             self._handles[key] = h
             weakref.finalize(h, self._released, self.gen, hid)
@@ -256,7 +257,9 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         try:
             return wire.Decoder(bufs, handle=self._handle).decode(reply.get("ok"))
         except Exception as e:  # noqa: BLE001 - WireError, or a field of the wrong type
-            raise _Malformed(wire.cap_text(str(e) if isinstance(e, wire.WireError) else f"{type(e).__name__}: {e}",
+            # A WireError says what was wrong in the grader's words; anything else (np.dtype of a
+            # forged string, say) would quote the submission: its type only.
+            raise _Malformed(wire.cap_text(str(e) if isinstance(e, wire.WireError) else f"{type(e).__name__}",
                                            300)) from None
 
     def call_watched(self, target: Handle, args: tuple, kwargs: dict):
