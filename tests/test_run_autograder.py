@@ -72,3 +72,28 @@ def test_broken_bundle_through_the_real_engine(tmp_path, damage):
     proc, data = _run(root, AUTOGRADER_PYTHON=sys.executable, AUTOGRADER_ENGINE="inprocess")
     _is_fallback(data)
     assert "wrote no results" in proc.stderr
+
+
+def test_a_hanging_submission_ends_before_gradescopes_own_timeout(tmp_path):
+    """Gradescope kills a run at its timeout (10 minutes by default) and then shows no page. A
+    course without its own submission_timeout gets what is left of that budget (here the budget is
+    40 s, as COURSE_GRADESCOPE_TIMEOUT says when an assignment raises it: 6 s, at least 10), not
+    10x the per-call timeout (40 s for this fixture's 4 s): a page, in time, that says why."""
+    import time
+    from autograder.build.bundle import bundle_for
+    from autograder.config import load_course
+    from conftest import run_course
+
+    course = load_course(ROOT / "tests" / "fixtures" / "sandbox_course")
+    bundle = bundle_for(course.get("tiny"), course.seed)
+    sub = tmp_path / "tiny.py"
+    sub.write_text("import time\n\ndef add(a, b):\n    time.sleep(60)\n\nsafe_div = scale = load_numbers = add\n")
+    results = tmp_path / "results.json"
+    started = time.monotonic()
+    proc = run_course("gradescope", "--bundle", bundle.root, "--submission", sub, "--results", results,
+                      env={"COURSE_GRADESCOPE_TIMEOUT": "40"}, timeout=300)
+    wall = time.monotonic() - started
+    data = json.loads(results.read_text())
+    assert "10 s for the whole submission" in proc.stderr
+    assert data["score"] == 0 and "timeout" in data["output"] and "10 s in all" in data["output"], data["output"]
+    assert wall < 25, wall  # six 4 s timeouts would be 24 s, plus the start

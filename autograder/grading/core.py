@@ -136,6 +136,8 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
                                 session.after_fault()
                         elif fault is not None:
                             case.message = str(fault)  # SubmissionExit: its sentence says it all
+                            if not getattr(session, "expired", None):
+                                getattr(session, "after_fault", lambda: None)()  # its runner is gone: a new one for the next case
                         else:
                             case.message = _failure_message(test_file, e)
                     timing["cases"] += time.perf_counter() - began

@@ -96,6 +96,9 @@ def zygote_main(argv=None) -> int:
     # is imported and so reach every later runner: the template's own are in a folder of its own.
     import tempfile
     private = tempfile.mkdtemp(prefix="course-template-", dir=args.workbase if os.path.isdir(args.workbase) else None)
+    # Runners (other uids) inherit these paths in the libraries' caches (matplotlib looks for
+    # styles there when pyplot is imported): readable, never writable, by them.
+    os.chmod(private, 0o755)
     os.environ["MPLCONFIGDIR"] = os.path.join(private, "matplotlib")
     os.environ["KERAS_HOME"] = os.path.join(private, "keras")
     netns = probe_netns() if args.unshare_net else None
@@ -122,7 +125,7 @@ def zygote_main(argv=None) -> int:
             if pending is not None:
                 pending.end()
             others = [x.sock for x in (successor,) if x is not None and x.sock is not None]
-            pending = start_successor([m for m in allowed if m in planned], control, opts, *others)
+            pending = start_successor([m for m in allowed if m in planned], control, opts, *others, inherited=fds)
         if pending is not None and pending.ready():
             if successor is not None:
                 successor.end()
@@ -238,7 +241,11 @@ class Successor:
             self.sock = None
 
 
-def start_successor(later: list[str], control: socket.socket, opts: dict, *others: socket.socket) -> Successor | None:
+def start_successor(later: list[str], control: socket.socket, opts: dict, *others: socket.socket,
+                    inherited: list[int] = ()) -> Successor | None:
+    """Fork the successor. `inherited`: the sockets of the fork request in hand, which the child
+    must close: a runner's end kept open in the successor means no end-of-file for the judge
+    when that runner dies (an os._exit read as a 60 s timeout)."""
     parent = os.getpid()
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
@@ -252,6 +259,8 @@ def start_successor(later: list[str], control: socket.socket, opts: dict, *other
         try:
             for sock in (ours, control, *others):
                 sock.close()
+            for fd in inherited:
+                os.close(fd)
             prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # ends with the template (and so with the judge)
             if os.getppid() != parent:
                 os._exit(0)
