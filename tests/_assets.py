@@ -49,7 +49,7 @@ def assert_points_agree(slug: str) -> None:
 
     for question in config(slug)["questions"]:
         path = ROOT / "assignments" / slug / "tests" / f"{question['name']}.py"
-        test_file = load(path)
+        test_file = load(path, shared=(ROOT / "assignments" / "_shared",))  # the course-wide helpers too
         case_points = sum(case.points for case in test_file.test_cases)
         assert test_file.name == question["name"]
         declared = next(ast.literal_eval(node.value) for node in ast.parse(path.read_text()).body  # the file's `points`

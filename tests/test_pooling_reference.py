@@ -198,8 +198,10 @@ def test_otter_tests_catch_mutant(mutant, workdir, monkeypatch, keras):
     module = _module(source.replace(old, new), "pooling")
     monkeypatch.chdir(workdir)
     # the test files import their helpers (tests/_checks.py) by a plain top-level import
+    monkeypatch.syspath_prepend(str(ROOT / "assignments" / "_shared"))  # the course-wide helpers (_watch)
     monkeypatch.syspath_prepend(str(TESTS))
     monkeypatch.delitem(sys.modules, "_checks", raising=False)
+    monkeypatch.delitem(sys.modules, "_watch", raising=False)
     test_file = ExceptionTestFile.from_file(str(TESTS / f"{question}.py"))
     with contextlib.redirect_stdout(io.StringIO()):
         test_file.run(vars(module))

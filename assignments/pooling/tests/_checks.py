@@ -104,11 +104,11 @@ def shape_hint(x_shape, got_shape, pool, stride, padding):
         return (": you pooled the channel axis too. Channels are never pooled; block_reduce needs a block size "
                 "of 1 there")
     if len(got_shape) >= 2 and padding != "zero" and tuple(got_shape[:2]) == (covering(h, k[0], s[0]), covering(w, k[1], s[1])):
-        return (f": that is the size with padding='zero' (block_reduce's, the lecture's way); padding={padding!r} "
-                "is asked here (see the module docstring)")
+        return (f": that is the size padding='zero' gives (block_reduce's, the lecture's way), among other "
+                f"possible slips; padding={padding!r} is asked here (see the module docstring)")
     if stride is not None and len(got_shape) >= 2 and tuple(got_shape[:2]) in (
             (covering(h, k[0], k[0]), covering(w, k[1], k[1])), ((h - k[0]) // k[0] + 1, (w - k[1]) // k[1] + 1)):
-        return f": that is the size with stride = pool size; stride={stride!r} is asked here"
+        return f": that is the size stride = pool size gives, among other possible slips; stride={stride!r} is asked here"
     return ""
 
 
