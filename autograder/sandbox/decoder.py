@@ -9,7 +9,7 @@ import numpy as np
 
 from .encoder import TAG, _is_data_dtype
 from .framing import WireError
-from .limits import HASH_WORK, MAX_DEPTH, MAX_INT_HEX, MAX_NODES, MAX_PALETTE, MAX_PIXELS
+from .limits import DTYPE_CHARS, HASH_WORK, MAX_DEPTH, MAX_INT_HEX, MAX_NODES, MAX_PALETTE, MAX_PIXELS
 
 
 # Bytes per pixel of the PIL modes a reply may carry ("1" is bit-packed per row, see _pil_size).
@@ -118,9 +118,7 @@ class Decoder:
                 raise WireError(f"a range in the answer has more than {MAX_NODES:,} values (return a numpy array for large data)")
             return r
         if tag == "nd":
-            dt = np.dtype(str(x["dtype"]))
-            if not _is_data_dtype(dt):
-                raise WireError(f"refused array dtype {dt}")
+            dt = _data_dtype(x.get("dtype"), "array")
             shape = _list(x["shape"])
             if len(shape) > 64 or not all(type(s) is int and s >= 0 for s in shape):
                 raise WireError("bad array shape")
@@ -134,9 +132,7 @@ class Decoder:
                 return np.zeros(shape, dtype=dt)
             return np.frombuffer(buf, dtype=dt).reshape(shape)
         if tag == "np":
-            dt = np.dtype(str(x["dtype"]))
-            if not _is_data_dtype(dt):
-                raise WireError(f"refused scalar dtype {dt}")
+            dt = _data_dtype(x.get("dtype"), "scalar")
             buf = self._buf(x["b"])
             if len(buf) != dt.itemsize:
                 raise WireError("scalar size does not match its dtype")
@@ -175,6 +171,21 @@ class Decoder:
         if palette is not None:
             img.putpalette(palette)
         return img
+
+
+def _data_dtype(name, what: str) -> np.dtype:
+    """The plain number type `name` says ('<f8', '|b1', '<c16'), its length checked before numpy
+    reads it: a 1 MB string of 340,000 fields cost the judge seconds and 100 MB to build, and its
+    refusal quoted all of it (attack f02). The refusal quotes nothing the runner sent."""
+    dt = None
+    if type(name) is str and len(name) <= DTYPE_CHARS:
+        try:
+            dt = np.dtype(name)
+        except (TypeError, ValueError, SyntaxError):
+            dt = None
+    if dt is None or not _is_data_dtype(dt):
+        raise WireError(f"refused {what} dtype (not a plain number type)")
+    return dt
 
 
 def _list(v) -> list:

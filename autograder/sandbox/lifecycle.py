@@ -114,6 +114,14 @@ class RunnerLifecycle:
         close_quietly(self.rsock)
         self.rsock = None
 
+    def _tell_monitor(self, op: str) -> None:
+        """Send `op` to the monitor without waiting for its answer (_ask_monitor reads past it)."""
+        if self.msock is not None:
+            try:
+                wire.send_frame(self.msock, {"op": op})
+            except OSError:
+                pass
+
     def _ask_monitor(self, op: str, event: str) -> dict | None:
         """Send `op` to the monitor and wait for its `event`; None when it never comes."""
         if self.msock is None:

@@ -47,6 +47,7 @@ MAX_NODES = 1_000_000
 MAX_INT_HEX = 10_000
 MAX_PIXELS = 1 << 28
 MAX_PALETTE = 1024
+DTYPE_CHARS = 8  # an array's dtype name; a plain number type's is at most 4 ('<c16')
 HASH_WORK = 1_000_000
 # Exceptions and warnings from the runner: text capped before it is kept anywhere.
 EXC_TYPE_CAP = 200

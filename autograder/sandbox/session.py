@@ -303,13 +303,17 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         self._finish()
 
     def close_later(self) -> None:
-        """End the session for the judge now (the runner's socket closed: a runner waiting for
-        a call ends by itself) and leave the rest of `close` to the engine's clean-up thread,
-        which `engine.close()` waits for (issue 16: the next session need not wait ~20 ms)."""
+        """End the session for the judge now (the runner's socket closed, its monitor told to
+        kill it and everything it started) and leave the rest of `close` (waiting for that,
+        removing its folder) to the engine's clean-up thread, which `engine.close()` waits for
+        (issue 16: the next session need not wait ~10 ms). The kill is not queued: that thread
+        serves the sessions in turn, and a folder of many files held it for seconds, while a
+        process the runner had started lived on into the next submission (attack f01)."""
         if self.closed:
             return
         self.closed = True
         self._drop_runner()
+        self._tell_monitor("kill")
         self.engine.finish_later(self._finish)
 
     def _finish(self) -> None:

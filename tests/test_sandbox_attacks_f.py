@@ -1,0 +1,85 @@
+"""A harder white-box round (tests/attacks/f*.py, 2026-12-03), graded by the real
+`course grade --jobs 1` in the `duo` assignment of tests/fixtures/attack_course, each followed on
+the same worker by an honest submission: a process that outlived its session while the judge's
+single clean-up thread was kept busy, and served the hidden inputs to the next submission (f01a
+leaves it, f01b asks it); a forged dtype of 340,000 fields that the judge built before refusing
+it (f02). f03a/f03b are kept as regressions of attacks that were blocked already: marks left
+in every place outside the working folder, and signals to every process a runner can see. f01
+and f02 worked before their fixes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run_course
+
+HERE = Path(__file__).resolve().parent
+ATTACKS = HERE / "attacks"
+FIXTURE = HERE / "fixtures" / "attack_course"
+HIDDEN = ("13.371337", "4242.4242")  # the hidden case's inputs (attack_course duo q1)
+ATTACK_FILES = ["f01_a_leftover_server", "f01_b_leftover_client", "f02_dtype_of_many_fields",
+                "f03_a_plant_everywhere", "f03_b_look_everywhere"]
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("attacks-f")
+    shutil.copytree(FIXTURE, tmp / "course")
+    subs, out = tmp / "subs", tmp / "out"
+    subs.mkdir()
+    honest = (FIXTURE / "solutions" / "duo" / "duo.py").read_text()
+    (subs / "a_honest.py").write_text(honest)
+    for name in ATTACK_FILES:
+        shutil.copy(ATTACKS / f"{name}.py", subs / f"{name}.py")
+        (subs / f"{name}_zhonest.py").write_text(honest)  # sorts right after it: the same worker next
+    proc = run_course("--root", tmp / "course", "grade", "duo", subs, "--out", out, "--jobs", "1",
+                      "--no-resume", "--submission-timeout", "20", check=False, timeout=900)
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {r["submission"]: r for r in csv.DictReader(f)}
+    records = {name: json.loads((out / "state" / "records" / f"{name}.json").read_text()) for name in rows}
+    return proc, out, rows, records
+
+
+def test_no_grader_failure_and_every_honest_neighbour_keeps_full_marks(graded):
+    proc, _out, rows, _records = graded
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not [r for r in rows.values() if r["status"] == "failed"], rows
+    for name in ["a_honest"] + [f"{a}_zhonest" for a in ATTACK_FILES]:
+        assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
+
+
+def test_a_closed_sessions_processes_do_not_outlive_it(graded):
+    _proc, out, rows, _records = graded
+    client = (out / "logs" / "f01_b_leftover_client.log").read_text()
+    assert "no one is serving" in client and "FOUND" not in client, client[-2000:]
+    assert not any(h in client for h in HIDDEN), client[-2000:]
+    for name in ("f01_a_leftover_server", "f01_b_leftover_client"):
+        assert float(rows[name]["score"]) == 4.0, rows[name]  # honest functions otherwise
+
+
+def test_a_dtype_string_is_refused_before_numpy_reads_it(graded):
+    _proc, _out, rows, records = graded
+    name = "f02_dtype_of_many_fields"
+    assert "refused array dtype" in rows[name]["reason"], rows[name]
+    assert float(rows[name]["score"]) == 3.0, rows[name]  # add's forged answer only
+    # Before: ~3.5 s of the judge's CPU and ~100 MB building the dtype, all in the call's round trip.
+    assert records[name]["result"]["elapsed"] < 2.0, records[name]["result"]["timing"]
+    assert records[name]["judge_peak_kb"] < records["a_honest"]["judge_peak_kb"] + 50_000, records[name]
+
+
+def test_nothing_outside_the_working_folder_reaches_the_next_submission(graded):
+    _proc, out, rows, _records = graded
+    planter = (out / "logs" / "f03_a_plant_everywhere.log").read_text()
+    assert "PLANTED" not in planter and "SIGNALLED" not in planter, planter[-2000:]
+    looker = (out / "logs" / "f03_b_look_everywhere.log").read_text()
+    assert "no mark" in looker and "FOUND" not in looker, looker[-2000:]
+    for name in ("f03_a_plant_everywhere", "f03_b_look_everywhere"):
+        assert float(rows[name]["score"]) == 4.0, rows[name]
