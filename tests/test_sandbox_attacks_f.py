@@ -3,9 +3,10 @@
 the same worker by an honest submission: a process that outlived its session while the judge's
 single clean-up thread was kept busy, and served the hidden inputs to the next submission (f01a
 leaves it, f01b asks it); a forged dtype of 340,000 fields that the judge built before refusing
-it (f02). f03a/f03b are kept as regressions of attacks that were blocked already: marks left
-in every place outside the working folder, and signals to every process a runner can see. f01
-and f02 worked before their fixes."""
+it (f02); lone surrogates in everything a runner says, which stopped the batch when its record
+was written (f04). f03a/f03b are kept as regressions of attacks that were blocked already: marks left
+in every place outside the working folder, and signals to every process a runner can see. f01,
+f02 and f04 worked before their fixes."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ ATTACKS = HERE / "attacks"
 FIXTURE = HERE / "fixtures" / "attack_course"
 HIDDEN = ("13.371337", "4242.4242")  # the hidden case's inputs (attack_course duo q1)
 ATTACK_FILES = ["f01_a_leftover_server", "f01_b_leftover_client", "f02_dtype_of_many_fields",
-                "f03_a_plant_everywhere", "f03_b_look_everywhere"]
+                "f03_a_plant_everywhere", "f03_b_look_everywhere", "f04_lone_surrogates"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -83,3 +84,15 @@ def test_nothing_outside_the_working_folder_reaches_the_next_submission(graded):
     assert "no mark" in looker and "FOUND" not in looker, looker[-2000:]
     for name in ("f03_a_plant_everywhere", "f03_b_look_everywhere"):
         assert float(rows[name]["score"]) == 4.0, rows[name]
+
+
+def test_lone_surrogates_are_stored_as_escapes_and_the_batch_goes_on(graded):
+    _proc, out, rows, records = graded
+    name = "f04_lone_surrogates"
+    assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 0.0), rows[name]
+    for path in out.rglob("*"):  # every file the grader wrote is UTF-8 (before: no record, no batch)
+        if path.is_file():
+            path.read_bytes().decode("utf-8")
+    assert "lone \ud800 surrogate" in records[name]["result"]["output"]  # read back as written
+    log = (out / "logs" / f"{name}.log").read_text(encoding="utf-8")
+    assert "lone \\ud800 surrogate" in log and "W\\ud800eird" in log, log[-2000:]  # shown escaped
