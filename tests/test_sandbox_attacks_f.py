@@ -4,8 +4,9 @@ the same worker by an honest submission: a process that outlived its session whi
 single clean-up thread was kept busy, and served the hidden inputs to the next submission (f01a
 leaves it, f01b asks it); a forged dtype of 340,000 fields that the judge built before refusing
 it (f02); lone surrogates in everything a runner says, which stopped the batch when its record
-was written (f04); keys that hash alike and take long to tell apart (f05). f03a/f03b are kept as regressions of attacks that were blocked already: marks left
-in every place outside the working folder, and signals to every process a runner can see. f01,
+was written (f04); keys that hash alike and take long to tell apart (f05). f03a/f03b and f06 are kept as regressions of attacks that were blocked already: marks
+left in every place outside the working folder, signals to every process a runner can see, and
+patches of what the template preloaded beside planted test helpers. f01,
 f02, f04 and f05 worked before their fixes."""
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ FIXTURE = HERE / "fixtures" / "attack_course"
 HIDDEN = ("13.371337", "4242.4242")  # the hidden case's inputs (attack_course duo q1)
 ATTACK_FILES = ["f01_a_leftover_server", "f01_b_leftover_client", "f02_dtype_of_many_fields",
                 "f03_a_plant_everywhere", "f03_b_look_everywhere", "f04_lone_surrogates",
-                "f05_long_colliding_keys"]
+                "f05_long_colliding_keys", "f06_patch_what_the_template_loaded"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -105,4 +106,12 @@ def test_colliding_keys_are_charged_for_their_length(graded):
     assert "too many keys that hash alike" in rows[name]["reason"], rows[name]
     assert float(rows[name]["score"]) == 2.0, rows[name]  # scale's two cases, hidden and public
     # Before: ~1.3 s of the judge's CPU for each of the two forged answers.
-    assert records[name]["result"]["elapsed"] < 1.5, records[name]["result"]["timing"]
+    assert records[name]["result"]["elapsed"] < 3.0, records[name]["result"]["timing"]
+
+
+def test_a_runners_patches_reach_neither_the_judge_nor_the_template(graded):
+    _proc, out, rows, _records = graded
+    name = "f06_patch_what_the_template_loaded"
+    assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 0.0), rows[name]
+    log = (out / "logs" / f"{name}.log").read_text()
+    assert log.count("clean template") == 2 and "INHERITED" not in log, log[-2000:]  # public, then hidden
