@@ -28,9 +28,10 @@ def test_prelu(prelu):
     # x's dtype decides, not alpha's: float32 x with alpha a list of Python floats stays float32
     _compare(prelu(x.astype(np.float32), alpha.tolist()), expected.astype(np.float32), ATOL32,
              "prelu on float32 x with alpha the list [0.0, 0.1, 0.5]")
-    ints = np.array([[-3, 2], [4, -1]])
-    _compare(prelu(ints, [0.5, 0.25]), np.array([[-1.5, 2.0], [4.0, -0.25]]), ATOL64,
-             "prelu of an int array (computed in float64)")
+    ints = np.array([[-3, 2], [-4, -1]])   # as many rows as channels: alpha goes along the last axis
+    _compare(prelu(ints, [0.5, 0.25]), np.array([[-1.5, 2.0], [-2.0, -0.25]]), ATOL64,
+             "prelu of the 2x2 int array [[-3, 2], [-4, -1]] with alpha [0.5, 0.25] per channel (the last axis; "
+             "computed in float64)")
 
 
 @test_case(points=1)

@@ -60,6 +60,16 @@ def test_at_zero_and_dtypes(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad,
         got = np.asarray(got)
         assert got.dtype == np.float32, f"{what} on float32: expected float32 out, got {got.dtype}"
         assert np.allclose(got, expected, rtol=1e-6, atol=0), f"{what}: expected {np.asarray(expected).tolist()}, got {got.tolist()}"
+    # far from 0: exp(1000) = inf, and inf / inf is nan; the slopes there are 0 (1 for elu_grad at +1000).
+    # Warnings are allowed here (no docstring forbids them); wrong values and NaN are not.
+    far = np.array([-1000.0, 1000.0])
+    for what, f, expected in (("sigmoid_grad", sigmoid_grad, [0.0, 0.0]), ("tanh_grad", tanh_grad, [0.0, 0.0]),
+                              ("elu_grad", elu_grad, [0.0, 1.0])):
+        with np.errstate(all="ignore"):
+            got = np.asarray(f(far.copy()), dtype=np.float64)
+        assert got.shape == (2,) and not np.isnan(got).any() and np.allclose(got, expected, rtol=0, atol=1e-12), (
+            f"{what} at [-1000.0, 1000.0]: expected the slopes there, got {got.tolist()}. A formula that "
+            "takes exp of a large number (exp(1000) = inf) gives inf / inf = nan: build it from a stable function")
 
 
 @test_case(points=1)
@@ -86,8 +96,11 @@ def test_ints_alpha_zero_and_errors(relu_grad, leaky_relu_grad, elu_grad, sigmoi
     got = np.asarray(prelu_grad(np.array([[-1.0], [3.0]]), [0.5]))   # one channel, alpha a list
     assert got.dtype == np.float64 and got.tolist() == [[0.5], [1.0]], (
         f"prelu_grad of [[-1], [3]] with alpha [0.5]: expected float64 [[0.5], [1.0]], got {got.dtype} {got.tolist()}")
-    got = np.asarray(prelu_grad(np.array([[-1.0, 2.0]], np.float32), [0.3, 0.6]))   # float32 x, alpha a list
+    # float32 x, alpha a list; as many rows as channels: alpha goes along the last axis
+    got = np.asarray(prelu_grad(np.array([[-1.0, 2.0], [-3.0, -4.0]], np.float32), [0.3, 0.6]))
     assert got.dtype == np.float32, f"prelu_grad of a float32 x with alpha a list of floats: expected float32, got {got.dtype}"
+    assert got.shape == (2, 2) and np.allclose(got, [[0.3, 1.0], [0.3, 0.6]], rtol=1e-6, atol=0), (
+        f"prelu_grad of [[-1, 2], [-3, -4]] with alpha [0.3, 0.6] per channel (the last axis): got {got.tolist()}")
     got = np.asarray(leaky_relu_grad(np.array([-2, 0, 3]), 0.2))
     assert got.dtype == np.float64 and np.allclose(got, [0.2, 0.2, 1.0], rtol=1e-12, atol=0), (
         f"leaky_relu_grad of the ints [-2, 0, 3] with alpha 0.2: expected float64 slopes, got {got.dtype} {got.tolist()}")
