@@ -17,7 +17,14 @@ from .status import Status
 
 
 def import_syntax_error(msg: str, line) -> tuple[Status, str]:
-    return Status.ERROR, f"the submission has a syntax error: {msg} (line {line})"
+    return Status.ERROR, syntax_error(msg, f"line {line}")
+
+
+def syntax_error(msg: str, where: str, file: str = "") -> str:
+    """`where` is `line 12` or a notebook's `code cell 4, line 2`; `file` the file graded as the
+    student named it (student text: made one visible line, capped, like a name anywhere)."""
+    place = f"{T.one_line(file, T.NAME)}, {where}" if file else where
+    return f"the submission has a syntax error: {T.cap(msg, 500)} ({place})"
 
 
 def import_exit(code: str = "") -> tuple[Status, str]:

@@ -97,3 +97,44 @@ def test_a_hanging_submission_ends_before_gradescopes_own_timeout(tmp_path):
     assert "10 s for the whole submission" in proc.stderr
     assert data["score"] == 0 and "timeout" in data["output"] and "10 s in all" in data["output"], data["output"]
     assert wall < 25, wall  # six 4 s timeouts would be 24 s, plus the start
+
+
+def _notebook(*cells: str) -> str:
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# My answers")] + [nbformat.v4.new_code_cell(c) for c in cells]
+    return nbformat.writes(nb)
+
+
+@pytest.mark.parametrize("files, score, says", [
+    # A file renamed by the browser's download, and one in a folder: graded, and named on the page.
+    ({"my_tiny (1).py": "SOLUTION"}, 6, "Status: graded. Graded file: my_tiny (1).py."),
+    ({"work/tiny.py": "SOLUTION"}, 6, "Status: graded. Graded file: work/tiny.py."),
+    # IPython's display(), bare and imported, in a notebook: graded in full, not a NameError.
+    ({"tiny.ipynb": ("display('hi')", "from IPython.display import display", "SOLUTION")}, 6,
+     "Status: graded. Graded file: tiny.ipynb."),
+    # A syntax error names the file (a notebook's cell) and the line.
+    ({"my_tiny (1).py": "import numpy as np\n\ndef add(a, b)\n    return a + b\n"}, 0,
+     "(my_tiny (1).py, line 3)"),
+    ({"tiny.ipynb": ("display(1)", "SOLUTION", "for i in range(3)\n    print(i)")}, 0,
+     "(tiny.ipynb, code cell 4, line 1)"),
+], ids=["renamed", "nested", "notebook-display", "syntax-py", "syntax-notebook"])
+def test_what_a_student_reads_names_the_file_graded(tmp_path, files, score, says):
+    """Through run_autograder and the real engine (sandbox), on the tiny fixture's bundle."""
+    from autograder.build.bundle import bundle_for
+    from autograder.config import load_course
+
+    course = load_course(ROOT / "tests" / "fixtures" / "sandbox_course")
+    bundle = bundle_for(course.get("tiny"), course.seed)
+    solution = (ROOT / "tests" / "fixtures" / "sandbox_course" / "solutions" / "tiny" / "tiny.py").read_text()
+    root = _root(tmp_path)
+    shutil.copytree(bundle.root, root / "source" / "bundle")
+    for name, body in files.items():
+        path = root / "submission" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = _notebook(*(solution if c == "SOLUTION" else c for c in body)) if isinstance(body, tuple) \
+            else body.replace("SOLUTION", solution)
+        path.write_text(text)
+    _, data = _run(root, AUTOGRADER_PYTHON=sys.executable)
+    assert data["score"] == score and says in data["output"], data["output"]
+    assert data["tests"] and "internal error" not in data["output"]

@@ -221,12 +221,14 @@ def _grade_task(task, bundle_zip, key, engine_name, timeout) -> dict:
         else:
             engine = _engine(engine_name)
             try:
-                result = _core().grade_source(bundle, source, engine, name, deadline=deadline)
+                result = _core().grade_source(bundle, source, engine, name, deadline=deadline,
+                                              syntax_error=read.syntax_error)
             except Exception:
                 _drop_engine(engine_name)  # do not reuse an engine in an unknown state
                 raise
         extra = explain(bundle, result, source)
         result.reason = M.join_reason(result.reason, extra)
+        result.file = read.graded
     except SubmissionRejected as e:
         result = rejected(bundle, name, str(e))
     except Exception:  # noqa: BLE001 - the grader failed, not the submission

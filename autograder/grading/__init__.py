@@ -30,10 +30,12 @@ def grade_path(bundle: GradingBundle, path: Path, engine: Engine, label: str | N
 
     label = label or Path(path).stem
     try:
-        source = read_path(Path(path), bundle.submission).source
+        read = read_path(Path(path), bundle.submission)
     except SubmissionRejected as e:
         return rejected(bundle, label, str(e))
-    return grade_source(bundle, source, engine, label)
+    result = grade_source(bundle, read.source, engine, label, syntax_error=read.syntax_error)
+    result.file = read.graded
+    return result
 
 
 def rejected(bundle: GradingBundle, label: str, reason: str) -> GradeResult:

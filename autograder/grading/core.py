@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Callable
 
 from .. import testfiles
 from ..testfiles import ExceptionTestFile  # otter's, loaded without otter's whole API (start-up)
@@ -59,14 +60,16 @@ def _time_split(t: dict) -> dict:
 
 
 def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str = "submission",
-                 deadline: Deadline | None = None) -> GradeResult:
+                 deadline: Deadline | None = None, syntax_error: Callable[[], str] | None = None) -> GradeResult:
     """Grade a submission's module source for the bundle's assignment.
 
     Public cases run first, all in one session; hidden cases then run in a FRESH session (a new
     runner, a new working folder), so nothing a hidden case passed in (asset names, golden
     arrays) can be remembered by the submission and shown in a public case's output or message.
     `deadline` bounds the whole submission (see Deadline); when it passes, the remaining cases
-    fail with its reason and the row is `timeout`."""
+    fail with its reason and the row is `timeout`. `syntax_error` (the reader's Read.syntax_error):
+    asked only when the import failed, it names the file and line (a notebook's cell) of a syntax
+    error, in place of the runner's sentence, which knows neither."""
     started = time.monotonic()
     if deadline is None:
         deadline = Deadline.after(bundle.limits.effective_submission_timeout, started)
@@ -107,8 +110,10 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
             try:
                 if session.import_error:
                     result.status, result.reason = session.import_error
+                    if result.status == Status.ERROR and syntax_error is not None:
+                        result.reason = syntax_error() or result.reason
                     for case, _, _ in batch:
-                        case.message = session.import_error[1]
+                        case.message = result.reason
                     continue
                 for case, test_file, tc in batch:
                     if expired:

@@ -51,6 +51,9 @@ class GradeResult:
     elapsed: float = 0.0
     # Where the seconds went (issue 16): startup, student, judge, wire; see grading/core.py.
     timing: dict = field(default_factory=dict)
+    # The file graded, as the student named it (its path inside the folder or zip they handed
+    # in); "" when none was read. Student text: shown through autograder.text only.
+    file: str = ""
 
     @property
     def score(self) -> float:
@@ -68,7 +71,7 @@ class GradeResult:
             replace(c, message=M.plain(T.cap(c.message, T.MESSAGE)), output=T.cap(c.output, T.CASE_OUTPUT))
             for c in q.cases]) for q in self.questions]
         return replace(self, status=Status.of(self.status), reason=M.plain(T.cap(self.reason, T.REASON)),
-                       output=T.cap(self.output, T.OUTPUT), questions=questions)
+                       output=T.cap(self.output, T.OUTPUT), questions=questions, file=T.cap(self.file, T.NAME))
 
     def to_dict(self) -> dict:
         """The stored form (capped: see bounded())."""
@@ -81,7 +84,7 @@ class GradeResult:
         questions = [QuestionResult(q["name"], q["max_score"], [CaseResult(**c) for c in q["cases"]])
                      for q in d.get("questions", [])]
         return cls(d["slug"], d["submission"], Status.of(d.get("status", Status.GRADED)), d.get("reason", ""),
-                   questions, d.get("output", ""), d.get("elapsed", 0.0)).bounded()
+                   questions, d.get("output", ""), d.get("elapsed", 0.0), file=str(d.get("file") or "")).bounded()
 
 
 def _case_lines(cases: list[CaseResult], with_messages: bool) -> str:
@@ -127,7 +130,11 @@ def gradescope_json(result: GradeResult) -> dict:
     for t in tests:  # Gradescope guesses pass/fail from the score without it; course grade's files agree
         t["status"] = "passed" if t["score"] >= t["max_score"] else "failed"
     reason = M.plain(result.reason)
-    output = f"Status: {result.status}." + (f" {T.one_line(reason, T.REASON)}" if reason else "")
+    output = f"Status: {result.status}."  # one line: nothing a student wrote starts a new one
+    if result.file:  # which file was graded: a renamed or nested one is named too
+        output += f" Graded file: {T.one_line(result.file, T.NAME)}."
+    if reason:
+        output += f" {T.one_line(reason, T.REASON)}"
     return {
         "score": result.score,
         "execution_time": round(result.elapsed, 3),

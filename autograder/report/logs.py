@@ -18,6 +18,7 @@ def submission_log(row) -> str:
     lines = [
         f"submission: {row.name}",
         f"origin:     {T.one_line(row.origin, T.NAME)}",
+        f"file:       {T.one_line(r.file, T.NAME) if r.file else '-'}",
         f"sha256:     {row.digest}",
         f"assignment: {r.slug}",
         f"status:     {r.status}",

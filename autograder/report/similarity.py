@@ -48,7 +48,7 @@ def source_of(sub, expected: str) -> str | None:
     if sub.problem or sub.path is None:
         return None
     try:
-        return read_path(sub.path, expected).source  # the reader every grading path uses
+        return read_path(sub.path, expected).written  # the reader every grading path uses
     except (SubmissionRejected, OSError, ValueError, RecursionError):
         return None
 

@@ -7,16 +7,37 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import messages as M
 from .archive import MAX_BYTES, folder_files, safe_extract
 from .errors import ACCEPTED, SubmissionRejected, file_limit, too_big, wrong_kind
-from .source import source_from_file, source_from_bytes
+from .source import Code, code_from_bytes, code_from_file, find_syntax_error
 
 
 @dataclass(frozen=True)
 class Read:
     source: str      # the module source to grade
-    graded: str      # the file graded, relative to the submission ("" for a single file)
+    graded: str      # the file graded as the student named it: its path inside the folder or zip
+                     # submitted, or the submitted file's own name (student text: sanitise to show)
     note: str = ""   # for the grader: the file graded is not named as the assignment asks
+    code: Code | None = None  # where the source's lines came from (a notebook's cells)
+
+    @property
+    def written(self) -> str:
+        """The source as the student wrote it: without the grader's display() line (similarity)."""
+        if not (self.code and self.code.prelude):
+            return self.source
+        lines = self.source.split("\n")
+        return "\n".join(lines[:self.code.prelude - 1] + lines[self.code.prelude:])
+
+    def syntax_error(self) -> str:
+        """The reason for a source Python cannot compile, naming the file and where in it (a
+        notebook's cell and line), as the runner would find it; "" when it compiles."""
+        found = find_syntax_error(self.source)
+        if found is None:
+            return ""
+        msg, line = found
+        where = self.code.where(line) if self.code else f"line {line}"
+        return M.syntax_error(msg, where, self.graded)
 
 
 def pick(files: list[tuple[str, Path]], expected: str) -> tuple[str, Path]:
@@ -56,8 +77,9 @@ def _read_files(files: list[tuple[str, Path]], expected: str, nested_zip: bool) 
             raise SubmissionRejected(f"no {expected} (nor any .py or .ipynb file) in the submission, only "
                                      f"a zip inside the zip ({rel}); zip the files themselves")
         inner = read_archive(_read_capped(path), expected, nested_zip=False)
-        return Read(inner.source, f"{rel}/{inner.graded}", _note(inner.graded, expected))
-    return Read(source_from_file(path), rel, _note(rel, expected))
+        return Read(inner.source, f"{rel}/{inner.graded}", _note(inner.graded, expected), inner.code)
+    code = code_from_file(path)
+    return Read(code.source, rel, _note(rel, expected), code)
 
 
 def _read_capped(path: Path) -> bytes:
@@ -88,7 +110,8 @@ def read_bytes(data: bytes, filename: str, expected: str) -> Read:
         raise SubmissionRejected(too_big(name, len(data), limit))
     if suffix == ".zip":
         return read_archive(data, expected, nested_zip=False)
-    return Read(source_from_bytes(data, name), "")
+    code = code_from_bytes(data, name)
+    return Read(code.source, name, code=code)
 
 
 def read_path(path: Path, expected: str) -> Read:

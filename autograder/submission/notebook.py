@@ -1,8 +1,9 @@
-"""A notebook's code cells as one module: IPython-only lines removed, malformed notebooks
-refused with the reason (see notebook_source)."""
+"""A notebook's code cells as one module: IPython-only lines removed, IPython's display()
+given its plain-Python meaning, malformed notebooks refused with the reason (see notebook_code)."""
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
@@ -55,6 +56,45 @@ def strip_ipython(src: str) -> str:
     return "\n".join(out)
 
 
+# IPython's display() outside a running kernel prints its objects (IPython.display.display does
+# exactly this when no shell is initialized); a notebook uses it without importing it. One line, in
+# the submission's own module, calling only the submission's own print: it adds no power.
+DISPLAY_PRELUDE = ("def display(*objs, **kwargs): print(*objs)  "
+                   "# added by the grader: IPython's display() outside a notebook")
+
+
+def _leading(stmt: ast.stmt, first: bool) -> bool:
+    """A statement that must stay before any other: the module docstring, a __future__ import."""
+    if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+        return True
+    return first and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
+        and isinstance(stmt.value.value, str)
+
+
+def with_display(src: str) -> tuple[str, int]:
+    """The notebook's module with DISPLAY_PRELUDE on a line of its own before its first statement
+    (after a docstring and __future__ imports), when the code reads the name `display`; and the
+    number of that line (0: nothing added: no `display`, or code Python cannot parse anyway)."""
+    if "display" not in src:
+        return src, 0
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return src, 0  # reported as it is (a syntax error names its own cell and line)
+    if not any(isinstance(n, ast.Name) and n.id == "display" for n in ast.walk(tree)):
+        return src, 0
+    at = 1
+    for i, stmt in enumerate(tree.body):
+        if not _leading(stmt, i == 0):
+            if stmt.lineno < at:
+                return src, 0  # `from __future__ import x; display(y)` on one line: left as it is
+            break
+        at = stmt.end_lineno + 1
+    lines = src.split("\n")
+    lines.insert(at - 1, DISPLAY_PRELUDE)
+    return "\n".join(lines), at
+
+
 def _without_outputs(pairs: list) -> dict:
     """Cell outputs and attachments are dropped as soon as they are parsed: never graded."""
     return {k: v for k, v in pairs if k not in ("outputs", "attachments")}
@@ -101,8 +141,15 @@ def _parse(text: str, name: str):
 
 
 def notebook_source(text: str, name: str) -> str:
+    """The code cells of a notebook as one module (see notebook_code)."""
+    return notebook_code(text, name)[0]
+
+
+def notebook_code(text: str, name: str) -> tuple[str, tuple[tuple[int, int], ...], int]:
     """The code cells of a notebook as one module; IPython magics, shell escapes (`!cmd`,
-    `x = !cmd`), help lines (`obj?`) and whole `%%` cell-magic cells removed.
+    `x = !cmd`), help lines (`obj?`) and whole `%%` cell-magic cells removed; `display` defined
+    when the code uses it (with_display). Also where each line came from: (first line in the
+    module, cell number) for each code cell kept, and the line of the display prelude (0: none).
 
     Anything that is not a notebook as nbformat writes it is rejected with the reason: JSON
     nested deeper than the parser's recursion limit, cells that are not objects, a `source`
@@ -112,7 +159,7 @@ def notebook_source(text: str, name: str) -> str:
     if not isinstance(cells, list):
         what = "no 'cells' list" if isinstance(nb, dict) else f"a JSON {type(nb).__name__}, not an object"
         raise SubmissionRejected(f"{name} is not a valid Jupyter notebook (expected notebook JSON, found {what})")
-    chunks, total = [], 0
+    chunks, total, start, kept = [], 0, 1, []
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -130,6 +177,9 @@ def notebook_source(text: str, name: str) -> str:
         if src.lstrip().startswith("%%"):
             continue  # a cell magic makes the whole cell non-Python (%%bash, %%time, ...)
         chunks.append(strip_ipython(src))
+        kept.append((start, number))
+        start += chunks[-1].count("\n") + 2  # the cell's lines, then the blank line joining the next
     if not any(c.strip() for c in chunks):
         raise SubmissionRejected(f"{name} has no code cells to grade")
-    return "\n\n".join(chunks) + "\n"
+    source, prelude = with_display("\n\n".join(chunks) + "\n")
+    return source, tuple(kept), prelude

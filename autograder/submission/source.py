@@ -1,14 +1,52 @@
 """One file's bytes to the source of the module to grade: UTF-8, no NUL, within the limits,
-parseable by Python's parser; a notebook's code cells (notebook.py)."""
+parseable by Python's parser; a notebook's code cells (notebook.py). Code keeps where each line
+came from, so a syntax error can be named as the student would find it (file, cell, line)."""
 
 from __future__ import annotations
 
+import __future__
 import ast
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import text as T
 from .errors import READABLE, SubmissionRejected, file_limit, too_big, wrong_kind
-from .notebook import check_json_size, notebook_source
+from .notebook import check_json_size, notebook_code
+
+# The runner compiles a submission from a module holding `from __future__ import annotations`,
+# which compile() passes on: the same flag here, so both find the same syntax errors.
+RUNNER_FLAGS = __future__.annotations.compiler_flag
+
+
+@dataclass(frozen=True)
+class Code:
+    """The module source to grade, and for a notebook where its lines came from."""
+    source: str
+    cells: tuple[tuple[int, int], ...] = ()  # a notebook's: (first line in source, cell number) per code cell kept
+    prelude: int = 0                          # the line of the grader's display() (notebook.with_display), 0: none
+
+    def where(self, line: int) -> str:
+        """A line of the source as the student finds it: `line 12`, or `code cell 4, line 2`."""
+        if self.prelude and line > self.prelude:
+            line -= 1
+        start, number = max(((s, n) for s, n in self.cells if s <= line), default=(1, 0))
+        return f"code cell {number}, line {line - start + 1}" if number else f"line {line}"
+
+
+def find_syntax_error(source: str) -> tuple[str, int] | None:
+    """Python's own complaint about the source, as the runner's compile() makes it: (message,
+    line), or None when it compiles or when the compiler gives up (too deep, out of memory:
+    left to the runner, which reports it as it always did). Compiling runs none of the code."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning and friends: the runner shows its own
+            compile(source, "<submission>", "exec", flags=RUNNER_FLAGS, dont_inherit=True)
+    except SyntaxError as e:
+        return str(e.msg), int(e.lineno or 0)
+    except (ValueError, MemoryError, RecursionError, OverflowError):
+        return None
+    return None
 
 
 def check_source(source: str, name: str) -> str:
@@ -52,21 +90,30 @@ def _check_kind_and_size(name: str, size: int) -> str:
     return suffix
 
 
-def source_from_bytes(data: bytes, name: str) -> str:
-    """The module source of a .py or .ipynb file's content; `name` is the file's name as the
-    student sent it (messages name it)."""
+def code_from_bytes(data: bytes, name: str) -> Code:
+    """The module of a .py or .ipynb file's content; `name` is the file's name as the student
+    sent it (messages name it)."""
     suffix = _check_kind_and_size(name, len(data))
     if suffix == ".ipynb":
         check_json_size(data, name)  # before decoding: a refused notebook costs only its bytes
     text = decode_source(data, name)
     if suffix == ".ipynb":
-        return check_source(notebook_source(text, name), name)
+        source, cells, prelude = notebook_code(text, name)
+        return Code(check_source(source, name), cells, prelude)
     if not text.strip():
         raise SubmissionRejected(f"{name} is empty")
-    return check_source(text, name)
+    return Code(check_source(text, name))
+
+
+def code_from_file(path: Path) -> Code:
+    path = Path(path)
+    _check_kind_and_size(path.name, path.stat().st_size)  # before reading a byte of it
+    return code_from_bytes(path.read_bytes(), path.name)
+
+
+def source_from_bytes(data: bytes, name: str) -> str:
+    return code_from_bytes(data, name).source
 
 
 def source_from_file(path: Path) -> str:
-    path = Path(path)
-    _check_kind_and_size(path.name, path.stat().st_size)  # before reading a byte of it
-    return source_from_bytes(path.read_bytes(), path.name)
+    return code_from_file(path).source
