@@ -4,10 +4,12 @@ the same worker by an honest submission: a process that outlived its session whi
 single clean-up thread was kept busy, and served the hidden inputs to the next submission (f01a
 leaves it, f01b asks it); a forged dtype of 340,000 fields that the judge built before refusing
 it (f02); lone surrogates in everything a runner says, which stopped the batch when its record
-was written (f04); keys that hash alike and take long to tell apart (f05). f03a/f03b and f06 are kept as regressions of attacks that were blocked already: marks
-left in every place outside the working folder, signals to every process a runner can see, and
-patches of what the template preloaded beside planted test helpers. f01,
-f02, f04 and f05 worked before their fixes."""
+was written (f04); keys that hash alike and take long to tell apart (f05); the hidden inputs left in the kernel
+keyring of a uid the next submission leases (f07a writes, f07b reads). f01, f02, f04, f05 and
+f07 worked before their fixes (f04 stopped the whole batch, so every test here failed). f03a/f03b
+and f06 are regressions of attacks that were blocked already: marks left in every place outside
+the working folder, signals to every process a runner can see, and patches of what the template
+preloaded beside planted test helpers."""
 
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ FIXTURE = HERE / "fixtures" / "attack_course"
 HIDDEN = ("13.371337", "4242.4242")  # the hidden case's inputs (attack_course duo q1)
 ATTACK_FILES = ["f01_a_leftover_server", "f01_b_leftover_client", "f02_dtype_of_many_fields",
                 "f03_a_plant_everywhere", "f03_b_look_everywhere", "f04_lone_surrogates",
-                "f05_long_colliding_keys", "f06_patch_what_the_template_loaded"]
+                "f05_long_colliding_keys", "f06_patch_what_the_template_loaded",
+                "f07_a_keyring_write", "f07_b_keyring_read"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -115,3 +118,12 @@ def test_a_runners_patches_reach_neither_the_judge_nor_the_template(graded):
     assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 0.0), rows[name]
     log = (out / "logs" / f"{name}.log").read_text()
     assert log.count("clean template") == 2 and "INHERITED" not in log, log[-2000:]  # public, then hidden
+
+
+def test_a_uids_keyring_carries_nothing_to_the_next_submission(graded):
+    _proc, out, rows, _records = graded
+    reader = (out / "logs" / "f07_b_keyring_read.log").read_text()
+    assert "no key" in reader and "FOUND" not in reader, reader[-2000:]
+    assert not any(h in reader for h in HIDDEN), reader[-2000:]
+    for name in ("f07_a_keyring_write", "f07_b_keyring_read"):
+        assert float(rows[name]["score"]) == 4.0, rows[name]

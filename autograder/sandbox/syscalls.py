@@ -1,5 +1,5 @@
 """The few Linux system calls the child side needs that Python does not offer: prctl, a
-seccomp filter against user namespaces, unshare and mount (through the C library)."""
+seccomp filter against user namespaces and keyrings, unshare and mount (through the C library)."""
 
 from __future__ import annotations
 
@@ -28,17 +28,21 @@ def prctl(option: int, arg: int) -> bool:
     return libc().prctl(option, ctypes.c_ulong(arg), 0, 0, 0) == 0
 
 
-# No user namespaces in the runner.
+# No user namespaces and no kernel keyrings in the runner.
 AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 # syscall numbers: unshare, clone, clone3, setns
 SYSCALLS = {"x86_64": (272, 56, 435, 308), "aarch64": (97, 220, 435, 268)}
+# add_key, request_key, keyctl: a uid's keyring outlives its processes (the kernel keeps it for
+# the uid, not for a namespace), so a key left there reached the next session leasing that uid
+KEY_SYSCALLS = {"x86_64": (248, 249, 250), "aarch64": (217, 218, 219)}
 CLONE_NEWUSER = 0x10000000
 
 
 def userns_filter(machine: str) -> bytes | None:
     """A seccomp-BPF program (struct sock_filter[]) that refuses new user namespaces:
     unshare/clone with CLONE_NEWUSER and setns fail with EPERM, clone3 (whose flags BPF cannot
-    read) with ENOSYS so the C library falls back to clone. None for an architecture without a
+    read) with ENOSYS so the C library falls back to clone; and the kernel's keyrings (add_key,
+    request_key, keyctl fail with EPERM: attack f07). None for an architecture without a
     table here. bubblewrap's --disable-userns needs --unshare-user, which would break the
     runner's switch to its own uid, so the runner installs this itself."""
     import struct
@@ -46,6 +50,7 @@ def userns_filter(machine: str) -> bytes | None:
     if machine not in AUDIT_ARCH:
         return None
     nr_unshare, nr_clone, nr_clone3, nr_setns = SYSCALLS[machine]
+    nr_add_key, nr_request_key, nr_keyctl = KEY_SYSCALLS[machine]
     LD_W_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
     ALLOW, EPERM, ENOSYS, KILL = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
     prog = [  # (code, jump if true, jump if false, k); jumps count instructions skipped
@@ -53,17 +58,20 @@ def userns_filter(machine: str) -> bytes | None:
         (JEQ, 1, 0, AUDIT_ARCH[machine]),       # 1  native: go to 3
         (RET, 0, 0, KILL),                      # 2  another ABI (i386 compat calls): kill
         (LD_W_ABS, 0, 0, 0),                    # 3  A = syscall number
-        (JGE, 9, 0, 0x40000000),                # 4  x32 numbers: go to 14
-        (JEQ, 4, 0, nr_unshare),                # 5  go to 10
-        (JEQ, 3, 0, nr_clone),                  # 6  go to 10
-        (JEQ, 5, 0, nr_clone3),                 # 7  go to 13
-        (JEQ, 5, 0, nr_setns),                  # 8  go to 14
-        (RET, 0, 0, ALLOW),                     # 9
-        (LD_W_ABS, 0, 0, 16),                   # 10 A = low 32 bits of argument 0 (the flags)
-        (JSET, 2, 0, CLONE_NEWUSER),            # 11 go to 14
+        (JGE, 12, 0, 0x40000000),               # 4  x32 numbers: go to 17
+        (JEQ, 7, 0, nr_unshare),                # 5  go to 13
+        (JEQ, 6, 0, nr_clone),                  # 6  go to 13
+        (JEQ, 8, 0, nr_clone3),                 # 7  go to 16
+        (JEQ, 8, 0, nr_setns),                  # 8  go to 17
+        (JEQ, 7, 0, nr_add_key),                # 9  go to 17
+        (JEQ, 6, 0, nr_request_key),            # 10 go to 17
+        (JEQ, 5, 0, nr_keyctl),                 # 11 go to 17
         (RET, 0, 0, ALLOW),                     # 12
-        (RET, 0, 0, ENOSYS),                    # 13 clone3
-        (RET, 0, 0, EPERM),                     # 14
+        (LD_W_ABS, 0, 0, 16),                   # 13 A = low 32 bits of argument 0 (the flags)
+        (JSET, 2, 0, CLONE_NEWUSER),            # 14 go to 17
+        (RET, 0, 0, ALLOW),                     # 15
+        (RET, 0, 0, ENOSYS),                    # 16 clone3
+        (RET, 0, 0, EPERM),                     # 17
     ]
     return b"".join(struct.pack("<HBBI", *ins) for ins in prog)
 
