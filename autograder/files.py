@@ -87,7 +87,8 @@ def json_bytes(data) -> bytes:
     A lone surrogate (a runner's text may hold one: JSON's "\\ud800" decodes to it) is written
     as that escape, which reads back as the same string; UTF-8 cannot hold it, and one in a
     record stopped the whole batch (attack f04)."""
-    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return text.encode("utf-8", "backslashreplace")
 
 
 def pack(files: dict[str, bytes], compresslevel: int = 9, executable: frozenset[str] | set[str] = EXECUTABLE) -> bytes:
