@@ -4,12 +4,13 @@ the same worker by an honest submission: a process that outlived its session whi
 single clean-up thread was kept busy, and served the hidden inputs to the next submission (f01a
 leaves it, f01b asks it); a forged dtype of 340,000 fields that the judge built before refusing
 it (f02); lone surrogates in everything a runner says, which stopped the batch when its record
-was written (f04); keys that hash alike and take long to tell apart (f05); the hidden inputs left in the kernel
-keyring of a uid the next submission leases (f07a writes, f07b reads). f01, f02, f04, f05 and
-f07 worked before their fixes (f04 stopped the whole batch, so every test here failed). f03a/f03b
-and f06 are regressions of attacks that were blocked already: marks left in every place outside
-the working folder, signals to every process a runner can see, and patches of what the template
-preloaded beside planted test helpers."""
+was written (f04); keys that hash alike and take long to tell apart (f05); the hidden inputs
+left in the kernel keyring of a uid the next submission leases (f07a writes, f07b reads). A uid
+lent again while its last folder was still being removed (f08) is tested on two sessions of one
+engine below. f01, f02, f04, f05, f07 and f08 worked before their fixes (f04 stopped the whole
+batch, so every test here failed). f03a/f03b and f06 are regressions of attacks that were
+blocked already: marks left in every place outside the working folder, signals to every process
+a runner can see, and patches of what the template preloaded beside planted test helpers."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_course
+from conftest import open_tiny_session, run_course
 
 HERE = Path(__file__).resolve().parent
 ATTACKS = HERE / "attacks"
@@ -127,3 +128,40 @@ def test_a_uids_keyring_carries_nothing_to_the_next_submission(graded):
     assert not any(h in reader for h in HIDDEN), reader[-2000:]
     for name in ("f07_a_keyring_write", "f07_b_keyring_read"):
         assert float(rows[name]["score"]) == 4.0, rows[name]
+
+
+F08_LEAVE = """
+import os
+def leave(secret, n):
+    os.makedirs("many", exist_ok=True)
+    for i in range(n):  # the hidden inputs in every name: any file left carries them
+        os.close(os.open(f"many/{secret}-{i}", os.O_CREAT | os.O_WRONLY, 0o600))
+    return os.getuid()
+"""
+F08_LOOK = """
+import glob, os
+def look():
+    names = []
+    for folder in glob.glob("/tmp/run-*/many") + glob.glob("/tmp/course-sandbox-*/run-*/many"):
+        try:
+            names += os.listdir(folder)[:3]
+        except OSError:
+            pass
+    return os.getuid(), names
+"""
+
+
+def test_f08_a_uid_is_not_lent_again_while_its_folder_may_remain(numpy_engine, monkeypatch):
+    """Before: a session whose monitor did not confirm the folder's removal within MONITOR_REPLY
+    (15 s: a million files) released its uid anyway, and the next session, leasing that uid,
+    entered the folder the monitor was still removing and read what the last one left there
+    (here the removal is given 0.3 s for 100,000 files). Now a uid whose folder may remain stays
+    leased."""
+    from autograder.sandbox import lifecycle
+
+    monkeypatch.setattr(lifecycle, "MONITOR_REPLY", 0.3)
+    with open_tiny_session(numpy_engine, F08_LEAVE) as first:
+        first_uid = first.env["leave"]("HIDDEN13.371337", 100_000)
+    with open_tiny_session(numpy_engine, F08_LOOK) as second:
+        uid, names = second.env["look"]()
+    assert not [n for n in names if "HIDDEN" in n], (first_uid, uid, names)

@@ -145,10 +145,13 @@ class RunnerLifecycle:
         return self.exit_info
 
     def _shutdown(self) -> None:
-        """Kill the runner, remove its working directory, end the monitor."""
+        """Kill the runner, remove its working directory, end the monitor. A monitor that does
+        not confirm it within MONITOR_REPLY (a million files take longer) may still be removing
+        the folder: `folder_left` says so, and the session keeps its uid (session._finish)."""
         self._drop_runner()
         if self.msock is not None:
-            self._ask_monitor("close", "closed")
+            if self._ask_monitor("close", "closed") is None:
+                self.folder_left = True
             close_quietly(self.msock)
             self.msock = None
 

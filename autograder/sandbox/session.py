@@ -69,6 +69,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         self.log = OutputLog(int(self.limits.output_kb) * 1024, self.filename)
         self._setup_problem = ""
         self.closed = False
+        self.folder_left = False  # a runner's folder whose removal its monitor did not confirm
         self.uid: UidLease | None = None
         try:
             self.uid = lease_uid() if zygote.switch_user else None
@@ -321,6 +322,10 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
             self._shutdown()
         finally:
             if self.uid is not None:
-                self.uid.release()
+                # A folder whose removal was not confirmed is still the uid's to enter: the uid is
+                # not lent again while this process lives (its lock stays held), or the next
+                # session leasing it could read what the runner left there (attack f08).
+                if not self.folder_left:
+                    self.uid.release()
                 self.uid = None
             self.engine._sessions.discard(self)
