@@ -26,6 +26,18 @@ def notebook(*cells: str) -> str:
     return nbformat.writes(nb)
 
 
+# Lines only IPython runs, in one cell, inside a block too; a %%time cell that defines nothing graded.
+MAGICS = "%matplotlib inline\nimport numpy as np\n!echo hi\nfiles = !ls\nif True:\n    %time z = 3\nnp?"
+
+
+def exported(*cells: str) -> str:
+    """What Jupyter's "Download as Python (.py)" writes for notebook(*cells), with a %%time cell."""
+    from nbconvert import PythonExporter
+
+    nb = nbformat.reads(notebook(*cells, "%%time\nunused = 1"), as_version=4)
+    return PythonExporter().from_notebook_node(nb)[0]
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """One `course grade` over every case: (out folder, {submission: grades.csv row})."""
@@ -53,6 +65,10 @@ def graded(tmp_path_factory):
         "nested/work/mini.py": solution,
         f"evil/{EVIL}.py": solution,
         f"evil_syntax/{EVIL}.py": "def add(a, b)\n    return a\n",
+        # 4. a notebook saved as a .py by Jupyter (nbconvert): magics and shell escapes become
+        # get_ipython() calls, display() stays bare; and one whose last cell does not compile.
+        "exported/mini.py": exported(MAGICS, solution, "display('exported_marker_c3')"),
+        "exported_syntax.py": exported(MAGICS, "display(1)", solution, "y = 2\nreturn y"),
     }
     for name, text in files.items():
         (subs / name).parent.mkdir(parents=True, exist_ok=True)
@@ -130,3 +146,31 @@ def test_the_graders_display_line_is_not_counted_as_the_students_code(tmp_path):
     read = read_path(path, "mini.py")
     assert read.source.split("\n")[:3] == ["from __future__ import annotations", DISPLAY_PRELUDE, "display(1)"]
     assert read.written == "from __future__ import annotations\ndisplay(1)\n\nx = 2\n"
+
+
+def test_a_notebook_saved_as_a_py_is_graded_as_the_notebook(graded):
+    """Jupyter's .py export turns magics and `!cmd` into get_ipython() calls, a NameError in plain
+    Python: they are made `pass` as in a notebook, display() is defined, line numbers are kept."""
+    out, rows = graded
+    assert rows["exported"]["status"] == "graded" and rows["exported"]["score"] == "5", rows["exported"]
+    assert "| exported_marker_c3" in (out / "logs" / "exported.log").read_text()
+    row = rows["exported_syntax"]
+    assert row["status"] == "error" and row["score"] == "0", row
+    # found by the compiler after the grader's display() line was added: the file's own line named
+    line = (out.parent / "subs/exported_syntax.py").read_text().split("\n").index("return y") + 1
+    assert f"(exported_syntax.py, line {line})" in row["reason"], (line, row["reason"])
+
+
+def test_only_whole_get_ipython_statements_are_removed():
+    from autograder.submission.notebook import strip_exported_ipython
+
+    src = ("get_ipython().run_line_magic('matplotlib', 'inline')\n"
+           "a = 1; get_ipython().system('ls')\n"          # shares its line: left
+           "ip = get_ipython()\n"                         # not a magic: left
+           "def f():\n    get_ipython().system(\n        'ls')\n    return 2\n")
+    out, n = strip_exported_ipython(src)
+    assert n == 2
+    assert out.split("\n") == ["pass  # IPython-only line removed", "a = 1; get_ipython().system('ls')",
+                                "ip = get_ipython()", "def f():", "    pass  # IPython-only line removed", "",
+                                "    return 2", ""]
+    assert strip_exported_ipython("def f(:\n get_ipython().system('x')\n") == ("def f(:\n get_ipython().system('x')\n", 0)

@@ -95,6 +95,43 @@ def with_display(src: str) -> tuple[str, int]:
     return "\n".join(lines), at
 
 
+def _ipython_call(node) -> bool:
+    """`get_ipython().anything(...)`: how nbconvert writes a magic or a shell escape in a .py."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Call) and not node.func.value.args
+            and isinstance(node.func.value.func, ast.Name) and node.func.value.func.id == "get_ipython")
+
+
+def strip_exported_ipython(src: str) -> tuple[str, int]:
+    """A notebook exported as a .py (Jupyter's "Download as Python", nbconvert --to script) with
+    its IPython-only lines made `pass`, as strip_ipython does in a notebook: statements that are
+    `get_ipython().run_line_magic(...)`, `.system(...)`, `.run_cell_magic(...)` (the whole %%
+    cell, as a notebook's), or `x = get_ipython().getoutput(...)`, each on lines of its own.
+    Returns the source and how many were removed; code Python cannot parse is left as it is."""
+    if "get_ipython" not in src:
+        return src, 0
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return src, 0
+    lines = src.split("\n")
+    removed = 0
+    for stmt in ast.walk(tree):
+        value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+        if value is None or not _ipython_call(value):
+            continue
+        first, last = lines[stmt.lineno - 1], lines[stmt.end_lineno - 1]
+        indent = first[: len(first) - len(first.lstrip())]
+        tail = last.encode("utf-8")[stmt.end_col_offset:].decode("utf-8", "replace").strip()
+        if stmt.col_offset != len(indent) or (tail and not tail.startswith("#")):
+            continue  # shares its line with another statement (`a = 1; get_ipython()...`): left
+        lines[stmt.lineno - 1] = f"{indent}pass  # IPython-only line removed"
+        for n in range(stmt.lineno, stmt.end_lineno):
+            lines[n] = ""  # the statement's other lines: line numbers are kept
+        removed += 1
+    return "\n".join(lines), removed
+
+
 def _without_outputs(pairs: list) -> dict:
     """Cell outputs and attachments are dropped as soon as they are parsed: never graded."""
     return {k: v for k, v in pairs if k not in ("outputs", "attachments")}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import text as T
 from .errors import READABLE, SubmissionRejected, file_limit, too_big, wrong_kind
-from .notebook import check_json_size, notebook_code
+from .notebook import check_json_size, notebook_code, strip_exported_ipython, with_display
 
 # The runner compiles a submission from a module holding `from __future__ import annotations`,
 # which compile() passes on: the same flag here, so both find the same syntax errors.
@@ -102,6 +102,10 @@ def code_from_bytes(data: bytes, name: str) -> Code:
         return Code(check_source(source, name), cells, prelude)
     if not text.strip():
         raise SubmissionRejected(f"{name} is empty")
+    text, exported = strip_exported_ipython(text)
+    if exported:  # a notebook saved as a .py: graded as that notebook would be, display() included
+        text, prelude = with_display(text)
+        return Code(check_source(text, name), (), prelude)
     return Code(check_source(text, name))
 
 
