@@ -30,6 +30,9 @@ def notebook(*cells: str) -> str:
 MAGICS = "%matplotlib inline\nimport numpy as np\n!echo hi\nfiles = !ls\nif True:\n    %time z = 3\nnp?"
 
 
+ANNOTATED = "\n\ndef helper(x: NotDefinedAnywhere) -> int:\n    return x\n"
+
+
 def exported(*cells: str) -> str:
     """What Jupyter's "Download as Python (.py)" writes for notebook(*cells), with a %%time cell."""
     from nbconvert import PythonExporter
@@ -69,6 +72,10 @@ def graded(tmp_path_factory):
         # get_ipython() calls, display() stays bare; and one whose last cell does not compile.
         "exported/mini.py": exported(MAGICS, solution, "display('exported_marker_c3')"),
         "exported_syntax.py": exported(MAGICS, "display(1)", solution, "y = 2\nreturn y"),
+        # 5. Python's own rules, not the grader's: an annotation naming nothing is a NameError under
+        # `python` and `otter check`, unless the file itself asks for postponed annotations.
+        "annotation_undefined.py": solution + ANNOTATED,
+        "annotation_future.py": "from __future__ import annotations\n" + solution + ANNOTATED,
     }
     for name, text in files.items():
         (subs / name).parent.mkdir(parents=True, exist_ok=True)
@@ -174,3 +181,13 @@ def test_only_whole_get_ipython_statements_are_removed():
                                 "ip = get_ipython()", "def f():", "    pass  # IPython-only line removed", "",
                                 "    return 2", ""]
     assert strip_exported_ipython("def f(:\n get_ipython().system('x')\n") == ("def f(:\n get_ipython().system('x')\n", 0)
+
+
+def test_annotations_follow_the_submissions_own_future_imports(graded):
+    """The runner compiles a submission without its own module's `from __future__ import
+    annotations` (it was inherited: an undefined name in an annotation imported fine when graded
+    and failed under `python`)."""
+    out, rows = graded
+    row = rows["annotation_undefined"]
+    assert row["status"] == "error" and row["score"] == "0" and "NameError" in row["reason"], row
+    assert rows["annotation_future"]["score"] == "5", rows["annotation_future"]

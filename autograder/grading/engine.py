@@ -71,7 +71,7 @@ class InProcessSession:
         sys.modules[name] = self.module
         try:
             with self.capture():
-                exec(compile(source, filename, "exec"), self.module.__dict__)
+                exec(compile(source, filename, "exec", dont_inherit=True), self.module.__dict__)  # as runner.py
         except SyntaxError as e:
             self.import_error = M.import_syntax_error(e.msg, e.lineno)
         except SystemExit:

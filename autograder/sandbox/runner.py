@@ -181,7 +181,9 @@ class Runner:
         self.module = module
         self.arm_cpu()
         try:
-            code = compile(setup["source"], path, "exec")
+            # dont_inherit: this file's `from __future__ import annotations` is not the
+            # submission's (under `python` an undefined name in an annotation is a NameError)
+            code = compile(setup["source"], path, "exec", dont_inherit=True)
             exec(code, module.__dict__)
         except SystemExit as e:
             self.reply_exit(e, "import")

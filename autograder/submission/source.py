@@ -4,7 +4,6 @@ came from, so a syntax error can be named as the student would find it (file, ce
 
 from __future__ import annotations
 
-import __future__
 import ast
 import warnings
 from dataclasses import dataclass
@@ -14,9 +13,6 @@ from .. import text as T
 from .errors import READABLE, SubmissionRejected, file_limit, too_big, wrong_kind
 from .notebook import check_json_size, notebook_code, strip_exported_ipython, with_display
 
-# The runner compiles a submission from a module holding `from __future__ import annotations`,
-# which compile() passes on: the same flag here, so both find the same syntax errors.
-RUNNER_FLAGS = __future__.annotations.compiler_flag
 
 
 @dataclass(frozen=True)
@@ -41,7 +37,7 @@ def find_syntax_error(source: str) -> tuple[str, int] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning and friends: the runner shows its own
-            compile(source, "<submission>", "exec", flags=RUNNER_FLAGS, dont_inherit=True)
+            compile(source, "<submission>", "exec", dont_inherit=True)  # as the runner does
     except SyntaxError as e:
         return str(e.msg), int(e.lineno or 0)
     except (ValueError, MemoryError, RecursionError, OverflowError):
