@@ -72,7 +72,10 @@ def test_constructors_and_sizes(model_table):
         assert callable(decoder), (
             f"model_table()[{model!r}]['decoder'] should name the decoding function of "
             f"keras.applications.{entry['module']} ('decode_predictions'), got {entry.get('decoder')!r}")
-        size = tuple(entry.get("input_size", ()))
+        size = entry.get("input_size")
+        assert isinstance(size, tuple) and all(type(v) is int for v in size), (
+            f"model_table()[{model!r}]['input_size'] should be a (height, width) tuple of ints (the docstring: "
+            f"str and tuple values only), got {type(size).__name__} {size!r}")
         assert size == SIZES[model], f"model_table()[{model!r}]['input_size']: expected {SIZES[model]}, got {size}"
 
 
