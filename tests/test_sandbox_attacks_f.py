@@ -10,7 +10,8 @@ lent again while its last folder was still being removed (f08) is tested on two 
 engine below. f01, f02, f04, f05, f07 and f08 worked before their fixes (f04 stopped the whole
 batch, so every test here failed). f03a/f03b and f06 are regressions of attacks that were
 blocked already: marks left in every place outside the working folder, signals to every process
-a runner can see, and patches of what the template preloaded beside planted test helpers."""
+a runner can see, and patches of what the template preloaded beside planted test helpers. f09:
+a runner and what it starts are the OOM killer's first choice (memory is capped per process)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ HIDDEN = ("13.371337", "4242.4242")  # the hidden case's inputs (attack_course d
 ATTACK_FILES = ["f01_a_leftover_server", "f01_b_leftover_client", "f02_dtype_of_many_fields",
                 "f03_a_plant_everywhere", "f03_b_look_everywhere", "f04_lone_surrogates",
                 "f05_long_colliding_keys", "f06_patch_what_the_template_loaded",
-                "f07_a_keyring_write", "f07_b_keyring_read"]
+                "f07_a_keyring_write", "f07_b_keyring_read", "f09_oom_first"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -165,3 +166,16 @@ def test_f08_a_uid_is_not_lent_again_while_its_folder_may_remain(numpy_engine, m
     with open_tiny_session(numpy_engine, F08_LOOK) as second:
         uid, names = second.env["look"]()
     assert not [n for n in names if "HIDDEN" in n], (first_uid, uid, names)
+
+
+def test_a_runner_and_its_children_are_what_the_oom_killer_takes_first(graded):
+    """RLIMIT_AS holds per process and a submission may start `processes` of them, so together
+    they may outgrow the machine: the kernel must then kill them, not the judge or another
+    submission's runner. A root grader's runner cannot lower it again after switching uid."""
+    import os
+
+    _proc, out, rows, _records = graded
+    log = (out / "logs" / "f09_oom_first.log").read_text()
+    lower = ("refused",) if os.geteuid() == 0 else ("refused", "lowered")
+    assert any(f"oom self=1000 child=1000 lower={w}" in log for w in lower), log[-2000:]
+    assert float(rows["f09_oom_first"]["score"]) == 4.0, rows["f09_oom_first"]

@@ -18,7 +18,8 @@ import warnings
 
 from . import wire
 from .limits import EACH_EXPECT, RUNNER_NO_IPCNS, RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, THREAD_VARS
-from .syscalls import CLONE_NEWIPC, CLONE_NEWNET, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, deny_user_namespaces, libc, prctl
+from .syscalls import (CLONE_NEWIPC, CLONE_NEWNET, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, deny_user_namespaces, libc,
+                       oom_first, prctl)
 from .watch import watched_call
 
 
@@ -181,9 +182,7 @@ class Runner:
         self.module = module
         self.arm_cpu()
         try:
-            # dont_inherit: this file's `from __future__ import annotations` is not the
-            # submission's (under `python` an undefined name in an annotation is a NameError)
-            code = compile(setup["source"], path, "exec", dont_inherit=True)
+            code = compile(setup["source"], path, "exec", dont_inherit=True)  # its own __future__ only
             exec(code, module.__dict__)
         except SystemExit as e:
             self.reply_exit(e, "import")
@@ -337,8 +336,7 @@ def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
     os.setsid()
     notes: list[str] = []
     limits = setup["limits"]
-    # Environment: nothing of the grader's but its thread caps (limits.THREAD_VARS; the libraries
-    # the template imported already follow them).
+    # Environment: nothing of the grader's but its thread caps (the template's libraries follow them).
     caps = {k: os.environ[k] for k in THREAD_VARS if os.environ.get(k, "").isdigit()}
     os.environ.clear()
     os.environ.update({
@@ -365,9 +363,9 @@ def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
     _set_limit(resource.RLIMIT_CORE, 0)
     cpu_hard = int(_cpu_used() + max(600.0, 20 * float(limits["timeout"]) * max(1, os.cpu_count() or 1)))
     _set_limit(resource.RLIMIT_CPU, cpu_hard)
+    oom_first()
     if uid is not None:
-        # Per-uid count: the uid is this submission's alone, so this caps its processes.
-        _set_limit(resource.RLIMIT_NPROC, int(limits["processes"]))
+        _set_limit(resource.RLIMIT_NPROC, int(limits["processes"]))  # per uid: this submission's alone
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)

@@ -100,3 +100,14 @@ def mount(src, target, fstype, flags, data) -> None:
     if libc().mount(enc(src), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
         e = ctypes.get_errno()
         raise OSError(e, f"mount {src} on {target}: {os.strerror(e)}")
+
+
+def oom_first() -> None:
+    """Make this runner, and every process it starts, the kernel's first choice when memory runs
+    out: RLIMIT_AS is per process, so a submission's `processes` children may together outgrow
+    the machine, and the judge and other submissions' runners must not be what the kernel kills."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass  # no /proc here: the limits still hold per process
