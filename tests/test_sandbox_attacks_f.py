@@ -179,3 +179,39 @@ def test_a_runner_and_its_children_are_what_the_oom_killer_takes_first(graded):
     lower = ("refused",) if os.geteuid() == 0 else ("refused", "lowered")
     assert any(f"oom self=1000 child=1000 lower={w}" in log for w in lower), log[-2000:]
     assert float(rows["f09_oom_first"]["score"]) == 4.0, rows["f09_oom_first"]
+
+
+F10 = '''
+import os, socket
+_kept = []
+
+def serve(name):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind("\\0" + name)
+    s.listen(1)
+    _kept.append(s)
+    return os.readlink("/proc/self/ns/net")
+
+def reach(name):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect("\\0" + name)
+        return "reached " + os.readlink("/proc/self/ns/net")
+    except OSError:
+        return "not reached " + os.readlink("/proc/self/ns/net")
+'''
+
+
+def test_f10_runners_alive_at_once_do_not_share_a_network_namespace(numpy_engine):
+    """Before: every runner of a template shared bubblewrap's network namespace, so two runners
+    alive at once (a hidden case's and the next submission's, had a kill come late) could talk
+    over loopback or an abstract unix socket. Each runner of a root grader now has its own."""
+    if not (numpy_engine.root and numpy_engine.use_bwrap):
+        pytest.skip("a root grader with bubblewrap")
+    with open_tiny_session(numpy_engine, F10) as first, open_tiny_session(numpy_engine, F10) as second:
+        served = first.env["serve"]("f10-hidden-inputs")
+        got = second.env["reach"]("f10-hidden-inputs")
+        assert got.startswith("not reached "), got
+        assert got.removeprefix("not reached ") != served, (served, got)
+        # the probe itself works: a runner reaches its own socket
+        assert first.env["reach"]("f10-hidden-inputs") == f"reached {served}"

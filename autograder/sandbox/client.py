@@ -47,6 +47,8 @@ class Zygote:
             tmp_mb = 1024 + total // 2**20
             base = bwrap_args(engine.bwrap_path, assets_dir, engine.root, tmp_mb)
             tail = cmd_tail + (["--assets", ASSETS_MOUNT] if assets_dir else []) + ["--workbase", "/tmp"]
+            if engine.root:  # bwrap's network namespace is the template's: each runner gets its own
+                tail.append("--unshare-net")
             try:
                 self._start(base, tail)
                 self.bwrap, started = True, True
@@ -117,7 +119,8 @@ class Zygote:
         self.preloaded, self.preload_failed = ready.get("preloaded", []), ready.get("failed", {})
         self.revealed = ready.get("revealed")
         netns = ready.get("netns")
-        if netns is not None and netns is not True:  # the template's probe, before any submission ran
+        if netns is not None and netns is not True and not prefix:  # the probe, before any submission ran
+            # (in bubblewrap the runners keep its network namespace: no network, shared loopback)
             self.engine._note(f"the OS refused a new network namespace ({str(netns)[:200]}): runners keep "
                               "the grader's network access")
         judge.settimeout(None)
