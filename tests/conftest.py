@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -209,3 +212,37 @@ def open_tiny_session(engine, source: str):
         yield session
     finally:
         session.close()
+
+
+ATTACK_COURSE = ROOT / "tests" / "fixtures" / "attack_course"
+DUO_HIDDEN = ("13.371337", "4242.4242")  # the hidden case's inputs (attack_course duo q1)
+
+
+def grade_duo_attacks(tmp: Path, attacks: list[str]):
+    """`course grade --jobs 1` of tests/attacks/<name>.py for each name, in the `duo` assignment of
+    the attack course, each followed on the same worker by an honest submission (`<name>_zhonest`,
+    which sorts right after it), with one more honest one first (`a_honest`). Returns (process,
+    out folder, {submission: grades.csv row}, {submission: stored record})."""
+    shutil.copytree(ATTACK_COURSE, tmp / "course")
+    subs, out = tmp / "subs", tmp / "out"
+    subs.mkdir()
+    honest = (ATTACK_COURSE / "solutions" / "duo" / "duo.py").read_text()
+    (subs / "a_honest.py").write_text(honest)
+    for name in attacks:
+        shutil.copy(ROOT / "tests" / "attacks" / f"{name}.py", subs / f"{name}.py")
+        (subs / f"{name}_zhonest.py").write_text(honest)
+    proc = run_course("--root", tmp / "course", "grade", "duo", subs, "--out", out, "--jobs", "1",
+                      "--no-resume", "--submission-timeout", "20", check=False, timeout=900)
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {r["submission"]: r for r in csv.DictReader(f)}
+    records = {name: json.loads((out / "state" / "records" / f"{name}.json").read_text()) for name in rows}
+    return proc, out, rows, records
+
+
+def check_honest_neighbours(graded, attacks: list[str]) -> None:
+    """No grader failure, and every honest submission of grade_duo_attacks keeps full marks."""
+    proc, _out, rows, _records = graded
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not [r for r in rows.values() if r["status"] == "failed"], rows
+    for name in ["a_honest"] + [f"{a}_zhonest" for a in attacks]:
+        assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]

@@ -8,20 +8,12 @@ engine below. Every attack here worked before its fix."""
 
 from __future__ import annotations
 
-import csv
-import json
-import shutil
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import open_tiny_session, run_course
+from conftest import DUO_HIDDEN as HIDDEN, check_honest_neighbours, grade_duo_attacks, open_tiny_session
 
-HERE = Path(__file__).resolve().parent
-ATTACKS = HERE / "attacks"
-FIXTURE = HERE / "fixtures" / "attack_course"
-HIDDEN = ("13.371337", "4242.4242")  # the hidden case's inputs (attack_course duo q1)
 ATTACK_FILES = ["e01_leak_hidden_in_reason", "e02_buffer_named_many_times", "e03_a_shared_memory_write",
                 "e03_b_shared_memory_read", "e05_huge_range"]
 
@@ -30,21 +22,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("attacks-e")
-    shutil.copytree(FIXTURE, tmp / "course")
-    subs, out = tmp / "subs", tmp / "out"
-    subs.mkdir()
-    honest = (FIXTURE / "solutions" / "duo" / "duo.py").read_text()
-    (subs / "a_honest.py").write_text(honest)
-    for name in ATTACK_FILES:
-        shutil.copy(ATTACKS / f"{name}.py", subs / f"{name}.py")
-        (subs / f"{name}_zhonest.py").write_text(honest)  # sorts right after it: the same worker next
-    proc = run_course("--root", tmp / "course", "grade", "duo", subs, "--out", out, "--jobs", "1",
-                      "--no-resume", "--submission-timeout", "20", check=False, timeout=900)
-    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
-        rows = {r["submission"]: r for r in csv.DictReader(f)}
-    records = {name: json.loads((out / "state" / "records" / f"{name}.json").read_text()) for name in rows}
-    return proc, out, rows, records
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-e"), ATTACK_FILES)
 
 
 def _cases(record):
@@ -52,11 +30,7 @@ def _cases(record):
 
 
 def test_no_grader_failure_and_every_honest_neighbour_keeps_full_marks(graded):
-    proc, _out, rows, _records = graded
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert not [r for r in rows.values() if r["status"] == "failed"], rows
-    for name in ["a_honest"] + [f"{a}_zhonest" for a in ATTACK_FILES]:
-        assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
+    check_honest_neighbours(graded, ATTACK_FILES)
 
 
 def test_hidden_inputs_reach_no_file_the_grader_writes(graded):

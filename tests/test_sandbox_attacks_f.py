@@ -15,20 +15,12 @@ a runner and what it starts are the OOM killer's first choice (memory is capped 
 
 from __future__ import annotations
 
-import csv
-import json
-import shutil
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import open_tiny_session, run_course
+from conftest import DUO_HIDDEN as HIDDEN, check_honest_neighbours, grade_duo_attacks, open_tiny_session
 
-HERE = Path(__file__).resolve().parent
-ATTACKS = HERE / "attacks"
-FIXTURE = HERE / "fixtures" / "attack_course"
-HIDDEN = ("13.371337", "4242.4242")  # the hidden case's inputs (attack_course duo q1)
 ATTACK_FILES = ["f01_a_leftover_server", "f01_b_leftover_client", "f02_dtype_of_many_fields",
                 "f03_a_plant_everywhere", "f03_b_look_everywhere", "f04_lone_surrogates",
                 "f05_long_colliding_keys", "f06_patch_what_the_template_loaded",
@@ -39,38 +31,26 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("attacks-f")
-    shutil.copytree(FIXTURE, tmp / "course")
-    subs, out = tmp / "subs", tmp / "out"
-    subs.mkdir()
-    honest = (FIXTURE / "solutions" / "duo" / "duo.py").read_text()
-    (subs / "a_honest.py").write_text(honest)
-    for name in ATTACK_FILES:
-        shutil.copy(ATTACKS / f"{name}.py", subs / f"{name}.py")
-        (subs / f"{name}_zhonest.py").write_text(honest)  # sorts right after it: the same worker next
-    proc = run_course("--root", tmp / "course", "grade", "duo", subs, "--out", out, "--jobs", "1",
-                      "--no-resume", "--submission-timeout", "20", check=False, timeout=900)
-    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
-        rows = {r["submission"]: r for r in csv.DictReader(f)}
-    records = {name: json.loads((out / "state" / "records" / f"{name}.json").read_text()) for name in rows}
-    return proc, out, rows, records
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-f"), ATTACK_FILES)
 
 
 def test_no_grader_failure_and_every_honest_neighbour_keeps_full_marks(graded):
-    proc, _out, rows, _records = graded
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert not [r for r in rows.values() if r["status"] == "failed"], rows
-    for name in ["a_honest"] + [f"{a}_zhonest" for a in ATTACK_FILES]:
-        assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
+    check_honest_neighbours(graded, ATTACK_FILES)
+
+
+def _the_reader_found_nothing(graded, writer: str, reader: str, says: str) -> None:
+    """The attack's second half, on the next submission, says `says` and finds none of what the
+    first half left (no hidden input); both halves are honest otherwise: full marks."""
+    _proc, out, rows, _records = graded
+    log = (out / "logs" / f"{reader}.log").read_text()
+    assert says in log and "FOUND" not in log, log[-2000:]
+    assert not any(h in log for h in HIDDEN), log[-2000:]
+    for name in (writer, reader):
+        assert float(rows[name]["score"]) == 4.0, rows[name]
 
 
 def test_a_closed_sessions_processes_do_not_outlive_it(graded):
-    _proc, out, rows, _records = graded
-    client = (out / "logs" / "f01_b_leftover_client.log").read_text()
-    assert "no one is serving" in client and "FOUND" not in client, client[-2000:]
-    assert not any(h in client for h in HIDDEN), client[-2000:]
-    for name in ("f01_a_leftover_server", "f01_b_leftover_client"):
-        assert float(rows[name]["score"]) == 4.0, rows[name]  # honest functions otherwise
+    _the_reader_found_nothing(graded, "f01_a_leftover_server", "f01_b_leftover_client", "no one is serving")
 
 
 def test_a_dtype_string_is_refused_before_numpy_reads_it(graded):
@@ -84,13 +64,10 @@ def test_a_dtype_string_is_refused_before_numpy_reads_it(graded):
 
 
 def test_nothing_outside_the_working_folder_reaches_the_next_submission(graded):
-    _proc, out, rows, _records = graded
+    _proc, out, _rows, _records = graded
     planter = (out / "logs" / "f03_a_plant_everywhere.log").read_text()
     assert "PLANTED" not in planter and "SIGNALLED" not in planter, planter[-2000:]
-    looker = (out / "logs" / "f03_b_look_everywhere.log").read_text()
-    assert "no mark" in looker and "FOUND" not in looker, looker[-2000:]
-    for name in ("f03_a_plant_everywhere", "f03_b_look_everywhere"):
-        assert float(rows[name]["score"]) == 4.0, rows[name]
+    _the_reader_found_nothing(graded, "f03_a_plant_everywhere", "f03_b_look_everywhere", "no mark")
 
 
 def test_lone_surrogates_are_stored_as_escapes_and_the_batch_goes_on(graded):
@@ -123,12 +100,7 @@ def test_a_runners_patches_reach_neither_the_judge_nor_the_template(graded):
 
 
 def test_a_uids_keyring_carries_nothing_to_the_next_submission(graded):
-    _proc, out, rows, _records = graded
-    reader = (out / "logs" / "f07_b_keyring_read.log").read_text()
-    assert "no key" in reader and "FOUND" not in reader, reader[-2000:]
-    assert not any(h in reader for h in HIDDEN), reader[-2000:]
-    for name in ("f07_a_keyring_write", "f07_b_keyring_read"):
-        assert float(rows[name]["score"]) == 4.0, rows[name]
+    _the_reader_found_nothing(graded, "f07_a_keyring_write", "f07_b_keyring_read", "no key")
 
 
 F08_LEAVE = """

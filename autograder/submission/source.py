@@ -14,7 +14,6 @@ from .errors import READABLE, SubmissionRejected, file_limit, too_big, wrong_kin
 from .notebook import check_json_size, notebook_code, strip_exported_ipython, with_display
 
 
-
 @dataclass(frozen=True)
 class Code:
     """The module source to grade, and for a notebook where its lines came from."""
