@@ -246,3 +246,12 @@ def check_honest_neighbours(graded, attacks: list[str]) -> None:
     assert not [r for r in rows.values() if r["status"] == "failed"], rows
     for name in ["a_honest"] + [f"{a}_zhonest" for a in attacks]:
         assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
+
+
+def notebook_text(*cells: str) -> str:
+    """A notebook as Jupyter saves it: a markdown cell first, then the code cells."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# My answers")] + [nbformat.v4.new_code_cell(c) for c in cells]
+    return nbformat.writes(nb)

@@ -24,10 +24,9 @@ import zipfile
 from pathlib import Path
 
 import jsonschema
-import nbformat
 import pytest
 
-from conftest import ROOT, run_course
+from conftest import ROOT, notebook_text, run_course
 
 SLUG = "image_tensors"
 WHEELHOUSE = Path(os.environ.get("COURSE_WHEELHOUSE", ROOT / ".wheelhouse"))
@@ -213,11 +212,8 @@ def test_syntax_error_gets_zero_and_says_why(gradescope, tmp_path):
 def test_notebook_submission_is_graded(gradescope, tmp_path):
     root = _setup_ok(gradescope)
     source = (ROOT / "solutions" / SLUG / f"{SLUG}.py").read_text()
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# My answers"), nbformat.v4.new_code_cell("%matplotlib inline"),
-                nbformat.v4.new_code_cell(source)]
     path = tmp_path / f"{SLUG}.ipynb"
-    path.write_text(nbformat.writes(nb))
+    path.write_text(notebook_text("%matplotlib inline", source))
     data = run_autograder(root, path)
     assert data["score"] == sum(t["max_score"] for t in data["tests"]) > 0, data["output"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, notebook_text
 
 TEMPLATE = ROOT / "autograder" / "templates" / "run_autograder"
 
@@ -99,13 +99,6 @@ def test_a_hanging_submission_ends_before_gradescopes_own_timeout(tmp_path):
     assert wall < 25, wall  # six 4 s timeouts would be 24 s, plus the start
 
 
-def _notebook(*cells: str) -> str:
-    import nbformat
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# My answers")] + [nbformat.v4.new_code_cell(c) for c in cells]
-    return nbformat.writes(nb)
-
-
 @pytest.mark.parametrize("files, score, says", [
     # A file renamed by the browser's download, and one in a folder: graded, and named on the page.
     ({"my_tiny (1).py": "SOLUTION"}, 6, "Status: graded. Graded file: my_tiny (1).py."),
@@ -132,7 +125,7 @@ def test_what_a_student_reads_names_the_file_graded(tmp_path, files, score, says
     for name, body in files.items():
         path = root / "submission" / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = _notebook(*(solution if c == "SOLUTION" else c for c in body)) if isinstance(body, tuple) \
+        text = notebook_text(*(solution if c == "SOLUTION" else c for c in body)) if isinstance(body, tuple) \
             else body.replace("SOLUTION", solution)
         path.write_text(text)
     _, data = _run(root, AUTOGRADER_PYTHON=sys.executable)

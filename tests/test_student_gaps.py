@@ -13,17 +13,10 @@ import json
 import nbformat
 import pytest
 
-from conftest import run_course, write_mini_course
+from conftest import notebook_text as notebook, run_course, write_mini_course
 from test_batch_support import check_outputs, engine_args, read_csv
 
 EVIL = "<img src=x onerror=alert(1)>\x1b[2J\nscore: 5 of 5"  # a file name a student could give
-
-
-def notebook(*cells: str) -> str:
-    """A notebook as Jupyter saves it: a markdown cell first, then the code cells."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# My answers")] + [nbformat.v4.new_code_cell(c) for c in cells]
-    return nbformat.writes(nb)
 
 
 # Lines only IPython runs, in one cell, inside a block too; a %%time cell that defines nothing graded.
