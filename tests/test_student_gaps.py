@@ -23,6 +23,10 @@ EVIL = "<img src=x onerror=alert(1)>\x1b[2J\nscore: 5 of 5"  # a file name a stu
 MAGICS = "%matplotlib inline\nimport numpy as np\n!echo hi\nfiles = !ls\nif True:\n    %time z = 3\nnp?"
 
 
+IPYTHON_USE = ("get_ipython().run_line_magic('matplotlib', 'inline')\nip = get_ipython()\n"
+               "if ip is not None:\n    ip.run_line_magic('load_ext', 'autoreload')\n"
+               "print('shell_marker_9d', ip)")
+
 ANNOTATED = "\n\ndef helper(x: NotDefinedAnywhere) -> int:\n    return x\n"
 
 
@@ -51,6 +55,9 @@ def graded(tmp_path_factory):
         "nb_import.ipynb": notebook("from IPython.display import display", "display('imported_marker_a7')", solution),
         "nb_inside.ipynb": notebook(solution.replace("    return total\n", "    display(total)\n    return total\n")),
         "nb_future.ipynb": notebook('"""My notebook."""\nfrom __future__ import annotations', "display(1)", solution),
+        # get_ipython() as notebooks use it: a magic written out as the call (a cell copied from a
+        # .py export), and the shell asked for and used where there is one (None outside a kernel)
+        "nb_get_ipython.ipynb": notebook(IPYTHON_USE, solution),
         # 2. syntax errors: a .py, a notebook (cell and line, the markdown cell counted), and one
         # the compiler finds after the parser, in a notebook whose display() line was added.
         "py_syntax.py": "import numpy as np\n\ndef add(a, b)\n    return a + b\n",
@@ -64,6 +71,7 @@ def graded(tmp_path_factory):
         # 4. a notebook saved as a .py by Jupyter (nbconvert): magics and shell escapes become
         # get_ipython() calls, display() stays bare; and one whose last cell does not compile.
         "exported/mini.py": exported(MAGICS, solution, "display('exported_marker_c3')"),
+        "exported_get_ipython.py": exported(MAGICS, IPYTHON_USE, solution),
         "exported_syntax.py": exported(MAGICS, "display(1)", solution, "y = 2\nreturn y"),
         # 5. Python's own rules, not the grader's: an annotation naming nothing is a NameError under
         # `python` and `otter check`, unless the file itself asks for postponed annotations.
@@ -86,12 +94,14 @@ def _results(out, name: str) -> dict:
     return json.loads((out / "results" / f"{name}.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("name", ["nb_display", "nb_import", "nb_inside", "nb_future"])
-def test_a_notebook_calling_display_is_graded_in_full(graded, name):
+@pytest.mark.parametrize("name", ["nb_display", "nb_import", "nb_inside", "nb_future", "nb_get_ipython",
+                                  "exported_get_ipython"])
+def test_a_notebook_calling_display_or_get_ipython_is_graded_in_full(graded, name):
     out, rows = graded
     assert rows[name]["status"] == "graded" and rows[name]["score"] == "5", rows[name]
     log = (out / "logs" / f"{name}.log").read_text()
-    marker = {"nb_display": "shown_marker_5e1 2", "nb_import": "imported_marker_a7"}.get(name)
+    marker = {"nb_display": "shown_marker_5e1 2", "nb_import": "imported_marker_a7",
+              "nb_get_ipython": "shell_marker_9d None", "exported_get_ipython": "shell_marker_9d None"}.get(name)
     if marker:  # as IPython's own display() does outside a notebook: the objects printed
         assert f"| {marker}" in log, log
 
@@ -139,13 +149,21 @@ def test_the_graders_display_line_is_not_counted_as_the_students_code(tmp_path):
     """The similarity report compares what students wrote: the display() line the grader adds to
     every notebook that uses it is graded, never compared."""
     from autograder.submission import read_path
-    from autograder.submission.notebook import DISPLAY_PRELUDE
+    from autograder.submission.notebook import prelude_line
 
     path = tmp_path / "mini.ipynb"
     path.write_text(notebook("from __future__ import annotations\ndisplay(1)", "x = 2"))
     read = read_path(path, "mini.py")
-    assert read.source.split("\n")[:3] == ["from __future__ import annotations", DISPLAY_PRELUDE, "display(1)"]
+    assert read.source.split("\n")[:3] == ["from __future__ import annotations", prelude_line({"display"}),
+                                            "display(1)"]
     assert read.written == "from __future__ import annotations\ndisplay(1)\n\nx = 2\n"
+    # both names read: one line defines both, before the code; neither: nothing added
+    path.write_text(notebook("ip = get_ipython()", "display(ip)"))
+    assert read_path(path, "mini.py").source.split("\n")[0] == prelude_line({"get_ipython", "display"})
+    assert prelude_line({"get_ipython", "display"}).startswith("display = lambda *objs, **kwargs: print(*objs); "
+                                                               "get_ipython = lambda: None  #")
+    path.write_text(notebook("x = 1"))
+    assert read_path(path, "mini.py").source == "x = 1\n"
 
 
 def test_a_notebook_saved_as_a_py_is_graded_as_the_notebook(graded):

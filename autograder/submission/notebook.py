@@ -1,5 +1,6 @@
-"""A notebook's code cells as one module: IPython-only lines removed, IPython's display()
-given its plain-Python meaning, malformed notebooks refused with the reason (see notebook_code)."""
+"""A notebook's code cells as one module: IPython-only lines removed, IPython's display() and
+get_ipython() given their plain-Python meaning, malformed notebooks refused with the reason (see
+notebook_code)."""
 
 from __future__ import annotations
 
@@ -56,11 +57,18 @@ def strip_ipython(src: str) -> str:
     return "\n".join(out)
 
 
-# IPython's display() outside a running kernel prints its objects (IPython.display.display does
-# exactly this when no shell is initialized); a notebook uses it without importing it. One line, in
-# the submission's own module, calling only the submission's own print: it adds no power.
-DISPLAY_PRELUDE = ("def display(*objs, **kwargs): print(*objs)  "
-                   "# added by the grader: IPython's display() outside a notebook")
+# Outside a running kernel IPython's display() prints its objects and get_ipython() returns None
+# (IPython.display.display and IPython.get_ipython do exactly this when no shell is initialised); a
+# notebook uses both without importing them. One line, in the submission's own module, calling only
+# the submission's own print: it adds no power. Only the names the code reads are defined.
+IPYTHON_NAMES = {"display": "display = lambda *objs, **kwargs: print(*objs)",
+                 "get_ipython": "get_ipython = lambda: None"}
+
+
+def prelude_line(names) -> str:
+    """The grader's line defining these of IPYTHON_NAMES, in IPYTHON_NAMES' order."""
+    return "; ".join(v for k, v in IPYTHON_NAMES.items() if k in names) + \
+        "  # added by the grader: IPython's names outside a notebook"
 
 
 def _leading(stmt: ast.stmt, first: bool) -> bool:
@@ -71,17 +79,19 @@ def _leading(stmt: ast.stmt, first: bool) -> bool:
         and isinstance(stmt.value.value, str)
 
 
-def with_display(src: str) -> tuple[str, int]:
-    """The notebook's module with DISPLAY_PRELUDE on a line of its own before its first statement
-    (after a docstring and __future__ imports), when the code reads the name `display`; and the
-    number of that line (0: nothing added: no `display`, or code Python cannot parse anyway)."""
-    if "display" not in src:
+def with_ipython_names(src: str) -> tuple[str, int]:
+    """The notebook's module with prelude_line on a line of its own before its first statement
+    (after a docstring and __future__ imports), when the code reads `display` or `get_ipython`;
+    and the number of that line (0: nothing added: neither name read, or code Python cannot
+    parse anyway)."""
+    if not any(name in src for name in IPYTHON_NAMES):
         return src, 0
     try:
         tree = ast.parse(src)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return src, 0  # reported as it is (a syntax error names its own cell and line)
-    if not any(isinstance(n, ast.Name) and n.id == "display" for n in ast.walk(tree)):
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in IPYTHON_NAMES}
+    if not names:
         return src, 0
     at = 1
     for i, stmt in enumerate(tree.body):
@@ -91,7 +101,7 @@ def with_display(src: str) -> tuple[str, int]:
             break
         at = stmt.end_lineno + 1
     lines = src.split("\n")
-    lines.insert(at - 1, DISPLAY_PRELUDE)
+    lines.insert(at - 1, prelude_line(names))
     return "\n".join(lines), at
 
 
@@ -184,8 +194,9 @@ def notebook_source(text: str, name: str) -> str:
 
 def notebook_code(text: str, name: str) -> tuple[str, tuple[tuple[int, int], ...], int]:
     """The code cells of a notebook as one module; IPython magics, shell escapes (`!cmd`,
-    `x = !cmd`), help lines (`obj?`) and whole `%%` cell-magic cells removed; `display` defined
-    when the code uses it (with_display). Also where each line came from: (first line in the
+    `x = !cmd`), help lines (`obj?`), whole `%%` cell-magic cells and statements that are
+    get_ipython() magic calls removed; `display` and `get_ipython` defined when the code uses them
+    (with_ipython_names). Also where each line came from: (first line in the
     module, cell number) for each code cell kept, and the line of the display prelude (0: none).
 
     Anything that is not a notebook as nbformat writes it is rejected with the reason: JSON
@@ -218,5 +229,7 @@ def notebook_code(text: str, name: str) -> tuple[str, tuple[tuple[int, int], ...
         start += chunks[-1].count("\n") + 2  # the cell's lines, then the blank line joining the next
     if not any(c.strip() for c in chunks):
         raise SubmissionRejected(f"{name} has no code cells to grade")
-    source, prelude = with_display("\n\n".join(chunks) + "\n")
+    # magics written out as get_ipython() calls (as a .py export has them) are IPython-only too
+    source, _ = strip_exported_ipython("\n\n".join(chunks) + "\n")
+    source, prelude = with_ipython_names(source)
     return source, tuple(kept), prelude
