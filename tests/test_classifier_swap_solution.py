@@ -151,6 +151,23 @@ def test_seeded_random_weights_are_reproducible_and_offline(sol):
     np.testing.assert_allclose([t[2] for t in top], np.sort(probs[1])[::-1][:3], rtol=1e-5)
 
 
+def test_weights_from_a_file_are_the_files(sol, tmp_path):
+    """The docstring's third kind of `weights`, a file's path, through the real loading code: a
+    synthetic weights file (a seeded random model's, saved by Keras) in place of ImageNet's."""
+    saved = sol.load_classifier("MobileNetV2", weights=None, seed=11)
+    path = tmp_path / "mobilenet_v2_synthetic.weights.h5"
+    saved.save_weights(path)
+    loaded = sol.load_classifier("MobileNetV2", weights=str(path), seed=12)  # the seed must not win
+    other = sol.load_classifier("MobileNetV2", weights=None, seed=12)
+    pairs = list(zip(saved.get_weights(), loaded.get_weights(), other.get_weights()))
+    assert len(pairs) == len(saved.get_weights()) == 262
+    for a, b, _ in pairs:
+        np.testing.assert_array_equal(a, b)
+    assert any(not np.array_equal(a, c) for a, _, c in pairs)  # seed 12 alone gives other weights
+    with pytest.raises(ValueError, match="weights"):  # Keras' own check, reached through the path
+        sol.load_classifier("MobileNetV2", weights=str(tmp_path / "missing.weights.h5"))
+
+
 def _functions(path):
     tree = ast.parse(path.read_text())
     return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
