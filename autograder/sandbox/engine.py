@@ -68,6 +68,7 @@ class SandboxEngine:
         self._sessions: "weakref.WeakSet[SandboxSession]" = weakref.WeakSet()
         self._closed = False
         self._closer = None  # a thread finishing closed sessions' clean-up (finish_later)
+        self._last_cleanup = None  # the newest clean-up queued there (one thread: the rest are before it)
         if want_bwrap and not self.bwrap_path:
             self._fallback("bubblewrap (bwrap) is not installed")
         elif not want_bwrap:
@@ -155,9 +156,22 @@ class SandboxEngine:
                 if self._closer is None:
                     from concurrent.futures import ThreadPoolExecutor
                     self._closer = ThreadPoolExecutor(1, thread_name_prefix="sandbox-close")
-                self._closer.submit(finish)
+                self._last_cleanup = self._closer.submit(finish)
                 return
         finish()
+
+    def wait_for_cleanup(self, timeout: float) -> None:
+        """Wait until the clean-ups queued so far are done: the folders of closed sessions removed.
+        Their bytes are in the tmpfs every runner of a template writes in; a runner that filled it
+        and left files that take seconds to remove (attack g01) left the next session's monitor no
+        room for the source file: a set-up that failed asks this before trying again."""
+        with self._lock:
+            last = self._last_cleanup
+        if last is not None:
+            try:
+                last.result(timeout)
+            except Exception:  # noqa: BLE001 - a clean-up that failed or is still running: try anyway
+                pass
 
     def close(self) -> None:
         with self._lock:

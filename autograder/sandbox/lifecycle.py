@@ -36,7 +36,9 @@ class RunnerLifecycle:
         """Fork a runner and import the submission; (status, reason) when the import failed.
         A runner that could not be set up or confined (nothing of the submission has run yet)
         is tried again with a fresh folder; SandboxSetupError when it never works."""
-        for _ in range(SETUP_ATTEMPTS):
+        for attempt in range(SETUP_ATTEMPTS):
+            if attempt:  # a full /tmp is often the last session's folder, still being removed (g01)
+                self.engine.wait_for_cleanup(2 * MONITOR_REPLY)
             outcome = self._start_once()
             if outcome != "retry":
                 return outcome
