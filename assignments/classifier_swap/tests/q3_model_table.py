@@ -104,6 +104,17 @@ def test_mobilenet_v2_seeded(load_classifier):
     same = len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
     assert same, ("load_classifier('MobileNetV2', weights=None, seed=0) twice gave different random weights: "
                   "the same seed must give the same weights (call keras.utils.set_random_seed(seed) before building)")
+    # weights' third kind, a file's path: Keras loads that file, and refuses one that does not exist
+    path = "no_such_folder/mobilenet_v2.weights.h5"
+    try:
+        load_classifier("MobileNetV2", weights=path, seed=0)
+    except (ValueError, OSError):
+        return
+    except Exception as raised:
+        raise AssertionError(f"load_classifier('MobileNetV2', weights={path!r}), a file that does not exist: "
+                             f"expected ValueError or OSError, got {type(raised).__name__}: {raised}") from None
+    raise AssertionError(f"load_classifier('MobileNetV2', weights={path!r}) returned a model, but there is no "
+                         "such file: a path given as weights is the weights file to load")
 
 
 @test_case(points=1)
