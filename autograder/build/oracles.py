@@ -76,9 +76,10 @@ def recorded(assignment: Assignment, files: dict[str, bytes]) -> bytes | None:
     with tempfile.TemporaryDirectory(prefix=f"course-oracles-{assignment.slug}-") as tmp:
         root = write_tree({rel: data for rel, data in files.items() if rel != ORACLES}, Path(tmp) / "bundle")
         out = Path(tmp) / ORACLES
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONIOENCODING="utf-8")  # its stderr in UTF-8 on Windows too
         proc = subprocess.run([sys.executable, "-m", "autograder.grading.recorder", str(root),
-                               str(assignment.solution), str(out)], capture_output=True, text=True, env=env)
+                               str(assignment.solution), str(out)], capture_output=True, text=True,
+                              encoding="utf-8", errors="replace", env=env)
         if proc.returncode != 0 or not out.is_file():
             tail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-3:]
             raise BuildError(f"{assignment.solution}: recording the oracles of {assignment.slug} failed: "

@@ -33,7 +33,7 @@ def resolve(uv: str, reqs: Path, cons: Path | None, platform: str, python: str) 
            "--python-platform", platform, "--python-version", python, str(reqs)]
     if cons:
         cmd += ["-c", str(cons)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=600)
     if proc.returncode == 0:
         n = sum(1 for line in proc.stdout.splitlines() if line and not line.startswith((" ", "#")))
         return True, f"ok ({n})"
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--root", type=Path, default=None)
     args = p.parse_args(argv)
     course = load_course(find_root(args.root) if args.root else find_root())
-    version = subprocess.run([args.uv, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    version = subprocess.run([args.uv, "--version"], capture_output=True, text=True, encoding="utf-8", check=True).stdout.strip()
     work = Path(tempfile.mkdtemp(prefix="course-platforms-"))
     subjects: list[tuple[str, Path, Path | None]] = []
     student = requirements.course_file(course.root)

@@ -60,7 +60,7 @@ def pins(lock: Path | None = None) -> dict[str, str]:
     """Exact versions from requirements.lock, keyed by normalised distribution name."""
     lock = lock or FRAMEWORK_ROOT / LOCK_FILE
     found = {}
-    for line in requirement_lines(lock.read_text()):
+    for line in requirement_lines(lock.read_text(encoding="utf-8")):
         m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
         if m:
             found[normalize(m.group(1))] = m.group(2)

@@ -21,7 +21,7 @@ DEFAULT_SLUGS = ["image_tensors"]
 
 def uv_version() -> str:
     """The uv setup.sh pins (one source of truth: the template)."""
-    m = re.search(r"^UV_VERSION=(\S+)$", (TEMPLATES / "setup.sh").read_text(), re.M)
+    m = re.search(r"^UV_VERSION=(\S+)$", (TEMPLATES / "setup.sh").read_text(encoding="utf-8"), re.M)
     if not m:
         raise SystemExit(f"{TEMPLATES / 'setup.sh'}: no UV_VERSION= line")
     return m.group(1)
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         cons = args.dest / f"constraints-{a.slug}.txt"
         reqs.write_bytes(files["requirements.txt"])
         cons.write_bytes(files["constraints.txt"])
-        print(f"wheelhouse: {a.slug} ({len(requirements.requirement_lines(reqs.read_text()))} direct requirements)")
+        print(f"wheelhouse: {a.slug} ({len(requirements.requirement_lines(reqs.read_text(encoding='utf-8')))} direct requirements)")
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
                         "--only-binary", ":all:", "--dest", str(args.dest), "-r", str(reqs), "-c", str(cons)],
                        check=True)

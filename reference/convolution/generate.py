@@ -199,12 +199,12 @@ def generate(public: pathlib.Path, hidden: pathlib.Path, seed: int) -> None:
     public.mkdir(parents=True, exist_ok=True)
     hidden.mkdir(parents=True, exist_ok=True)
     doc, answers = document(seed)
-    (public / "conv_demo.json").write_text(_dumps(doc))
+    (public / "conv_demo.json").write_text(_dumps(doc), encoding="utf-8")
     for name, puzzle in doc["puzzles"].items():
         a = answers[name]
         (public / puzzle["image"]).write_bytes(
             _draw(int(name.split("_")[1]), puzzle, a["kernel"], a["stride"], a["padding"]))
-    (hidden / "answers.json").write_text(_dumps(answers))
+    (hidden / "answers.json").write_text(_dumps(answers), encoding="utf-8")
 
 
 if __name__ == "__main__":

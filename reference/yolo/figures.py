@@ -147,7 +147,7 @@ num=6
 
 def _demo_path(tmp):
     path = Path(tmp) / "demo.cfg"
-    path.write_text(DEMO_CFG)
+    path.write_text(DEMO_CFG, encoding="utf-8")
     return str(path)
 
 

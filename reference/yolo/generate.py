@@ -38,7 +38,7 @@ import darknet_weights  # noqa: E402  (sits beside this file)
 
 
 def load_architecture():
-    return yaml.safe_load((HERE / "architecture.yml").read_text())
+    return yaml.safe_load((HERE / "architecture.yml").read_text(encoding="utf-8"))
 
 
 def render_cfg(model):
@@ -296,16 +296,16 @@ def generate(public, hidden, seed):
     public = Path(public)
     public.mkdir(parents=True, exist_ok=True)
     arch = load_architecture()
-    (public / "yolov3.cfg").write_text(render_cfg("yolov3"))
-    (public / "yolov3-tiny.cfg").write_text(render_cfg("yolov3_tiny"))
-    (public / "coco_classes.txt").write_text("\n".join(arch["coco_classes"]))
-    (public / "yolo_anchors.txt").write_text(anchors_line(arch["yolov3"]["anchors"]))
-    (public / "tiny_yolo_anchors.txt").write_text(anchors_line(arch["yolov3_tiny"]["anchors"]))
+    (public / "yolov3.cfg").write_text(render_cfg("yolov3"), encoding="utf-8")
+    (public / "yolov3-tiny.cfg").write_text(render_cfg("yolov3_tiny"), encoding="utf-8")
+    (public / "coco_classes.txt").write_text("\n".join(arch["coco_classes"]), encoding="utf-8")
+    (public / "yolo_anchors.txt").write_text(anchors_line(arch["yolov3"]["anchors"]), encoding="utf-8")
+    (public / "tiny_yolo_anchors.txt").write_text(anchors_line(arch["yolov3_tiny"]["anchors"]), encoding="utf-8")
 
     for name, text in [("parse_demo.cfg", PARSE_DEMO_CFG), ("broken_header.cfg", BROKEN_HEADER_CFG),
                        ("broken_option.cfg", BROKEN_OPTION_CFG), ("orphan_option.cfg", ORPHAN_OPTION_CFG),
                        ("small.cfg", SMALL_CFG), ("plant.cfg", PLANT_CFG)]:
-        (public / name).write_text(text)
+        (public / name).write_text(text, encoding="utf-8")
 
     rng = np.random.default_rng(seed)
     layers = darknet_weights.random_layers(conv_specs(read_cfg(SMALL_CFG)), rng)
@@ -321,7 +321,7 @@ def generate(public, hidden, seed):
         if isinstance(content, bytes):
             (public / name).write_bytes(content)
         else:
-            (public / name).write_text(content)
+            (public / name).write_text(content, encoding="utf-8")
     darknet_weights.write_weights(public / "plant.weights", plant_layers())
     write_video(public / "plant_video.avi", [plant_frame(r, c) for r, c in PLANT_VIDEO_CELLS])
 

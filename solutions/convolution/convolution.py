@@ -370,7 +370,7 @@ def conv_demo_answers(path="assets/conv_demo.json"):
     ###########################################################################
     # TODO: name each puzzle's kernel, stride, depth and padding.             #
     ###########################################################################
-    with open(path) as f:
+    with open(path, encoding="utf-8") as f:
         doc = json.load(f)
     kernels = range(doc["kernel_range"][0], doc["kernel_range"][1] + 1)
     strides = range(doc["stride_range"][0], doc["stride_range"][1] + 1)

@@ -117,7 +117,7 @@ def parse_cfg(path):
     # TODO: read the file line by line, keep a list of (type, options).       #
     ###########################################################################
     sections = []
-    with open(path) as f:
+    with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, start=1):
             line = line.strip()
             if not line or line[0] in "#;":
@@ -499,7 +499,7 @@ def read_anchors(path):
     ###########################################################################
     # TODO: read the numbers, check the count is even, reshape to (N, 2).     #
     ###########################################################################
-    values = [float(v) for v in Path(path).read_text().replace("\n", ",").split(",") if v.strip()]
+    values = [float(v) for v in Path(path).read_text(encoding="utf-8").replace("\n", ",").split(",") if v.strip()]
     if not values or len(values) % 2:
         raise ValueError(f"{path}: expected pairs w,h, got {len(values)} numbers")
     return np.array(values, dtype=np.float32).reshape(-1, 2)
@@ -521,7 +521,7 @@ def read_classes(path):
     ###########################################################################
     # TODO: read the lines, strip them, drop the blank ones.                  #
     ###########################################################################
-    return [line.strip() for line in Path(path).read_text().splitlines() if line.strip()]
+    return [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     ###########################################################################
     #                             END OF YOUR CODE                            #
     ###########################################################################

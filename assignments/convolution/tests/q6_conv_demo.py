@@ -14,7 +14,7 @@ PUZZLES = "assets/conv_demo.json"
 
 
 def _puzzles():
-    with open(PUZZLES) as f:
+    with open(PUZZLES, encoding="utf-8") as f:
         return json.load(f)["puzzles"]
 
 
@@ -30,7 +30,7 @@ def _output_shape(input_shape, kernel, stride, filters, padding):
 
 
 def _check_puzzle(conv_demo_answers, puzzle):
-    with open("hidden/answers.json") as f:
+    with open("hidden/answers.json", encoding="utf-8") as f:
         expected = json.load(f)[puzzle]
     got = conv_demo_answers(PUZZLES)
     assert isinstance(got, dict) and puzzle in got, f"expected an answer for {puzzle}, got keys {sorted(got) if isinstance(got, dict) else got!r}"

@@ -72,7 +72,7 @@ def _oracle(path):
     """An independent reader: regular expressions for the two kinds of line, and values typed by
     Python's literal syntax ('-1, 61' is a tuple there, so it becomes a list)."""
     sections = []
-    for raw in open(path):
+    for raw in open(path, encoding="utf-8"):
         line = raw.strip()
         if not line or line.startswith(("#", ";")):
             continue

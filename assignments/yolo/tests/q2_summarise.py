@@ -23,7 +23,7 @@ HAND_BUILT = [
 
 def _headers_only(path):
     """The sections of a cfg with their types only (empty options): enough to count them."""
-    with open(path) as f:
+    with open(path, encoding="utf-8") as f:
         return [(line.strip()[1:-1], {}) for line in f if line.strip().startswith("[")]
 
 
@@ -59,7 +59,7 @@ def test_summaries_hand_built(conv_summaries):
 def test_tiny_summaries(conv_summaries, count_sections):
     def read(path):     # a plain cfg reader (hidden: question 1 is not given away)
         sections = []
-        for line in open(path).read().splitlines():
+        for line in open(path, encoding="utf-8").read().splitlines():
             line = line.strip()
             if line.startswith("["):
                 sections.append((line[1:-1], {}))
@@ -123,7 +123,7 @@ def test_yolo_heads_hand_built(yolo_heads):
 def test_yolo_heads_of_the_configs(yolo_heads):
     def read(path):     # a plain cfg reader (hidden: question 1 is not given away)
         sections = []
-        for line in open(path).read().splitlines():
+        for line in open(path, encoding="utf-8").read().splitlines():
             line = line.strip()
             if line.startswith("["):
                 sections.append((line[1:-1], {}))
