@@ -3,7 +3,9 @@
 the same worker by an honest submission (one batch for the round, as conftest.grade_duo_attacks
 does): g01 filled the tmpfs every runner of a template writes in and left its folder slow to
 remove, so the next submission's monitor had no room for its source file (the honest neighbour's
-row was the sandbox's failure before the fix)."""
+row was the sandbox's failure before the fix); g02 claimed a 4,300-digit count of dropped output
+from each of two runners, whose sum the judge could not print (its own row was the grader's
+failure)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import pytest
 
 from conftest import check_honest_neighbours, grade_duo_attacks
 
-ATTACK_FILES = ["g01_fill_the_shared_tmp"]
+ATTACK_FILES = ["g01_fill_the_shared_tmp", "g02_huge_dropped_count"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -34,3 +36,13 @@ def test_a_full_tmp_left_behind_does_not_stop_the_next_submission(graded):
     _proc, _out, rows, _records = graded
     for name in ("g01_fill_the_shared_tmp", "g01_fill_the_shared_tmp_zhonest"):
         assert rows[name]["status"] == "graded", rows[name]
+
+
+def test_a_runners_count_of_dropped_output_is_bounded(graded):
+    """Before: ValueError (int too long to print) out of grade_source, the row `failed`, and its
+    session never closed. Now the count is capped (limits.DROPPED_CAP): a graded row."""
+    _proc, out, rows, _records = graded
+    name = "g02_huge_dropped_count"
+    assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 3.0), rows[name]  # add's exit
+    log = (out / "logs" / f"{name}.log").read_text()
+    assert "1000000000000000 more characters of output dropped" in log, log[-2000:]

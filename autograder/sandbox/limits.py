@@ -53,6 +53,10 @@ HASH_WORK = 1_000_000
 EXC_TYPE_CAP = 200
 EXC_TEXT_CAP = 8 * 1024       # message + args together, per exception
 EXC_TB_CAP = 4000
+# The characters of output a runner says it dropped (a count in every reply, summed over a
+# session's runners): far beyond any real flood, and a number the judge can still print (a
+# 4,300-digit count from each of two runners could not be: attack g02).
+DROPPED_CAP = 10 ** 15
 
 
 def memory_text(mb: int) -> str:

@@ -9,7 +9,7 @@ import builtins
 import warnings
 
 from .. import messages as M
-from .limits import WARNING_CAP, WARNINGS_PER_REPLY
+from .limits import DROPPED_CAP, WARNING_CAP, WARNINGS_PER_REPLY
 from .remote import cap_text
 
 
@@ -86,7 +86,8 @@ class OutputLog:
             self.keep(out)
         d = header.get("dropped")
         if type(d) is int and d > self.runner_dropped and self.label is not None:
-            self.dropped += d - self.runner_dropped
+            d = min(d, DROPPED_CAP)  # the runner's word: bounded, so the total stays printable (g02)
+            self.dropped = min(self.dropped + d - self.runner_dropped, DROPPED_CAP)
             self.runner_dropped = d
 
     def case_outputs(self) -> dict[str, str]:
