@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,19 +41,27 @@ class Read:
         return M.syntax_error(msg, where, self.graded)
 
 
+def _folded(name: str) -> str:
+    """A file name as Windows and macOS compare them: capitals and Unicode normal form ignored."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def pick(files: list[tuple[str, Path]], expected: str) -> tuple[str, Path]:
     """The file to grade among (relative name, path) pairs: the expected name anywhere inside,
     else its notebook, else the only .py/.ipynb, else the only .zip (read one level deep)."""
     stem = Path(expected).stem
     exact = [f for f in files if Path(f[0]).name == expected]
-    nb = [f for f in files if Path(f[0]).name == f"{stem}.ipynb"]
+    if not exact:  # Image_Tensors.py, IMAGE_TENSORS.PY: a laptop's file system ignores the case
+        exact = [f for f in files if _folded(Path(f[0]).name) == _folded(expected)]
+    nb = ([f for f in files if Path(f[0]).name == f"{stem}.ipynb"]
+          or [f for f in files if _folded(Path(f[0]).name) == _folded(f"{stem}.ipynb")])
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
         raise SubmissionRejected(f"two or more files named {expected}: {', '.join(r for r, _ in exact)}")
     if len(nb) == 1:
         return nb[0]
-    candidates = [f for f in files if Path(f[0]).suffix in (".py", ".ipynb")]
+    candidates = [f for f in files if Path(f[0]).suffix.lower() in (".py", ".ipynb")]
     if len(candidates) == 1:
         return candidates[0]
     zips = [f for f in files if Path(f[0]).suffix.lower() == ".zip"]
