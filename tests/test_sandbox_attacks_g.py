@@ -5,7 +5,9 @@ does): g01 filled the tmpfs every runner of a template writes in and left its fo
 remove, so the next submission's monitor had no room for its source file (the honest neighbour's
 row was the sandbox's failure before the fix); g02 claimed a 4,300-digit count of dropped output
 from each of two runners, whose sum the judge could not print (its own row was the grader's
-failure)."""
+failure); g03 raised a builtin exception that can be built but not printed (a UnicodeEncodeError
+whose start is negative), rebuilt as itself in the judge, whose handler for a failing case then
+raised SystemError (the row was the grader's failure)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import pytest
 
 from conftest import check_honest_neighbours, grade_duo_attacks
 
-ATTACK_FILES = ["g01_fill_the_shared_tmp", "g02_huge_dropped_count"]
+ATTACK_FILES = ["g01_fill_the_shared_tmp", "g02_huge_dropped_count", "g03_unprintable_builtin_exception"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -46,3 +48,13 @@ def test_a_runners_count_of_dropped_output_is_bounded(graded):
     assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 3.0), rows[name]  # add's exit
     log = (out / "logs" / f"{name}.log").read_text()
     assert "1000000000000000 more characters of output dropped" in log, log[-2000:]
+
+
+def test_an_exception_the_judge_cannot_print_is_not_rebuilt_as_itself(graded):
+    """Before: SystemError out of core's handler for a failing case, the row `failed` on every
+    rerun. Now a builtin rebuilt from its arguments must print, or it comes back by name only."""
+    _proc, out, rows, _records = graded
+    name = "g03_unprintable_builtin_exception"
+    assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 3.0), rows[name]  # add raises
+    log = (out / "logs" / f"{name}.log").read_text()
+    assert "UnicodeEncodeError" in log, log[-2000:]

@@ -46,7 +46,8 @@ def rebuild_exception(d) -> BaseException:
         if isinstance(args, list) and all(a is None or type(a) in (str, int, float, bool) for a in args):
             try:
                 exc = cls(*args)
-            except Exception:  # noqa: BLE001 - e.g. UnicodeDecodeError wants 5 arguments
+                str(exc), repr(exc)  # built, yet unprintable: a UnicodeEncodeError whose start is
+            except Exception:  # noqa: BLE001 - negative (g03); UnicodeDecodeError wants 5 arguments
                 exc = None
         if exc is None:
             try:
