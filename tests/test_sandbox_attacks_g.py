@@ -7,7 +7,9 @@ row was the sandbox's failure before the fix); g02 claimed a 4,300-digit count o
 from each of two runners, whose sum the judge could not print (its own row was the grader's
 failure); g03 raised a builtin exception that can be built but not printed (a UnicodeEncodeError
 whose start is negative), rebuilt as itself in the judge, whose handler for a failing case then
-raised SystemError (the row was the grader's failure)."""
+raised SystemError (the row was the grader's failure); g04 wrote a frame naming a buffer of a
+4,000-digit length while being imported, whose refusal was an OverflowError, not the wire's error
+(the row was the grader's failure)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ import pytest
 
 from conftest import check_honest_neighbours, grade_duo_attacks
 
-ATTACK_FILES = ["g01_fill_the_shared_tmp", "g02_huge_dropped_count", "g03_unprintable_builtin_exception"]
+ATTACK_FILES = ["g01_fill_the_shared_tmp", "g02_huge_dropped_count", "g03_unprintable_builtin_exception",
+                "g04_huge_buffer_length"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -58,3 +61,13 @@ def test_an_exception_the_judge_cannot_print_is_not_rebuilt_as_itself(graded):
     assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 3.0), rows[name]  # add raises
     log = (out / "logs" / f"{name}.log").read_text()
     assert "UnicodeEncodeError" in log, log[-2000:]
+
+
+def test_a_buffer_length_beyond_any_limit_is_the_wires_own_error(graded):
+    """Before: OverflowError (the size in MiB as a float) out of the runner's start, the row
+    `failed` on every rerun and the worker's engine thrown away. Now each length is checked
+    against the limit first: the student's `error` row, naming the problem."""
+    _proc, _out, rows, _records = graded
+    name = "g04_huge_buffer_length"
+    assert (rows[name]["status"], float(rows[name]["score"])) == ("error", 0.0), rows[name]
+    assert "bad buffer table" in rows[name]["reason"], rows[name]

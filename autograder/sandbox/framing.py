@@ -115,8 +115,10 @@ def recv_frame(sock: socket.socket, deadline: float | None = None,
     if not isinstance(header, dict):
         raise WireError("message header is not an object")
     lens = header.get("bufs", [])
+    # Each length within the limit before they are added up: a length of 4,000 digits made the
+    # refusal's size in MiB an OverflowError, not a WireError (attack g04).
     if (not isinstance(lens, list) or len(lens) > MAX_BUFFERS
-            or not all(type(x) is int and x >= 0 for x in lens)):
+            or not all(type(x) is int and 0 <= x <= max_bytes for x in lens)):
         raise WireError("bad buffer table")
     if n + sum(lens) > max_bytes:
         raise WireError(f"message of {(n + sum(lens)) / 2**20:.1f} MiB is over the "
