@@ -9,7 +9,8 @@ failure); g03 raised a builtin exception that can be built but not printed (a Un
 whose start is negative), rebuilt as itself in the judge, whose handler for a failing case then
 raised SystemError (the row was the grader's failure); g04 wrote a frame naming a buffer of a
 4,000-digit length while being imported, whose refusal was an OverflowError, not the wire's error
-(the row was the grader's failure)."""
+(the row was the grader's failure); g05 pinned more than its memory limit in unix socket buffers,
+which RLIMIT_AS does not count (one process, as many descriptors as the grader had)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import pytest
 from conftest import check_honest_neighbours, grade_duo_attacks
 
 ATTACK_FILES = ["g01_fill_the_shared_tmp", "g02_huge_dropped_count", "g03_unprintable_builtin_exception",
-                "g04_huge_buffer_length"]
+                "g04_huge_buffer_length", "g05_socket_buffers"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -71,3 +72,14 @@ def test_a_buffer_length_beyond_any_limit_is_the_wires_own_error(graded):
     name = "g04_huge_buffer_length"
     assert (rows[name]["status"], float(rows[name]["score"])) == ("error", 0.0), rows[name]
     assert "bad buffer table" in rows[name]["reason"], rows[name]
+
+
+def test_socket_buffers_cannot_hold_more_than_the_memory_limit(graded):
+    """Before: 1,088 MB of unread socket data in ~4,900 pairs from one process of a runner whose
+    memory_mb is 1024 (and the grader's 20,000 descriptors allowed twice that). Now a runner
+    process has RUNNER_FILES descriptors: ~110 MB."""
+    _proc, out, rows, _records = graded
+    name = "g05_socket_buffers"
+    log = (out / "logs" / f"{name}.log").read_text()
+    assert "within the memory limit" in log and "OVER" not in log, log[-2000:]
+    assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]

@@ -21,6 +21,12 @@ HANDOVER_REPLY = 20.0   # seconds the template's successor has to confirm a fork
 EACH_MAX = 10_000       # calls in one call_each request (each answered by its own frame)
 SETTLE_GRACE = 0.05     # seconds an abandoned call_each's answers may take before the runner is killed
 
+# --- the runner: descriptors per process (RLIMIT_NOFILE, inherited from the grader otherwise:
+# 20,000 here, a million in many containers). Each unix socket pair can hold ~200 KB of unread
+# data in kernel buffers that RLIMIT_AS does not count: one process pinned more than memory_mb
+# (attack g05); 1024 descriptors bound that to ~100 MB a process.
+RUNNER_FILES = 1024
+
 # --- the runner: exit codes of a runner that refused to start (before any student code) ------
 RUNNER_NO_NETNS = 72
 RUNNER_NO_SECCOMP = 73

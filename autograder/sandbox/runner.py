@@ -17,7 +17,7 @@ import types
 import warnings
 
 from . import wire
-from .limits import EACH_EXPECT, RUNNER_NO_IPCNS, RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, THREAD_VARS
+from .limits import EACH_EXPECT, RUNNER_FILES, RUNNER_NO_IPCNS, RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, THREAD_VARS
 from .syscalls import (CLONE_NEWIPC, CLONE_NEWNET, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, deny_user_namespaces, libc,
                        oom_first, prctl)
 from .watch import watched_call
@@ -318,7 +318,6 @@ class Runner:
             return [str.__str__(x) for x in dir(target) if isinstance(x, str)]
         raise ValueError(f"unknown request {op!r}")
 
-
     def call_watched(self, target, args, kwargs):
         """target(*args, **kwargs); what it did to its array arguments goes with the answer."""
         value, changed, returned = watched_call(target, args, kwargs)
@@ -329,7 +328,6 @@ class Runner:
 def np_errstate(**fp):
     np = sys.modules.get("numpy")
     return np.errstate(**fp) if (np is not None and fp) else contextlib.nullcontext()
-
 
 
 def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
@@ -361,6 +359,7 @@ def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
     _set_limit(resource.RLIMIT_AS, _vmsize() + mem)
     _set_limit(resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * 1024 * 1024)
     _set_limit(resource.RLIMIT_CORE, 0)
+    _set_limit(resource.RLIMIT_NOFILE, RUNNER_FILES)  # each may pin socket buffers RLIMIT_AS misses (g05)
     cpu_hard = int(_cpu_used() + max(600.0, 20 * float(limits["timeout"]) * max(1, os.cpu_count() or 1)))
     _set_limit(resource.RLIMIT_CPU, cpu_hard)
     oom_first()
