@@ -5,6 +5,9 @@ Public material only: students get this file beside classifier_swap.py.
 import json
 
 import numpy as np
+from _readable import explain as _explain_unreadable
+
+_explain_unreadable("classifier_swap.py")  # under otter check: a file it cannot read as written (a BOM) is named on the terminal
 from PIL import Image, ImageOps
 
 INDEX_PATH = "assets/class_index.json"
