@@ -10,7 +10,9 @@ whose start is negative), rebuilt as itself in the judge, whose handler for a fa
 raised SystemError (the row was the grader's failure); g04 wrote a frame naming a buffer of a
 4,000-digit length while being imported, whose refusal was an OverflowError, not the wire's error
 (the row was the grader's failure); g05 pinned more than its memory limit in unix socket buffers,
-which RLIMIT_AS does not count (one process, as many descriptors as the grader had)."""
+which RLIMIT_AS does not count (one process, as many descriptors as the grader had); g06 did
+the same with memfds written and never mapped and with System V segments touched, then
+detached."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ import pytest
 from conftest import check_honest_neighbours, grade_duo_attacks
 
 ATTACK_FILES = ["g01_fill_the_shared_tmp", "g02_huge_dropped_count", "g03_unprintable_builtin_exception",
-                "g04_huge_buffer_length", "g05_socket_buffers"]
+                "g04_huge_buffer_length", "g05_socket_buffers",
+                "g06_memory_outside_rlimit_as"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -82,4 +85,14 @@ def test_socket_buffers_cannot_hold_more_than_the_memory_limit(graded):
     name = "g05_socket_buffers"
     log = (out / "logs" / f"{name}.log").read_text()
     assert "within the memory limit" in log and "OVER" not in log, log[-2000:]
+    assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
+
+
+def test_memfds_and_detached_segments_are_refused(graded):
+    """Before: more than memory_mb (1024) in memfds of file_size_mb and again in detached System V
+    segments, from one process. Now the runner's seccomp filter refuses memfd_create and shmget."""
+    _proc, out, rows, _records = graded
+    name = "g06_memory_outside_rlimit_as"
+    log = (out / "logs" / f"{name}.log").read_text()
+    assert log.count("within the memory limit") == 2 and "OVER" not in log, log[-2000:]
     assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]

@@ -35,45 +35,57 @@ SYSCALLS = {"x86_64": (272, 56, 435, 308), "aarch64": (97, 220, 435, 268)}
 # add_key, request_key, keyctl: a uid's keyring outlives its processes (the kernel keeps it for
 # the uid, not for a namespace), so a key left there reached the next session leasing that uid
 KEY_SYSCALLS = {"x86_64": (248, 249, 250), "aarch64": (217, 218, 219)}
+# memfd_create, shmget: memory RLIMIT_AS does not count (a memfd written, never mapped; a System V
+# segment touched, then detached): a runner held more than memory_mb in either (attack g06)
+MEMORY_SYSCALLS = {"x86_64": (319, 29), "aarch64": (279, 194)}
 CLONE_NEWUSER = 0x10000000
 
 
 def userns_filter(machine: str) -> bytes | None:
     """A seccomp-BPF program (struct sock_filter[]) that refuses new user namespaces:
     unshare/clone with CLONE_NEWUSER and setns fail with EPERM, clone3 (whose flags BPF cannot
-    read) with ENOSYS so the C library falls back to clone; and the kernel's keyrings (add_key,
-    request_key, keyctl fail with EPERM: attack f07). None for an architecture without a
-    table here. bubblewrap's --disable-userns needs --unshare-user, which would break the
-    runner's switch to its own uid, so the runner installs this itself."""
+    read) with ENOSYS so the C library falls back to clone; the kernel's keyrings (add_key,
+    request_key, keyctl fail with EPERM: attack f07); and memory outside RLIMIT_AS (memfd_create,
+    shmget fail with EPERM: attack g06). None for an architecture without a table here.
+    bubblewrap's --disable-userns needs --unshare-user, which would break the runner's switch to
+    its own uid, so the runner installs this itself."""
     import struct
 
     if machine not in AUDIT_ARCH:
         return None
     nr_unshare, nr_clone, nr_clone3, nr_setns = SYSCALLS[machine]
-    nr_add_key, nr_request_key, nr_keyctl = KEY_SYSCALLS[machine]
+    refused = (nr_setns, *KEY_SYSCALLS[machine], *MEMORY_SYSCALLS[machine])
     LD_W_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
     ALLOW, EPERM, ENOSYS, KILL = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
-    prog = [  # (code, jump if true, jump if false, k); jumps count instructions skipped
-        (LD_W_ABS, 0, 0, 4),                    # 0  A = arch
-        (JEQ, 1, 0, AUDIT_ARCH[machine]),       # 1  native: go to 3
-        (RET, 0, 0, KILL),                      # 2  another ABI (i386 compat calls): kill
-        (LD_W_ABS, 0, 0, 0),                    # 3  A = syscall number
-        (JGE, 12, 0, 0x40000000),               # 4  x32 numbers: go to 17
-        (JEQ, 7, 0, nr_unshare),                # 5  go to 13
-        (JEQ, 6, 0, nr_clone),                  # 6  go to 13
-        (JEQ, 8, 0, nr_clone3),                 # 7  go to 16
-        (JEQ, 8, 0, nr_setns),                  # 8  go to 17
-        (JEQ, 7, 0, nr_add_key),                # 9  go to 17
-        (JEQ, 6, 0, nr_request_key),            # 10 go to 17
-        (JEQ, 5, 0, nr_keyctl),                 # 11 go to 17
-        (RET, 0, 0, ALLOW),                     # 12
-        (LD_W_ABS, 0, 0, 16),                   # 13 A = low 32 bits of argument 0 (the flags)
-        (JSET, 2, 0, CLONE_NEWUSER),            # 14 go to 17
-        (RET, 0, 0, ALLOW),                     # 15
-        (RET, 0, 0, ENOSYS),                    # 16 clone3
-        (RET, 0, 0, EPERM),                     # 17
+    # (code, jump if true, jump if false, k), the jumps named by label and resolved below
+    prog = [
+        (LD_W_ABS, 0, 0, 4),                    # A = arch
+        (JEQ, 1, 0, AUDIT_ARCH[machine]),       # native: skip the kill
+        (RET, 0, 0, KILL),                      # another ABI (i386 compat calls): kill
+        (LD_W_ABS, 0, 0, 0),                    # A = syscall number
+        (JGE, "eperm", 0, 0x40000000),          # x32 numbers
+        (JEQ, "flags", 0, nr_unshare),
+        (JEQ, "flags", 0, nr_clone),
+        (JEQ, "enosys", 0, nr_clone3),
+        *((JEQ, "eperm", 0, nr) for nr in refused),
+        (RET, 0, 0, ALLOW),
+        "flags", (LD_W_ABS, 0, 0, 16),          # A = low 32 bits of argument 0 (the flags)
+        (JSET, "eperm", 0, CLONE_NEWUSER),
+        (RET, 0, 0, ALLOW),
+        "enosys", (RET, 0, 0, ENOSYS),          # clone3
+        "eperm", (RET, 0, 0, EPERM),
     ]
-    return b"".join(struct.pack("<HBBI", *ins) for ins in prog)
+    labels, code = {}, []
+    for item in prog:
+        if isinstance(item, str):
+            labels[item] = len(code)
+        else:
+            code.append(item)
+    out = []
+    for i, (op, jt, jf, k) in enumerate(code):
+        jt = labels[jt] - i - 1 if isinstance(jt, str) else jt
+        out.append(struct.pack("<HBBI", op, jt, jf, k))
+    return b"".join(out)
 
 
 def deny_user_namespaces() -> str | None:
