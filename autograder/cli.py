@@ -232,8 +232,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+SANDBOX_LINUX_ONLY = ("the sandbox engine runs on Linux only (it isolates student code with Linux's own "
+                      "system calls: namespaces, prctl, seccomp); this is {platform}. Grade on Linux: a Linux "
+                      "machine or VM, WSL 2 on Windows, Docker, or Gradescope's autograder zip. --engine inprocess "
+                      "runs here without isolation: the code graded runs with your rights (your own solutions, "
+                      "not students').")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "engine", None) == "sandbox" and not sys.platform.startswith("linux"):
+        errors.print(SANDBOX_LINUX_ONLY.format(platform=sys.platform), markup=False, highlight=False, soft_wrap=True)
+        return 2
     try:
         return args.func(args)
     except ConfigError as e:

@@ -46,6 +46,8 @@ def sweep_stale_workdirs() -> int:
     """Remove the private folders of worker processes that are gone (killed with the batch, so
     their exit handlers never ran). Folders are named course-worker-<pid>-*; only our own."""
     removed = 0
+    if not hasattr(os, "getuid"):  # Windows: no owner to compare, and os.kill(pid, 0) there is not a probe
+        return removed
     for d in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*"):
         try:
             pid = int(d.name[len(WORKDIR_PREFIX):].split("-", 1)[0])
@@ -243,8 +245,12 @@ def _grade_task(task, bundle_zip, key, engine_name, timeout) -> dict:
 def _peak_kb() -> int:
     """This grading process's peak resident memory so far (KiB): what a reply could make the
     judge allocate shows here (recorded with each result; the attack tests read it)."""
-    import resource
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    try:
+        import resource
+    except ImportError:  # Windows: not measured
+        return 0
+    peak = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return peak // 1024 if sys.platform == "darwin" else peak  # macOS counts bytes, Linux KiB
 
 
 # --- local pool processes -------------------------------------------------------------------
