@@ -64,3 +64,39 @@ def test_the_sandbox_engine_off_linux_is_a_usage_error_saying_what_to_do(tmp_pat
             assert f"the sandbox engine runs on Linux only" in said and f"this is {platform}" in said, said
             assert "WSL 2" in said and "--engine inprocess" in said and "Traceback" not in said, said
             assert not (tmp_path / "out").exists()
+
+
+def test_names_in_macos_decomposed_unicode_match_the_graders_csv_files(tmp_path):
+    """A class exported on a Mac: file names in NFD (e + combining diaeresis), while the grader's
+    timestamps, extensions and Canvas roster were typed elsewhere (NFC), and the other way round.
+    Each is the same name: the late time, the extension and the roster line all apply."""
+    import unicodedata
+
+    nfd = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
+    root = write_mini_course(tmp_path / "course")
+    solution = (root / "solutions/mini/mini.py").read_text(encoding="utf-8")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / f"{nfd('zoë')}.py").write_text(solution, encoding="utf-8")   # the Mac's file name
+    (subs / "chloé.py").write_text(solution, encoding="utf-8")          # typed on Windows or Linux
+    stamps = tmp_path / "stamps.csv"                                    # two days late each
+    stamps.write_text(f"submission,time\nzoë,2027-01-03T10:00:00Z\n{nfd('chloé')},2027-01-03T10:00:00Z\n",
+                      encoding="utf-8")
+    ext = tmp_path / "ext.csv"
+    ext.write_text(f"student,assignment,days\n{nfd('chloé')},mini,5\n", encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n"
+                      f'"Z, Zoë",1,s1,zoë,S\n"C, Chloé",2,s2,{nfd("chloé")},S\n', encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([COURSE, "--root", str(root), "grade", "mini", str(subs), "--out", str(out),
+                           "--engine", "inprocess", "--jobs", "1", "--no-similarity", "--timestamps", str(stamps),
+                           "--extensions", str(ext), "--roster", str(roster)], cwd=tmp_path,
+                          capture_output=True, text=True, encoding="utf-8", timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "warning:" not in proc.stdout, proc.stdout
+    rows = {r["submission"]: r for r in read_csv(out / "grades.csv")}
+    assert sorted(rows) == ["chloé", "zoë"], sorted(rows)
+    assert float(rows["zoë"]["late_by"]) > 0, rows["zoë"]      # her time found (the mini course: no penalty)
+    assert rows["chloé"]["submitted_at"] and float(rows["chloé"]["late_by"]) == 0, rows["chloé"]  # her extension
+    canvas = read_csv(out / "canvas.csv")
+    assert len(canvas) == 3 and all(list(r.values())[-1] not in ("", "0") for r in canvas[1:]), canvas

@@ -57,6 +57,12 @@ class Submission:
         return task
 
 
+def name_key(text: str) -> str:
+    """A name as a person reads it, for matching a grader's lists to submissions: Unicode NFC
+    (macOS writes file names decomposed, NFD: e + a combining accent), no case, no outer spaces."""
+    return unicodedata.normalize("NFC", str(text)).strip().casefold()
+
+
 def safe_name(text: str) -> str:
     text = unicodedata.normalize("NFC", str(text))
     text = re.sub(r"[^\w@.+-]+", "_", text).strip("._-")

@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,7 +29,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from ..config import LatePolicy
-from .intake import GRADESCOPE_METADATA, Submission
+from .intake import GRADESCOPE_METADATA, Submission, name_key
 
 
 class LateError(Exception):
@@ -101,7 +102,8 @@ def timestamp_rows(path: Path, tz: ZoneInfo) -> list[tuple[int, str, dt.datetime
         if not row["submission"]:
             continue
         try:
-            out.append((line, row["submission"], parse_time(row["time"], tz)))
+            # the row's name as grades.csv spells it: Unicode NFC (a Mac's list of files is NFD)
+            out.append((line, unicodedata.normalize("NFC", row["submission"]), parse_time(row["time"], tz)))
         except ValueError as e:
             raise LateError(f"{path}: line {line}: {e}") from None
     return out
@@ -236,7 +238,7 @@ def read_extensions(path: Path, slug: str, tz: ZoneInfo, slugs: set[str] | None 
             detail = str(e) if k == "due" else f"{k} must be a number >= 0, got {row[k]!r}"
             raise LateError(f"{path}: line {line}: {detail}") from None
         ext.line = line
-        key = row["student"].casefold()
+        key = name_key(row["student"])
         if key in out:
             warnings.append(f"{path}: lines {out[key].line} and {line} both give {row['student']!r} an extension; "
                             f"line {line} is used")

@@ -16,7 +16,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .intake import Submission
+from .intake import Submission, name_key
 
 REQUIRED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 OPTIONAL = {"email": ("Email", "E-mail", "Email Address"), "login": ("Login ID", "Login")}
@@ -39,7 +39,7 @@ class Student:
     def keys(self) -> set[str]:
         keys = {self.sis_login_id, self.sis_user_id, self.id, self.email, self.login, self.name}
         keys |= {k.split("@")[0] for k in (self.email, self.login, self.sis_login_id) if "@" in k}
-        return {k.strip().casefold() for k in keys if k and k.strip()}
+        return {name_key(k) for k in keys if k and k.strip()}
 
 
 @dataclass
@@ -102,7 +102,7 @@ def _students(path: Path, reader) -> list[Student]:
             value = row[column]
             if not value:
                 continue
-            first = seen.setdefault((column, value.casefold()), line)
+            first = seen.setdefault((column, name_key(value)), line)
             if first != line:
                 raise RosterError(f"{path}: line {line}: {column} {_shown(value)} is also on line {first} "
                                   "(two rows for one student)")
@@ -115,7 +115,7 @@ def identities(sub: Submission) -> set[str]:
     keys = {sub.name, sub.base}
     for person in (sub.student or {}).get("submitters") or []:
         keys |= {person.get("email", ""), person.get("sid", ""), person.get("name", "")}
-    return {k.strip().casefold() for k in keys if k and k.strip()}
+    return {name_key(k) for k in keys if k and k.strip()}
 
 
 def match(subs: list[Submission], roster: list[Student]) -> Match:
@@ -194,7 +194,7 @@ def shared_warnings(roster: list[Student], m: Match, rows) -> list[str]:
 
 def submitter_key(person: dict) -> str:
     """A Gradescope submitter's identity without a roster: the student id, else the e-mail."""
-    return str(person.get("sid") or person.get("email") or "").strip().casefold()
+    return name_key(person.get("sid") or person.get("email") or "")
 
 
 def counted_submitters(rows) -> dict[str, object]:
