@@ -12,7 +12,8 @@ raised SystemError (the row was the grader's failure); g04 wrote a frame naming 
 (the row was the grader's failure); g05 pinned more than its memory limit in unix socket buffers,
 which RLIMIT_AS does not count (one process, as many descriptors as the grader had); g06 did
 the same with memfds written and never mapped and with System V segments touched, then
-detached."""
+detached. g07 (its own test, through `course gradescope`): 60,000 blank lines made the judge's
+check for TensorFlow imports quadratic, outside any deadline."""
 
 from __future__ import annotations
 
@@ -96,3 +97,29 @@ def test_memfds_and_detached_segments_are_refused(graded):
     log = (out / "logs" / f"{name}.log").read_text()
     assert log.count("within the memory limit") == 2 and "OVER" not in log, log[-2000:]
     assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
+
+
+def test_blank_lines_do_not_make_the_preload_check_quadratic(tmp_path):
+    """g07, through `course gradescope` (what Gradescope runs for each submission, where every
+    submission starts the template and so meets the preload check; a batch's workers start theirs
+    before the first one). Before: ~30 s of the judge's CPU on 60,000 blank lines, outside any
+    deadline (a 1 MiB file: hours). Now the check reads a line's own indentation only."""
+    import json
+    import time
+
+    from conftest import ATTACK_COURSE, ROOT, run_course
+
+    from autograder.build.bundle import bundle_for
+    from autograder.config import load_course
+
+    course = load_course(ATTACK_COURSE)
+    bundle = bundle_for(course.get("duo"), course.seed)
+    sub = tmp_path / "duo.py"
+    sub.write_text((ROOT / "tests" / "attacks" / "g07_blank_lines_before_the_preload.py").read_text() + "\n" * 60_000)
+    results = tmp_path / "results.json"
+    started = time.monotonic()
+    run_course("gradescope", "--bundle", bundle.root, "--submission", sub, "--results", results, timeout=600)
+    wall = time.monotonic() - started
+    data = json.loads(results.read_text())
+    assert data["score"] == 4 and data["output"].startswith("Status: graded."), data["output"]
+    assert wall < 15, wall

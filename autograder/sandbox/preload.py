@@ -43,7 +43,9 @@ def preload(modules: list[str]) -> tuple[list[str], dict[str, str]]:
 
 
 
-_TF_RE = re.compile(r"^\s*(import|from)\s+(tensorflow|keras)\b", re.M)
+# A line's own indentation only: `^\s*` crossed line ends, so 60,000 blank lines cost ~30 s of the
+# judge's CPU (quadratic; a 1 MiB file, hours) before any deadline applied (attack g07).
+_TF_RE = re.compile(r"^[ \t\f]*(import|from)\s+(tensorflow|keras)\b", re.M)
 
 
 def choose_preload(tests_dir: Path, source: str = "") -> tuple[str, ...]:
