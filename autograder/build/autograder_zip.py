@@ -81,13 +81,19 @@ def grading_sources(assignment: Assignment, bundle: dict[str, bytes]) -> list[st
     return out
 
 
+def shell_script(name: str) -> bytes:
+    """A script Gradescope runs with bash, with LF line endings whatever the checkout made of it
+    (a CRLF line is "$'\\r': command not found" there; .gitattributes asks git for LF too)."""
+    return (TEMPLATES / name).read_bytes().replace(b"\r\n", b"\n")
+
+
 def autograder_files(course: Course, assignment: Assignment) -> dict[str, bytes]:
     bundle = bundle_files(assignment, course.seed, oracles="record")  # Gradescope grades each submission cold
     reqs = requirements.grader_requirements(assignment, grading_sources(assignment, bundle))
     wheel_name, wheel = engine_wheel()
     files = {
-        "setup.sh": (TEMPLATES / "setup.sh").read_bytes(),
-        "run_autograder": (TEMPLATES / "run_autograder").read_bytes(),
+        "setup.sh": shell_script("setup.sh"),
+        "run_autograder": shell_script("run_autograder"),
         "requirements.txt": reqs.encode(),
         "constraints.txt": requirements.grader_constraints(reqs).encode(),
         f"engine/{wheel_name}": wheel,
