@@ -13,7 +13,8 @@ raised SystemError (the row was the grader's failure); g04 wrote a frame naming 
 which RLIMIT_AS does not count (one process, as many descriptors as the grader had); g06 did
 the same with memfds written and never mapped and with System V segments touched, then
 detached. g07 (its own test, through `course gradescope`): 60,000 blank lines made the judge's
-check for TensorFlow imports quadratic, outside any deadline."""
+check for TensorFlow imports quadratic, outside any deadline. g08 (a batch of its own): g01 with
+256 KB left, so the next submission set up without a retry and then its own 1 MB write failed."""
 
 from __future__ import annotations
 
@@ -123,3 +124,47 @@ def test_blank_lines_do_not_make_the_preload_check_quadratic(tmp_path):
     data = json.loads(results.read_text())
     assert data["score"] == 4 and data["output"].startswith("Status: graded."), data["output"]
     assert wall < 15, wall
+
+
+WRITER = '''"""An honest submission that writes a scratch file of 1 MB in its working folder (as saving a
+model does) before it answers."""
+import numpy as np
+
+
+def add(a, b):
+    with open("scratch.bin", "wb") as f:
+        f.write(b"\\0" * (1 << 20))
+    return a + b
+
+
+def scale(x, k):
+    return np.asarray(x, dtype=float) * k
+
+
+def output_shape(shape):
+    return tuple(shape)
+'''
+
+
+def test_a_nearly_full_tmp_left_behind_costs_the_next_submission_nothing(tmp_path):
+    """g08 then an honest submission that writes a file, in a batch of their own. Before: the
+    neighbour's set-up worked (g08 left 256 KB), so nothing was retried, and its own 1 MB write
+    met ENOSPC while the clean-up thread was still removing g08's folder: 3/4. Now a worker starts
+    a submission's clock only once the last one's clean-ups are done."""
+    import csv
+    import shutil
+
+    from conftest import ATTACK_COURSE, ROOT, run_course
+
+    shutil.copytree(ATTACK_COURSE, tmp_path / "course")
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    shutil.copy(ROOT / "tests" / "attacks" / "g08_leave_a_little_room.py", subs / "g08_leave_a_little_room.py")
+    (subs / "g08_leave_a_little_room_zwriter.py").write_text(WRITER)
+    proc = run_course("--root", tmp_path / "course", "grade", "duo", subs, "--out", out, "--jobs", "1",
+                      "--no-resume", "--submission-timeout", "20", check=False, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {r["submission"]: r for r in csv.DictReader(f)}
+    for name in rows:
+        assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]

@@ -201,6 +201,9 @@ def grade_task(task: dict, bundle_zip: bytes, key: str, engine_name: str, timeou
 
 
 def _grade_task(task, bundle_zip, key, engine_name, timeout) -> dict:
+    # The last submission's runners killed and folders removed before this one's clock starts: they
+    # share one tmpfs, which a submission could leave full for seconds (attacks g01, g08).
+    getattr(_engines.get(engine_name), "wait_for_cleanup", lambda: None)()
     started = time.monotonic()
     out = {"name": task["name"], "digest": task["digest"], "worker": _worker_id(), "note": ""}
     try:

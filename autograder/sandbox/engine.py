@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .client import Zygote
 from .faults import Deadline, SandboxSetupError
+from .limits import MONITOR_REPLY
 from .preload import plan_preload
 from .proxies import Handle
 from .remote import RemoteError
@@ -160,11 +161,13 @@ class SandboxEngine:
                 return
         finish()
 
-    def wait_for_cleanup(self, timeout: float) -> None:
+    def wait_for_cleanup(self, timeout: float = 2 * MONITOR_REPLY) -> None:
         """Wait until the clean-ups queued so far are done: the folders of closed sessions removed.
         Their bytes are in the tmpfs every runner of a template writes in; a runner that filled it
-        and left files that take seconds to remove (attack g01) left the next session's monitor no
-        room for the source file: a set-up that failed asks this before trying again."""
+        and left files that take seconds to remove left the next session's monitor no room for the
+        source file (attack g01), or the next submission's code no room for its own files (g08): a
+        set-up that failed asks this before trying again, and a batch worker before it starts the
+        clock of its next submission."""
         with self._lock:
             last = self._last_cleanup
         if last is not None:

@@ -38,7 +38,7 @@ class RunnerLifecycle:
         is tried again with a fresh folder; SandboxSetupError when it never works."""
         for attempt in range(SETUP_ATTEMPTS):
             if attempt:  # a full /tmp is often the last session's folder, still being removed (g01)
-                self.engine.wait_for_cleanup(2 * MONITOR_REPLY)
+                self.engine.wait_for_cleanup()
             outcome = self._start_once()
             if outcome != "retry":
                 return outcome
