@@ -109,3 +109,11 @@ def test_a_file_with_a_byte_order_mark_is_named_on_the_terminal(laptop, tmp_path
 def test_what_the_helper_says_for_each_kind_of_file(data, encoding, expected):
     said = problems(data, encoding, "s.py")
     assert len(said) == len(expected) and all(e in s for e, s in zip(expected, said)), said
+
+
+def test_the_bundle_readme_says_what_the_hints_mean(laptop):
+    with zipfile.ZipFile(laptop["zip"]) as zf:
+        readme = " ".join(zf.read(f"{SLUG}/README.md").decode("utf-8").split())
+    assert "every test fails with `'NoneType' object is not callable`" in readme
+    assert f"run `python {SLUG}.py` to see why" in readme
+    assert '"UTF-8 with BOM"' in readme and "$env:PYTHONUTF8=1" in readme
