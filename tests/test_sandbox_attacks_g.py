@@ -14,7 +14,9 @@ which RLIMIT_AS does not count (one process, as many descriptors as the grader h
 the same with memfds written and never mapped and with System V segments touched, then
 detached. g07 (its own test, through `course gradescope`): 60,000 blank lines made the judge's
 check for TensorFlow imports quadratic, outside any deadline. g08 (a batch of its own): g01 with
-256 KB left, so the next submission set up without a retry and then its own 1 MB write failed."""
+256 KB left, so the next submission set up without a retry and then its own 1 MB write failed.
+g09 (a batch of its own): code nested just below the reader's limit, which a few frames deeper
+ast.parse refused with RecursionError when a runner started."""
 
 from __future__ import annotations
 
@@ -168,3 +170,29 @@ def test_a_nearly_full_tmp_left_behind_costs_the_next_submission_nothing(tmp_pat
         rows = {r["submission"]: r for r in csv.DictReader(f)}
     for name in rows:
         assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
+
+
+def test_code_nested_just_below_the_readers_limit_is_graded(tmp_path):
+    """g09 with sums of 2,915 to 2,987 ones (the reader accepts up to ~2,955 here; where exactly
+    depends on its stack), in a batch of their own. Before: the sums the reader accepted but a
+    deeper ast.parse did not (~2,941-2,955) were the grader's failure. Now each is graded (3/4:
+    add is wrong) or rejected as too deep."""
+    import csv
+    import shutil
+
+    from conftest import ATTACK_COURSE, ROOT, run_course
+
+    shutil.copytree(ATTACK_COURSE, tmp_path / "course")
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    text = (ROOT / "tests" / "attacks" / "g09_nested_just_below_the_limit.py").read_text()
+    for n in range(2915, 2990, 3):
+        (subs / f"g09_{n}.py").write_text(text.replace("{{TERMS}}", f"{n:,}").replace("{{SUM}}", "+".join(["1"] * n)))
+    proc = run_course("--root", tmp_path / "course", "grade", "duo", subs, "--out", out, "--jobs", "1",
+                      "--no-resume", "--submission-timeout", "20", check=False, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    outcomes = {(r["status"], r["score"]) for r in rows}
+    assert outcomes <= {("graded", "3"), ("rejected", "0")}, rows
+    assert len(outcomes) == 2, rows  # the range spans the reader's limit

@@ -142,7 +142,7 @@ def read_task(task: dict, expected: str):
 def _defined_names(source: str) -> set[str] | None:
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, MemoryError, RecursionError):  # RecursionError: see preload.modules_named
         return None
     names = set()
     for node in ast.walk(tree):

@@ -83,7 +83,9 @@ def modules_named(source: str) -> frozenset[str]:
     hint for what to preload: a source that does not parse names nothing."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        # RecursionError: how deep an AST may be depends on the caller's stack, so a source the
+        # reader parsed can fail a few frames deeper, here (attack g09)
         return frozenset()
     names: set[str] = set()
     for node in ast.walk(tree):
