@@ -12,8 +12,9 @@ raised SystemError (the row was the grader's failure); g04 wrote a frame naming 
 (the row was the grader's failure); g05 pinned more than its memory limit in unix socket buffers,
 which RLIMIT_AS does not count (one process, as many descriptors as the grader had); g06 did
 the same with memfds written and never mapped and with System V segments touched, then
-detached. g07 (its own test, through `course gradescope`): 60,000 blank lines made the judge's
-check for TensorFlow imports quadratic, outside any deadline. g08 (a batch of its own): g01 with
+detached, and g10 in System V semaphore sets (~2 MB each, 32,000 to a namespace). g07 (its own
+test, through `course gradescope`): 60,000 blank lines made the judge's check for TensorFlow
+imports quadratic, outside any deadline. g08 (a batch of its own): g01 with
 256 KB left, so the next submission set up without a retry and then its own 1 MB write failed.
 g09 (a batch of its own): code nested just below the reader's limit, which a few frames deeper
 ast.parse refused with RecursionError when a runner started."""
@@ -28,7 +29,7 @@ from conftest import check_honest_neighbours, grade_duo_attacks
 
 ATTACK_FILES = ["g01_fill_the_shared_tmp", "g02_huge_dropped_count", "g03_unprintable_builtin_exception",
                 "g04_huge_buffer_length", "g05_socket_buffers",
-                "g06_memory_outside_rlimit_as"]
+                "g06_memory_outside_rlimit_as", "g10_semaphores_and_message_queues"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -196,3 +197,14 @@ def test_code_nested_just_below_the_readers_limit_is_graded(tmp_path):
     outcomes = {(r["status"], r["score"]) for r in rows}
     assert outcomes <= {("graded", "3"), ("rejected", "0")}, rows
     assert len(outcomes) == 2, rows  # the range spans the reader's limit
+
+
+def test_semaphore_sets_and_message_queues_are_refused(graded):
+    """Before: 1,026 MB of semaphore sets (memory_mb 1024) and message queues, none of it counted.
+    Now the runner's seccomp filter refuses semget and msgget too (System V IPC as a whole)."""
+    _proc, out, rows, _records = graded
+    name = "g10_semaphores_and_message_queues"
+    log = (out / "logs" / f"{name}.log").read_text()
+    assert log.count("within the memory limit") == 2 and "OVER" not in log, log[-2000:]
+    assert "held 0 MB" in log, log[-2000:]
+    assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]

@@ -35,9 +35,10 @@ SYSCALLS = {"x86_64": (272, 56, 435, 308), "aarch64": (97, 220, 435, 268)}
 # add_key, request_key, keyctl: a uid's keyring outlives its processes (the kernel keeps it for
 # the uid, not for a namespace), so a key left there reached the next session leasing that uid
 KEY_SYSCALLS = {"x86_64": (248, 249, 250), "aarch64": (217, 218, 219)}
-# memfd_create, shmget: memory RLIMIT_AS does not count (a memfd written, never mapped; a System V
-# segment touched, then detached): a runner held more than memory_mb in either (attack g06)
-MEMORY_SYSCALLS = {"x86_64": (319, 29), "aarch64": (279, 194)}
+# memfd_create, shmget, semget, msgget: memory RLIMIT_AS does not count (a memfd written, never
+# mapped; a System V segment touched, then detached; semaphore sets, ~2 MB each and 32,000 to a
+# namespace; message queues): a runner held more than memory_mb in them (attacks g06, g10)
+MEMORY_SYSCALLS = {"x86_64": (319, 29, 64, 68), "aarch64": (279, 194, 190, 186)}
 CLONE_NEWUSER = 0x10000000
 
 
@@ -45,10 +46,10 @@ def userns_filter(machine: str) -> bytes | None:
     """A seccomp-BPF program (struct sock_filter[]) that refuses new user namespaces:
     unshare/clone with CLONE_NEWUSER and setns fail with EPERM, clone3 (whose flags BPF cannot
     read) with ENOSYS so the C library falls back to clone; the kernel's keyrings (add_key,
-    request_key, keyctl fail with EPERM: attack f07); and memory outside RLIMIT_AS (memfd_create,
-    shmget fail with EPERM: attack g06). None for an architecture without a table here.
-    bubblewrap's --disable-userns needs --unshare-user, which would break the runner's switch to
-    its own uid, so the runner installs this itself."""
+    request_key, keyctl fail with EPERM: attack f07); and memory outside RLIMIT_AS (memfd_create
+    and System V IPC's shmget, semget, msgget fail with EPERM: attacks g06, g10). None for an
+    architecture without a table here. bubblewrap's --disable-userns needs --unshare-user, which
+    would break the runner's switch to its own uid, so the runner installs this itself."""
     import struct
 
     if machine not in AUDIT_ARCH:
