@@ -16,7 +16,7 @@ from pathlib import Path
 from ..config import Assignment, Course
 from .. import testfiles
 from ..files import pack, write_bytes_atomic
-from . import figures, leaks, render, walkthrough
+from . import figures, leaks, portable, render, walkthrough
 from .assets import collect
 from .bundle import bundle_files
 
@@ -65,6 +65,9 @@ def autograder_files(course: Course, assignment: Assignment) -> dict[str, bytes]
 
 def build_assignment(course: Course, assignment: Assignment, out: Path) -> tuple[Path, Path]:
     name = f"{assignment.slug}.zip"
-    student = write_bytes_atomic(out / "student" / name, pack(student_files(course, assignment)))
-    grader = write_bytes_atomic(out / "autograder" / name, pack(autograder_files(course, assignment)))
+    students, graders = student_files(course, assignment), autograder_files(course, assignment)
+    portable.check_names(students, f"student/{name}")     # unzipped on Windows and macOS laptops too
+    portable.check_names(graders, f"autograder/{name}")
+    student = write_bytes_atomic(out / "student" / name, pack(students))
+    grader = write_bytes_atomic(out / "autograder" / name, pack(graders))
     return student, grader
