@@ -119,7 +119,8 @@ def test_a_file_in_the_windows_code_page_is_refused_naming_file_and_problem(grad
     _, rows = graded
     row = rows["ansi"]
     assert row["status"] == "rejected" and row["score"] == "0", row
-    assert "ansi.py" in row["reason"] and "UTF-8" in row["reason"], row["reason"]
+    assert "ansi.py is not UTF-8 text (line 1, byte 2: b'\\xe9')" in row["reason"], row["reason"]
+    assert "save it as UTF-8" in row["reason"], row["reason"]
 
 
 @pytest.mark.parametrize("name, file", [("capitals", "Image_Tensors.py"),

@@ -70,7 +70,8 @@ def _cases() -> dict[str, tuple[dict, str]]:
         "notebook": ({"mini.ipynb": b"{ not a notebook"},
                      r"^mini\.ipynb is not a valid Jupyter notebook \(not notebook JSON: .+\)$"),
         "latin1": ({EXPECTED: "def add(a, b):\n    return a + b  # café\n".encode("latin-1")},
-                   r"^mini\.py is not UTF-8 text \(byte 38: b'\\xe9'\)$"),
+                   r"^mini\.py is not UTF-8 text \(line 2, byte 38: b'\\xe9'\): it was saved in another encoding "
+                   r"\(Windows' ANSI, Latin-1\); save it as UTF-8$"),
         "big": ({EXPECTED: b"#" * (4 * 2**20 + 100)},
                 r"^mini\.py is 4\.0 MB, more than the limit of 4 MB for a \.py file$"),
     }

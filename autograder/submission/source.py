@@ -72,7 +72,9 @@ def decode_source(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise SubmissionRejected(f"{name} is not UTF-8 text (byte {e.start}: {data[e.start:e.start + 1]!r})") from None
+        line = data[:e.start].count(b"\n") + 1  # the editor's line: what a student can find
+        raise SubmissionRejected(f"{name} is not UTF-8 text (line {line}, byte {e.start}: {data[e.start:e.start + 1]!r}): "
+                                 "it was saved in another encoding (Windows' ANSI, Latin-1); save it as UTF-8") from None
 
 
 def _check_kind_and_size(name: str, size: int) -> str:
