@@ -100,3 +100,23 @@ def test_names_in_macos_decomposed_unicode_match_the_graders_csv_files(tmp_path)
     assert rows["chloé"]["submitted_at"] and float(rows["chloé"]["late_by"]) == 0, rows["chloé"]  # her extension
     canvas = read_csv(out / "canvas.csv")
     assert len(canvas) == 3 and all(list(r.values())[-1] not in ("", "0") for r in canvas[1:]), canvas
+
+
+def test_what_windows_and_macos_leave_in_a_folder_of_submissions_is_not_a_submission(tmp_path):
+    """Thumbs.db and desktop.ini (Windows Explorer), Icon\\r (a Mac folder's custom icon), a USB
+    stick's recycle bin: skipped and named once, like .DS_Store, never a `rejected` row."""
+    root = write_mini_course(tmp_path / "course")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "alice.py").write_text((root / "solutions/mini/mini.py").read_text(encoding="utf-8"), encoding="utf-8")
+    for name in ("Thumbs.db", "desktop.ini", "Icon\r", ".DS_Store"):
+        (subs / name).write_bytes(b"\x00\x01")
+    (subs / "$RECYCLE.BIN").mkdir()
+    (subs / "$RECYCLE.BIN" / "desktop.ini").write_bytes(b"\x00")
+    proc = subprocess.run([COURSE, "--root", str(root), "grade", "mini", str(subs), "--out", str(tmp_path / "out"),
+                           "--engine", "inprocess", "--jobs", "1", "--no-similarity"], cwd=tmp_path,
+                          capture_output=True, text=True, encoding="utf-8", timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert [r["submission"] for r in read_csv(tmp_path / "out" / "grades.csv")] == ["alice"]
+    said = " ".join(proc.stdout.split())
+    assert "skipped 5 entries that are not submissions" in said and "Thumbs.db (system file)" in said, said

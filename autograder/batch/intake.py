@@ -130,8 +130,17 @@ def _folder_submission(path: Path, base: str | None = None) -> Submission:
         return _refused("folder", path, origin, f"the folder could not be read ({e.strerror or e})", base)
 
 
+# What Windows and macOS leave in folders: thumbnails, folder settings, a custom icon, the
+# recycle bin of a USB stick. Never a student's submission, so never a row.
+SYSTEM_FILES = {"thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r", "$recycle.bin", "system volume information"}
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith((".", "__")) or name.casefold() in SYSTEM_FILES
+
+
 def _visible(entries) -> list[Path]:
-    return sorted(e for e in entries if not e.name.startswith((".", "__")))
+    return sorted(e for e in entries if not _hidden(e.name))
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -151,6 +160,8 @@ def _entries(folder: Path, skipped: list[str] | None) -> list[Path]:
         why = ""
         if entry.name.startswith((".", "__")):
             why = "hidden name"
+        elif entry.name.casefold() in SYSTEM_FILES:
+            why = "system file"
         elif entry.is_symlink() and not entry.exists():
             why = "broken symbolic link"
         elif not (entry.is_file() or entry.is_dir()):
