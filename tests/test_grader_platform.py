@@ -2,7 +2,7 @@
 namespaces, seccomp): on macOS or Windows `course grade` and `course validate` with it stop at once
 with a sentence saying so and what to do, not a `failed` row per submission. `--engine inprocess`
 grades there: simulated on Linux as Windows is (no resource, fcntl, pwd or grp modules, no
-os.getuid/geteuid, no fork, no SIGALRM), every submission of the mini course is graded, and a
+os.getuid/geteuid/fchmod/sched_getaffinity, no fork, no SIGALRM), every submission of the mini course is graded, and a
 stale worker folder in the temporary directory is left alone (the sweep needs owners and
 os.kill(pid, 0), which on Windows is not a probe)."""
 
@@ -22,7 +22,7 @@ for name in ("resource", "fcntl", "pwd", "grp"):
 for name in ("SIGALRM", "alarm", "setitimer", "getitimer", "ITIMER_REAL"):
     if hasattr(signal, name):
         delattr(signal, name)
-for name in ("getuid", "geteuid", "fork"):
+for name in ("getuid", "geteuid", "fork", "fchmod", "sched_getaffinity"):  # fchmod: Windows has it from 3.13
     if hasattr(os, name):
         delattr(os, name)
 '''
