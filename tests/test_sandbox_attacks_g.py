@@ -28,8 +28,8 @@ import pytest
 from conftest import check_honest_neighbours, grade_duo_attacks
 
 ATTACK_FILES = ["g01_fill_the_shared_tmp", "g02_huge_dropped_count", "g03_unprintable_builtin_exception",
-                "g04_huge_buffer_length", "g05_socket_buffers",
-                "g06_memory_outside_rlimit_as", "g10_semaphores_and_message_queues"]
+                "g04_huge_buffer_length", "g05_socket_buffers", "g06_memory_outside_rlimit_as",
+                "g10_semaphores_and_message_queues"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -46,7 +46,8 @@ def test_no_grader_failure_and_every_honest_neighbour_keeps_full_marks(graded):
 def test_a_full_tmp_left_behind_does_not_stop_the_next_submission(graded):
     """Before: the neighbour's three set-up attempts all met ENOSPC while the clean-up thread was
     still removing the attacker's folder ("the sandbox could not start a runner"). Now a set-up
-    that failed waits for the queued clean-ups before trying again."""
+    that failed waits for the queued clean-ups before trying again, and (since g08) a worker
+    waits for them before it starts the next submission's clock."""
     _proc, _out, rows, _records = graded
     for name in ("g01_fill_the_shared_tmp", "g01_fill_the_shared_tmp_zhonest"):
         assert rows[name]["status"] == "graded", rows[name]
