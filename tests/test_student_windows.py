@@ -117,3 +117,22 @@ def test_the_bundle_readme_says_what_the_hints_mean(laptop):
     assert "every test fails with `'NoneType' object is not callable`" in readme
     assert f"run `python {SLUG}.py` to see why" in readme
     assert '"UTF-8 with BOM"' in readme and "$env:PYTHONUTF8=1" in readme
+
+
+def test_a_character_the_terminal_cannot_print_is_escaped_not_lost(tmp_path, monkeypatch, capsys):
+    """The hint names the first non-ASCII character; a cp1252 pipe cannot print a check mark."""
+    import io
+
+    import _readable
+
+    (tmp_path / "s.py").write_bytes("# done \u2713\n".encode("utf-8") + SOLUTION)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "ipykernel", sys)  # as in otter check's kernel
+    monkeypatch.setattr(_readable.locale, "getencoding", lambda: "cp1252")
+    monkeypatch.setattr(_readable, "_said", set())
+    pipe = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")
+    monkeypatch.setattr(sys, "__stderr__", pipe)
+    _readable.explain("s.py")
+    pipe.flush()
+    shown = pipe.buffer.getvalue().decode("cp1252")
+    assert "reads s.py in this system's encoding (cp1252)" in shown and "'\\u2713'" in shown, shown

@@ -56,7 +56,10 @@ def explain(filename):
         with open(filename, "rb") as f:
             data = f.read()
         encoding = "utf-8" if sys.flags.utf8_mode else locale.getencoding()  # what open() uses (3.11+)
+        stream = sys.__stderr__ or sys.stderr
         for sentence in problems(data, encoding, filename):
-            print(f"\n*** {sentence}\n", file=sys.__stderr__ or sys.stderr, flush=True)
+            shown = f"\n*** {sentence}\n"  # in what the terminal can print ('\u2713' where cp1252 has no check mark)
+            shown = shown.encode(stream.encoding or "ascii", "backslashreplace").decode(stream.encoding or "ascii")
+            print(shown, file=stream, flush=True)
     except Exception:  # noqa: BLE001 - a hint only: the tests run whatever happens here
         pass
