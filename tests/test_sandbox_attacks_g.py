@@ -209,3 +209,36 @@ def test_semaphore_sets_and_message_queues_are_refused(graded):
     assert log.count("within the memory limit") == 2 and "OVER" not in log, log[-2000:]
     assert "held 0 MB" in log, log[-2000:]
     assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
+
+
+def test_a_submission_cannot_make_the_tests_memo_hold_gigabytes(tmp_path):
+    """g11 on the real image_tensors (its tests' memo, `_checks.student`): load_image answering
+    every path with 150 MB. Before: the grading process kept one per distinct path of a test file
+    (its peak, as the record reports it, 937 MB; more paths, or answers nearer max_message_mb,
+    more). Now the memo keeps at most 64 MB for all functions: 213 MB (one answer in flight at a
+    time), and the honest submission graded after it on the same worker gets full marks."""
+    import json
+
+    from autograder.config import load_course
+    from conftest import ROOT, run_course
+    from test_batch_support import read_csv
+
+    slug = "image_tensors"
+    solution = (ROOT / "solutions" / slug / f"{slug}.py").read_text(encoding="utf-8")
+    attack = (ROOT / "tests" / "attacks" / "g11_hoard_the_memo.py").read_text(encoding="utf-8")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a_g11_hoard_the_memo.py").write_text(solution + "\n\n" + attack, encoding="utf-8")
+    (subs / "b_honest.py").write_text(solution, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_course("--root", ROOT, "grade", slug, subs, "--out", out, "--jobs", "1", "--no-similarity",
+                      check=False, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    rows = {r["submission"]: r for r in read_csv(out / "grades.csv")}
+    full = load_course(ROOT).get(slug).total_points
+    assert rows["b_honest"]["status"] == "graded" and float(rows["b_honest"]["score"]) == full, rows["b_honest"]
+    hoard = rows["a_g11_hoard_the_memo"]
+    assert hoard["status"] == "graded" and float(hoard["score"]) < full, hoard  # its load_image is wrong
+    record = json.loads((out / "state" / "records" / "a_g11_hoard_the_memo.json").read_text(encoding="utf-8"))
+    peak_mb = int(record["judge_peak_kb"]) / 1024
+    assert 150 < peak_mb < 500, f"the grading process peaked at {peak_mb:.0f} MB grading g11"

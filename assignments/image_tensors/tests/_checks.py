@@ -28,6 +28,10 @@ _ORACLES = {}
 _DIGESTS = {}
 _STUDENT = []  # [(function, {input key: result})], most recent last; a few functions per session
 _STUDENT_KEEP = 16
+# What the memo keeps, all functions together: a result past it is handed over without being kept
+# (asked again, the function is called again). Honest results are ~1 MB; a submission answering
+# hundreds of MB a call would otherwise have the grader hold them for the next submissions too.
+_STUDENT_BYTES = 64 * 2**20
 
 
 def expect_error(error, call, function, *args, hint=""):
@@ -107,7 +111,8 @@ def student(function, *args, **kwargs):
     """function(*args, **kwargs) for a student's function, once per distinct input while the same
     function object is graded (a new submission, or the hidden cases' fresh runner, brings a new
     object and an empty memo). Exceptions are not kept: each case sees its own. Results that are
-    not plain data (a handle to an object in the runner) are not kept either."""
+    not plain data (a handle to an object in the runner), or past what the memo holds
+    (_STUDENT_BYTES), are not kept either."""
     # Held strongly, so an object's id cannot be reused by another submission's function.
     entry = next((e for e in _STUDENT if e[0] is function), None)
     if entry is None:
@@ -120,7 +125,12 @@ def student(function, *args, **kwargs):
         return results[key]
     # The module's promise, "functions never modify their input arrays", checked on every first call.
     got = untouched("this call", function, *args, **kwargs)
-    if isinstance(got, _PLAIN):
+    if isinstance(got, _PLAIN) and _nbytes(got) + sum(_nbytes(v) for _, kept in _STUDENT for v in kept.values()) \
+            <= _STUDENT_BYTES:
         results[key] = _frozen(got)
         return results[key]
     return got
+
+
+def _nbytes(value):
+    return value.nbytes if isinstance(value, np.ndarray) else len(value) if isinstance(value, str) else 0
