@@ -103,7 +103,7 @@ def bench() -> list[dict]:
 
         for n in (1, 8):
             batch_paths = paths[:n]
-            repeats = (1 if n == 8 else 3) if name in BIG else (2 if n == 8 else 5)
+            repeats = (2 if n == 8 else 4) if name in BIG else (3 if n == 8 else 5)
             ours, peer = _best_pair(lambda: sol.predict_batch(name, model, batch_paths),
                                     lambda: keras_pipeline(batch_paths), repeats)
             rows.append(_row(f"{name} ({h}x{w}), batch of {n}: seconds per image",
