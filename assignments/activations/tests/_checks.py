@@ -10,7 +10,8 @@ import os
 import numpy as np
 from _readable import explain as _explain_unreadable
 
-_explain_unreadable("activations.py")  # under otter check: a file it cannot read as written (a BOM) is named on the terminal
+# under otter check: a file it cannot read as written (a BOM) is named on the terminal
+_explain_unreadable("activations.py")
 
 try:  # the grader's results, recorded when the course was built (autograder/grading/oracles.py)
     from autograder.grading import oracles as _recorded

@@ -6,9 +6,10 @@ import json
 
 import numpy as np
 from _readable import explain as _explain_unreadable
-
-_explain_unreadable("classifier_swap.py")  # under otter check: a file it cannot read as written (a BOM) is named on the terminal
 from PIL import Image, ImageOps
+
+# under otter check: a file it cannot read as written (a BOM) is named on the terminal
+_explain_unreadable("classifier_swap.py")
 
 INDEX_PATH = "assets/class_index.json"
 

@@ -14,10 +14,11 @@ import os
 
 import numpy as np
 from _readable import explain as _explain_unreadable
-
-_explain_unreadable("image_tensors.py")  # under otter check: a file it cannot read as written (a BOM) is named on the terminal
-from PIL import Image
 from _watch import untouched
+from PIL import Image
+
+# under otter check: a file it cannot read as written (a BOM) is named on the terminal
+_explain_unreadable("image_tensors.py")
 
 try:  # the grader's results, recorded when the course was built (autograder/grading/oracles.py)
     from autograder.grading import oracles as _recorded

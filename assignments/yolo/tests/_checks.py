@@ -2,7 +2,8 @@
 import numpy as np
 from _readable import explain as _explain_unreadable
 
-_explain_unreadable("yolo.py")  # under otter check: a file it cannot read as written (a BOM) is named on the terminal
+# under otter check: a file it cannot read as written (a BOM) is named on the terminal
+_explain_unreadable("yolo.py")
 
 
 # plant.cfg's anchors (reference/yolo/generate.py) and a made-up set of nine for decoding tests
