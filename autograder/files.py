@@ -52,11 +52,8 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            if hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), FILE_MODE)
             os.fsync(f.fileno())
-        if not hasattr(os, "fchmod"):  # Windows before Python 3.13: chmod sets the read-only bit only
-            os.chmod(tmp, FILE_MODE)
+        os.chmod(tmp, FILE_MODE)  # by name: os.fchmod is missing on Windows before Python 3.13
         os.replace(tmp, path)
     except BaseException:
         try:

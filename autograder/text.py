@@ -22,6 +22,7 @@ The limits live here, in one place; every writer imports them.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # --- limits (characters) ---------------------------------------------------------------------
 TERMINAL_LINE = 160     # a reason on a progress line or a `note:` line
@@ -97,3 +98,9 @@ def indent(text: str, prefix: str) -> str:
     """Every line of an already sanitised block behind a prefix: nothing a student wrote can
     start a line of a log at column 0 (where the grader's own `score:` lines are)."""
     return "\n".join(prefix + line for line in text.split("\n"))
+
+
+def folded(name: str) -> str:
+    """A name as people and laptops compare them: Unicode NFC (macOS writes file names decomposed,
+    NFD: e + a combining accent) and no case (Windows' and macOS' file systems ignore it)."""
+    return unicodedata.normalize("NFC", name).casefold()

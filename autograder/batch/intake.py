@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import text as T
 from ..config import YamlLoader
 from ..submission import (ACCEPTED, MAX_BYTES, JsonValueCount, SubmissionRejected, file_limit, folder_digest,
                           folder_files, pack_files, too_big)
@@ -60,7 +61,7 @@ class Submission:
 def name_key(text: str) -> str:
     """A name as a person reads it, for matching a grader's lists to submissions: Unicode NFC
     (macOS writes file names decomposed, NFD: e + a combining accent), no case, no outer spaces."""
-    return unicodedata.normalize("NFC", str(text)).strip().casefold()
+    return T.folded(str(text).strip())
 
 
 def safe_name(text: str) -> str:
@@ -135,8 +136,11 @@ def _folder_submission(path: Path, base: str | None = None) -> Submission:
 SYSTEM_FILES = {"thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r", "$recycle.bin", "system volume information"}
 
 
-def _hidden(name: str) -> bool:
-    return name.startswith((".", "__")) or name.casefold() in SYSTEM_FILES
+def _hidden(name: str) -> str:
+    """Why a name is not a submission's whatever it holds ("hidden name", "system file"), or ""."""
+    if name.startswith((".", "__")):
+        return "hidden name"
+    return "system file" if name.casefold() in SYSTEM_FILES else ""
 
 
 def _visible(entries) -> list[Path]:
@@ -157,15 +161,9 @@ def _entries(folder: Path, skipped: list[str] | None) -> list[Path]:
     `.`/`__` names, broken links, FIFOs and other special files) are named in `skipped`."""
     out = []
     for entry in sorted(folder.iterdir()):
-        why = ""
-        if entry.name.startswith((".", "__")):
-            why = "hidden name"
-        elif entry.name.casefold() in SYSTEM_FILES:
-            why = "system file"
-        elif entry.is_symlink() and not entry.exists():
-            why = "broken symbolic link"
-        elif not (entry.is_file() or entry.is_dir()):
-            why = "not a file or folder"
+        why = (_hidden(entry.name)
+               or ("broken symbolic link" if entry.is_symlink() and not entry.exists() else "")
+               or ("" if entry.is_file() or entry.is_dir() else "not a file or folder"))
         if not why:
             out.append(entry)
         elif skipped is not None:

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import tempfile
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import messages as M
+from .. import text as T
 from .archive import MAX_BYTES, folder_files, safe_extract
 from .errors import ACCEPTED, SubmissionRejected, file_limit, too_big, wrong_kind
 from .source import Code, code_from_bytes, code_from_file, find_syntax_error
@@ -41,20 +41,15 @@ class Read:
         return M.syntax_error(msg, where, self.graded)
 
 
-def _folded(name: str) -> str:
-    """A file name as Windows and macOS compare them: capitals and Unicode normal form ignored."""
-    return unicodedata.normalize("NFC", name).casefold()
-
-
 def pick(files: list[tuple[str, Path]], expected: str) -> tuple[str, Path]:
     """The file to grade among (relative name, path) pairs: the expected name anywhere inside,
     else its notebook, else the only .py/.ipynb, else the only .zip (read one level deep)."""
     stem = Path(expected).stem
     exact = [f for f in files if Path(f[0]).name == expected]
     if not exact:  # Image_Tensors.py, IMAGE_TENSORS.PY: a laptop's file system ignores the case
-        exact = [f for f in files if _folded(Path(f[0]).name) == _folded(expected)]
+        exact = [f for f in files if T.folded(Path(f[0]).name) == T.folded(expected)]
     nb = ([f for f in files if Path(f[0]).name == f"{stem}.ipynb"]
-          or [f for f in files if _folded(Path(f[0]).name) == _folded(f"{stem}.ipynb")])
+          or [f for f in files if T.folded(Path(f[0]).name) == T.folded(f"{stem}.ipynb")])
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:

@@ -19,7 +19,7 @@ class Code:
     """The module source to grade, and for a notebook where its lines came from."""
     source: str
     cells: tuple[tuple[int, int], ...] = ()  # a notebook's: (first line in source, cell number) per code cell kept
-    prelude: int = 0                          # the line of the grader's display()/get_ipython() (notebook.with_ipython_names), 0: none
+    prelude: int = 0                          # the grader's IPython-names line (notebook.with_ipython_names), 0: none
 
     def where(self, line: int) -> str:
         """A line of the source as the student finds it: `line 12`, or `code cell 4, line 2`."""
@@ -100,7 +100,7 @@ def code_from_bytes(data: bytes, name: str) -> Code:
     if not text.strip():
         raise SubmissionRejected(f"{name} is empty")
     text, exported = strip_exported_ipython(text)
-    if exported:  # a notebook saved as a .py: graded as that notebook would be, display() and get_ipython() included
+    if exported:  # a notebook saved as a .py: graded as that notebook would be, IPython's names included
         text, prelude = with_ipython_names(text)
         return Code(check_source(text, name), (), prelude)
     return Code(check_source(text, name))
