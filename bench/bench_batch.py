@@ -27,6 +27,9 @@ repeated per size, the otter loop runs once per assignment (its rate does not de
 BENCH_SPLIT_SUBMISSIONS (default 5, all honest) sizes the split-only batches of the other
 assignments; BENCH_SPLIT_SLUGS limits which assignments get one. The start-up row times
 `course grade` from launch to its first graded submission (target: 3 s for a numpy assignment).
+The ceiling row divides the otter loop's seconds by the student's own (its calls, as the runner
+timed them, over the two workers): the factor a grader of the same tests could reach if sandbox
+and judge cost nothing.
 
 `bench()` returns the rows; `python bench/bench_batch.py` prints them.
 """
@@ -292,10 +295,24 @@ def bench_assignment(course, assignment, sizes: list[int], label: str) -> list[d
                          "note": note + problem})
         n, _, _, _, _, split = runs[sizes.index(n_max)]
         rows.append(split_row(assignment.slug, split, f"{n} submissions, 3 in 5 honest"))
+        if peer is not None and split is not None and split["student"] > 0:
+            rows.append(ceiling_row(assignment.slug, split, peer, n))
         firsts = [r[4] for r in runs]
         rows.append(startup_row(assignment.slug, min(firsts), label,
                                 f"best of {len(firsts)} batches ({', '.join(f'{f:.1f} s' for f in firsts)}){store}"))
     return rows
+
+
+def ceiling_row(slug: str, split: dict, peer: float, n: int) -> dict:
+    """What 20x asks of the student's own code: the throughput if the sandbox and the judge cost
+    nothing, the JOBS workers only running the submissions' calls (their mean student seconds,
+    timed in the runner). Below 20x here, no grader of these tests reaches 20x."""
+    alone = split["student"] / JOBS
+    return {"what": f"ceiling, {slug}: the student code alone ({JOBS} workers, no sandbox, no judge) against otter run",
+            "ours": alone, "peer_name": f"otter run loop, {JOBS} at a time", "peer": peer,
+            "target": "information (20x possible only if at least 20x)", "met": None,
+            "note": f"x{peer / alone:.1f}: mean student time {split['student'] * 1e3:.0f} ms a submission "
+                    f"({split['n']} of the {n} graded, steady state) over {JOBS} workers"}
 
 
 def startup_row(slug: str, first: float, label: str, note: str) -> dict:
