@@ -9,7 +9,8 @@ import numpy as np
 
 from .encoder import TAG, _is_data_dtype
 from .framing import WireError
-from .limits import DTYPE_CHARS, HASH_WORK, MAX_DEPTH, MAX_INT_HEX, MAX_NODES, MAX_PALETTE, MAX_PIXELS
+from .limits import (DTYPE_CHARS, HASH_WORK, MAX_BYTES, MAX_DEPTH, MAX_INT_HEX, MAX_NODES, MAX_PALETTE, MAX_PIXELS,
+                     MAX_PRINTED, REPR_EDGE, REPR_WHOLE)
 
 
 # Bytes per pixel of the PIL modes a reply may carry ("1" is bit-packed per row, see _pil_size).
@@ -35,6 +36,8 @@ class Decoder:
         self.buffers, self.handle, self.exception = buffers, handle, exception
         self.nodes = 0
         self.hash_work = 0
+        self.printed = 0  # array values a repr of the answer would print (MAX_PRINTED, h01)
+        self.bytes = 0  # bytes of its bytes values (MAX_BYTES, h02)
         self.used: set[int] = set()
 
     def _buf(self, i) -> bytearray:
@@ -112,7 +115,12 @@ class Decoder:
             v = _list(v)
             return complex(float(v[0]), float(v[1]))
         if tag == "bytes":
-            return bytes(self._buf(x["b"]))
+            buf = self._buf(x["b"])
+            self.bytes += len(buf)
+            if self.bytes > MAX_BYTES:  # repr(got) is 4 characters a byte, in the judge (h02)
+                raise WireError(f"the answer has more than {MAX_BYTES // 2**20} MiB of bytes values "
+                                "(return a numpy array for large data)")
+            return bytes(buf)
         if tag == "slice":
             return slice(*(self.decode(e, depth + 1) for e in _list(v)[:3]))
         if tag == "ellipsis":
@@ -144,6 +152,7 @@ class Decoder:
                 count *= s
             if count * dt.itemsize != len(buf):
                 raise WireError(f"an array of shape {tuple(shape)} does not match its {len(buf)} bytes of data")
+            self._printable(shape, count)
             if count == 0:
                 return np.zeros(shape, dtype=dt)
             return np.frombuffer(buf, dtype=dt).reshape(shape)
@@ -164,6 +173,21 @@ class Decoder:
                 raise WireError("unexpected handle")
             return self.handle(x)
         raise WireError("unknown value tag")  # not quoted: the text is the submission's
+
+    def _printable(self, shape: list[int], count: int) -> None:
+        """Charge the values numpy's repr prints of an array: all of them up to REPR_WHOLE, else
+        at most 2 * REPR_EDGE along each axis. A test's failure message prints the answer in the
+        judge, outside any deadline: an array of many short axes printed whole (h01)."""
+        printed = count
+        if count > REPR_WHOLE:
+            printed = 1
+            for s in shape:
+                printed *= min(s, 2 * REPR_EDGE)
+        self.printed += printed
+        if self.printed > MAX_PRINTED:
+            raise WireError(f"the answer's arrays would print more than {MAX_PRINTED:,} values in a message "
+                            f"(an array of shape {tuple(shape)[:12]} prints {printed:,}: numpy shortens only "
+                            f"axes longer than {2 * REPR_EDGE})")
 
     def _image(self, x: dict):
         mode, size = x.get("mode"), _list(x.get("size"))

@@ -55,6 +55,15 @@ MAX_PIXELS = 1 << 28
 MAX_PALETTE = 1024
 DTYPE_CHARS = 8  # an array's dtype name; a plain number type's is at most 4 ('<c16')
 HASH_WORK = 1_000_000
+# What a test may print of an answer in its failure message (`got {got!r}`), formatted in the
+# judge where no deadline reaches. numpy's repr of an array over 1,000 values keeps 3 items at
+# each end of an axis longer than 6, so an array of many axes each 6 long prints every value
+# (2-15 us each in Python: (6,) * 10 took minutes, attack h01); and repr of bytes is four
+# characters a byte, copied again into the message (400 MB of bytes took the judge to 5.4 GB,
+# attack h02). Per answer: the values numpy's repr would print, and the bytes of bytes values.
+MAX_PRINTED = 200_000  # ~1-3 s of repr; a 6-dimensional array with every axis over 6 long prints 46,656
+MAX_BYTES = 8 * 1024 * 1024
+REPR_EDGE, REPR_WHOLE = 3, 1000  # numpy's default print options (edgeitems, threshold)
 # Exceptions and warnings from the runner: text capped before it is kept anywhere.
 EXC_TYPE_CAP = 200
 EXC_TEXT_CAP = 8 * 1024       # message + args together, per exception

@@ -1,0 +1,54 @@
+"""The h round of white-box attacks (tests/attacks/h*.py, 2026-12-04), graded by the real
+`course grade --jobs 1` in the `duo` assignment of tests/fixtures/attack_course, each followed on
+the same worker by an honest submission (one batch for the round, as conftest.grade_duo_attacks
+does). This round's theme is what a test does with an answer in the judge after the wire has
+decoded it: its failure message (`got {got!r}`) prints the answer there, where no deadline
+reaches. h01 answered an array of ten axes each 6 long (60 MB), which numpy prints whole: 137 s
+of the judge for a submission allowed 20, and 2.4 GB; h02 answered 400 MB of bytes, printed four
+characters a byte and copied twice more: the judge at 5.4 GB (an honest batch: 52 MB)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import check_honest_neighbours, grade_duo_attacks
+
+ATTACK_FILES = ["h01_array_that_prints_whole", "h02_bytes_that_print_four_times"]
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-h"), ATTACK_FILES)
+
+
+def test_no_grader_failure_and_every_honest_neighbour_keeps_full_marks(graded):
+    check_honest_neighbours(graded, ATTACK_FILES)
+
+
+def test_an_array_numpy_would_print_whole_is_refused_before_a_test_prints_it(graded):
+    """Before: the test's message printed 60 million values in the judge: the row `timeout` after
+    137 s of a 20 s budget, the judge at 2.4 GB, the batch held. Now an answer whose arrays would
+    print more than MAX_PRINTED values cannot be read (a fault of that case): graded, 3/4."""
+    _proc, _out, rows, records = graded
+    name = "h01_array_that_prints_whole"
+    assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 3.0), rows[name]
+    assert "would print more than" in rows[name]["reason"], rows[name]
+    assert records[name]["result"]["elapsed"] < 10, records[name]["result"]["timing"]
+    assert records[name]["judge_peak_kb"] < records["a_honest"]["judge_peak_kb"] + 200_000, records[name]
+
+
+def test_bytes_a_test_would_print_four_times_over_are_refused(graded):
+    """Before: 400 MB of bytes took the judge from 52 MB to 5.4 GB (the buffer, the bytes, their
+    repr and two copies of it in the message). Now more than MAX_BYTES of bytes values in one
+    answer cannot be read: graded, 3/4, the judge near an honest batch's peak."""
+    _proc, _out, rows, records = graded
+    name = "h02_bytes_that_print_four_times"
+    assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 3.0), rows[name]
+    assert "MiB of bytes values" in rows[name]["reason"], rows[name]
+    # The 400 MB still cross the socket into a receive buffer (grown by doubling): max_message's
+    # allowance for any answer, an array's too (measured +0.5 GB, where it was +5.3 GB before).
+    assert records[name]["judge_peak_kb"] < records["a_honest"]["judge_peak_kb"] + 800_000, records[name]
