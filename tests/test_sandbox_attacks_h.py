@@ -52,3 +52,22 @@ def test_bytes_a_test_would_print_four_times_over_are_refused(graded):
     # The 400 MB still cross the socket into a receive buffer (grown by doubling): max_message's
     # allowance for any answer, an array's too (measured +0.5 GB, where it was +5.3 GB before).
     assert records[name]["judge_peak_kb"] < records["a_honest"]["judge_peak_kb"] + 800_000, records[name]
+
+
+def test_only_answers_are_held_to_what_a_message_may_print():
+    """MAX_PRINTED and MAX_BYTES bound a runner's answer in the judge; the judge's own arguments
+    decoded in the runner (a call_each of many small arrays) and the recorded oracle results are
+    not answers a test prints, and keep only the wire's own limits."""
+    import numpy as np
+
+    from autograder.sandbox import wire
+    from autograder.sandbox.limits import MAX_BYTES, MAX_PRINTED
+
+    value = [np.zeros(1000)] * (MAX_PRINTED // 1000 + 1) + [bytes(MAX_BYTES + 1)]
+    tree, bufs = wire.encode(value)
+    assert len(wire.Decoder([bytearray(b) for b in bufs]).decode(tree)) == len(value)
+    with pytest.raises(wire.WireError, match="would print more than"):
+        wire.Decoder([bytearray(b) for b in bufs], answer=True).decode(tree)
+    tree, bufs = wire.encode([bytes(MAX_BYTES // 2), bytes(MAX_BYTES // 2 + 1)])
+    with pytest.raises(wire.WireError, match="MiB of bytes values"):
+        wire.Decoder([bytearray(b) for b in bufs], answer=True).decode(tree)

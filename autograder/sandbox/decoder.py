@@ -32,8 +32,11 @@ class Decoder:
     bytes it actually sent."""
 
     def __init__(self, buffers: list, handle: Callable[[dict], Any] | None = None,
-                 exception: Callable[[dict], Any] | None = None):
+                 exception: Callable[[dict], Any] | None = None, answer: bool = False):
         self.buffers, self.handle, self.exception = buffers, handle, exception
+        # A runner's answer, which the judge's tests may print (MAX_PRINTED, MAX_BYTES); not the
+        # judge's arguments decoded in the runner, nor the recorded oracle results.
+        self.answer = answer
         self.nodes = 0
         self.hash_work = 0
         self.printed = 0  # array values a repr of the answer would print (MAX_PRINTED, h01)
@@ -117,7 +120,7 @@ class Decoder:
         if tag == "bytes":
             buf = self._buf(x["b"])
             self.bytes += len(buf)
-            if self.bytes > MAX_BYTES:  # repr(got) is 4 characters a byte, in the judge (h02)
+            if self.answer and self.bytes > MAX_BYTES:  # repr(got) is 4 characters a byte, in the judge (h02)
                 raise WireError(f"the answer has more than {MAX_BYTES // 2**20} MiB of bytes values "
                                 "(return a numpy array for large data)")
             return bytes(buf)
@@ -184,7 +187,7 @@ class Decoder:
             for s in shape:
                 printed *= min(s, 2 * REPR_EDGE)
         self.printed += printed
-        if self.printed > MAX_PRINTED:
+        if self.answer and self.printed > MAX_PRINTED:
             raise WireError(f"the answer's arrays would print more than {MAX_PRINTED:,} values in a message "
                             f"(an array of shape {tuple(shape)[:12]} prints {printed:,}: numpy shortens only "
                             f"axes longer than {2 * REPR_EDGE})")

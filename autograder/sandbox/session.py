@@ -256,7 +256,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
                 raise KeyError(fields.get("name"))
             raise wire.rebuild_exception(exc_d)
         try:
-            return wire.Decoder(bufs, handle=self._handle).decode(reply.get("ok"))
+            return wire.Decoder(bufs, handle=self._handle, answer=True).decode(reply.get("ok"))
         except Exception as e:  # noqa: BLE001 - WireError, or a field of the wrong type
             # A WireError says what was wrong in the grader's words; anything else (np.dtype of a
             # forged string, say) would quote the submission: its type only.
