@@ -63,6 +63,9 @@ def test_smallest_valid_arguments_and_errors(prelu, elu):
     # The smallest valid arguments give values; the invalid ones raise.
     x1 = np.array([[[-2.0], [0.5]]])                  # one channel: alpha of shape (1,)
     _compare(prelu(x1, [0.25]), np.array([[[-0.5], [0.5]]]), ATOL64, "prelu with one channel, alpha [0.25] (a list)")
+    # x of shape (C,): one position, its channels are its only axis
+    _compare(prelu(np.array([-2.0, 3.0, -1.0]), [0.5, 0.1, 0.2]), np.array([-1.0, 3.0, -0.2]), ATOL64,
+             "prelu of the 1-D x [-2, 3, -1] (shape (C,), C = 3) with alpha [0.5, 0.1, 0.2]")
     x = np.linspace(-3, 3, 13)
     _compare(elu(x, 0.0), np.maximum(x, 0), ATOL64, "elu with alpha 0 (the smallest allowed)")
     x4 = np.zeros((2, 4, 4, 3))

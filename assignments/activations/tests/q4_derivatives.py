@@ -93,6 +93,13 @@ def test_ints_alpha_zero_and_errors(relu_grad, leaky_relu_grad, elu_grad, sigmoi
             pass
         else:
             raise AssertionError(f"{what} with alpha -0.5: expected ValueError (alpha must be >= 0)")
+    got = np.asarray(elu_grad([-1, 0, 2]))   # a list of ints: an array-like, computed in float64
+    assert got.dtype == np.float64 and np.allclose(got, [np.exp(-1.0), 1.0, 1.0], rtol=1e-12, atol=0), (
+        f"elu_grad of the list [-1, 0, 2]: expected float64 slopes (alpha * exp(x) for x <= 0), got {got.dtype} {got.tolist()}")
+    got = np.asarray(prelu_grad(np.array([[-1], [3]]), [0.5]))   # ints: alpha must not become an int
+    assert got.dtype == np.float64 and got.tolist() == [[0.5], [1.0]], (
+        f"prelu_grad of the int array [[-1], [3]] with alpha [0.5]: expected float64 [[0.5], [1.0]] (ints are "
+        f"computed in float64), got {got.dtype} {got.tolist()}")
     got = np.asarray(prelu_grad(np.array([[-1.0], [3.0]]), [0.5]))   # one channel, alpha a list
     assert got.dtype == np.float64 and got.tolist() == [[0.5], [1.0]], (
         f"prelu_grad of [[-1], [3]] with alpha [0.5]: expected float64 [[0.5], [1.0]], got {got.dtype} {got.tolist()}")
