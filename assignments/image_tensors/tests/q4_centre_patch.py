@@ -75,3 +75,5 @@ def test_edge_sizes(centre_patch):
     _check(centre_patch(image, 1), _by_skimage(image, 1, 1), "centre_patch(image of shape (5, 6, 3), 1)")
     _expect_value_error(centre_patch, image, 0)
     _expect_value_error(centre_patch, image, (2, -1))
+    _expect_value_error(centre_patch, image, (3, 0))  # each side is checked: an empty patch is no patch
+    _expect_value_error(centre_patch, image, (0, 3))
