@@ -5,7 +5,9 @@ does). This round's theme is what a test does with an answer in the judge after 
 decoded it: its failure message (`got {got!r}`) prints the answer there, where no deadline
 reaches. h01 answered an array of ten axes each 6 long (60 MB), which numpy prints whole: 137 s
 of the judge for a submission allowed 20, and 2.4 GB; h02 answered 400 MB of bytes, printed four
-characters a byte and copied twice more: the judge at 5.4 GB (an honest batch: 52 MB)."""
+characters a byte and copied twice more: the judge at 5.4 GB (an honest batch: 52 MB); h03
+answered an object whose len() is 500 million, and the test's tuple(got) wrote a tuple of that
+many empty slots in the judge before iterating: 4 GB, 23 s."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import pytest
 
 from conftest import check_honest_neighbours, grade_duo_attacks
 
-ATTACK_FILES = ["h01_array_that_prints_whole", "h02_bytes_that_print_four_times"]
+ATTACK_FILES = ["h01_array_that_prints_whole", "h02_bytes_that_print_four_times", "h03_a_length_to_allocate"]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -52,6 +54,24 @@ def test_bytes_a_test_would_print_four_times_over_are_refused(graded):
     # The 400 MB still cross the socket into a receive buffer (grown by doubling): max_message's
     # allowance for any answer, an array's too (measured +0.5 GB, where it was +5.3 GB before).
     assert records[name]["judge_peak_kb"] < records["a_honest"]["judge_peak_kb"] + 800_000, records[name]
+
+
+def _cases(record):
+    return {c["name"]: c for q in record["result"]["questions"] for c in q["cases"]}
+
+
+def test_a_handles_length_is_bounded_before_a_test_sizes_a_tuple_by_it(graded):
+    """Before: tuple(got) on a handle whose len() said 500 million took the judge from 52 MB to
+    3.96 GB and 23 s, the row `timeout` (2/4). Now a handle's len() over MAX_NODES raises
+    OverflowError in the judge: that case fails, graded 3/4, the judge's peak unchanged."""
+    _proc, _out, rows, records = graded
+    name = "h03_a_length_to_allocate"
+    assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 3.0), rows[name]
+    messages = [c["message"] for c in _cases(records[name]).values() if not c["passed"]]
+    assert len(messages) == 1 and "more than the grader takes" in messages[0], messages
+    # The peak is the worker's high-water mark so far: h02's receive buffer came before this one.
+    before = records["h02_bytes_that_print_four_times_zhonest"]["judge_peak_kb"]
+    assert records[name]["judge_peak_kb"] < before + 200_000, (records[name]["judge_peak_kb"], before)
 
 
 def test_only_answers_are_held_to_what_a_message_may_print():

@@ -11,6 +11,7 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from .limits import MAX_NODES
 from .watch import watched_call
 
 if TYPE_CHECKING:
@@ -49,6 +50,12 @@ class Handle:
         n = self._sb_session._op("len", self)
         if type(n) is not int or n < 0:
             raise TypeError("len() of an object from the submission did not give a non-negative int")
+        # tuple(got), list(got), np.asarray(got) size their result by len() before iterating:
+        # an object saying 500 million made the judge write a 4 GB tuple (attack h03). Its items
+        # come one round trip each, so no longer object could be iterated within a deadline.
+        if n > MAX_NODES:
+            raise OverflowError(f"len() of a {self._sb_type} from the submission is over {MAX_NODES:,}, "
+                                "more than the grader takes (return a numpy array for large data)")
         return n
 
     def __iter__(self):
