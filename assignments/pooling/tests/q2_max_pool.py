@@ -1,7 +1,8 @@
 """Question 2: max pooling, against Keras MaxPooling2D and skimage.measure.block_reduce."""
 import numpy as np
 from otter.test_files import test_case
-from _checks import (cat as _cat, each as _each, expect_value_error as _expect_value_error, compare as _compare, keras_pool,
+from _checks import (block_reduce as _block_reduce, cat as _cat, cat_uint8 as _cat_uint8, each as _each,
+                     oracle as _oracle, expect_value_error as _expect_value_error, compare as _compare, keras_pool,
                      channels_case, lecture_map_case, zero_pads)
 
 OK_FORMAT = False
@@ -77,12 +78,12 @@ def test_smallest_valid_arguments_and_bad_ones(max_pool):
     _expect_value_error(lambda: max_pool(x, 4), "max_pool of a 3x3 map with a 4x4 window and padding='valid'")
 
 
-@test_case(points=1, hidden=True)
-def test_many_shapes_strides_and_policies(max_pool):
-    # Code only a hidden case needs stays in it, not in _checks.py (students get the helpers):
-    # q3_avg_pool has the same sweep with its own seed and oracle.
+def _many_shapes():
+    """The hidden sweep: (its input arrays, ((input index, pool, stride, padding, the expected
+    result, what the call was), ...)). Code only a hidden case needs stays in the test file, not in
+    _checks.py (students get the helpers): q3_avg_pool has the same sweep with its own seed and oracle."""
     rng = np.random.default_rng(11)
-    checks = []  # (the call's arguments, the expected result, what the call was)
+    inputs, checks = [], []
     for _ in range(25):
         h, w, c = (int(v) for v in rng.integers(1, 20, 3))
         pool = tuple(int(v) for v in rng.integers(1, 5, 2))
@@ -91,7 +92,8 @@ def test_many_shapes_strides_and_policies(max_pool):
         wants = {"same": _keras_max_pool(x, pool, stride, "same"), "zero": _zero_padded_oracle(x, pool, stride)}
         if pool[0] <= h and pool[1] <= w:
             wants["valid"] = _keras_max_pool(x, pool, stride, "valid")
-        checks += [((x, pool, stride, padding), want,
+        inputs.append(x)
+        checks += [(len(inputs) - 1, pool, stride, padding, want,
                     f"max_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})")
                    for padding, want in wants.items()]
     for _ in range(4):   # batches (N, H, W, C): the batch axis is never pooled
@@ -99,22 +101,28 @@ def test_many_shapes_strides_and_policies(max_pool):
         pool = tuple(int(v) for v in rng.integers(1, 4, 2))
         stride = tuple(int(v) for v in rng.integers(1, 4, 2))
         x = rng.normal(0, 1, shape).astype(np.float32)
-        checks += [((x, pool, stride, padding), _keras_max_pool(x, pool, stride, padding),
+        inputs.append(x)
+        checks += [(len(inputs) - 1, pool, stride, padding, _keras_max_pool(x, pool, stride, padding),
                     f"max_pool(a batch of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})")
                    for padding in (("same", "valid") if pool[0] <= shape[1] and pool[1] <= shape[2] else ("same",))]
-    for (args, want, what), got in zip(checks, _each(max_pool, [args for args, _, _ in checks])):
-        x, pool, stride, padding = args
-        _compare(got, want, what, x.shape, pool, stride, padding)
+    return tuple(inputs), tuple(checks)
+
+
+@test_case(points=1, hidden=True)
+def test_many_shapes_strides_and_policies(max_pool):
+    inputs, checks = _oracle(_many_shapes)   # depends on its seed only: made once per grading process
+    xs = [x.copy() for x in inputs]   # writable, each shared by its input's calls, as when made here
+    for (i, pool, stride, padding, want, what), got in zip(
+            checks, _each(max_pool, [(xs[i], pool, stride, padding) for i, pool, stride, padding, _, _ in checks])):
+        _compare(got, want, what, inputs[i].shape, pool, stride, padding)
 
 
 @test_case(points=1, hidden=True)
 def test_dtypes_are_kept(max_pool):
-    from skimage.measure import block_reduce
-
-    img = np.asarray(_cat() * 255, np.uint8)
+    img = _cat_uint8()
     got = np.asarray(max_pool(img, 2, None, "zero"))
     assert got.dtype == np.uint8, f"max pooling only selects values: expected dtype uint8 for a uint8 image, got {got.dtype}"
-    _compare(got, block_reduce(img, (2, 2, 1), np.max, cval=0), "max_pool(uint8 cat, 2, padding='zero') vs block_reduce")
+    _compare(got, _block_reduce(img, (2, 2, 1), np.max), "max_pool(uint8 cat, 2, padding='zero') vs block_reduce")
     signed = np.random.default_rng(3).integers(-1000, -1, (9, 8, 2)).astype(np.int16)   # Keras pads with -inf
     _compare(max_pool(signed, 3, 2, "same"), _keras_max_pool(signed, 3, 2, "same").astype(np.int16),
              "max_pool(int16 array, 3, stride=2, padding='same') vs Keras")

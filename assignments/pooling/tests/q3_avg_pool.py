@@ -1,8 +1,9 @@
 """Question 3: average pooling, against Keras AveragePooling2D and skimage.measure.block_reduce."""
 import numpy as np
 from otter.test_files import test_case
-from _checks import (cat as _cat, each as _each, expect_value_error as _expect_value_error, compare, keras_pool,
-                     channels_case, lecture_map_case, zero_pads)
+from _checks import (cat as _cat, cat_uint8 as _cat_uint8, each as _each, oracle as _oracle,
+                     expect_value_error as _expect_value_error, compare, keras_pool, channels_case, lecture_map_case,
+                     zero_pads)
 
 OK_FORMAT = False
 
@@ -80,12 +81,12 @@ def test_smallest_valid_arguments_and_bad_ones(average_pool):
     _expect_value_error(lambda: average_pool(x, 4, None, "valid"), "a 4x4 window on a 3x3 map with padding='valid'")
 
 
-@test_case(points=1, hidden=True)
-def test_many_shapes_strides_and_policies(average_pool):
-    # Code only a hidden case needs stays in it, not in _checks.py (students get the helpers):
-    # q2_max_pool has the same sweep with its own seed and oracle.
+def _many_shapes():
+    """The hidden sweep: (its input arrays, ((input index, pool, stride, padding, the expected
+    result, what the call was), ...), the dtype checks' two maps, drawn next). Code only a hidden case needs stays in the test file, not in
+    _checks.py (students get the helpers): q2_max_pool has the same sweep with its own seed and oracle."""
     rng = np.random.default_rng(12)
-    checks = []  # (the call's arguments, the expected result, what the call was)
+    inputs, checks = [], []
     for _ in range(25):
         h, w, c = (int(v) for v in rng.integers(1, 20, 3))
         pool = tuple(int(v) for v in rng.integers(1, 5, 2))
@@ -94,7 +95,8 @@ def test_many_shapes_strides_and_policies(average_pool):
         wants = {"same": _keras_avg_pool(x, pool, stride, "same"), "zero": _zero_padded_oracle(x, pool, stride)}
         if pool[0] <= h and pool[1] <= w:
             wants["valid"] = _keras_avg_pool(x, pool, stride, "valid")
-        checks += [((x, pool, stride, padding), want,
+        inputs.append(x)
+        checks += [(len(inputs) - 1, pool, stride, padding, want,
                     f"average_pool(x of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})")
                    for padding, want in wants.items()]
     for _ in range(4):   # batches (N, H, W, C): the batch axis is never pooled
@@ -102,19 +104,27 @@ def test_many_shapes_strides_and_policies(average_pool):
         pool = tuple(int(v) for v in rng.integers(1, 4, 2))
         stride = tuple(int(v) for v in rng.integers(1, 4, 2))
         x = rng.normal(0, 1, shape).astype(np.float32)
-        checks += [((x, pool, stride, padding), _keras_avg_pool(x, pool, stride, padding),
+        inputs.append(x)
+        checks += [(len(inputs) - 1, pool, stride, padding, _keras_avg_pool(x, pool, stride, padding),
                     f"average_pool(a batch of shape {x.shape}, pool_size={pool}, stride={stride}, padding={padding!r})")
                    for padding in (("same", "valid") if pool[0] <= shape[1] and pool[1] <= shape[2] else ("same",))]
-    for (args, want, what), got in zip(checks, _each(average_pool, [args for args, _, _ in checks])):
-        x, pool, stride, padding = args
-        _compare(got, want, what, x.shape, pool, stride, padding)
+    return tuple(inputs), tuple(checks), tuple(rng.uniform(0, 1, (6, 5, 2)) for _ in range(2))
+
+
+@test_case(points=1, hidden=True)
+def test_many_shapes_strides_and_policies(average_pool):
+    inputs, checks, maps = _oracle(_many_shapes)   # depends on its seed only: made once per grading process
+    xs = [x.copy() for x in inputs]   # writable, each shared by its input's calls, as when made here
+    for (i, pool, stride, padding, want, what), got in zip(
+            checks, _each(average_pool, [(xs[i], pool, stride, padding) for i, pool, stride, padding, _, _ in checks])):
+        _compare(got, want, what, inputs[i].shape, pool, stride, padding)
     # Integer images are averaged in float64, not truncated; float dtypes are kept.
-    img = np.asarray(_cat() * 255, np.uint8)
+    img = _cat_uint8()
     got = np.asarray(average_pool(img, 2, None, "valid"))
     assert got.dtype == np.float64, f"average_pool of a uint8 image: expected float64, got dtype {got.dtype}"
     _compare(got, _keras_avg_pool(img.astype(np.float32), 2, None, "valid"), "average_pool(uint8 cat, 2)", atol=1e-3)
-    for dtype, atol in ((np.float16, 2e-3), (np.float64, 1e-6)):
-        x = rng.uniform(0, 1, (6, 5, 2)).astype(dtype)
+    for (dtype, atol), x in zip(((np.float16, 2e-3), (np.float64, 1e-6)), maps):
+        x = x.astype(dtype)
         got = np.asarray(average_pool(x, 2, None, "same"))
         assert got.dtype == dtype, f"average_pool of a {np.dtype(dtype).name} map: expected dtype {np.dtype(dtype).name}, got {got.dtype}"
         _compare(got, _keras_avg_pool(x, 2, None, "same"), f"average_pool of a {np.dtype(dtype).name} map, padding='same'", atol=atol)

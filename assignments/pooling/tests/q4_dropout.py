@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import expect_value_error as _expect_value_error, oracle as _oracle
+from _checks import computed as _computed, expect_value_error as _expect_value_error, oracle as _oracle
 from _watch import untouched
 
 OK_FORMAT = False
@@ -16,7 +16,12 @@ SIGMAS = 5    # tolerances are 5 standard deviations: a correct dropout fails ab
 
 
 def _values(shape=(N,), seed=0):
-    """Inputs with no zeros, so an output 0 means "dropped"."""
+    """Inputs with no zeros, so an output 0 means "dropped": a new writable array each call, made
+    once per grading process (200,000 draws cost more than a copy)."""
+    return _computed(_make_values, tuple(shape), seed).copy()
+
+
+def _make_values(shape, seed):
     return np.random.default_rng(seed).uniform(0.5, 1.5, shape).astype(np.float32)
 
 
@@ -33,29 +38,53 @@ def _keras_dropout_run(x, rate, training, seed):
     return np.asarray(keras.layers.Dropout(rate, seed=seed)(x, training=training))
 
 
+def _reference(x, rate):
+    """What the statistics checks need of x, once per distinct input: (the fraction Keras drops, the
+    mean of Keras' output, the mean of x and of x**2, in float64)."""
+    return _oracle(_reference_run, x, rate)
+
+
+def _reference_run(x, rate):
+    out = _keras_dropout_run(x, rate, True, 0)   # not kept itself: four numbers are all the checks need
+    return (float(np.mean(out == 0)), float(np.mean(out, dtype=np.float64)),
+            float(np.mean(x, dtype=np.float64)), float(np.mean(x.astype(np.float64) ** 2)))
+
+
+def _keras_scale(rate):
+    """Keras' scale: what a surviving 1.0 becomes."""
+    return _oracle(_keras_scale_run, rate)
+
+
+def _keras_scale_run(rate):
+    ones = _keras_dropout(np.ones(1000, np.float32), rate, True)
+    return float(ones[ones != 0][0])
+
+
 def _check_statistics(out, x, rate, what):
-    """Fraction of zeros close to rate, survivors scaled exactly as Keras scales them."""
+    """Fraction of zeros close to rate, survivors scaled exactly as Keras scales them; returns
+    _reference(x, rate)."""
     out = np.asarray(out)
     assert out.shape == x.shape, f"{what}: expected shape {x.shape}, got {out.shape}"
     n = x.size
     dropped = float(np.mean(out == 0))
-    keras_dropped = float(np.mean(_keras_dropout(x, rate, True) == 0))
+    reference = _reference(x, rate)
+    keras_dropped = reference[0]
     tol = SIGMAS * np.sqrt(rate * (1 - rate) / n)
     assert abs(dropped - rate) <= tol, (
         f"{what}: expected a fraction of zeros of {rate} +- {tol:.4f} (Keras Dropout gave {keras_dropped:.4f}), "
         f"got {dropped:.4f}"
     )
-    # Keras' scale: what a surviving 1.0 becomes.
-    ones = _keras_dropout(np.ones(1000, np.float32), rate, True)
-    scale = float(ones[ones != 0][0])
+    scale = _keras_scale(rate)
     kept = out != 0
     want = x[kept].astype(np.float64) * scale
     got = out[kept].astype(np.float64)
-    worst = int(np.argmax(np.abs(got - want) / want))
-    assert np.allclose(got, want, rtol=1e-6, atol=0), (
-        f"{what}: survivors must be x * 1/(1 - rate) = x * {scale:.7f}, as in Keras: for x = {x[kept][worst]} "
-        f"expected {want[worst]:.7f}, got {got[worst]:.7f} (relative tolerance 1e-6)"
-    )
+    if not np.allclose(got, want, rtol=1e-6, atol=0):   # the worst value is looked for only to be shown
+        worst = int(np.argmax(np.abs(got - want) / want))
+        raise AssertionError(
+            f"{what}: survivors must be x * 1/(1 - rate) = x * {scale:.7f}, as in Keras: for x = {x[kept][worst]} "
+            f"expected {want[worst]:.7f}, got {got[worst]:.7f} (relative tolerance 1e-6)"
+        )
+    return reference
 
 
 @test_case(points=1)
@@ -111,12 +140,10 @@ def test_other_rates_shapes_and_expected_mean(dropout):
         x = _values(shape, seed=7)
         out = np.asarray(dropout(x, rate, True, 1))
         assert out.dtype == x.dtype, f"dropout keeps the dtype: expected {x.dtype}, got {out.dtype}"
-        _check_statistics(out, x, rate, f"dropout(x of shape {shape}, rate={rate}, training=True)")
+        _, keras_mean, m1, m2 = _check_statistics(out, x, rate, f"dropout(x of shape {shape}, rate={rate}, training=True)")
         # Inverted scaling keeps the mean; the tolerance is 5 standard errors of the mean.
-        m1, m2 = float(np.mean(x, dtype=np.float64)), float(np.mean(x.astype(np.float64) ** 2))
         tol = SIGMAS * np.sqrt((m2 / (1 - rate) - m1 ** 2) / x.size)
         got_mean = float(np.mean(out, dtype=np.float64))
-        keras_mean = float(np.mean(_keras_dropout(x, rate, True), dtype=np.float64))
         assert abs(got_mean - m1) <= tol, (
             f"rate={rate}: the mean must be preserved in expectation: expected {m1:.4f} +- {tol:.4f} "
             f"(Keras gave {keras_mean:.4f}), got {got_mean:.4f}"
