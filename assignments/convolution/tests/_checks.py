@@ -25,6 +25,11 @@ except ImportError:  # a student's copy: each() just loops
 
 _ORACLES = {}
 _DIGESTS = {}
+# Large arrays already hashed, by dtype and shape: [(bytes, digest)], a few each. The same grey
+# image comes back to `oracle` in every submission; comparing bytes costs a twentieth of hashing.
+_SEEN = {}
+_SEEN_MIN_BYTES = 64 * 1024
+_SEEN_KEEP = 4
 
 
 def expect_value_error(call, function, *args):
@@ -57,12 +62,26 @@ def _key(value):
     to a file by the path as given and a digest of the file's bytes."""
     if isinstance(value, np.ndarray):
         data = np.ascontiguousarray(value)
-        return ("array", data.dtype.str, data.shape, hashlib.blake2b(data.tobytes(), digest_size=16).digest())
+        return ("array", data.dtype.str, data.shape, _digest(data))
     if isinstance(value, (list, tuple)):
         return (type(value).__name__,) + tuple(_key(v) for v in value)
     if isinstance(value, str) and os.path.isfile(value):
         return ("file", value, _file_digest(value))
     return (type(value).__name__, repr(value))
+
+
+def _digest(data):
+    raw = data.tobytes()
+    if len(raw) < _SEEN_MIN_BYTES:
+        return hashlib.blake2b(raw, digest_size=16).digest()
+    seen = _SEEN.setdefault((data.dtype.str, data.shape), [])
+    for known, digest in seen:
+        if known == raw:
+            return digest
+    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    seen.append((raw, digest))
+    del seen[:-_SEEN_KEEP]
+    return digest
 
 
 def _frozen(value):
