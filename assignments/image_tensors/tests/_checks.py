@@ -1,8 +1,8 @@
 """Helpers the image_tensors tests share. Shipped to students beside image_tensors.py.
 
 Two caches make grading cost what the student's code costs (issue 16):
-- `asset` and `oracle` keep judge-side work (decoded asset files, PIL reference outputs) for the
-  life of the grading process, which serves every submission of a batch: they depend on the
+- `asset`, `oracle` and `computed` keep judge-side work (decoded asset files, PIL reference
+  outputs) for the life of the grading process, which serves every submission of a batch: they depend on the
   inputs only, never on the student.
 - `student` calls a student's function once per distinct input within one session (the public
   cases, then the hidden ones in a fresh runner) and hands the same result to every case that
@@ -27,6 +27,12 @@ except ImportError:  # a student's copy: every oracle is computed
 
 _ORACLES = {}
 _DIGESTS = {}
+# Large arrays already hashed, by dtype and shape: [(bytes, digest)], a few each. The same decoded
+# asset comes back to `oracle` and `student` in every submission; comparing bytes costs a twentieth
+# of hashing them.
+_SEEN = {}
+_SEEN_MIN_BYTES = 64 * 1024
+_SEEN_KEEP = 4
 _STUDENT = []  # [(function, {input key: result})], most recent last; a few functions per session
 _STUDENT_KEEP = 16
 # What the memo keeps, all functions together: a result past it is handed over without being kept
@@ -52,12 +58,26 @@ def _key(value):
     if isinstance(value, np.ndarray):
         data = np.ascontiguousarray(value)
         # Layout and writability too: a function may (wrongly) depend on them.
-        return ("array", data.dtype.str, data.shape, value.flags.c_contiguous, value.flags.writeable, hashlib.blake2b(data.tobytes(), digest_size=16).digest())
+        return ("array", data.dtype.str, data.shape, value.flags.c_contiguous, value.flags.writeable, _digest(data))
     if isinstance(value, (list, tuple)):
         return (type(value).__name__,) + tuple(_key(v) for v in value)
     if isinstance(value, dict):
         return ("dict",) + tuple(sorted((k, _key(v)) for k, v in value.items()))
     return (type(value).__name__, repr(value))
+
+
+def _digest(data):
+    raw = data.tobytes()
+    if len(raw) < _SEEN_MIN_BYTES:
+        return hashlib.blake2b(raw, digest_size=16).digest()
+    seen = _SEEN.setdefault((data.dtype.str, data.shape), [])
+    for known, digest in seen:
+        if known == raw:
+            return digest
+    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    seen.append((raw, digest))
+    del seen[:-_SEEN_KEEP]
+    return digest
 
 
 def _frozen(value):
@@ -102,6 +122,15 @@ def oracle(function, *args):
     if key not in _ORACLES:
         _ORACLES[key] = _frozen(_recorded.cached(key, function, args) if _recorded else function(*args))
 
+    return _ORACLES[key]
+
+
+def computed(function, *args):
+    """As `oracle`, for what is cheaper to compute than to store (a transposed asset): kept for
+    this grading process only, never recorded by the build; the result is read-only."""
+    key = ("computed", function.__module__, function.__qualname__, tuple(_arg_key(a) for a in args))
+    if key not in _ORACLES:
+        _ORACLES[key] = _frozen(function(*args))
     return _ORACLES[key]
 
 

@@ -37,8 +37,15 @@ def _picture(got, height, width, call):
 
 
 def _mask(picture, channel):
-    others = [c for c in range(3) if c != channel]
-    return (picture[:, :, channel] - picture[:, :, others].max(axis=2)) >= MARGIN
+    # np.maximum of two planes: the same as .max(axis=2) over the other two, many times faster
+    a, b = (picture[:, :, c] for c in range(3) if c != channel)
+    return (picture[:, :, channel] - np.maximum(a, b)) >= MARGIN
+
+
+def _planes(picture, reduce):
+    """reduce (np.minimum or np.maximum) over the three colour planes: .min(axis=2) or .max(axis=2),
+    without numpy's slow reduction along a short last axis."""
+    return reduce(reduce(picture[:, :, 0], picture[:, :, 1]), picture[:, :, 2])
 
 
 @test_case(points=1)
@@ -51,7 +58,7 @@ def test_picture_size(plot_histograms):
 @test_case(points=1)
 def test_three_coloured_lines(plot_histograms):
     picture = _picture(student(plot_histograms, _cat_hists(), width=640, height=480), 480, 640, "plot_histograms(cat hists)")
-    not_white = (picture < 250).any(axis=2).mean()
+    not_white = (_planes(picture, np.minimum) < 250).mean()   # (picture < 250).any(axis=2).mean()
     assert not_white > 0.01, f"the picture is almost blank: only {not_white:.2%} of its pixels are not white"
     for channel, colour in enumerate(["red", "green", "blue"]):
         count = int(_mask(picture, channel).sum())
@@ -73,7 +80,7 @@ def test_one_channel(plot_histograms):
     camera = asset("assets/camera.png")
     hists = np.bincount(camera.ravel(), minlength=256)[np.newaxis]
     picture = _picture(student(plot_histograms, hists, width=512, height=256), 256, 512, "plot_histograms(grey hists of shape (1, 256))")
-    dark = int((picture.max(axis=2) < 100).sum())
+    dark = int((_planes(picture, np.maximum) < 100).sum())
     assert dark >= 200, f"a single channel should be drawn as a black line: found only {dark} dark pixels"
 
 
