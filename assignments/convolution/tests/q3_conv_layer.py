@@ -100,6 +100,12 @@ def test_one_volume_smallest_and_bad_shapes(conv_forward):
                               (x, weights, bias.astype(np.float64), "a float64 bias with a float32 input and weights")]:
         got = np.asarray(conv_forward(xx, ww, bb, 1, "valid"))
         assert got.dtype == np.float64, f"conv_forward with {which} should give float64 out, got {got.dtype}"
+    # integers are computed in float64 too (not in int64)
+    xi, wi, bi = (np.round(a * 4).astype(np.int64) for a in _data(rng, 1, 5, 5, 2, 3, 2))
+    got = np.asarray(conv_forward(xi, wi, bi, 1, "valid"))
+    assert got.dtype == np.float64, f"conv_forward with an int64 input, weights and bias should give float64 out, got {got.dtype}"
+    _compare(got, _scipy_layer(xi.astype(np.float64), wi.astype(np.float64), bi.astype(np.float64), 1, "valid"),
+             "conv_forward with an int64 input, weights and bias, 'valid'")
     bad = [
         (x, weights[:, :, :2], bias, "weights with 2 input channels for an RGB input"),
         (x, weights, bias[:3], "a bias of 3 values for 4 filters"),

@@ -149,10 +149,20 @@ def test_momentum_bounds_dtypes_and_bad_arguments(batch_norm):
             assert got.dtype == np.float32, (
                 f"batch_norm of a {np.dtype(dtype).name} batch: expected {what} in float32 "
                 f"(np.result_type(x.dtype, np.float32)), got {got.dtype}")
+    # and computed in float32, as Keras does: statistics taken in float16 are off by ~1e-3
+    x16 = (_batch((8, 4), 1) * 40 + 300).astype(np.float16)   # large values, where float16 is coarse
+    x32 = x16.astype(np.float32)
+    y, mean, var = _unpack(batch_norm(x16, g, b, m, v, True, momentum=0.0), "batch_norm(float16 x, momentum=0.0)")
+    _compare(mean, x32.mean(axis=0), "batch_norm(float16 x, momentum=0.0): the new moving mean, computed in float32")
+    _compare(y, g * (x32 - x32.mean(axis=0)) / np.sqrt(x32.var(axis=0) + 1e-3) + b,
+             "batch_norm(float16 x, training=True): y computed in float32 from x converted first")
     _expect_value_error(lambda: batch_norm(x[0], g, b, m, v, True), "an x of rank 1 (not a batch)")
     _expect_value_error(lambda: batch_norm(x, g[:3], b, m, v, True), "gamma of shape (3,) for 4 channels")
     _expect_value_error(lambda: batch_norm(x, g, b, m, v[:2], True), "moving_var of shape (2,) for 4 channels")
     _expect_value_error(lambda: batch_norm(x, g, b, m, v, True, momentum=1.5), "momentum=1.5")
+    _expect_value_error(lambda: batch_norm(x, g, b, m, v, True, momentum=-0.5), "momentum=-0.5")
+    _expect_value_error(lambda: batch_norm(x, g, b[:1], m, v, True), "beta of shape (1,) for 4 channels (numpy would "
+                        "broadcast it: the shape must be (C,))")
     _expect_value_error(lambda: batch_norm(x, g, b, m, v, True, epsilon=0.0), "epsilon=0")
 
 
