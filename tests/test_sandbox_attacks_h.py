@@ -91,3 +91,30 @@ def test_only_answers_are_held_to_what_a_message_may_print():
     tree, bufs = wire.encode([bytes(MAX_BYTES // 2), bytes(MAX_BYTES // 2 + 1)])
     with pytest.raises(wire.WireError, match="MiB of bytes values"):
         wire.Decoder([bytearray(b) for b in bufs], answer=True).decode(tree)
+
+
+def test_an_answer_a_real_test_would_list_whole_is_refused_by_its_shape(tmp_path):
+    """h04, in a real assignment's tests: activations q4 compared sigmoid_grad's answer with
+    np.allclose, which broadcast a (20,000,000, 3) answer against three expected values, and its
+    message listed the answer with tolist(): 88.6 s and 4.57 GB in the judge. Now the shape is
+    checked first: that case fails at once, and the honest neighbour keeps full marks."""
+    import csv
+    import json
+
+    from conftest import ROOT, run_course
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    solution = (ROOT / "solutions" / "activations" / "activations.py").read_text(encoding="utf-8")
+    attack = (ROOT / "tests" / "attacks" / "h04_an_answer_listed_whole.py").read_text(encoding="utf-8")
+    (subs / "a_attack.py").write_text(solution + "\n\n" + attack, encoding="utf-8")
+    (subs / "b_honest.py").write_text(solution, encoding="utf-8")
+    run_course("grade", "activations", subs, "--out", tmp_path / "out", "--jobs", "1", "--no-similarity")
+    with open(tmp_path / "out" / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {r["submission"]: r for r in csv.DictReader(f)}
+    assert (rows["b_honest"]["status"], rows["b_honest"]["score"]) == ("graded", "23"), rows["b_honest"]
+    assert (rows["a_attack"]["status"], rows["a_attack"]["score"]) == ("graded", "22"), rows["a_attack"]
+    result = json.loads((tmp_path / "out" / "state" / "records" / "a_attack.json").read_text())["result"]
+    failed = [c["message"] for q in result["questions"] for c in q["cases"] if not c["passed"]]
+    assert len(failed) == 1 and "expected shape (3,), got (20000000, 3)" in failed[0], failed
+    assert result["elapsed"] < 30, result["timing"]  # 88.6 s before (the listing in the judge)

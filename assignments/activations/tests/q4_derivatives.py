@@ -59,6 +59,8 @@ def test_at_zero_and_dtypes(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad,
     for what, got, expected in cases:
         got = np.asarray(got)
         assert got.dtype == np.float32, f"{what} on float32: expected float32 out, got {got.dtype}"
+        # the shape first: allclose would broadcast an (N, 3) answer, and its message list every value
+        assert got.shape == (3,), f"{what} of an array of shape (3,): expected shape (3,), got {got.shape}"
         assert np.allclose(got, expected, rtol=1e-6, atol=0), f"{what}: expected {np.asarray(expected).tolist()}, got {got.tolist()}"
     # far from 0: exp(1000) = inf, and inf / inf is nan; the slopes there are 0 (1 for elu_grad at +1000).
     # Warnings are allowed here (no docstring forbids them); wrong values and NaN are not.
