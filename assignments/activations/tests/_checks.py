@@ -106,6 +106,15 @@ def _keras_prelu(x, alpha):
     return np.asarray(layer(x))
 
 
+def sized(got, shape, what):
+    """The answer as an array of the expected shape, checked before its values are compared or
+    listed: a message that lists a wrong-shaped answer whole (tolist()) could take the grader
+    minutes and gigabytes (attack h04)."""
+    got = np.asarray(got)
+    assert got.shape == shape, f"{what}: expected shape {shape}, got {got.shape}"
+    return got
+
+
 def compare(got, expected, atol, what):
     """got against the oracle's expected: same shape, same dtype, no NaN, within atol."""
     got = np.asarray(got)

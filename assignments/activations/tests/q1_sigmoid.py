@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import scipy.special
 from otter.test_files import test_case
-from _checks import compare as _compare, keras_activation
+from _checks import sized as _sized, compare as _compare, keras_activation
 
 OK_FORMAT = False
 
@@ -75,7 +75,7 @@ def test_stable_at_extremes(sigmoid):
         got = float(np.asarray(_quietly(sigmoid, value)))
         assert got == expected, f"sigmoid({value}) should be exactly {expected}, got {got!r}"
     x = np.array([-1000, -200, -100, 0, 100, 200, 1000], dtype=np.float32)
-    got = np.asarray(_quietly(sigmoid, x))
+    got = _sized(_quietly(sigmoid, x), x.shape, "sigmoid of 7 extreme float32 values")
     assert got.dtype == np.float32, f"float32 in should give float32 out, got {got.dtype}"
     assert got[0] == 0.0 and got[-1] == 1.0 and got[3] == 0.5, f"sigmoid({x.tolist()}) gave {got.tolist()}"
     _compare(got, scipy.special.expit(x), ATOL32, "sigmoid at extreme float32 values vs scipy.special.expit")

@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import compare as _compare, keras_activation
+from _checks import sized as _sized, compare as _compare, keras_activation
 
 OK_FORMAT = False
 
@@ -47,6 +47,7 @@ def test_tanh(tanh):
                 raise AssertionError(
                     f"tanh([-1000, 1000]) must not overflow or warn, but got {type(e).__name__}: {e}. "
                     "The formula with exp(x) takes exp(1000) = inf here (and inf / inf is nan)") from None
+    _sized(got, (2,), "tanh([-1000, 1000])")
     assert got.tolist() == [-1.0, 1.0], f"tanh(-1000), tanh(1000) should be -1, 1, got {got.tolist()}"
 
 
@@ -61,7 +62,7 @@ def test_relu(relu):
 
 @test_case(points=1)
 def test_int_inputs_become_float64(relu, leaky_relu, tanh):
-    got = _int_input(relu, [-2, 0, 3], "relu")
+    got = _sized(_int_input(relu, [-2, 0, 3], "relu"), (3,), "relu of the ints [-2, 0, 3]")
     assert got.tolist() == [0.0, 0.0, 3.0], f"relu of the ints [-2, 0, 3]: the values are wrong, got {got.tolist()}"
     ints = np.array([-200, -1, 0, 1, 7], np.int32)
     got = _int_input(leaky_relu, ints, "leaky_relu")

@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import compare as _compare, keras_activation, keras_prelu
+from _checks import sized as _sized, compare as _compare, keras_activation, keras_prelu
 
 OK_FORMAT = False
 
@@ -55,6 +55,7 @@ def test_elu(elu):
                     f"elu([-1000, 1000]) must not overflow or warn, but got {type(e).__name__}: {e}. "
                     "exp of the positive values (exp(1000) = inf) is taken and then thrown away: "
                     "see the docstring") from None
+    _sized(got, (2,), "elu([-1000, 1000])")
     assert got.tolist() == [-1.0, 1000.0], f"elu([-1000, 1000]) should be [-1, 1000] with no overflow, got {got.tolist()}"
 
 

@@ -1,7 +1,7 @@
 """Question 4: the derivatives of the activations."""
 import numpy as np
 from otter.test_files import test_case
-from _checks import oracle
+from _checks import sized as _sized, oracle
 
 OK_FORMAT = False
 
@@ -57,10 +57,9 @@ def test_at_zero_and_dtypes(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad,
         ("elu_grad(0, 0.5)", elu_grad(zero, 0.5), [0.5] * 3),
     ]
     for what, got, expected in cases:
-        got = np.asarray(got)
-        assert got.dtype == np.float32, f"{what} on float32: expected float32 out, got {got.dtype}"
         # the shape first: allclose would broadcast an (N, 3) answer, and its message list every value
-        assert got.shape == (3,), f"{what} of an array of shape (3,): expected shape (3,), got {got.shape}"
+        got = _sized(got, (3,), f"{what} of float32 zeros of shape (3,)")
+        assert got.dtype == np.float32, f"{what} on float32: expected float32 out, got {got.dtype}"
         assert np.allclose(got, expected, rtol=1e-6, atol=0), f"{what}: expected {np.asarray(expected).tolist()}, got {got.tolist()}"
     # far from 0: exp(1000) = inf, and inf / inf is nan; the slopes there are 0 (1 for elu_grad at +1000).
     # Warnings are allowed here (no docstring forbids them); wrong values and NaN are not.
@@ -69,7 +68,8 @@ def test_at_zero_and_dtypes(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad,
                               ("elu_grad", elu_grad, [0.0, 1.0])):
         with np.errstate(all="ignore"):
             got = np.asarray(f(far.copy()), dtype=np.float64)
-        assert got.shape == (2,) and not np.isnan(got).any() and np.allclose(got, expected, rtol=0, atol=1e-12), (
+        _sized(got, (2,), f"{what} at [-1000.0, 1000.0]")
+        assert not np.isnan(got).any() and np.allclose(got, expected, rtol=0, atol=1e-12), (
             f"{what} at [-1000.0, 1000.0]: expected the slopes there, got {got.tolist()}. A formula that "
             "takes exp of a large number (exp(1000) = inf) gives inf / inf = nan: build it from a stable function")
 
@@ -77,15 +77,15 @@ def test_at_zero_and_dtypes(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad,
 @test_case(points=1)
 def test_ints_alpha_zero_and_errors(relu_grad, leaky_relu_grad, elu_grad, sigmoid_grad, prelu_grad):
     # ints are computed in float64; alpha = 0 is the smallest valid slope; a negative one raises
-    got = np.asarray(relu_grad([-1, 0, 2]))
+    got = _sized(relu_grad([-1, 0, 2]), (3,), "relu_grad of the list [-1, 0, 2]")
     assert got.dtype == np.float64 and got.tolist() == [0.0, 0.0, 1.0], (
         f"relu_grad of the list [-1, 0, 2]: expected float64 values 0 or 1 (0 at the kink), got {got.dtype} {got.tolist()}")
-    got = np.asarray(sigmoid_grad(np.array([0], np.int64)))
+    got = _sized(sigmoid_grad(np.array([0], np.int64)), (1,), "sigmoid_grad of an int64 array of shape (1,)")
     assert got.dtype == np.float64 and got.tolist() == [0.25], (
         f"sigmoid_grad of an int64 array: expected float64 (the sigmoid's slope at 0), got {got.dtype} {got.tolist()}")
     x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     for what, f in (("leaky_relu_grad", leaky_relu_grad), ("elu_grad", elu_grad)):
-        got = np.asarray(f(x, 0.0))
+        got = _sized(f(x, 0.0), x.shape, f"{what}(x, alpha=0) at {x.tolist()}")
         assert got.dtype == np.float64 and got.tolist() == [0.0, 0.0, 0.0, 1.0, 1.0], (
             f"{what}(x, alpha=0) at {x.tolist()}: alpha 0 is allowed; expected float64 slopes 1 for x > 0 and 0 "
             f"elsewhere, got {got.dtype} {got.tolist()}")
@@ -95,22 +95,23 @@ def test_ints_alpha_zero_and_errors(relu_grad, leaky_relu_grad, elu_grad, sigmoi
             pass
         else:
             raise AssertionError(f"{what} with alpha -0.5: expected ValueError (alpha must be >= 0)")
-    got = np.asarray(elu_grad([-1, 0, 2]))   # a list of ints: an array-like, computed in float64
+    got = _sized(elu_grad([-1, 0, 2]), (3,), "elu_grad of the list [-1, 0, 2]")   # a list of ints: an array-like, computed in float64
     assert got.dtype == np.float64 and np.allclose(got, [np.exp(-1.0), 1.0, 1.0], rtol=1e-12, atol=0), (
         f"elu_grad of the list [-1, 0, 2]: expected float64 slopes (alpha * exp(x) for x <= 0), got {got.dtype} {got.tolist()}")
-    got = np.asarray(prelu_grad(np.array([[-1], [3]]), [0.5]))   # ints: alpha must not become an int
+    got = _sized(prelu_grad(np.array([[-1], [3]]), [0.5]), (2, 1), "prelu_grad of the int array [[-1], [3]]")   # ints: alpha must not become an int
     assert got.dtype == np.float64 and got.tolist() == [[0.5], [1.0]], (
         f"prelu_grad of the int array [[-1], [3]] with alpha [0.5]: expected float64 [[0.5], [1.0]] (ints are "
         f"computed in float64), got {got.dtype} {got.tolist()}")
-    got = np.asarray(prelu_grad(np.array([[-1.0], [3.0]]), [0.5]))   # one channel, alpha a list
+    got = _sized(prelu_grad(np.array([[-1.0], [3.0]]), [0.5]), (2, 1), "prelu_grad of [[-1], [3]]")   # one channel, alpha a list
     assert got.dtype == np.float64 and got.tolist() == [[0.5], [1.0]], (
         f"prelu_grad of [[-1], [3]] with alpha [0.5]: expected float64 [[0.5], [1.0]], got {got.dtype} {got.tolist()}")
     # float32 x, alpha a list; as many rows as channels: alpha goes along the last axis
-    got = np.asarray(prelu_grad(np.array([[-1.0, 2.0], [-3.0, -4.0]], np.float32), [0.3, 0.6]))
+    got = _sized(prelu_grad(np.array([[-1.0, 2.0], [-3.0, -4.0]], np.float32), [0.3, 0.6]), (2, 2),
+                 "prelu_grad of [[-1, 2], [-3, -4]] with alpha [0.3, 0.6]")
     assert got.dtype == np.float32, f"prelu_grad of a float32 x with alpha a list of floats: expected float32, got {got.dtype}"
     assert got.shape == (2, 2) and np.allclose(got, [[0.3, 1.0], [0.3, 0.6]], rtol=1e-6, atol=0), (
         f"prelu_grad of [[-1, 2], [-3, -4]] with alpha [0.3, 0.6] per channel (the last axis): got {got.tolist()}")
-    got = np.asarray(leaky_relu_grad(np.array([-2, 0, 3]), 0.2))
+    got = _sized(leaky_relu_grad(np.array([-2, 0, 3]), 0.2), (3,), "leaky_relu_grad of the ints [-2, 0, 3]")
     assert got.dtype == np.float64 and np.allclose(got, [0.2, 0.2, 1.0], rtol=1e-12, atol=0), (
         f"leaky_relu_grad of the ints [-2, 0, 3] with alpha 0.2: expected float64 slopes, got {got.dtype} {got.tolist()}")
     for alpha in (np.ones(2), np.ones((1, 3)), np.ones(1)):
