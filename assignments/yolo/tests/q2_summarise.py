@@ -101,7 +101,10 @@ def _check_heads(got, want, what):
         for key in ("layer", "mask", "classes"):
             assert g[key] == w[key], f"{what}, head {i}: expected {key} {w[key]!r}, got {g[key]!r}"
         anchors = np.asarray(g["anchors"])
-        assert anchors.shape == w["anchors"].shape and np.allclose(anchors, w["anchors"]), (
+        # the shape on its own first: a failing assertion's message lists the answer (attack h04)
+        assert anchors.shape == w["anchors"].shape, (
+            f"{what}, head {i}: expected anchors of shape {w['anchors'].shape} (width, height) pairs, got shape {anchors.shape}")
+        assert np.allclose(anchors, w["anchors"]), (
             f"{what}, head {i}: expected anchors of shape {w['anchors'].shape} (width, height) pairs, "
             f"got {anchors.tolist()}")
 

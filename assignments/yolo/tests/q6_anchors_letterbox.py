@@ -79,13 +79,17 @@ def test_letterbox_inputs(letterbox):
 @test_case(points=1, hidden=True)
 def test_tiny_anchors_and_missing(read_anchors, read_classes):
     got = read_anchors("assets/tiny_yolo_anchors.txt")
+    # each shape on its own first: a failing assertion's message lists the answer (attack h04)
+    assert np.shape(got) == (6, 2), f"tiny_yolo_anchors.txt holds 6 (w, h) pairs: expected shape (6, 2), got {np.shape(got)}"
     assert np.array_equal(got, TINY_ANCHORS), f"tiny_yolo_anchors.txt: expected {TINY_ANCHORS}, got {np.asarray(got).tolist()}"
     got = read_anchors("assets/edge_two_anchors.txt")
     want = [[8.0, 9.0], [10.5, 11.0]]
+    assert np.shape(got) == (2, 2), f"edge_two_anchors.txt holds 2 (w, h) pairs: expected shape (2, 2), got {np.shape(got)}"
     assert np.asarray(got).dtype == np.float32 and np.array_equal(got, want), (
         f"edge_two_anchors.txt (' 8,9,  10.5,11'): expected float32 {want}, got {np.asarray(got).dtype} {np.asarray(got).tolist()}")
     got = read_anchors("assets/edge_one_anchor.txt")
-    assert np.shape(got) == (1, 2) and np.array_equal(got, [[1, 2]]), (
+    assert np.shape(got) == (1, 2), f"edge_one_anchor.txt ('1,2') is a single anchor: expected shape (1, 2), got {np.shape(got)}"
+    assert np.array_equal(got, [[1, 2]]), (
         f"edge_one_anchor.txt ('1,2') is a single anchor: expected [[1.0, 2.0]], got {np.asarray(got).tolist()}")
     got = read_classes("assets/edge_classes.txt")
     assert list(got) == ["cat", "dog", "emu"], (
