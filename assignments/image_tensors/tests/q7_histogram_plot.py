@@ -82,6 +82,10 @@ def test_one_channel(plot_histograms):
     picture = _picture(student(plot_histograms, hists, width=512, height=256), 256, 512, "plot_histograms(grey hists of shape (1, 256))")
     dark = int((_planes(picture, np.maximum) < 100).sum())
     assert dark >= 200, f"a single channel should be drawn as a black line: found only {dark} dark pixels"
+    # the axes' own text is dark too: the line must also not be drawn in a colour
+    coloured = max(int(_mask(picture, channel).sum()) for channel in range(3))
+    assert coloured < 20, (
+        f"a single channel should be drawn as a black line: found {coloured} clearly red, green or blue pixels")
 
 
 @test_case(points=1, hidden=True)
