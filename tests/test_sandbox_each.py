@@ -115,6 +115,26 @@ def test_a_slow_function_left_early_is_not_waited_for(session):
     assert time.monotonic() - started < 20 * 0.3  # not the rest of the loop (6 s); a bound, not a target
 
 
+def test_functions_a_test_holds_reach_the_new_runner_after_a_loop_left_early(session):
+    """A test holds its functions across the restart of a slow loop it left (the kill comes with
+    its next request): each later call reaches the new runner's function of the same name. Before,
+    the second call failed as "this object belonged to a runner that has since been restarted"
+    (the first had sent the old id to the new runner), failing an unrelated case; an object the
+    old runner made, not a module global, is still gone."""
+    square, slow, counter = session.env["square"], session.env["slow"], session.env["counter"]
+    it = counter(3)
+    gen = session.gen
+    for value in call_each(slow, [(i,) for i in range(20)]):
+        break
+    assert square(3) == 9
+    assert session.gen == gen + 1
+    assert square(4) == 16
+    assert list(call_each(square, [(5,), (6,)])) == [25, 36]
+    assert session.env["log"]() == [3, 4, 5, 6]  # all in the new runner
+    with pytest.raises(RuntimeError, match="restarted"):
+        next(it)
+
+
 def test_an_answer_that_is_a_handle_can_be_looked_into_mid_loop(session):
     values = []
     for it in call_each(session.env["counter"], [(3,), (2,), (4,)]):

@@ -57,7 +57,7 @@ class LoopCalls:
             raise ValueError(f"call_each: at most {EACH_MAX} calls in one request, got {len(calls)}")
         if not calls:
             return
-        self._ready(target)
+        target = self._ready(target)
         header, buffers = self._request("each", target, {"args": calls})
         if expect is not None:
             header["expect"] = str(expect)

@@ -57,6 +57,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         self.expired: str | None = None  # the reason, once the submission's deadline has passed
         self._handles: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
         self.globals_cache: dict[str, Handle] = {}  # name -> handle, this runner's (see Env)
+        self._global_names: dict[tuple[int, int], str] = {}  # (gen, id) -> the global it was (_current)
         self._release: list[int] = []
         # Seconds spent in calls (issue 16; grading/core.py reads it for the time split): the
         # student's code as the runner timed it, and the rest of each round trip.
@@ -88,7 +89,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
             if object.__getattribute__(obj, "_sb_session") is not self:
                 raise TypeError("an object from another submission cannot be passed here")
             if object.__getattribute__(obj, "_sb_gen") != self.gen:
-                raise RuntimeError("this object belonged to a runner that has since been restarted")
+                obj = self._current(obj, lookup=False)  # mid-encoding: no round trip
             return {wire.TAG: "ref", "id": object.__getattribute__(obj, "_sb_id")}
         return None
 
@@ -100,9 +101,10 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         for name, d in prefetch.items():
             if type(name) is str and len(name) <= 200 and isinstance(d, dict) and d.get(wire.TAG) == "h":
                 try:
-                    self.globals_cache[name] = self._handle(d)
+                    self.globals_cache[name] = h = self._handle(d)
                 except wire.WireError:
                     continue
+                self._global_names[(self.gen, object.__getattribute__(h, "_sb_id"))] = name
 
     def global_value(self, name: str):
         """A global of the submission: a handle it announced or was looked up before (and has not
@@ -113,7 +115,22 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         value = self._op("global", None, name=name, keyerror=True)
         if isinstance(value, Handle):
             self.globals_cache[name] = value
+            self._global_names[(self.gen, object.__getattribute__(value, "_sb_id"))] = name
         return value
+
+    def _current(self, h: Handle, lookup: bool = True) -> Handle:
+        """A handle of an earlier runner, as this runner's: a module global (a function the test
+        was given) is the same name looked up again; anything else the old runner made is gone.
+        A test holds its functions across a restart it did not ask for (a loop left early whose
+        slow runner _settle killed): the next call must reach the new runner's function, not fail
+        as a stale object, nor send the old id to the new runner."""
+        name = self._global_names.get((object.__getattribute__(h, "_sb_gen"), object.__getattribute__(h, "_sb_id")))
+        new = None
+        if name is not None:
+            new = self.global_value(name) if lookup else self.globals_cache.get(name)
+        if not isinstance(new, Handle) or object.__getattribute__(new, "_sb_gen") != self.gen:
+            raise RuntimeError("this object belonged to a runner that has since been restarted")
+        return new
 
     def _handle(self, d: dict) -> Handle:
         hid = d.get("id")
@@ -151,12 +168,13 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         self.timing["wire"] += seconds - busy
 
     def _call(self, op: str, target: Handle | None, keyerror: bool = False, **fields):
-        self._ready(target)
+        target = self._ready(target)
         header, buffers = self._request(op, target, fields)
         return self._exchange(header, buffers, keyerror, fields)
 
-    def _ready(self, target: Handle | None) -> None:
-        """Raise what a call would meet instead of an answer; restart a runner lost to a fault."""
+    def _ready(self, target: Handle | None) -> Handle | None:
+        """Raise what a call would meet instead of an answer; restart a runner lost to a fault;
+        the target as this runner's handle (_current)."""
         if self.closed:
             raise RuntimeError("the submission's session is closed")
         self._settle()
@@ -164,8 +182,6 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
             raise RunnerFault(Status.TIMEOUT, self.expired)
         if self.broken:
             raise RunnerFault(Status.ERROR, f"the runner could not be restarted: {self.broken}")
-        if target is not None and object.__getattribute__(target, "_sb_gen") != self.gen:
-            raise RuntimeError("this object belonged to a runner that has since been restarted")
         if self.import_error:
             raise RunnerFault(self.import_error[0], self.import_error[1])
         if not self.alive:
@@ -174,6 +190,9 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
                 raise RunnerFault(Status.ERROR, f"the runner could not be restarted: {self.broken}")
             if self._out_of_time():
                 raise RunnerFault(Status.TIMEOUT, self.expired)
+        if target is not None and object.__getattribute__(target, "_sb_gen") != self.gen:
+            target = self._current(target)
+        return target
 
     def _request(self, op: str, target: Handle | None, fields: dict) -> tuple[dict, list]:
         header: dict = {"op": op, "fp": _numpy_errstate()}
