@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import struct
 import zipfile
 
@@ -259,3 +260,32 @@ def test_the_cache_name_does_not_depend_on_how_python_was_started(tmp_path, monk
     before = files.environment_key()
     (site / "numpy-1.0.dist-info").rename(site / "numpy-2.0.dist-info")
     assert files.environment_key() != before
+
+
+def test_old_stores_of_an_assignment_are_pruned_when_a_new_one_is_recorded(tmp_path):
+    """Each edit of a test file records a new store; a build keeps the newest few of each
+    assignment (build.oracles.KEEP) and leaves other assignments' alone."""
+    from autograder.build import oracles as store
+
+    folder = tmp_path / "oracles"
+    folder.mkdir()
+    for i in range(6):
+        for slug in ("mini", "other"):
+            path = folder / f"{slug}-{i:024x}.bin"
+            path.write_bytes(b"x")
+            os.utime(path, ns=(10**18 + i, 10**18 + i))  # written in order 0..5
+    gone = store.prune(folder, "mini")
+    assert sorted(p.name for p in gone) == [f"mini-{i:024x}.bin" for i in range(6 - store.KEEP)]
+    assert sorted(p.name for p in folder.glob("mini-*.bin")) == [f"mini-{i:024x}.bin" for i in range(6 - store.KEEP, 6)]
+    assert len(list(folder.glob("other-*.bin"))) == 6
+
+
+def test_a_build_after_a_test_edit_records_a_new_store_and_keeps_the_last(tmp_path):
+    root, _subs = _course(tmp_path)
+    run_course("--root", root, "build", "--out", tmp_path / "dist")
+    first = _store(root)
+    q2 = root / "assignments" / "mini" / "tests" / "q2_scale.py"
+    q2.write_text(q2.read_text() + "\n# an edit\n")
+    run_course("--root", root, "build", "--out", tmp_path / "dist2")
+    stores = sorted((root / "build" / "oracles").glob("mini-*.bin"))
+    assert len(stores) == 2 and first in stores, stores  # the new one beside the last (KEEP is 3)

@@ -86,4 +86,23 @@ def recorded(assignment: Assignment, files: dict[str, bytes]) -> bytes | None:
                              + " / ".join(tail))
         data = out.read_bytes()
     write_bytes_atomic(target, data)  # two builds at once never leave half a file
+    prune(target.parent, assignment.slug)
     return data
+
+
+KEEP = 3  # stores kept per assignment: the newest, and two to go back to (another branch, an undo)
+
+
+def prune(folder: Path, slug: str, keep: int = KEEP) -> list[Path]:
+    """Remove all but the `keep` most recently written stores of `slug` (each edit of a test file
+    records a new one, and nothing else removed the old); returns what was removed. A store
+    another build is reading when it goes is recorded again there (`cached` answers None)."""
+    stores = sorted(folder.glob(f"{slug}-*.bin"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    gone = []
+    for old in stores[keep:]:
+        try:
+            old.unlink()
+            gone.append(old)
+        except OSError:
+            pass
+    return gone
