@@ -77,13 +77,25 @@ def _compare(got, want, what):
                              f"got {got[i]:.6f} (tolerance {ATOL})")
 
 
+_CAT_BLOCK = []  # [(conv_block, its answer)]: the function held, so its id is never another's
+
+
 def _cat_block(conv_block):
     """The public cases' block: the cat through 3x3x3x8 kernels with the defaults (relu, max, 2).
-    Returns (Keras output, Keras stages, the student's output, the student's stages)."""
+    Returns (Keras output, Keras stages, the student's output, the student's stages). The
+    student's call is made once for the two cases that read it (issue 16); a raise is not kept,
+    so each case meets its own."""
     cat = _cat()
     kernels, bias = _weights(3, 3, 8, 0)
     want, want_stages = _keras_block(cat, kernels, bias, "relu", "max", 2)
-    out, stages = _unpack(_call(conv_block, cat, kernels, bias), "conv_block(cat, kernels, bias)")
+    if _CAT_BLOCK and _CAT_BLOCK[0][0] is conv_block:
+        out, stages = _CAT_BLOCK[0][1]
+    else:
+        out, stages = _unpack(_call(conv_block, cat, kernels, bias), "conv_block(cat, kernels, bias)")
+        if isinstance(out, np.ndarray):
+            out = out.copy()
+            out.setflags(write=False)  # the next case reads the same answer
+        _CAT_BLOCK[:] = [(conv_block, (out, stages))]
     return want, want_stages, out, stages
 
 
