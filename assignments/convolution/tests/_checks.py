@@ -5,10 +5,7 @@ decoded assets) for the life of the grading process, which serves every submissi
 they depend on the test's inputs only, never on the student (issue 16).
 """
 
-import hashlib
-import os
-
-import numpy as np
+from _oracles import Memo, content_key
 from _readable import explain as _explain_unreadable
 
 # under otter check: a file it cannot read as written (a BOM) is named on the terminal
@@ -23,13 +20,10 @@ try:  # the grader's: a loop of calls to the submission in one request (autograd
 except ImportError:  # a student's copy: each() just loops
     _call_each = None
 
-_ORACLES = {}
-_DIGESTS = {}
-# Large arrays already hashed, by dtype and shape: [(bytes, digest)], a few each. The same grey
-# image comes back to `oracle` in every submission; comparing bytes costs a twentieth of hashing.
-_SEEN = {}
-_SEEN_MIN_BYTES = 64 * 1024
-_SEEN_KEEP = 4
+# The memo (_oracles.py). A path to a file is keyed by the file's bytes too. The keys have no
+# "oracle" prefix: this assignment's keys never had one.
+_memo = Memo(_recorded, args_key=lambda args: content_key(args, files=True), named=False)
+oracle = _memo.oracle  # results read-only
 
 
 def expect_value_error(call, function, *args):
@@ -55,61 +49,6 @@ def expect_value_errors(function, cases):
         return
     for (call, _args), replay in zip(cases, _call_each(function, [args for _call, args in cases], expect="ValueError")):
         expect_value_error(call, replay)
-
-
-def _key(value):
-    """A hashable, content-based key: arrays by dtype, shape and a digest of their bytes; a path
-    to a file by the path as given and a digest of the file's bytes."""
-    if isinstance(value, np.ndarray):
-        data = np.ascontiguousarray(value)
-        return ("array", data.dtype.str, data.shape, _digest(data))
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__,) + tuple(_key(v) for v in value)
-    if isinstance(value, str) and os.path.isfile(value):
-        return ("file", value, _file_digest(value))
-    return (type(value).__name__, repr(value))
-
-
-def _digest(data):
-    raw = data.tobytes()
-    if len(raw) < _SEEN_MIN_BYTES:
-        return hashlib.blake2b(raw, digest_size=16).digest()
-    seen = _SEEN.setdefault((data.dtype.str, data.shape), [])
-    for known, digest in seen:
-        if known == raw:
-            return digest
-    digest = hashlib.blake2b(raw, digest_size=16).digest()
-    seen.append((raw, digest))
-    del seen[:-_SEEN_KEEP]
-    return digest
-
-
-def _frozen(value):
-    if isinstance(value, np.ndarray):
-        value = value.copy()
-        value.setflags(write=False)  # a case cannot spoil what the next submission gets
-    elif isinstance(value, tuple):
-        value = tuple(_frozen(v) for v in value)
-    return value
-
-
-def _file_digest(path):
-    """The bytes' digest, read once per version of the file (place, size, time)."""
-    stat = os.stat(path)
-    mark = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
-    if mark not in _DIGESTS:
-        with open(path, "rb") as f:
-            _DIGESTS[mark] = hashlib.blake2b(f.read(), digest_size=16).digest()
-    return _DIGESTS[mark]
-
-
-def oracle(function, *args):
-    """function(*args) for a reference function of the tests (never the student's), computed
-    once per distinct input in this grading process; arrays come back read-only."""
-    key = (function.__module__, function.__qualname__, _key(args))
-    if key not in _ORACLES:
-        _ORACLES[key] = _frozen(_recorded.cached(key, function, args) if _recorded else function(*args))
-    return _ORACLES[key]
 
 
 def each(function, arg_tuples):

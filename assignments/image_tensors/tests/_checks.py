@@ -9,10 +9,10 @@ Two caches make grading cost what the student's code costs (issue 16):
   inspects it. A case that must call twice (to see the input is not modified) calls directly.
 """
 
-import hashlib
 import os
 
 import numpy as np
+from _oracles import Memo, content_key, file_key
 from _readable import explain as _explain_unreadable
 from _watch import untouched
 from PIL import Image
@@ -25,14 +25,7 @@ try:  # the grader's results, recorded when the course was built (autograder/gra
 except ImportError:  # a student's copy: every oracle is computed
     _recorded = None
 
-_ORACLES = {}
-_DIGESTS = {}
-# Large arrays already hashed, by dtype and shape: [(bytes, digest)], a few each. The same decoded
-# asset comes back to `oracle` and `student` in every submission; comparing bytes costs a twentieth
-# of hashing them.
-_SEEN = {}
-_SEEN_MIN_BYTES = 64 * 1024
-_SEEN_KEEP = 4
+_ASSETS = {}
 _STUDENT = []  # [(function, {input key: result})], most recent last; a few functions per session
 _STUDENT_KEEP = 16
 # What the memo keeps, all functions together: a result past it is handed over without being kept
@@ -54,30 +47,8 @@ def expect_error(error, call, function, *args, hint=""):
 
 
 def _key(value):
-    """A hashable, content-based key: arrays by dtype, shape and a digest of their bytes."""
-    if isinstance(value, np.ndarray):
-        data = np.ascontiguousarray(value)
-        # Layout and writability too: a function may (wrongly) depend on them.
-        return ("array", data.dtype.str, data.shape, value.flags.c_contiguous, value.flags.writeable, _digest(data))
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__,) + tuple(_key(v) for v in value)
-    if isinstance(value, dict):
-        return ("dict",) + tuple(sorted((k, _key(v)) for k, v in value.items()))
-    return (type(value).__name__, repr(value))
-
-
-def _digest(data):
-    raw = data.tobytes()
-    if len(raw) < _SEEN_MIN_BYTES:
-        return hashlib.blake2b(raw, digest_size=16).digest()
-    seen = _SEEN.setdefault((data.dtype.str, data.shape), [])
-    for known, digest in seen:
-        if known == raw:
-            return digest
-    digest = hashlib.blake2b(raw, digest_size=16).digest()
-    seen.append((raw, digest))
-    del seen[:-_SEEN_KEEP]
-    return digest
+    # Layout and writability too: a function may (wrongly) depend on them.
+    return content_key(value, layout=True)
 
 
 def _frozen(value):
@@ -94,44 +65,24 @@ def asset(path, mode=None, reader=None):
     stat = os.stat(path)
     key = ("asset", os.path.abspath(path), stat.st_mtime_ns, stat.st_size, mode,
            None if reader is None else (reader.__module__, reader.__qualname__))
-    if key not in _ORACLES:
+    if key not in _ASSETS:
         if reader is not None:
-            _ORACLES[key] = _frozen(reader(path))
+            _ASSETS[key] = _frozen(reader(path))
         else:
             with Image.open(path) as image:
-                _ORACLES[key] = np.asarray(image if mode is None else image.convert(mode))
-    return _ORACLES[key]
+                _ASSETS[key] = np.asarray(image if mode is None else image.convert(mode))
+    return _ASSETS[key]
 
 
 def _arg_key(value):
     # A path to a file is keyed by the path as given and the file's bytes, not by its name alone.
-    if isinstance(value, str) and os.path.isfile(value):
-        stat = os.stat(value)
-        mark = (os.path.abspath(value), stat.st_mtime_ns, stat.st_size)
-        if mark not in _DIGESTS:  # read once per version of the file
-            with open(value, "rb") as f:
-                _DIGESTS[mark] = hashlib.blake2b(f.read(), digest_size=16).digest()
-        return ("file", value, _DIGESTS[mark])
-    return _key(value)
+    return file_key(value) or _key(value)
 
 
-def oracle(function, *args):
-    """function(*args) for a reference function of the tests (never the student's), computed
-    once per distinct input in this grading process; the result is read-only."""
-    key = ("oracle", function.__module__, function.__qualname__, tuple(_arg_key(a) for a in args))
-    if key not in _ORACLES:
-        _ORACLES[key] = _frozen(_recorded.cached(key, function, args) if _recorded else function(*args))
-
-    return _ORACLES[key]
-
-
-def computed(function, *args):
-    """As `oracle`, for what is cheaper to compute than to store (a transposed asset): kept for
-    this grading process only, never recorded by the build; the result is read-only."""
-    key = ("computed", function.__module__, function.__qualname__, tuple(_arg_key(a) for a in args))
-    if key not in _ORACLES:
-        _ORACLES[key] = _frozen(function(*args))
-    return _ORACLES[key]
+# The memo (_oracles.py), keyed argument by argument; a result is kept as `_frozen` makes it.
+_memo = Memo(_recorded, args_key=lambda args: tuple(_arg_key(a) for a in args), frozen=_frozen)
+oracle = _memo.oracle  # the result read-only
+computed = _memo.computed  # for what is cheaper to compute than to store: never recorded
 
 
 _PLAIN = (np.ndarray, int, float, str, bool, np.integer, np.floating, type(None))

@@ -4,12 +4,12 @@ The oracles here (the decoded cat, its edge map, Keras pooling layers, block_red
 once per distinct input in a grading process, which serves every submission of a batch (issue 16);
 each caller gets its own copy, as before. `oracle` does the same for the test files' own Keras
 references (output shapes, dropout, the conv block), whose results come back read-only, and
-`computed` for the tests' seeded inputs (never recorded by the build).
+`computed` for the tests' seeded inputs (never recorded by the build); both are _oracles.py's.
 """
-import hashlib
 import os
 
 import numpy as np
+from _oracles import Memo
 from _readable import explain as _explain_unreadable
 
 # under otter check: a file it cannot read as written (a BOM) is named on the terminal
@@ -24,70 +24,16 @@ try:  # the grader's: a loop of calls to the submission in one request (autograd
 except ImportError:  # a student's copy: each() just loops
     _call_each = None
 
-_ORACLES = {}
-# Large arrays already hashed, by dtype and shape: [(bytes, digest)], a few each. The same cat or
-# edge map comes back to `oracle` in every submission; comparing bytes costs a twentieth of hashing.
-_SEEN = {}
-_SEEN_MIN_BYTES = 64 * 1024
-_SEEN_KEEP = 4
+_memo = Memo(_recorded)
+oracle = _memo.oracle  # results read-only
+computed = _memo.computed  # for the tests' seeded inputs: never recorded by the build
+_DECODED = {}  # the cat and its edge map, by the file's place, time and size
 
 
 def _once(key, compute):
-    if key not in _ORACLES:
-        _ORACLES[key] = compute()
-    return _ORACLES[key].copy()
-
-
-def computed(function, *args):
-    """As `oracle`, for what is cheaper to compute than to store (the tests' seeded inputs): kept
-    for this grading process only, never recorded by the build; arrays come back read-only."""
-    key = ("computed", function.__module__, function.__qualname__, _key(args))
-    if key not in _ORACLES:
-        _ORACLES[key] = _frozen(function(*args))
-    return _ORACLES[key]
-
-
-def oracle(function, *args):
-    """function(*args) for a reference function of the tests (never the student's), computed once
-    per distinct input in this grading process; arrays come back read-only."""
-    key = ("oracle", function.__module__, function.__qualname__, _key(args))
-    if key not in _ORACLES:
-        _ORACLES[key] = _frozen(_recorded.cached(key, function, args) if _recorded else function(*args))
-
-    return _ORACLES[key]
-
-
-def _key(value):
-    """A hashable, content-based key: arrays by dtype, shape and a digest of their bytes."""
-    if isinstance(value, np.ndarray):
-        data = np.ascontiguousarray(value)
-        return ("array", data.dtype.str, data.shape, _digest(data))
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__,) + tuple(_key(v) for v in value)
-    return (type(value).__name__, repr(value))
-
-
-def _digest(data):
-    raw = data.tobytes()
-    if len(raw) < _SEEN_MIN_BYTES:
-        return hashlib.blake2b(raw, digest_size=16).digest()
-    seen = _SEEN.setdefault((data.dtype.str, data.shape), [])
-    for known, digest in seen:
-        if known == raw:
-            return digest
-    digest = hashlib.blake2b(raw, digest_size=16).digest()
-    seen.append((raw, digest))
-    del seen[:-_SEEN_KEEP]
-    return digest
-
-
-def _frozen(value):
-    if isinstance(value, np.ndarray):
-        value = value.copy()
-        value.setflags(write=False)  # a case cannot spoil what the next submission gets
-    elif isinstance(value, tuple):
-        value = tuple(_frozen(v) for v in value)
-    return value
+    if key not in _DECODED:
+        _DECODED[key] = compute()
+    return _DECODED[key].copy()
 
 
 def _file_key(path):
