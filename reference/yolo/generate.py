@@ -17,6 +17,7 @@ and the hidden test cases compute their expected values from these files themsel
 - small_short.weights, small_long.weights   one float missing / one float too many
 - plant.cfg, plant.weights      a detector whose weights plant a "cat" on any red square
 - plant_video.avi               5 frames, 128x64, a red square moving across (MJPG)
+- edge_empty_video.avi          an MJPG .avi of no frames (128x64, 5 fps)
 - edge_*                        the tests' small edge cases (smallest valid inputs, each malformed
                                 line, wide inputs, odd weights files, anchor and class lists): the
                                 runner reads only assets, so a test cannot write its own inputs
@@ -170,7 +171,7 @@ EDGE_CASES = {
         "[convolutional]", "batch_normalize=1", "filters=3", "pad=1", "activation=linear",
         "[yolo]",
         "[route]", "layers=-5",
-        "[convolutional]", "stride=2", "activation=linear",
+        "[convolutional]", "size=3", "stride=2", "activation=linear",
         "[yolo]", ""]),
     "edge_mish.cfg": "[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\nactivation=mish\n",
     "edge_softmax.cfg": ("[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\n"
@@ -277,10 +278,11 @@ def plant_box(row, col):
     return (cy - 16, cx - 16, cy + 16, cx + 16)
 
 
-def write_video(path, frames, fps=5):
-    """Write RGB frames as an MJPG .avi (OpenCV's own AVI muxer, so it is byte-stable)."""
+def write_video(path, frames, fps=5, size=None):
+    """Write RGB frames as an MJPG .avi (OpenCV's own AVI muxer, so it is byte-stable); `size`
+    (height, width) for a video of no frames."""
     import cv2
-    height, width = frames[0].shape[:2]
+    height, width = size or frames[0].shape[:2]
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
     if not writer.isOpened():
         raise RuntimeError(f"OpenCV cannot write {path}")
@@ -324,6 +326,7 @@ def generate(public, hidden, seed):
             (public / name).write_text(content, encoding="utf-8")
     darknet_weights.write_weights(public / "plant.weights", plant_layers())
     write_video(public / "plant_video.avi", [plant_frame(r, c) for r, c in PLANT_VIDEO_CELLS])
+    write_video(public / "edge_empty_video.avi", [], size=(64, 128))     # a video of no frames
 
 
 if __name__ == "__main__":

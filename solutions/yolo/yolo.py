@@ -169,11 +169,11 @@ def count_sections(sections):
 def conv_summaries(sections):
     """Summarise every ``[convolutional]`` section as the lecture does.
 
-    Darknet's defaults apply to missing options: size 1, stride 1, pad 0, batch_normalize 0,
-    activation "logistic". Padding is the cfg's, as the lecture reads it: "same" when pad is 1
-    (darknet pads size // 2 on every side, so the grid keeps its size at stride 1 and halves,
-    rounding up, at stride 2: the lecture's depth-64, stride-2 block is "same"), "valid" when pad
-    is 0. That keras-yolo3 builds a stride-2 conv as top-left zero padding followed by a "valid"
+    Darknet's defaults apply to missing options: filters 1, size 1, stride 1, pad 0,
+    batch_normalize 0, activation "logistic". Padding is the cfg's, as the lecture reads it:
+    "same" when pad is 1 (darknet pads size // 2 on every side, so the grid keeps its size at
+    stride 1 and halves, rounding up, at stride 2: the lecture's depth-64, stride-2 block is
+    "same"), "valid" when pad is 0. That keras-yolo3 builds a stride-2 conv as top-left zero padding followed by a "valid"
     convolution is an implementation detail of its Keras model, not the block's padding.
     A conv block is pooled when the section right after it is a ``[maxpool]`` (darknet's
     maxpool defaults: stride 1, size = stride).

@@ -75,10 +75,13 @@ def test_kmeans_errors(kmeans_anchors):
     assert np.allclose(got, three, rtol=1e-5), f"k = 3 for 3 boxes: expected the boxes themselves, smallest area first, got {got.tolist()}"
     got = _anchors(kmeans_anchors, three, 1, 0, "k = 1")
     assert np.allclose(got, [three.mean(axis=0)], rtol=1e-5), f"k = 1: expected the mean size of all boxes, got {got.tolist()}"
-    for bad, k, what in ((np.ones((5, 3)), 2, "boxes of shape (5, 3)"), (np.array([[1.0, 2.0], [0.0, 1.0]]), 1, "a zero width"),
-                         (np.ones((3, 2)), 4, "k = 4 for 3 boxes"), (np.ones((3, 2)), 0, "k = 0")):
+    # k = 0 with max_iter = 0: no round runs that could fail by itself, so k is checked first
+    for bad, k, rounds, what in ((np.ones((5, 3)), 2, 300, "boxes of shape (5, 3)"),
+                                 (np.array([[1.0, 2.0], [0.0, 1.0]]), 1, 300, "a zero width"),
+                                 (np.ones((3, 2)), 4, 300, "k = 4 for 3 boxes"), (np.ones((3, 2)), 0, 300, "k = 0"),
+                                 (np.ones((3, 2)), 0, 0, "k = 0 with max_iter = 0")):
         try:
-            kmeans_anchors(bad, k, 0)
+            kmeans_anchors(bad, k, 0, rounds)
         except ValueError:
             continue
         except Exception as e:  # noqa: BLE001 - reported

@@ -6,6 +6,8 @@ do not depend on your parse_cfg from question 1.
 import numpy as np
 from otter.test_files import test_case
 
+from _checks import expect_raises
+
 OK_FORMAT = False
 
 name = "q2_summarise"
@@ -87,10 +89,15 @@ def test_tiny_summaries(conv_summaries, count_sections):
 
 @test_case(points=1, hidden=True)
 def test_darknet_defaults(conv_summaries):
-    sections = [("net", {}), ("convolutional", {"filters": 8, "size": 3}), ("maxpool", {"stride": 2})]
+    # the last section a conv with no options at all: nothing follows it to pool it
+    sections = [("net", {}), ("convolutional", {"filters": 8, "size": 3}), ("maxpool", {"stride": 2}),
+                ("convolutional", {})]
     want = [{"layer": 0, "depth": 8, "kernel": 3, "stride": 1, "padding": "valid", "batch_norm": False,
-             "activation": "logistic", "pooling": {"size": 2, "stride": 2}}]
-    _check(conv_summaries(sections), want, "a conv with darknet's defaults (pad 0, no batch norm, logistic)")
+             "activation": "logistic", "pooling": {"size": 2, "stride": 2}},
+            {"layer": 2, "depth": 1, "kernel": 1, "stride": 1, "padding": "valid", "batch_norm": False,
+             "activation": "logistic", "pooling": None}]
+    _check(conv_summaries(sections), want,
+           "convs with darknet's defaults (filters 1, size 1, pad 0, no batch norm, logistic), the last one ending the cfg")
 
 
 def _check_heads(got, want, what):
@@ -101,6 +108,7 @@ def _check_heads(got, want, what):
         for key in ("layer", "mask", "classes"):
             assert g[key] == w[key], f"{what}, head {i}: expected {key} {w[key]!r}, got {g[key]!r}"
         anchors = np.asarray(g["anchors"])
+        assert anchors.dtype == np.float32, f"{what}, head {i}: expected anchors as a float32 array, got {anchors.dtype}"
         # the shape on its own first: a failing assertion's message lists the answer (attack h04)
         assert anchors.shape == w["anchors"].shape, (
             f"{what}, head {i}: expected anchors of shape {w['anchors'].shape} (width, height) pairs, got shape {anchors.shape}")
@@ -146,10 +154,9 @@ def test_yolo_heads_of_the_configs(yolo_heads):
     want = [{"layer": 0, "mask": [1], "anchors": np.array([[4.0, 6.0], [8.0, 8.0]]), "classes": 20},
             {"layer": 1, "mask": [0, 1], "anchors": np.array([[4.0, 6.0], [8.0, 8.0]]), "classes": 20}]
     _check_heads(yolo_heads(one), want, "a one-value mask, then no mask (every anchor) and darknet's default classes")
-    try:
-        got = yolo_heads([("net", {}), ("yolo", {"mask": 0, "anchors": 10})])
-    except ValueError:
-        return
-    except Exception as e:  # noqa: BLE001 - reported
-        raise AssertionError(f"a [yolo] section whose anchors are one number: expected ValueError, got {type(e).__name__}: {e}") from None
-    raise AssertionError(f"a [yolo] section whose anchors are one number (not w,h pairs): expected ValueError, got {got!r}")
+    expect_raises(ValueError, yolo_heads, [("net", {}), ("yolo", {"mask": 0, "anchors": 10})],
+                  what="a [yolo] section whose anchors are one number (not w,h pairs)")
+    # two anchors listed: indices 0 and 1 only (one good index beside a bad one still fails)
+    for mask in ([0, 2], 2, [-1, 0]):
+        expect_raises(ValueError, yolo_heads, [("net", {}), ("yolo", {"mask": mask, "anchors": [4, 6, 8, 8]})],
+                      what=f"mask {mask} with two anchors listed (an index that is not one of them)")

@@ -50,18 +50,20 @@ def test_defaults_wide_input_and_errors(build_model):
     #   0 conv 3x3/2, 2 filters, pad=1: 6x10x2     1 conv 3x3, no filters/pad given: 'valid', 1 filter: 4x8x1
     #   2 maxpool stride=2 (size = stride): 2x4    3 upsample (stride 2): 4x8
     #   4 conv 1x1, 3 filters, batch norm: 4x8x3   5 yolo
-    #   6 route -5 (layer 1): 4x8x1                7 conv 1x1/2 (size 1, 1 filter): 2x4x1    8 yolo
+    #   6 route -5 (layer 1): 4x8x1                7 conv 3x3/2, pad 0 (1 filter): 1x3x1    8 yolo
+    #   (darknet's grid (in + 2p - size) // stride + 1 with p = 0: (4 - 3) // 2 + 1, (8 - 3) // 2 + 1)
     model = build_model("assets/edge_wide.cfg")
     got_in = tuple(model.input_shape)
     assert got_in == (None, 12, 20, 1), f"edge_wide.cfg, [net] width=20 height=12 channels=1: expected input shape (None, 12, 20, 1), got {got_in}"
     got = _shapes(model.output_shape)
-    want = [(None, 4, 8, 3), (None, 2, 4, 1)]
+    want = [(None, 4, 8, 3), (None, 1, 3, 1)]
     assert got == want, (
-        f"edge_wide.cfg, using darknet's defaults (size 1, filters 1, pad 0, maxpool size = stride, upsample 2): "
+        f"edge_wide.cfg, using darknet's defaults (size 1, filters 1, pad 0, maxpool size = stride, upsample 2) "
+        f"and a stride-2 conv with pad 0: "
         f"expected output shapes {want}, got {got}")
     n = model.count_params()
-    # 3*3*1*2 + 2, 3*3*2*1 + 1, 1*1*1*3 + 4*3, 1*1*1*1 + 1
-    assert n == 56, f"edge_wide.cfg: expected 56 parameters, got {n}"
+    # 3*3*1*2 + 2, 3*3*2*1 + 1, 1*1*1*3 + 4*3, 3*3*1*1 + 1
+    assert n == 64, f"edge_wide.cfg: expected 64 parameters, got {n}"
     for asset, what in [("edge_mish.cfg", "activation=mish"), ("edge_softmax.cfg", "a [softmax] section")]:
         expect_raises(ValueError, build_model, f"assets/{asset}", what=f"{asset}: {what} is not supported")
 

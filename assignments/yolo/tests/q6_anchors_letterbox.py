@@ -46,7 +46,14 @@ def test_letterbox_cat(letterbox):
     cat = Image.open("assets/cat.png").convert("RGB")
     want = np.full((416, 416, 3), 128, np.uint8)
     want[70:70 + 276] = np.asarray(cat.resize((416, 276), Image.BICUBIC))
-    _check_letterbox(letterbox("assets/cat.png"), want, "letterbox('assets/cat.png')")
+    got = letterbox("assets/cat.png")
+    _check_letterbox(got, want, "letterbox('assets/cat.png')")
+    # the bands are the canvas itself, no resampling there: exactly grey
+    bands = np.concatenate([np.asarray(got)[:70], np.asarray(got)[70 + 276:]]).reshape(-1, 3)
+    off = bands[np.any(bands != 128, axis=1)]
+    assert len(off) == 0, (
+        f"letterbox('assets/cat.png'): the 70 rows above and below the picture should be exactly grey "
+        f"(128, 128, 128), got {len(off)} pixels otherwise, e.g. {off[0].tolist()}")
 
 
 @test_case(points=2, hidden=True)

@@ -53,6 +53,8 @@ def test_lines(detection_lines):
             "dog 0.88 (0, 13) (81, 50)",                # floor(v + 0.5); left clipped at 0
             "traffic light 0.50 (150, 90) (200, 100)"]  # bottom and right clipped to the 100x200 image
     assert list(got) == want, f"expected {want}, got {got}"
+    got = detection_lines(boxes, np.array([0.876, 0.5049]), np.array([1, 2]), ["cat", "dog", "traffic light"], (100, 200, 3))
+    assert list(got) == want, f"image_shape (100, 200, 3), an image's own shape, is the same 100x200 image: expected {want}, got {got}"
 
 
 @test_case(points=2)
@@ -144,13 +146,36 @@ def test_draw_outside_and_inverted_boxes(draw_detections, class_colours):
              [-50, -80, -10, -5],      # above and left of the picture
              [450, 100, 500, 200],     # below it
              [-40, 100, -1, 300],      # in the grey band above a letterboxed picture
-             [10, 10, 10.2, 50]]       # no height after rounding
-    got = _draw(draw_detections, image, empty, [0, 1, 2, 0, 1], "boxes with no area on the picture")
+             [10, 10, 10.2, 50],       # no height after rounding
+             [10, 50, 40, 50.3]]       # no width after rounding
+    got = _draw(draw_detections, image, empty, [0, 1, 2, 0, 1, 2], "boxes with no area on the picture")
     assert np.array_equal(got, image), "boxes with no area on the picture (inverted, outside, empty) draw nothing"
     # half outside (top right): clipped to rows 0..50, columns 550..600; the label goes inside
-    got = _draw(draw_detections, image, empty + [[-30, 550, 50, 700]], [0, 1, 2, 0, 1, 1], "a box half outside")
+    got = _draw(draw_detections, image, empty + [[-30, 550, 50, 700]], [0, 1, 2, 0, 1, 2, 1], "a box half outside")
     colour = list(class_colours(3)[1])
     for y, x, where in [(50, 580, "bottom edge"), (40, 550, "left edge"), (40, 599, "edge of the picture (inner outline)")]:
         assert got[y, x].tolist() == colour, f"half-outside box: its {where} at row {y}, column {x} should be {colour}, got {got[y, x].tolist()}"
     _unchanged(got, image, (53, 400), (0, 600), "below the half-outside box")
     _unchanged(got, image, (0, 400), (0, 547), "left of the half-outside box")
+    # a box with room all round on the 600x400 image: a 3-pixel outline growing inwards, the label
+    # above it in black on blue (class 2's colour, 0, 0, 255)
+    got = _draw(draw_detections, image, [[100, 100, 200, 400]], [2], "a box at rows 100..200, columns 100..400")
+    blue = list(class_colours(3)[2])
+    column = got[98:106, 250].tolist()
+    want = [image[y, 250].tolist() for y in (98, 99)] + [blue] * 3 + [image[y, 250].tolist() for y in range(103, 106)]
+    assert column == want, (
+        f"column 250, rows 98..105, across the top edge at row 100: expected rows 100..102 in {blue} "
+        f"((600 + 400) // 300 = 3 pixels, growing inwards) and the rest unchanged, got {column}")
+    _unchanged(got, image, (80, 100), (300, 600), "above the box, right of its label (the outline grows inwards)")
+    label = got[:100][np.any(got[:100] != image[:100], axis=-1)]
+    assert len(label) and np.all(label[:, :2] == 0) and label[:, 2].min() < 128, (
+        f"the label above the box: black text on a rectangle of {blue}, so every pixel of it a shade between "
+        f"that colour and black; got {len(label)} changed pixels above the box, "
+        f"{int(np.sum(np.any(label[:, :2] != 0, axis=1)))} with red or green, darkest blue {int(label[:, 2].min()) if len(label) else None}")
+    # 300x299: (300 + 299) // 300 = 1, a one-pixel outline
+    small = image[:299, :300]
+    got = _draw(draw_detections, small, [[100, 100, 200, 250]], [2], "a box on a 300x299 image")
+    column = got[99:103, 175].tolist()
+    want = [small[99, 175].tolist(), blue, small[101, 175].tolist(), small[102, 175].tolist()]
+    assert column == want, (
+        f"a 300x299 image: the outline is (300 + 299) // 300 = 1 pixel: column 175, rows 99..102, expected {want}, got {column}")

@@ -77,7 +77,7 @@ def test_read_frames(read_frames):
 
 
 @test_case(points=4)
-def test_detect_video(build_model, load_weights, read_classes, detect_video, read_frames):
+def test_detect_video(build_model, load_weights, read_classes, detect_video, read_frames, cv2):
     model, names = _plant(build_model, load_weights, read_classes)
     per_frame = detect_video(model, "assets/plant_video.avi", "annotated.avi", PLANT_ANCHORS, names)
     assert len(per_frame) == 5, f"plant_video.avi has 5 frames: expected 5 lists of lines, got {len(per_frame)}"
@@ -93,6 +93,9 @@ def test_detect_video(build_model, load_weights, read_classes, detect_video, rea
     frames = read_frames("annotated.avi")
     assert len(frames) == 5 and all(np.shape(f) == (64, 128, 3) for f in frames), (
         f"annotated.avi should hold 5 frames of 64x128, got {len(frames)} of {[np.shape(f) for f in frames][:2]}")
+    # cv2 is yolo.py's own import: the file is read where detect_video wrote it
+    fps = cv2.VideoCapture("annotated.avi").get(cv2.CAP_PROP_FPS)
+    assert fps == 5, f"annotated.avi should keep plant_video.avi's frame rate, 5 frames a second, got {fps}"
     edge = np.asarray(frames[1])[39:42, 50:62].reshape(-1, 3).astype(int)
     r, g, b = edge[np.argmax(edge.sum(axis=-1))]
     assert r + g + b > 150 and r > b + 50, (
@@ -145,6 +148,8 @@ def test_mp4_and_errors(build_model, load_weights, read_classes, detect_video, r
     frames = read_frames("annotated.mp4")
     assert len(frames) == 5 and all(np.shape(f) == (64, 128, 3) for f in frames), (
         f"annotated.mp4 should hold 5 frames of 64x128, got {len(frames)} of {[np.shape(f) for f in frames][:2]}")
+    got = detect_video(model, "assets/edge_empty_video.avi", "empty_out.avi", PLANT_ANCHORS, names)
+    assert list(got) == [], f"a video of no frames: expected an empty list (no frames, no lines), got {got!r}"
     expect_raises(FileNotFoundError, detect_video, model, "assets/no_such.avi", "out.avi", PLANT_ANCHORS, names,
                   what="detect_video of a missing video")
     expect_raises(ValueError, detect_video, model, "assets/plant_video.avi", "out.gif", PLANT_ANCHORS, names,
