@@ -173,9 +173,19 @@ EDGE_CASES = {
         "[route]", "layers=-5",
         "[convolutional]", "size=3", "stride=2", "activation=linear",
         "[yolo]", ""]),
-    "edge_mish.cfg": "[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\nactivation=mish\n",
+    # each ends in a [yolo], so that skipping what it cannot build would still make a model
+    "edge_mish.cfg": "[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\nactivation=mish\n[yolo]\n",
     "edge_softmax.cfg": ("[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\n"
-                         "activation=leaky\n[softmax]\ngroups=1\n"),
+                         "activation=leaky\n[softmax]\ngroups=1\n[yolo]\n"),
+    # no width or height (darknet's 416 x 416), a shortcut and a route naming layer 0 absolutely
+    "edge_absolute.cfg": "\n".join([
+        "[net]", "channels=1",
+        "[convolutional]", "filters=2", "size=3", "stride=2", "pad=1", "activation=leaky",
+        "[convolutional]", "filters=2", "activation=linear",
+        "[shortcut]", "from=0", "activation=linear",
+        "[route]", "layers=0",
+        "[convolutional]", "filters=3", "stride=2", "activation=linear",
+        "[yolo]", ""]),
     "edge_no_convs.cfg": "[net]\nwidth=8\nheight=8\n[maxpool]\nsize=2\nstride=2\n[yolo]\n",
     "edge_header_only.weights": np.array([0, 1, 0, 0], "<i4").tobytes(),   # version 0.1, no floats
     "edge_two_anchors.txt": " 8,9,  10.5,11\n",

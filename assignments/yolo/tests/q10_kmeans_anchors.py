@@ -73,6 +73,10 @@ def test_kmeans_errors(kmeans_anchors):
     three = np.array([[10.0, 20.0], [40.0, 40.0], [90.0, 60.0]])
     got = _anchors(kmeans_anchors, three, 3, 0, "k = 3 for 3 boxes (every box its own anchor)")
     assert np.allclose(got, three, rtol=1e-5), f"k = 3 for 3 boxes: expected the boxes themselves, smallest area first, got {got.tolist()}"
+    tiny = np.array([[0.5, 0.8], [0.25, 0.5], [3.0, 2.0]])     # below one pixel is still > 0
+    got = _anchors(kmeans_anchors, tiny, 3, 0, "boxes under one pixel (0.5 x 0.8, 0.25 x 0.5), k = 3")
+    assert np.allclose(got, tiny[[1, 0, 2]], rtol=1e-5), (
+        f"boxes under one pixel wide are allowed (widths and heights > 0): expected them back, smallest area first, got {got.tolist()}")
     got = _anchors(kmeans_anchors, three, 1, 0, "k = 1")
     assert np.allclose(got, [three.mean(axis=0)], rtol=1e-5), f"k = 1: expected the mean size of all boxes, got {got.tolist()}"
     # k = 0 with max_iter = 0: no round runs that could fail by itself, so k is checked first

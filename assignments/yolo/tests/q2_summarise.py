@@ -98,6 +98,11 @@ def test_darknet_defaults(conv_summaries):
              "activation": "logistic", "pooling": None}]
     _check(conv_summaries(sections), want,
            "convs with darknet's defaults (filters 1, size 1, pad 0, no batch norm, logistic), the last one ending the cfg")
+    # a [maxpool] with no options ending the cfg still pools the conv before it: stride 1, size = stride
+    sections = [("net", {}), ("convolutional", {"filters": 4}), ("maxpool", {})]
+    want = [{"layer": 0, "depth": 4, "kernel": 1, "stride": 1, "padding": "valid", "batch_norm": False,
+             "activation": "logistic", "pooling": {"size": 1, "stride": 1}}]
+    _check(conv_summaries(sections), want, "a conv, then a [maxpool] with darknet's defaults ending the cfg")
 
 
 def _check_heads(got, want, what):

@@ -66,6 +66,15 @@ def test_defaults_wide_input_and_errors(build_model):
     assert n == 64, f"edge_wide.cfg: expected 64 parameters, got {n}"
     for asset, what in [("edge_mish.cfg", "activation=mish"), ("edge_softmax.cfg", "a [softmax] section")]:
         expect_raises(ValueError, build_model, f"assets/{asset}", what=f"{asset}: {what} is not supported")
+    # edge_absolute.cfg: [net] gives channels only, so 416x416x1;  0 conv 3x3/2, 2 filters: 208x208x2
+    #   1 conv 1x1, 2 filters   2 shortcut from=0 (absolute: layer 0)   3 route layers=0 (absolute)
+    #   4 conv 1x1/2, 3 filters: 104x104x3   5 yolo
+    model = build_model("assets/edge_absolute.cfg")
+    got = (tuple(model.input_shape), _shapes(model.output_shape))
+    want = ((None, 416, 416, 1), [(None, 104, 104, 3)])
+    assert got == want, (
+        f"edge_absolute.cfg (no width or height: darknet's 416 x 416; a shortcut from=0 and a route layers=0, "
+        f"layer 0 named absolutely): expected input and output shapes {want}, got {got}")
 
 
 @test_case(points=3, hidden=True)

@@ -153,25 +153,35 @@ def test_draw_outside_and_inverted_boxes(draw_detections, class_colours):
     # half outside (top right): clipped to rows 0..50, columns 550..600; the label goes inside
     got = _draw(draw_detections, image, empty + [[-30, 550, 50, 700]], [0, 1, 2, 0, 1, 2, 1], "a box half outside")
     colour = list(class_colours(3)[1])
-    for y, x, where in [(50, 580, "bottom edge"), (40, 550, "left edge"), (40, 599, "edge of the picture (inner outline)")]:
+    for y, x, where in [(50, 580, "bottom edge"), (40, 550, "left edge"), (40, 599, "edge of the picture (inner outline)"),
+                        (0, 590, "top edge, clipped to row 0")]:
         assert got[y, x].tolist() == colour, f"half-outside box: its {where} at row {y}, column {x} should be {colour}, got {got[y, x].tolist()}"
     _unchanged(got, image, (53, 400), (0, 600), "below the half-outside box")
     _unchanged(got, image, (0, 400), (0, 547), "left of the half-outside box")
-    # a box with room all round on the 600x400 image: a 3-pixel outline growing inwards, the label
-    # above it in black on blue (class 2's colour, 0, 0, 255)
-    got = _draw(draw_detections, image, [[100, 100, 200, 400]], [2], "a box at rows 100..200, columns 100..400")
-    blue = list(class_colours(3)[2])
+    # two boxes with room all round on the 600x400 image: a 3-pixel outline growing inwards, and
+    # each label above its box in black on the class's colour (class 2 blue, class 0 red)
+    got = _draw(draw_detections, image, [[100, 100, 200, 400], [250, 100, 350, 400]], [2, 0],
+                "boxes at rows 100..200 and 250..350, columns 100..400")
+    blue, red = list(class_colours(3)[2]), list(class_colours(3)[0])
     column = got[98:106, 250].tolist()
     want = [image[y, 250].tolist() for y in (98, 99)] + [blue] * 3 + [image[y, 250].tolist() for y in range(103, 106)]
     assert column == want, (
         f"column 250, rows 98..105, across the top edge at row 100: expected rows 100..102 in {blue} "
         f"((600 + 400) // 300 = 3 pixels, growing inwards) and the rest unchanged, got {column}")
     _unchanged(got, image, (80, 100), (300, 600), "above the box, right of its label (the outline grows inwards)")
-    label = got[:100][np.any(got[:100] != image[:100], axis=-1)]
-    assert len(label) and np.all(label[:, :2] == 0) and label[:, 2].min() < 128, (
-        f"the label above the box: black text on a rectangle of {blue}, so every pixel of it a shade between "
-        f"that colour and black; got {len(label)} changed pixels above the box, "
-        f"{int(np.sum(np.any(label[:, :2] != 0, axis=1)))} with red or green, darkest blue {int(label[:, 2].min()) if len(label) else None}")
+    for colour, rows in ((blue, (0, 100)), (red, (210, 250))):
+        label = got[slice(*rows)][np.any(got[slice(*rows)] != image[slice(*rows)], axis=-1)]
+        lacks = [c for c in range(3) if colour[c] == 0]       # black text on it keeps these at 0
+        assert len(label) and np.all(label[:, lacks] == 0) and label.max(axis=1).min() < 128, (
+            f"the label above the box of colour {colour}: black text on a rectangle of that colour, so every "
+            f"pixel of it a shade between the colour and black; got {len(label)} changed pixels above the box, "
+            f"{int(np.sum(np.any(label[:, lacks] != 0, axis=1))) if len(label) else 0} with some of another colour")
+    # a box one pixel wide after rounding never raises and is drawn (the cap is min(width, height) // 2 + 1)
+    got = _draw(draw_detections, image, [[100.0, 400.2, 300.0, 401.4]], [1], "a box 1 pixel wide after rounding")
+    green = list(class_colours(3)[1])
+    assert got[200, 400].tolist() == green and got[200, 401].tolist() == green, (
+        f"columns 400 and 401 at row 200 lie on the narrow box: expected {green}, got {got[200, 400:402].tolist()}")
+    _unchanged(got, image, (110, 300), (403, 600), "right of the narrow box (its outline may not grow past it)")
     # 300x299: (300 + 299) // 300 = 1, a one-pixel outline
     small = image[:299, :300]
     got = _draw(draw_detections, small, [[100, 100, 200, 250]], [2], "a box on a 300x299 image")

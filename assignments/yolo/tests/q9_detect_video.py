@@ -148,6 +148,11 @@ def test_mp4_and_errors(build_model, load_weights, read_classes, detect_video, r
     frames = read_frames("annotated.mp4")
     assert len(frames) == 5 and all(np.shape(f) == (64, 128, 3) for f in frames), (
         f"annotated.mp4 should hold 5 frames of 64x128, got {len(frames)} of {[np.shape(f) for f in frames][:2]}")
+    # score_threshold 1.0: the plant detector's class logit is 10, so no score reaches 1 (sigmoid(10) < 1)
+    strict = detect_video(model, "assets/plant_video.avi", "strict.avi", PLANT_ANCHORS, names, score_threshold=1.0)
+    assert [list(lines) for lines in strict] == [["Found 0 boxes for img"]] * 5, (
+        f"score_threshold=1.0 (passed on to every frame): expected no detection in any of the 5 frames, "
+        f"got {[len(lines) - 1 for lines in strict]} detections")
     got = detect_video(model, "assets/edge_empty_video.avi", "empty_out.avi", PLANT_ANCHORS, names)
     assert list(got) == [], f"a video of no frames: expected an empty list (no frames, no lines), got {got!r}"
     expect_raises(FileNotFoundError, detect_video, model, "assets/no_such.avi", "out.avi", PLANT_ANCHORS, names,
