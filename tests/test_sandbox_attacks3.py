@@ -372,7 +372,10 @@ def test_every_attack_in_one_batch_keeps_honest_marks_and_judge_memory(tmp_path)
     for name in honest_names:
         assert rows[name]["status"] == "graded" and float(rows[name]["score"]) == full, rows[name]
     assert not [n for n, r in rows.items() if r["status"] == "failed"], rows
-    assert rows["b04_endless_iterator"]["status"] == "timeout", rows["b04_endless_iterator"]  # it did run
+    # b04 did run: it ends at the submission's deadline or, where that allows more than ~170,000
+    # round trips (this course's), at its session's budget of reply headers (SESSION_HEADERS, i03)
+    b04 = rows["b04_endless_iterator"]
+    assert b04["status"] == "timeout" or "MiB of lists, dicts and other values in all" in b04["reason"], b04
     assert listener.connections == 0
     peak, honest_peak = max(_peak_kb(out)), max(base_peaks)
     print(f"judge peak: {peak / 1024:.0f} MiB with every attack, {honest_peak / 1024:.0f} MiB honest only; "

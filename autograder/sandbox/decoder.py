@@ -41,6 +41,7 @@ class Decoder:
         self.hash_work = 0
         self.printed = 0  # array values a repr of the answer would print (MAX_PRINTED, h01)
         self.bytes = 0  # bytes of its bytes values (MAX_BYTES, h02)
+        self.pixels = 0  # of all its images (MAX_PIXELS, i01)
         self.used: set[int] = set()
 
     def _buf(self, i) -> bytearray:
@@ -202,8 +203,10 @@ class Decoder:
         w, h = size
         if _pil_size(mode, w, h) != len(buf):  # exact arithmetic on the claim: nothing allocated yet
             raise WireError(f"an image of {w}x{h} {mode} does not match its {len(buf)} bytes of data")
-        if w * h > MAX_PIXELS:
-            raise WireError(f"an image of {w}x{h} is over the limit of {MAX_PIXELS:,} pixels")
+        self.pixels += w * h  # summed: PIL keeps a bit image a byte a pixel, 8x its buffer (i01)
+        if self.pixels > MAX_PIXELS:
+            raise WireError(f"the images of the value have more than {MAX_PIXELS:,} pixels in all "
+                            f"(the last is {w}x{h})")
         palette = x.get("palette")
         if palette is not None:
             palette = _list(palette)

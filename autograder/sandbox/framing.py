@@ -99,13 +99,44 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytearra
     return buf
 
 
+class Budget:
+    """What all the frames read with it may hold together: bytes in all, and bytes of JSON
+    headers (a header byte can cost ~20 bytes of Python objects). A session's replies share one
+    (limits.SESSION_MESSAGES, SESSION_HEADERS): each reply was bounded, their sum was not, and a
+    test that keeps every item of an object it iterates kept gigabytes (attacks i02, i03). A
+    frame is checked before its header is read and charged before its buffers are; one refused
+    is not charged."""
+
+    def __init__(self, total: int, headers: int):
+        self.total, self.headers = total, headers
+        self.spent = self.spent_headers = 0
+
+    def check(self, total: int, headers: int) -> None:
+        if self.spent_headers + headers > self.headers:
+            raise WireError(f"the submission's answers in this session have held more than "
+                            f"{self.headers / 2**20:g} MiB of lists, dicts and other values in all "
+                            "(large data travels as numpy arrays)")
+        if self.spent + total > self.total:
+            raise WireError(f"the submission's answers in this session have come to more than "
+                            f"{self.total / 2**20:g} MiB in all (each answer is bounded, and so is their sum)")
+
+    def charge(self, total: int, headers: int) -> None:
+        self.check(total, headers)
+        self.spent += total
+        self.spent_headers += headers
+
+
 def recv_frame(sock: socket.socket, deadline: float | None = None,
-               max_bytes: int = 512 * 1024 * 1024, header_cap: int = HEADER_CAP) -> tuple[dict, list[bytearray]]:
-    """One frame; Timeout when the deadline passes, Closed at EOF, WireError when malformed."""
+               max_bytes: int = 512 * 1024 * 1024, header_cap: int = HEADER_CAP,
+               budget: Budget | None = None) -> tuple[dict, list[bytearray]]:
+    """One frame; Timeout when the deadline passes, Closed at EOF, WireError when malformed or
+    over what `budget` has left."""
     (n,) = _LEN.unpack(_recv_exact(sock, 4, deadline))
     if n > min(header_cap, max_bytes):
         raise WireError(f"message header of {n:,} bytes is over the limit of {min(header_cap, max_bytes):,} "
                         "(a list, dict or set with very many items; large data travels as numpy arrays)")
+    if budget is not None:
+        budget.check(n, n)
     try:
         header = json.loads(bytes(_recv_exact(sock, n, deadline)).decode("utf-8", "surrogatepass"))
     except (Timeout, Closed):
@@ -123,4 +154,6 @@ def recv_frame(sock: socket.socket, deadline: float | None = None,
     if n + sum(lens) > max_bytes:
         raise WireError(f"message of {(n + sum(lens)) / 2**20:.1f} MiB is over the "
                         f"{max_bytes / 2**20:g} MiB limit")
+    if budget is not None:
+        budget.charge(n + sum(lens), n)
     return header, [_recv_exact(sock, k, deadline) for k in lens]

@@ -19,7 +19,7 @@ from .reasons import confinement_problem, death_reason, import_failure
 
 class RunnerLifecycle:
     """Start, watch, kill and restart the runner of one session. The session sets the fields
-    used here (zygote, uid, limits, source, filename, module, deadline, log, engine)."""
+    used here (zygote, uid, limits, source, filename, module, deadline, log, engine, budget)."""
 
     def _until(self, seconds: float) -> float:
         """The receive deadline of one exchange: `seconds` from now, or the submission's
@@ -105,8 +105,10 @@ class RunnerLifecycle:
         return death_reason(info, when, self.limits.memory_mb)
 
     def _recv(self, deadline: float) -> tuple[dict, list]:
+        """The runner's next frame: each within a reply's limits, and all of the session's
+        together (every runner it starts) within its budget (attacks i02, i03)."""
         header, bufs = wire.recv_frame(self.rsock, deadline, self.engine.max_message,
-                                       header_cap=wire.REPLY_HEADER_CAP)
+                                       header_cap=wire.REPLY_HEADER_CAP, budget=self.budget)
         self.log.take_output(header)
         return header, bufs
 

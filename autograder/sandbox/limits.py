@@ -49,9 +49,21 @@ RECV_CHUNK = 1 << 20  # buffers grow as bytes arrive: a claimed size alone alloc
 # the header cap bounds what one reply can add to the judge's memory (about 20 MiB here);
 # large data travels as buffers (numpy arrays, images), which the header only describes.
 REPLY_HEADER_CAP = 1024 * 1024
+# What all of one session's replies may hold together. Each reply is bounded, and the deadline
+# bounds the time, not what a test keeps of the answers: a test's tuple(got) asks for an
+# object's items one round trip each and keeps them all, so ten items of a 400 MB array each
+# held 4.5 GB in the judge within a 20 s deadline (attack i02), and items of 1 MiB of JSON
+# header each (~22 MB of Python objects) 0.6 GB, growing with the deadline (i03). Both are
+# charged as each frame arrives, before its buffers are allocated (framing.Budget). The six
+# assignments' solutions receive at most 31 MiB in a session (classifier_swap), 147 KB of it
+# headers (measured 2026-12-04).
+SESSION_MESSAGES = 1                    # all of a session's replies: at most one max_message's bytes
+SESSION_HEADERS = 8 * REPLY_HEADER_CAP  # and at most 8 MiB of JSON headers (~200 MB of objects)
 MAX_NODES = 1_000_000
 MAX_INT_HEX = 10_000
-MAX_PIXELS = 1 << 28
+MAX_PIXELS = 1 << 28  # of all the images in one value together: PIL keeps a mode "1" image one
+# byte a pixel, eight times what crossed the wire, and twelve images of 2**28 pixels each in one
+# answer (384 MB) were 3.6 GB in the judge before a test saw them (attack i01)
 MAX_PALETTE = 1024
 DTYPE_CHARS = 8  # an array's dtype name; a plain number type's is at most 4 ('<c16')
 HASH_WORK = 1_000_000

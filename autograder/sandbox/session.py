@@ -19,7 +19,7 @@ from .client import Zygote
 from .faults import Deadline, RunnerFault, SubmissionExit
 from .each import LoopCalls, _Stream
 from .lifecycle import RunnerLifecycle
-from .limits import memory_text
+from .limits import SESSION_HEADERS, SESSION_MESSAGES, memory_text
 from .output import OutputLog
 from .proxies import Env, Handle, handle_class
 from .reasons import exit_code_text
@@ -68,6 +68,8 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         self._watched = None  # what a watched call did to its array arguments (call_watched)
         self._classes: dict = {}  # this submission's handle classes (proxies.handle_class)
         self.log = OutputLog(int(self.limits.output_kb) * 1024, self.filename)
+        # All of the session's replies together, whatever runners it restarts (attacks i02, i03).
+        self.budget = wire.Budget(SESSION_MESSAGES * engine.max_message, SESSION_HEADERS)
         self._setup_problem = ""
         self.closed = False
         self.folder_left = False  # a runner's folder whose removal its monitor did not confirm

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from .decoder import PIL_MODES, Decoder
 from .encoder import ALLOWED_KINDS, TAG, Encoder, _safe_str, encode
-from .framing import _LEN, Closed, Timeout, WireError, recv_frame, send_frame
+from .framing import _LEN, Budget, Closed, Timeout, WireError, recv_frame, send_frame
 from .limits import (EXC_TB_CAP, EXC_TEXT_CAP, EXC_TYPE_CAP, HASH_WORK, HEADER_CAP, MAX_BUFFERS, MAX_DEPTH,
                      MAX_INT_HEX, MAX_NODES, MAX_PALETTE, MAX_PIXELS, RECV_CHUNK, REPLY_HEADER_CAP)
 from .remote import RemoteError, cap_text, rebuild_exception
 
-__all__ = ["ALLOWED_KINDS", "Closed", "Decoder", "EXC_TB_CAP", "EXC_TEXT_CAP", "EXC_TYPE_CAP", "Encoder",
+__all__ = ["ALLOWED_KINDS", "Budget", "Closed", "Decoder", "EXC_TB_CAP", "EXC_TEXT_CAP", "EXC_TYPE_CAP", "Encoder",
            "HASH_WORK", "HEADER_CAP", "MAX_BUFFERS", "MAX_DEPTH", "MAX_INT_HEX", "MAX_NODES", "MAX_PALETTE",
            "MAX_PIXELS", "PIL_MODES", "RECV_CHUNK", "REPLY_HEADER_CAP", "RemoteError", "TAG", "Timeout",
            "WireError", "_LEN", "_safe_str", "cap_text", "encode", "rebuild_exception", "recv_frame",
