@@ -122,3 +122,28 @@ def test_the_pixels_of_a_value_are_summed():
     bufs.append(bytearray(1))
     with pytest.raises(wire.WireError, match="pixels in all"):
         wire.Decoder(bufs).decode([dict(half, b=0), dict(half, b=1), {"~": "pil", "mode": "L", "size": [1, 1], "b": 2}])
+
+
+def test_an_empty_answer_may_not_have_huge_other_axes():
+    """An answer of shape (0, 10**9) is zero bytes, but a reduction over its empty axis
+    (got.sum(axis=0)) allocates 8 GB in the judge, outside any deadline. No test reduces an answer
+    before checking its shape; the decoder refuses it anyway (defence in depth), while the empty
+    answers the assignments return ((0, 4) boxes, (0,) scores) decode, and arguments are not
+    held to it."""
+    import numpy as np
+
+    from autograder.sandbox import wire
+    from autograder.sandbox.limits import MAX_NODES
+
+    def decode(shape, answer):
+        return wire.Decoder([bytearray()], answer=answer).decode({"~": "nd", "dtype": "<f8", "shape": list(shape), "b": 0})
+
+    assert decode((0, 4), True).shape == (0, 4)
+    assert decode((0,), True).shape == (0,)
+    assert decode((0, MAX_NODES), True).shape == (0, MAX_NODES)
+    with pytest.raises(wire.WireError, match="empty array of shape"):
+        decode((0, 10**9), True)
+    with pytest.raises(wire.WireError, match="empty array of shape"):
+        decode((0, 2000, 2000), True)
+    assert decode((0, 10**9), False).dtype == np.float64
+

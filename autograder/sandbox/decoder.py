@@ -158,6 +158,14 @@ class Decoder:
                 raise WireError(f"an array of shape {tuple(shape)} does not match its {len(buf)} bytes of data")
             self._printable(shape, count)
             if count == 0:
+                # zero bytes, but a reduction over the empty axis allocates the others (shape
+                # (0, 10**9): got.sum(axis=0) is 8 GB in the judge, outside any deadline)
+                rest = 1
+                for s in shape:
+                    rest *= max(s, 1)
+                if self.answer and rest > MAX_NODES:
+                    raise WireError(f"an empty array of shape {tuple(shape)[:12]} in the answer: its other axes "
+                                    f"hold more than {MAX_NODES:,} places")
                 return np.zeros(shape, dtype=dt)
             return np.frombuffer(buf, dtype=dt).reshape(shape)
         if tag == "np":
