@@ -26,9 +26,10 @@ MODULES = {"VGG16": "vgg16", "VGG19": "vgg19", "MobileNetV2": "mobilenet_v2"}
 SMALL = {"VGG16": {"input_shape": (48, 32, 3)}, "VGG19": {"input_shape": (32, 40, 3)},
          "MobileNetV2": {"alpha": 0.35}}
 TABLE_SIZE = {"MobileNetV2": (224, 224)}
-# With seed 5, the small VGG16 and VGG19 share one top-5 class on each photo: a row whose weights
-# were not seeded as the docstring says, or compared with the wrong model, shows.
-CROSS_SEED = 5
+# With seed 9, the small VGG16 and VGG19 share one top-5 class on the cat and none on the other two
+# photos (mean 1/15): a row whose weights were not seeded as the docstring says, compared with
+# the wrong model, or averaged over some of the photos only, shows.
+CROSS_SEED = 9
 KEYS = ["name", "params", "input_size", "preprocessing", "ms_per_image", "top5_agreement", "summary"]
 
 # The oracle models and the student's tables, built once per grading (models are slow to build).
@@ -89,6 +90,10 @@ def _check_row(row, model_name, reference, paths, call, seed, agreement=True):
     ms = row["ms_per_image"]
     assert isinstance(ms, float) and ms > 0 and np.isfinite(ms), (
         f"{call}: {model_name} ms_per_image should be a positive float (milliseconds), got {ms!r}")
+    # no CNN here predicts a photo in 10 microseconds: a smaller number is not in milliseconds
+    assert ms >= 0.01, (
+        f"{call}: {model_name} ms_per_image should be in milliseconds per photo, got {ms!r} "
+        "(far below what a CNN takes a photo: not milliseconds)")
     got = row["top5_agreement"]
     assert isinstance(got, float) and 0 <= got <= 1, f"{call}: {model_name} top5_agreement should be a float in [0, 1], got {got!r}"
     ref = _oracle(reference, paths, seed)["top5"]
