@@ -95,7 +95,7 @@ def test_detect_video(build_model, load_weights, read_classes, detect_video, rea
         f"annotated.avi should hold 5 frames of 64x128, got {len(frames)} of {[np.shape(f) for f in frames][:2]}")
     # cv2 is yolo.py's own import: the file is read where detect_video wrote it
     fps = cv2.VideoCapture("annotated.avi").get(cv2.CAP_PROP_FPS)
-    assert fps == 5, f"annotated.avi should keep plant_video.avi's frame rate, 5 frames a second, got {fps}"
+    assert abs(fps - 5) < 0.01, f"annotated.avi should keep plant_video.avi's frame rate, 5 frames a second, got {fps}"
     edge = np.asarray(frames[1])[39:42, 50:62].reshape(-1, 3).astype(int)
     r, g, b = edge[np.argmax(edge.sum(axis=-1))]
     assert r + g + b > 150 and r > b + 50, (
