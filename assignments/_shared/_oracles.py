@@ -44,13 +44,19 @@ def content_key(value, files=False, layout=False):
     return found or (type(value).__name__, repr(value))
 
 
+def file_mark(path):
+    """(absolute place, modification time, size): one version of a file, for what is read from
+    it once per grading process."""
+    stat = os.stat(path)
+    return (os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
+
+
 def file_key(value):
     """("file", path as given, digest of the file's bytes) when value is a str naming a file,
     else None: a file is keyed by its content, not by its name alone."""
     if not (isinstance(value, str) and os.path.isfile(value)):
         return None
-    stat = os.stat(value)
-    mark = (os.path.abspath(value), stat.st_mtime_ns, stat.st_size)
+    mark = file_mark(value)
     if mark not in _DIGESTS:
         with open(value, "rb") as f:
             _DIGESTS[mark] = hashlib.blake2b(f.read(), digest_size=16).digest()

@@ -9,10 +9,8 @@ Two caches make grading cost what the student's code costs (issue 16):
   inspects it. A case that must call twice (to see the input is not modified) calls directly.
 """
 
-import os
-
 import numpy as np
-from _oracles import Memo, content_key, file_key
+from _oracles import Memo, content_key, file_key, file_mark
 from _readable import explain as _explain_unreadable
 from _watch import untouched
 from PIL import Image
@@ -62,9 +60,7 @@ def asset(path, mode=None, reader=None):
     """numpy.asarray(Image.open(path)) (or of .convert(mode)), or reader(path), decoded once per
     grading process (keyed by the file's place, size and time). The array is read-only, exactly
     as numpy.asarray of a PIL image is."""
-    stat = os.stat(path)
-    key = ("asset", os.path.abspath(path), stat.st_mtime_ns, stat.st_size, mode,
-           None if reader is None else (reader.__module__, reader.__qualname__))
+    key = ("asset", *file_mark(path), mode, None if reader is None else (reader.__module__, reader.__qualname__))
     if key not in _ASSETS:
         if reader is not None:
             _ASSETS[key] = _frozen(reader(path))

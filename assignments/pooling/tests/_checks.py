@@ -9,7 +9,7 @@ references (output shapes, dropout, the conv block), whose results come back rea
 import os
 
 import numpy as np
-from _oracles import Memo
+from _oracles import Memo, file_mark
 from _readable import explain as _explain_unreadable
 
 # under otter check: a file it cannot read as written (a BOM) is named on the terminal
@@ -36,21 +36,16 @@ def _once(key, compute):
     return _DECODED[key].copy()
 
 
-def _file_key(path):
-    stat = os.stat(path)
-    return (os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
-
-
 def cat():
     from PIL import Image
 
-    return _once(("cat", _file_key("assets/cat.png")), lambda: np.asarray(
+    return _once(("cat", file_mark("assets/cat.png")), lambda: np.asarray(
         Image.open("assets/cat.png").convert("RGB"), dtype=np.float32) / 255)
 
 
 def cat_uint8():
     """The cat as 8-bit values (np.asarray(cat() * 255, np.uint8))."""
-    return _once(("cat_uint8", _file_key("assets/cat.png")), lambda: np.asarray(cat() * 255, np.uint8))
+    return _once(("cat_uint8", file_mark("assets/cat.png")), lambda: np.asarray(cat() * 255, np.uint8))
 
 
 def edges():
@@ -62,7 +57,7 @@ def edges():
         laplacian = np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], np.float32)
         return np.maximum(correlate2d(grey, laplacian, mode="valid"), 0).astype(np.float32)
 
-    return _once(("edges", _file_key("assets/cat.png")), compute)
+    return _once(("edges", file_mark("assets/cat.png")), compute)
 
 
 def pair(v):
