@@ -133,6 +133,47 @@ def gen(n):
     assert list(env["gen"](4)) == [0, 1, 4, 9]  # iteration forwarded; values come back as data
 
 
+def test_a_stop_iteration_is_an_error_outside_the_iteration_protocol(open_session):
+    """Only an iterator's own next() may end a judge's loop; a call, an item, an attribute or a
+    call_each answer raising StopIteration comes back as a RuntimeError naming it (PEP 479's rule
+    for generators), so map(f, cases) cannot end early (attack j01 through `course grade`)."""
+    from autograder.sandbox.proxies import call_each
+    s = open_session('''
+class Box:
+    def __getitem__(self, i):
+        raise StopIteration("no items")
+    @property
+    def size(self):
+        raise StopAsyncIteration
+def stop(x=None):
+    raise StopIteration(x)
+def box():
+    return Box()
+def counter(n):
+    return iter(range(n))
+''')
+    env = s.env
+    with pytest.raises(RuntimeError, match=r"raised StopIteration \(7\)"):
+        env["stop"](7)
+    with pytest.raises(RuntimeError, match="raised StopIteration"):
+        all(map(env["stop"], [1, 2, 3]))
+    b = env["box"]()
+    with pytest.raises(RuntimeError, match="raised StopIteration .no items."):
+        b[0]
+    with pytest.raises(RuntimeError, match="raised StopAsyncIteration"):
+        b.size
+    with pytest.raises(RuntimeError, match="raised StopIteration"):
+        next(iter(call_each(env["stop"], [(1,), (2,)])))
+    with pytest.raises(RuntimeError, match="raised StopIteration"):
+        next(iter(call_each(env["stop"], [(1,)], expect="ValueError")))()
+    assert list(env["counter"](3)) == [0, 1, 2]  # an iterator's own end still ends the loop
+    it = iter(env["counter"](1))
+    assert next(it) == 0
+    with pytest.raises(StopIteration):
+        next(it)
+    assert list(env["counter"](2)) == [0, 1]  # the runner lived through all of it
+
+
 def test_runner_sees_no_tests_hidden_or_solutions(open_session, bundle):
     s = open_session(f'''
 import os

@@ -61,3 +61,17 @@ def rebuild_exception(d) -> BaseException:
     if isinstance(tb, str) and tb:
         exc.remote_traceback = tb[-EXC_TB_CAP:]
     return exc
+
+
+def runaway_stop(e: BaseException) -> RuntimeError:
+    """A StopIteration (or StopAsyncIteration) a submission's call raised, as the RuntimeError
+    PEP 479 makes of one leaving a generator: outside the iteration protocol it would end the
+    judge's own loop (map, filter, next over the test's iterator) as if all had been checked."""
+    exc = RuntimeError(f"the submission's code raised {type(e).__name__}"
+                       + (f" ({cap_text(str(e), EXC_TEXT_CAP)})" if str(e) else "")
+                       + ", taken as an error, as Python takes it from a generator")
+    exc.remote_type = getattr(e, "remote_type", type(e).__name__)
+    tb = getattr(e, "remote_traceback", None)
+    if tb:
+        exc.remote_traceback = tb
+    return exc

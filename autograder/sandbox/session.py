@@ -23,6 +23,7 @@ from .limits import SESSION_HEADERS, SESSION_MESSAGES, memory_text
 from .output import OutputLog
 from .proxies import Env, Handle, handle_class
 from .reasons import exit_code_text
+from .remote import runaway_stop
 from .uids import UidLease, lease_uid
 
 if TYPE_CHECKING:
@@ -172,7 +173,15 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
     def _call(self, op: str, target: Handle | None, keyerror: bool = False, **fields):
         target = self._ready(target)
         header, buffers = self._request(op, target, fields)
-        return self._exchange(header, buffers, keyerror, fields)
+        try:
+            return self._exchange(header, buffers, keyerror, fields)
+        except (StopIteration, StopAsyncIteration) as e:
+            if op == "next":
+                raise  # the iteration protocol of an iterator the submission returned
+            # Anywhere else it would end the judge's own loop: map(f, cases) or next() over a
+            # test's iterator would stop early and `all(...)` pass with nothing checked. PEP 479
+            # does the same for generators: it becomes a RuntimeError, here naming the culprit.
+            raise runaway_stop(e) from None
 
     def _ready(self, target: Handle | None) -> Handle | None:
         """Raise what a call would meet instead of an answer; restart a runner lost to a fault;
