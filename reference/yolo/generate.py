@@ -18,6 +18,7 @@ and the hidden test cases compute their expected values from these files themsel
 - plant.cfg, plant.weights      a detector whose weights plant a "cat" on any red square
 - plant_video.avi               5 frames, 128x64, a red square moving across (MJPG)
 - edge_empty_video.avi          an MJPG .avi of no frames (128x64, 5 fps)
+- edge_slow_video.avi           plant_video.avi's first two frames at 2 fps (the output keeps it)
 - edge_*                        the tests' small edge cases (smallest valid inputs, each malformed
                                 line, wide inputs, odd weights files, anchor and class lists): the
                                 runner reads only assets, so a test cannot write its own inputs
@@ -337,6 +338,7 @@ def generate(public, hidden, seed):
     darknet_weights.write_weights(public / "plant.weights", plant_layers())
     write_video(public / "plant_video.avi", [plant_frame(r, c) for r, c in PLANT_VIDEO_CELLS])
     write_video(public / "edge_empty_video.avi", [], size=(64, 128))     # a video of no frames
+    write_video(public / "edge_slow_video.avi", [plant_frame(r, c) for r, c in PLANT_VIDEO_CELLS[:2]], fps=2)
 
 
 if __name__ == "__main__":

@@ -134,7 +134,7 @@ def test_pil_input_and_empty(build_model, load_weights, read_classes, detect_ima
 
 
 @test_case(points=2, hidden=True)
-def test_mp4_and_errors(build_model, load_weights, read_classes, detect_video, read_frames):
+def test_mp4_and_errors(build_model, load_weights, read_classes, detect_video, read_frames, cv2):
     model, names = _plant(build_model, load_weights, read_classes)
     per_frame = detect_video(model, "assets/plant_video.avi", "annotated.mp4", PLANT_ANCHORS, names,
                              masks=[[3, 4, 5], [0, 1, 2]])
@@ -153,6 +153,11 @@ def test_mp4_and_errors(build_model, load_weights, read_classes, detect_video, r
     assert [list(lines) for lines in strict] == [["Found 0 boxes for img"]] * 5, (
         f"score_threshold=1.0 (passed on to every frame): expected no detection in any of the 5 frames, "
         f"got {[len(lines) - 1 for lines in strict]} detections")
+    slow = detect_video(model, "assets/edge_slow_video.avi", "slow.avi", PLANT_ANCHORS, names)
+    fps = cv2.VideoCapture("slow.avi").get(cv2.CAP_PROP_FPS)
+    assert len(slow) == 2 and abs(fps - 2) < 0.01, (
+        f"edge_slow_video.avi (2 frames, 2 frames a second) to slow.avi: expected 2 lists of lines and the "
+        f"input's frame rate kept, got {len(slow)} lists and {fps} frames a second")
     got = detect_video(model, "assets/edge_empty_video.avi", "empty_out.avi", PLANT_ANCHORS, names)
     assert list(got) == [], f"a video of no frames: expected an empty list (no frames, no lines), got {got!r}"
     expect_raises(FileNotFoundError, detect_video, model, "assets/no_such.avi", "out.avi", PLANT_ANCHORS, names,
