@@ -3,10 +3,12 @@ keras.applications models built here with the same seed and options, their predi
 preprocess_input of PIL's ImageOps.fit crops, and their own model.summary() text).
 
 Small versions keep the test fast: VGG16 (the lecture's reference) and VGG19 on small inputs,
-random weights (weights=None). Nothing is downloaded. The timing is only checked to be
-a positive float: it depends on the machine.
+random weights (weights=None). Nothing is downloaded. The timing depends on the machine: it is
+checked to be a float of at least 0.01 ms a photo, whose predicts add up to no more than the
+whole call took (timed here).
 """
 import importlib
+import time
 
 import keras
 import numpy as np
@@ -33,7 +35,7 @@ CROSS_SEED = 9
 KEYS = ["name", "params", "input_size", "preprocessing", "ms_per_image", "top5_agreement", "summary"]
 
 # The oracle models and the student's tables, built once per grading (models are slow to build).
-_cache = {"oracle": {}, "tables": {}}
+_cache = {"oracle": {}, "tables": {}, "seconds": {}}
 
 
 def _small():
@@ -65,9 +67,20 @@ def _table(comparison_table, names, paths, reference, seed):
     key = (comparison_table, tuple(names), tuple(paths), reference, seed)
     if key not in _cache["tables"]:
         _cache["tables"] = {k: v for k, v in _cache["tables"].items() if k[0] is comparison_table}
+        began = time.perf_counter()
         _cache["tables"][key] = comparison_table(names, paths, reference=reference, weights=None, seed=seed,
                                                  options=_small())
-    return _cache["tables"][key]
+        _cache["seconds"][key] = time.perf_counter() - began
+    return _cache["tables"][key], _cache["seconds"][key]
+
+
+def _check_timing(rows, paths, seconds, call):
+    """Each row's predict is part of the call: their times together cannot be longer than it
+    (microseconds taken for milliseconds are, a thousand times over)."""
+    predicts = sum(row["ms_per_image"] for row in rows) * len(paths) / 1000
+    assert predicts <= seconds + 1e-3, (
+        f"{call}: the rows' ms_per_image times {len(paths)} photos add up to {predicts:.3g} s of predict, "
+        f"longer than the whole call took ({seconds:.3g} s): are they milliseconds per photo?")
 
 
 def _check_row(row, model_name, reference, paths, call, seed, agreement=True):
@@ -136,11 +149,12 @@ def test_reference_alone(comparison_table):
     paths = ["assets/cat.png", "assets/coffee.jpg"]
     call = ("comparison_table(['VGG16'], <2 photos>, reference='VGG16', weights=None, seed=0, "
             "options=<48x32 input>)")
-    rows = _table(comparison_table, ["VGG16"], paths, "VGG16", 0)
+    rows, seconds = _table(comparison_table, ["VGG16"], paths, "VGG16", 0)
     assert isinstance(rows, list) and len(rows) == 1, (
         f"{call}: expected a list with one row (the reference is not repeated), got "
         f"{type(rows).__name__} of length {len(rows) if isinstance(rows, list) else '-'}")
     _check_row(rows[0], "VGG16", "VGG16", paths, call, 0)
+    _check_timing(rows, paths, seconds, call)
     # Errors count only beside the values above.
     expect_error("comparison_table(['VGG16'], [], ...)",
                  lambda: comparison_table(["VGG16"], [], reference="VGG16", weights=None, options=_small()),
@@ -166,7 +180,7 @@ def test_two_models(comparison_table):
     call = ("comparison_table(['MobileNetV2', 'VGG16', 'VGG19'], <3 photos>, reference='VGG16', weights=None, "
             f"seed={CROSS_SEED}, options=<small VGG inputs; MobileNetV2 alpha 0.35 at the table's size>)")
     # VGG19 comes after MobileNetV2, not after the reference: compared with the row before it, it shows.
-    rows = _table(comparison_table, ["MobileNetV2", "VGG16", "VGG19"], paths, "VGG16", CROSS_SEED)
+    rows, seconds = _table(comparison_table, ["MobileNetV2", "VGG16", "VGG19"], paths, "VGG16", CROSS_SEED)
     assert isinstance(rows, list) and [r.get("name") if isinstance(r, dict) else r for r in rows] == [
         "VGG16", "MobileNetV2", "VGG19"], (
         f"{call}: expected the reference's row first, then MobileNetV2's and VGG19's; got {rows}")
@@ -174,6 +188,7 @@ def test_two_models(comparison_table):
     # Random MobileNetV2 scores every class alike: its top 5 is a tie, so its agreement is not compared.
     _check_row(rows[1], "MobileNetV2", "VGG16", paths, call, CROSS_SEED, agreement=False)
     _check_row(rows[2], "VGG19", "VGG16", paths, call, CROSS_SEED)
+    _check_timing(rows, paths, seconds, call)
     expect_error("comparison_table(['VGG16'], ['assets/no_such_photo.jpg'], ...)",
                  lambda: comparison_table(["VGG16"], ["assets/no_such_photo.jpg"], reference="VGG16",
                                           weights=None, options=_small()),
