@@ -260,7 +260,9 @@ def build_model(cfg_path):
       A conv with stride > 1 is preceded by ``ZeroPadding2D(((p, p), (p, p)))`` and runs with
       padding "valid" (Keras's "same" would pad bottom-right first and shift the windows);
       otherwise padding is "same" when pad=1, else "valid". (keras-yolo3 pads the top and left
-      only, which gives darknet's grid on even sizes only.)
+      only, which gives darknet's grid on even sizes only.) An even size at stride 1 with pad=1
+      keeps the input's grid, as "same" does, where darknet's formula gives one more row and
+      column (no config here has one).
       ``Conv2D(filters, size, strides=stride, use_bias=not batch_normalize)``, then
       ``BatchNormalization(epsilon=BN_EPSILON)`` when batch_normalize=1 (darknet's tiny epsilon,
       where keras-yolo3 kept Keras's default 1e-3), then ``LeakyReLU(negative_slope=0.1)`` for

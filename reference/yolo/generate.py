@@ -178,11 +178,12 @@ EDGE_CASES = {
     "edge_mish.cfg": "[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\nactivation=mish\n[yolo]\n",
     "edge_softmax.cfg": ("[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\n"
                          "activation=leaky\n[softmax]\ngroups=1\n[yolo]\n"),
-    # no width or height (darknet's 416 x 416), a shortcut and a route naming layer 0 absolutely
+    # no width or height (darknet's 416 x 416), a shortcut and a route naming layer 0 absolutely;
+    # layer 1 is an even size at stride 1 with pad=1: "same" keeps 208 x 208 (the shortcut needs it)
     "edge_absolute.cfg": "\n".join([
         "[net]", "channels=1",
         "[convolutional]", "filters=2", "size=3", "stride=2", "pad=1", "activation=leaky",
-        "[convolutional]", "filters=2", "activation=linear",
+        "[convolutional]", "filters=2", "size=2", "pad=1", "activation=linear",
         "[shortcut]", "from=0", "activation=linear",
         "[route]", "layers=0",
         "[convolutional]", "filters=3", "stride=2", "activation=linear",

@@ -67,14 +67,16 @@ def test_defaults_wide_input_and_errors(build_model):
     for asset, what in [("edge_mish.cfg", "activation=mish"), ("edge_softmax.cfg", "a [softmax] section")]:
         expect_raises(ValueError, build_model, f"assets/{asset}", what=f"{asset}: {what} is not supported")
     # edge_absolute.cfg: [net] gives channels only, so 416x416x1;  0 conv 3x3/2, 2 filters: 208x208x2
-    #   1 conv 1x1, 2 filters   2 shortcut from=0 (absolute: layer 0)   3 route layers=0 (absolute)
+    #   1 conv 2x2, pad=1, 2 filters: an even size at stride 1 keeps 208x208x2 ("same"), which the
+    #     shortcut after it needs (darknet's formula, 209x209, cannot be added to layer 0)
+    #   2 shortcut from=0 (absolute: layer 0)   3 route layers=0 (absolute)
     #   4 conv 1x1/2, 3 filters: 104x104x3   5 yolo
     model = build_model("assets/edge_absolute.cfg")
     got = (tuple(model.input_shape), _shapes(model.output_shape))
     want = ((None, 416, 416, 1), [(None, 104, 104, 3)])
     assert got == want, (
-        f"edge_absolute.cfg (no width or height: darknet's 416 x 416; a shortcut from=0 and a route layers=0, "
-        f"layer 0 named absolutely): expected input and output shapes {want}, got {got}")
+        f"edge_absolute.cfg (no width or height: darknet's 416 x 416; a 2x2 conv with pad=1 at stride 1; a shortcut "
+        f"from=0 and a route layers=0, layer 0 named absolutely): expected input and output shapes {want}, got {got}")
 
 
 @test_case(points=3, hidden=True)
