@@ -252,8 +252,12 @@ def count_parameters(sections):
 def build_model(cfg_path):
     """Build the Keras model a darknet config describes (weights stay random).
 
-    The input is ``keras.Input((height, width, channels))`` from the [net] section. Layer by
-    layer (keep every layer's output in a list, so routes and shortcuts can refer back):
+    The input is ``keras.Input((height, width, channels))`` from the [net] section: 416 x 416
+    when it gives no height or width (yolov3's usual size; darknet itself has no default),
+    channels 3. Missing options take the defaults conv_summaries lists (filters 1, size 1,
+    stride 1, pad 0, batch_normalize 0, activation "logistic"; maxpool stride 1, size = stride);
+    upsample's stride is 2. Layer by layer (keep every layer's output in a list, so routes and
+    shortcuts can refer back):
 
     - convolutional: darknet pads p = size // 2 pixels on every side when pad=1 (p = 0 when
       pad=0), so its grid is (in + 2p - size) // stride + 1: 33 x 35 in gives 17 x 18 at stride 2.
@@ -266,7 +270,8 @@ def build_model(cfg_path):
       ``Conv2D(filters, size, strides=stride, use_bias=not batch_normalize)``, then
       ``BatchNormalization(epsilon=BN_EPSILON)`` when batch_normalize=1 (darknet's tiny epsilon,
       where keras-yolo3 kept Keras's default 1e-3), then ``LeakyReLU(negative_slope=0.1)`` for
-      "leaky" ("linear": nothing).
+      "leaky" ("linear": nothing; any other activation, darknet's default "logistic" included,
+      is not built here: a ValueError).
       NAME the conv layer of darknet layer i ``f"conv_{i}"`` and its batch norm ``f"bn_{i}"``:
       ``model.layers`` is in topological order, not cfg order, so load_weights finds the
       layers in cfg order by these names (and the notebook's weight writer relies on them).

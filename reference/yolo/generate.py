@@ -178,7 +178,9 @@ EDGE_CASES = {
     "edge_mish.cfg": "[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\nactivation=mish\n[yolo]\n",
     "edge_softmax.cfg": ("[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\n"
                          "activation=leaky\n[softmax]\ngroups=1\n[yolo]\n"),
-    # no width or height (darknet's 416 x 416), a shortcut and a route naming layer 0 absolutely;
+    # a conv with no activation option: darknet's default, logistic, which build_model does not build
+    "edge_logistic.cfg": "[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=1\n[yolo]\n",
+    # no width or height (416 x 416 by build_model's docstring), a shortcut and a route naming layer 0 absolutely;
     # layer 1 is an even size at stride 1 with pad=1: "same" keeps 208 x 208 (the shortcut needs it)
     "edge_absolute.cfg": "\n".join([
         "[net]", "channels=1",

@@ -64,9 +64,10 @@ def test_defaults_wide_input_and_errors(build_model):
     n = model.count_params()
     # 3*3*1*2 + 2, 3*3*2*1 + 1, 1*1*1*3 + 4*3, 3*3*1*1 + 1
     assert n == 64, f"edge_wide.cfg: expected 64 parameters, got {n}"
-    for asset, what in [("edge_mish.cfg", "activation=mish"), ("edge_softmax.cfg", "a [softmax] section")]:
+    for asset, what in [("edge_mish.cfg", "activation=mish"), ("edge_softmax.cfg", "a [softmax] section"),
+                        ("edge_logistic.cfg", "a conv with no activation (darknet's default, logistic)")]:
         expect_raises(ValueError, build_model, f"assets/{asset}", what=f"{asset}: {what} is not supported")
-    # edge_absolute.cfg: [net] gives channels only, so 416x416x1;  0 conv 3x3/2, 2 filters: 208x208x2
+    # edge_absolute.cfg: [net] gives channels only, so 416x416x1 (the docstring's default);  0 conv 3x3/2, 2 filters: 208x208x2
     #   1 conv 2x2, pad=1, 2 filters: an even size at stride 1 keeps 208x208x2 ("same"), which the
     #     shortcut after it needs (darknet's formula, 209x209, cannot be added to layer 0)
     #   2 shortcut from=0 (absolute: layer 0)   3 route layers=0 (absolute)
@@ -75,7 +76,7 @@ def test_defaults_wide_input_and_errors(build_model):
     got = (tuple(model.input_shape), _shapes(model.output_shape))
     want = ((None, 416, 416, 1), [(None, 104, 104, 3)])
     assert got == want, (
-        f"edge_absolute.cfg (no width or height: darknet's 416 x 416; a 2x2 conv with pad=1 at stride 1; a shortcut "
+        f"edge_absolute.cfg (no width or height: 416 x 416 by the docstring; a 2x2 conv with pad=1 at stride 1; a shortcut "
         f"from=0 and a route layers=0, layer 0 named absolutely): expected input and output shapes {want}, got {got}")
 
 
