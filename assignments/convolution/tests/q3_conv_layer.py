@@ -16,8 +16,10 @@ RTOL = 1e-5
 
 
 def _data(rng, n, h, w, c, k, f):
+    """k: the kernel's size, or its (height, width) when it is not square."""
+    kh, kw = k if isinstance(k, tuple) else (k, k)
     x = rng.uniform(-1, 1, (n, h, w, c)).astype(np.float32)
-    weights = rng.normal(0, 0.5, (k, k, c, f)).astype(np.float32)
+    weights = rng.normal(0, 0.5, (kh, kw, c, f)).astype(np.float32)
     bias = rng.normal(0, 1, f).astype(np.float32)
     return x, weights, bias
 
@@ -39,8 +41,8 @@ def _scipy_layer(x, weights, bias, stride, padding):
 def _keras_conv2d(x, weights, bias, stride, padding):
     import keras
     n, h, w, c = x.shape
-    k, f = weights.shape[0], weights.shape[3]
-    layer = keras.layers.Conv2D(f, k, strides=stride, padding=padding)
+    kh, kw, f = weights.shape[0], weights.shape[1], weights.shape[3]
+    layer = keras.layers.Conv2D(f, (kh, kw), strides=stride, padding=padding)
     layer.build((None, h, w, c))
     layer.set_weights([weights, bias])
     return np.asarray(layer(x))
@@ -123,7 +125,9 @@ def test_vs_keras_conv2d(conv_forward):
     rng = np.random.default_rng(3)
     for n, h, w, c, k, f, stride, padding in [(2, 9, 11, 3, 3, 5, 1, "same"), (1, 10, 7, 4, 4, 8, 2, "same"),
                                               (3, 8, 8, 2, 3, 4, 3, "valid"), (1, 12, 9, 5, 2, 3, 2, "valid"),
-                                              (1, 16, 16, 8, 5, 16, 1, "same"), (2, 6, 6, 1, 6, 2, 1, "valid")]:
+                                              (1, 16, 16, 8, 5, 16, 1, "same"), (2, 6, 6, 1, 6, 2, 1, "valid"),
+                                              # kh x kw kernels (the docstring's shape): each axis its own size
+                                              (1, 9, 10, 2, (3, 5), 3, 1, "same"), (2, 11, 8, 3, (4, 2), 2, 2, "valid")]:
         x, weights, bias = _data(rng, n, h, w, c, k, f)
         _compare(conv_forward(x, weights, bias, stride, padding), oracle(_keras_conv2d, x, weights, bias, stride, padding),
                  f"conv_forward {x.shape} x {weights.shape}, stride {stride}, {padding!r} vs keras Conv2D")
