@@ -80,6 +80,7 @@ def zygote_main(argv=None) -> int:
     p.add_argument("--later", default="", help="modules to import between forks")
     p.add_argument("--unshare-net", action="store_true", help="runners unshare their network (no bwrap)")
     p.add_argument("--reveal", default="", help="JSON [[path, closed ancestor], ...] (no bwrap)")
+    p.add_argument("--own-pid-ns", action="store_true", help="bubblewrap's PID namespace is this template's")
     args = p.parse_args(argv)
     control = socket.socket(fileno=args.control_fd)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -108,7 +109,7 @@ def zygote_main(argv=None) -> int:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     # A runner whose network could be isolated must be, or it does not run (runner_main).
     opts = {"assets": args.assets, "workbase": args.workbase, "unshare_net": bool(args.unshare_net and netns is True),
-            "root": os.geteuid() == 0}
+            "root": os.geteuid() == 0, "reset_pids": bool(args.own_pid_ns and os.geteuid() == 0)}
     control.send(json.dumps({"op": "ready", "preloaded": done, "failed": failed, "revealed": revealed,
                              "netns": netns, "pid": os.getpid()}).encode())
     allowed = [m for m in args.later.split(",") if m and m not in done]
@@ -175,6 +176,8 @@ def serve(msg: bytes, fds: list[int], counter: int, opts: dict, *close_in_child:
         for fd in fds:
             os.close(fd)
         return b'{"ok": false, "error": "bad request"}'
+    if opts.get("reset_pids"):
+        reset_pids()
     pid = os.fork()
     if pid == 0:
         code = 1
@@ -189,6 +192,26 @@ def serve(msg: bytes, fds: list[int], counter: int, opts: dict, *close_in_child:
     for fd in fds:
         os.close(fd)
     return json.dumps({"ok": True}).encode()
+
+
+# The last pid of the template's PID namespace before each monitor is forked (attack j02): far above
+# the template's own few processes, far below pid_max.
+PID_BASE = 1000
+
+
+def reset_pids() -> None:
+    """Set bubblewrap's PID namespace (the template's, every runner's) back to one counter value
+    before a monitor is forked. Ids are handed out in order, so a runner that forked k children
+    left the next submission's runner k ids higher: a hidden input, forked as a count, in another
+    submission's os.getpid() and /proc/loadavg (j02_a then j02_b: 14 -> 351). Each monitor, and so
+    each runner and its children, now starts from the same value, whatever ran before (ids still
+    in use are skipped by the kernel: only live processes, never a count, show). Needs the
+    template's root in its own namespace (CAP_SYS_ADMIN there); best effort elsewhere."""
+    try:
+        with open("/proc/sys/kernel/ns_last_pid", "w") as f:
+            f.write(str(PID_BASE))
+    except OSError:
+        pass
 
 
 class Successor:

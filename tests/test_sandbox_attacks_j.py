@@ -1,0 +1,45 @@
+"""The j round of white-box attacks (tests/attacks/j02.py on, 2026-12-04; j01 is in
+tests/test_sandbox_attack_loops.py), graded by the real `course grade --jobs 1` in the `duo`
+assignment of tests/fixtures/attack_course, each followed on the same worker by an honest
+submission (conftest.grade_duo_attacks)."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from conftest import check_honest_neighbours, grade_duo_attacks
+
+COUNTER_ATTACKS = ["j02_a_count_in_pids", "j02_b_read_the_counters"]
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
+
+
+@pytest.fixture(scope="module")
+def graded_counters(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-j02"), COUNTER_ATTACKS)
+
+
+def _printed_pid(record) -> int:
+    found = re.search(r"PID (\d+)", record["result"]["output"])
+    assert found, record["result"]["output"]
+    return int(found.group(1))
+
+
+def test_no_grader_failure_and_every_honest_neighbour_keeps_full_marks(graded_counters):
+    check_honest_neighbours(graded_counters, COUNTER_ATTACKS)
+
+
+def test_a_hidden_case_leaves_nothing_in_the_next_submissions_pids(graded_counters):
+    """Before: j02_a's hidden case forked 337 children (its hidden input, 13.371337, as a count),
+    and j02_b, two submissions later on the same worker, printed a pid 337 higher than j02_a's
+    own (14 -> 351 alone in a batch): the hidden input in another student's public output. The
+    template now sets its PID namespace's last pid to one value before it forks each monitor,
+    so every submission's first runner has the same pid whatever ran before it."""
+    _proc, _out, rows, records = graded_counters
+    for name in COUNTER_ATTACKS:
+        assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
+    a, b = (_printed_pid(records[name]) for name in COUNTER_ATTACKS)
+    assert a == b, (a, b)
