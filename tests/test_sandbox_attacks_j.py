@@ -22,8 +22,8 @@ def graded_counters(tmp_path_factory):
     return grade_duo_attacks(tmp_path_factory.mktemp("attacks-j02"), COUNTER_ATTACKS)
 
 
-def _printed_pid(record) -> int:
-    found = re.search(r"PID (\d+)", record["result"]["output"])
+def _printed(record, what: str) -> int:
+    found = re.search(what + r" (\d+)", record["result"]["output"])
     assert found, record["result"]["output"]
     return int(found.group(1))
 
@@ -41,5 +41,16 @@ def test_a_hidden_case_leaves_nothing_in_the_next_submissions_pids(graded_counte
     _proc, _out, rows, records = graded_counters
     for name in COUNTER_ATTACKS:
         assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
-    a, b = (_printed_pid(records[name]) for name in COUNTER_ATTACKS)
+    a, b = (_printed(records[name], "PID") for name in COUNTER_ATTACKS)
+    assert a == b, (a, b)
+
+
+def test_a_hidden_case_leaves_nothing_in_the_next_submissions_inode_numbers(graded_counters):
+    """Before: j02_a's hidden case also made 337 files, and the first file j02_b made had an inode
+    number 337 higher than j02_a's own (15 -> 352 alone in a batch): every runner's folder was in
+    the template's one /tmp tmpfs, which numbers its files in order. Each working folder is now a
+    tmpfs of its own, numbered from the start every session (and /tmp is no longer listable, so
+    the other folders' numbers do not show either)."""
+    _proc, _out, _rows, records = graded_counters
+    a, b = (_printed(records[name], "ino") for name in COUNTER_ATTACKS)
     assert a == b, (a, b)

@@ -47,7 +47,7 @@ class Zygote:
             tmp_mb = 1024 + total // 2**20
             base = bwrap_args(engine.bwrap_path, assets_dir, engine.root, tmp_mb)
             tail = cmd_tail + (["--assets", ASSETS_MOUNT] if assets_dir else []) + ["--workbase", "/tmp"]
-            tail.append("--own-pid-ns")  # bubblewrap's --unshare-pid: the template may reset its counter (j02)
+            tail.append("--in-bubblewrap")  # its PID and mount namespaces are the template's own (j02)
             if engine.root:  # bwrap's network namespace is the template's: each runner gets its own
                 tail.append("--unshare-net")
             try:

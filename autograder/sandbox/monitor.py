@@ -15,7 +15,9 @@ import time
 from . import framing
 from .cleanup import remove_tree
 from .runner import runner_main
-from .syscalls import PR_SET_CHILD_SUBREAPER, prctl
+from .syscalls import MNT_DETACH, PR_SET_CHILD_SUBREAPER, libc, mount, prctl
+
+MS_NOSUID, MS_NODEV = 2, 4
 
 # --- the monitor ---------------------------------------------------------------------------
 
@@ -81,6 +83,7 @@ class Monitor:
         self.status = None  # the runner's wait status once reaped
         self.reported = False
         self.workdir = ""
+        self.own_fs = False  # the working folder is a tmpfs of its own (own_tmpfs)
 
     def reap(self) -> None:
         while True:
@@ -143,7 +146,25 @@ class Monitor:
 
     def cleanup(self) -> None:
         if self.workdir:
+            if self.own_fs:
+                libc().umount2(self.workdir.encode(), MNT_DETACH)  # all its files at once
+                self.own_fs = False
             remove_tree(self.workdir)  # a folder that resists stays; the next session never reuses its name
+
+    def own_tmpfs(self, wd: str) -> None:
+        """The working folder as a tmpfs of its own (under bubblewrap, as root), as large as the
+        template's /tmp. In the /tmp every runner of the template shared, a file's inode number
+        was a count of the files made before it: a hidden case that made 337 files left the next
+        submission's first file 337 numbers higher (attack j02, with its pids). A fresh tmpfs
+        numbers from the start every session, and goes whole when the session ends."""
+        if not self.opts.get("own_tmpfs"):
+            return
+        st = os.statvfs(os.path.dirname(wd))
+        try:
+            mount("tmpfs", wd, "tmpfs", MS_NOSUID | MS_NODEV, f"size={st.f_blocks * st.f_frsize},mode=0700")
+        except OSError:
+            return  # the shared /tmp, as before, rather than no grading
+        self.own_fs = True
 
     def setup_workdir(self, n: int, setup: dict) -> None:
         """A FRESH private folder: a new name for every session and every attempt (never derived
@@ -153,7 +174,8 @@ class Monitor:
         tag = self.uid if self.uid is not None else "u"
         error: Exception | None = None
         for attempt in range(3):
-            wd = os.path.join(base, f"run-{tag}-{os.getpid()}-{n}-{attempt}-{os.urandom(6).hex()}")
+            # No count in the name (the template's requests, its pid): a runner reads its own (j02).
+            wd = os.path.join(base, f"run-{tag}-{attempt}-{os.urandom(8).hex()}")
             try:
                 os.mkdir(wd, 0o700)
             except OSError as e:
@@ -161,11 +183,12 @@ class Monitor:
                 continue
             self.workdir = wd
             try:
+                self.own_tmpfs(wd)
                 self._fill_workdir(wd, setup)
                 return
             except OSError as e:
                 error = e
-                remove_tree(wd)
+                self.cleanup()
                 self.workdir = ""
         raise error if error is not None else OSError("no working folder")
 

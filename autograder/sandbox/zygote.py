@@ -80,7 +80,8 @@ def zygote_main(argv=None) -> int:
     p.add_argument("--later", default="", help="modules to import between forks")
     p.add_argument("--unshare-net", action="store_true", help="runners unshare their network (no bwrap)")
     p.add_argument("--reveal", default="", help="JSON [[path, closed ancestor], ...] (no bwrap)")
-    p.add_argument("--own-pid-ns", action="store_true", help="bubblewrap's PID namespace is this template's")
+    p.add_argument("--in-bubblewrap", action="store_true",
+                   help="bubblewrap's PID and mount namespaces (and its /tmp) are this template's own")
     args = p.parse_args(argv)
     control = socket.socket(fileno=args.control_fd)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -109,7 +110,12 @@ def zygote_main(argv=None) -> int:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     # A runner whose network could be isolated must be, or it does not run (runner_main).
     opts = {"assets": args.assets, "workbase": args.workbase, "unshare_net": bool(args.unshare_net and netns is True),
-            "root": os.geteuid() == 0, "reset_pids": bool(args.own_pid_ns and os.geteuid() == 0)}
+            "root": os.geteuid() == 0, "reset_pids": bool(args.in_bubblewrap and os.geteuid() == 0),
+            "own_tmpfs": bool(args.in_bubblewrap and os.geteuid() == 0)}
+    if opts["own_tmpfs"]:
+        # Runners traverse /tmp to their own folder only: a listing would show the other folders'
+        # inode numbers on the shared tmpfs, a count of the sessions before (attack j02).
+        os.chmod("/tmp", 0o711)
     control.send(json.dumps({"op": "ready", "preloaded": done, "failed": failed, "revealed": revealed,
                              "netns": netns, "pid": os.getpid()}).encode())
     allowed = [m for m in args.later.split(",") if m and m not in done]

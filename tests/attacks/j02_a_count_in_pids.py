@@ -6,7 +6,8 @@ order. In the hidden case this submission forks (and reaps) one child per unit o
 higher, and prints it in a public case's output, which its student reads. With no other activity
 in the namespace the count is exact. It also makes one file per unit (tmpfs inode numbers, the
 same kind of counter, in the template's shared /tmp). Honest in add, scale (its values) and
-output_shape: 4/4. It prints its own pid in add, so the test can compare the two submissions."""
+output_shape: 4/4. It prints its own pid and a new file's inode number in add, as j02_b does, so the
+test can compare the two submissions."""
 
 import os
 
@@ -14,7 +15,8 @@ import numpy as np
 
 
 def add(a, b):
-    print("PID", os.getpid())
+    open("probe", "w").close()
+    print("PID", os.getpid(), "ino", os.stat("probe").st_ino)
     return a + b
 
 
