@@ -13,6 +13,7 @@ import pytest
 from conftest import check_honest_neighbours, grade_duo_attacks
 
 COUNTER_ATTACKS = ["j02_a_count_in_pids", "j02_b_read_the_counters"]
+VSOCK_ATTACK = "j03_vsock_past_the_netns"
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -20,6 +21,11 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 @pytest.fixture(scope="module")
 def graded_counters(tmp_path_factory):
     return grade_duo_attacks(tmp_path_factory.mktemp("attacks-j02"), COUNTER_ATTACKS)
+
+
+@pytest.fixture(scope="module")
+def graded_vsock(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-j03"), [VSOCK_ATTACK])
 
 
 def _printed(record, what: str) -> int:
@@ -54,3 +60,15 @@ def test_a_hidden_case_leaves_nothing_in_the_next_submissions_inode_numbers(grad
     _proc, _out, _rows, records = graded_counters
     a, b = (_printed(records[name], "ino") for name in COUNTER_ATTACKS)
     assert a == b, (a, b)
+
+
+def test_no_socket_past_the_network_namespace(graded_vsock):
+    """Before: the runner opened an AF_VSOCK socket (a VM's channel to its host, which no network
+    namespace confines; this grader is a Firecracker guest) and an io_uring, whose
+    IORING_OP_SOCKET makes sockets without the socket() call the seccomp filter sees. The filter
+    now refuses both (EPERM); the attack is honest otherwise, 4/4, its neighbour 4/4."""
+    check_honest_neighbours(graded_vsock, [VSOCK_ATTACK])
+    _proc, _out, rows, records = graded_vsock
+    assert (rows[VSOCK_ATTACK]["status"], float(rows[VSOCK_ATTACK]["score"])) == ("graded", 4.0), rows[VSOCK_ATTACK]
+    output = records[VSOCK_ATTACK]["result"]["output"]
+    assert "vsock: refused (1)" in output and "io_uring: refused (1)" in output, output

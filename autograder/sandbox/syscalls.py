@@ -39,6 +39,11 @@ KEY_SYSCALLS = {"x86_64": (248, 249, 250), "aarch64": (217, 218, 219)}
 # mapped; a System V segment touched, then detached; semaphore sets, ~2 MB each and 32,000 to a
 # namespace; message queues): a runner held more than memory_mb in them (attacks g06, g10)
 MEMORY_SYSCALLS = {"x86_64": (319, 29, 64, 68), "aarch64": (279, 194, 190, 186)}
+# socket() of AF_VSOCK, a VM's channel to its host, which no network namespace confines; and
+# io_uring_setup, whose IORING_OP_SOCKET makes sockets past this filter (attack j03)
+SOCKET_SYSCALL = {"x86_64": 41, "aarch64": 198}
+IO_URING_SETUP = 425  # the same on both
+AF_VSOCK = 40
 CLONE_NEWUSER = 0x10000000
 
 
@@ -47,7 +52,9 @@ def userns_filter(machine: str) -> bytes | None:
     unshare/clone with CLONE_NEWUSER and setns fail with EPERM, clone3 (whose flags BPF cannot
     read) with ENOSYS so the C library falls back to clone; the kernel's keyrings (add_key,
     request_key, keyctl fail with EPERM: attack f07); and memory outside RLIMIT_AS (memfd_create
-    and System V IPC's shmget, semget, msgget fail with EPERM: attacks g06, g10). None for an
+    and System V IPC's shmget, semget, msgget fail with EPERM: attacks g06, g10); sockets the
+    network namespace does not confine (socket(AF_VSOCK), and io_uring_setup, whose rings make
+    sockets past this filter, fail with EPERM: attack j03). None for an
     architecture without a table here. bubblewrap's --disable-userns needs --unshare-user, which
     would break the runner's switch to its own uid, so the runner installs this itself."""
     import struct
@@ -55,7 +62,7 @@ def userns_filter(machine: str) -> bytes | None:
     if machine not in AUDIT_ARCH:
         return None
     nr_unshare, nr_clone, nr_clone3, nr_setns = SYSCALLS[machine]
-    refused = (nr_setns, *KEY_SYSCALLS[machine], *MEMORY_SYSCALLS[machine])
+    refused = (nr_setns, *KEY_SYSCALLS[machine], *MEMORY_SYSCALLS[machine], IO_URING_SETUP)
     LD_W_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
     ALLOW, EPERM, ENOSYS, KILL = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
     # (code, jump if true, jump if false, k), the jumps named by label and resolved below
@@ -68,10 +75,14 @@ def userns_filter(machine: str) -> bytes | None:
         (JEQ, "flags", 0, nr_unshare),
         (JEQ, "flags", 0, nr_clone),
         (JEQ, "enosys", 0, nr_clone3),
+        (JEQ, "domain", 0, SOCKET_SYSCALL[machine]),
         *((JEQ, "eperm", 0, nr) for nr in refused),
         (RET, 0, 0, ALLOW),
         "flags", (LD_W_ABS, 0, 0, 16),          # A = low 32 bits of argument 0 (the flags)
         (JSET, "eperm", 0, CLONE_NEWUSER),
+        (RET, 0, 0, ALLOW),
+        "domain", (LD_W_ABS, 0, 0, 16),         # A = socket()'s address family
+        (JEQ, "eperm", 0, AF_VSOCK),
         (RET, 0, 0, ALLOW),
         "enosys", (RET, 0, 0, ENOSYS),          # clone3
         "eperm", (RET, 0, 0, EPERM),
