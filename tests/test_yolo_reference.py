@@ -147,6 +147,7 @@ def test_generated_files(assets):
                      "tiny_yolo_anchors.txt", "parse_demo.cfg", "broken_header.cfg", "broken_option.cfg",
                      "orphan_option.cfg", "small.cfg", "small.weights", "small_v1.weights", "small_short.weights",
                      "small_long.weights", "plant.cfg", "plant.weights", "plant_video.avi", "edge_empty_video.avi", "edge_slow_video.avi",
+                     "edge_tiny_variance.weights",
                      "edge_v10.weights", "edge_tiny.weights", "edge_ragged.weights"} | set(gen.EDGE_CASES)
     assert (assets / "small.cfg").read_text() == gen.SMALL_CFG
     small = (assets / "small.weights").read_bytes()

@@ -15,6 +15,7 @@ and the hidden test cases compute their expected values from these files themsel
 - small.weights                 random weights for small.cfg (darknet 0.2: 20-byte header)
 - small_v1.weights              the same values with a darknet 0.1 header (16 bytes)
 - small_short.weights, small_long.weights   one float missing / one float too many
+- edge_tiny_variance.weights    small.weights with the first batch norm's variances 1e-5 on every other channel
 - plant.cfg, plant.weights      a detector whose weights plant a "cat" on any red square
 - plant_video.avi               5 frames, 128x64, a red square moving across (MJPG)
 - edge_empty_video.avi          an MJPG .avi of no frames (128x64, 5 fps)
@@ -190,6 +191,10 @@ EDGE_CASES = {
         "[route]", "layers=0",
         "[convolutional]", "filters=3", "stride=2", "activation=linear",
         "[yolo]", ""]),
+    # odd input sides under a stride-2 conv with pad=1: the docstring's 33 x 35 -> 17 x 18
+    # (padding the top and left only, as keras-yolo3 does, gives 16 x 17)
+    "edge_odd.cfg": ("[net]\nwidth=35\nheight=33\nchannels=1\n[convolutional]\nfilters=1\nsize=3\nstride=2\n"
+                     "pad=1\nactivation=linear\n[yolo]\n"),
     "edge_no_convs.cfg": "[net]\nwidth=8\nheight=8\n[maxpool]\nsize=2\nstride=2\n[yolo]\n",
     "edge_header_only.weights": np.array([0, 1, 0, 0], "<i4").tobytes(),   # version 0.1, no floats
     "edge_two_anchors.txt": " 8,9,  10.5,11\n",
@@ -328,6 +333,13 @@ def generate(public, hidden, seed):
     darknet_weights.write_weights(public / "small.weights", layers, seen=32013312)
     darknet_weights.write_weights(public / "small_v1.weights", layers, version=(0, 1, 0), seen=1000)
     darknet_weights.write_weights(public / "small_long.weights", layers, extra_floats=1)
+    # the first batch norm's moving variances near zero on alternate channels: there darknet's
+    # epsilon (1e-6) and Keras's default (1e-3) give outputs ten times apart
+    tiny = [dict(layer) for layer in layers]
+    variance = tiny[0]["rolling_variance"].copy()
+    variance[::2] = np.float32(1e-5)
+    tiny[0]["rolling_variance"] = variance
+    darknet_weights.write_weights(public / "edge_tiny_variance.weights", tiny, seen=32013312)
     data = (public / "small.weights").read_bytes()
     (public / "small_short.weights").write_bytes(data[:-4])
     (public / "edge_v10.weights").write_bytes(np.array([1, 0, 0], "<i4").tobytes() + data[12:])  # 20-byte header

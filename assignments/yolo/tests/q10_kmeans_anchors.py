@@ -59,6 +59,15 @@ def test_against_plain_implementation(kmeans_anchors):
                     cents[j] = tuple(np.mean(members, axis=0))
         return np.array(sorted(cents, key=lambda c: (c[0] * c[1], c[0])))
 
+    # three equal boxes: seed 1 starts two centroids on (10, 10), ties go to the lower index, so the
+    # second gets no box and stays where it is (docstring step 3)
+    dup = np.array([[10, 10]] * 3 + [[50, 60], [55, 50], [100, 30]], float)
+    got = _anchors(kmeans_anchors, dup, 3, 1, "three equal (10, 10) boxes and three others, k=3, seed 1")
+    want = oracle(dup, 3, 1)
+    assert np.allclose(got, want, rtol=1e-5), (
+        f"three equal (10, 10) boxes and three others, k=3, seed 1: expected {np.round(want, 2).tolist()}, "
+        f"got {np.round(got, 2).tolist()} (two centroids start equal: ties go to the lower index, and a centroid "
+        f"with no box stays where it is)")
     for seed, k in ((0, 9), (3, 6), (7, 5)):
         wh = np.exp(np.random.default_rng(100 + seed).normal(3.5, 0.8, (200, 2)))
         got = _anchors(kmeans_anchors, wh.tolist() if seed == 7 else wh, k, seed, f"200 random sizes, k={k}, seed {seed}")

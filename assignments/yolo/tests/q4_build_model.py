@@ -67,6 +67,11 @@ def test_defaults_wide_input_and_errors(build_model):
     for asset, what in [("edge_mish.cfg", "activation=mish"), ("edge_softmax.cfg", "a [softmax] section"),
                         ("edge_logistic.cfg", "a conv with no activation (darknet's default, logistic)")]:
         expect_raises(ValueError, build_model, f"assets/{asset}", what=f"{asset}: {what} is not supported")
+    # edge_odd.cfg: 33 x 35 x 1 in, one conv 3x3/2 with pad=1: (33 + 2 - 3) // 2 + 1 = 17, (35 + 2 - 3) // 2 + 1 = 18
+    got = _shapes(build_model("assets/edge_odd.cfg").output_shape)
+    assert got == [(None, 17, 18, 1)], (
+        f"edge_odd.cfg (33 x 35 in, a 3x3 stride-2 conv with pad=1): expected the docstring's 17 x 18 grid, "
+        f"output shapes [(None, 17, 18, 1)], got {got}")
     # edge_absolute.cfg: [net] gives channels only, so 416x416x1 (the docstring's default);  0 conv 3x3/2, 2 filters: 208x208x2
     #   1 conv 2x2, pad=1, 2 filters: an even size at stride 1 keeps 208x208x2 ("same"), which the
     #     shortcut after it needs (darknet's formula, 209x209, cannot be added to layer 0)

@@ -37,6 +37,15 @@ def test_wrong_sizes(build_model, load_weights):
         assert all(np.array_equal(a, b) for a, b in zip(before, after)), (
             f"{asset}: the size is checked before anything is set, so the model should predict as it did "
             f"with small.weights; its outputs changed")
+    # small_short.weights is small.weights less its last float, so in the model above the layers
+    # set before running out would get the values they had: a freshly built model shows them
+    fresh = build_model("assets/small.cfg")
+    before = _outputs(fresh, x)
+    expect_raises(ValueError, load_weights, fresh, "assets/small_short.weights", what="small_short.weights is one float too short")
+    after = _outputs(fresh, x)
+    assert all(np.array_equal(a, b) for a, b in zip(before, after)), (
+        "small_short.weights into a freshly built model: the size is checked before anything is set, so "
+        "the model should keep its random weights; its outputs changed")
 
 
 @test_case(points=2)
@@ -56,15 +65,15 @@ def test_plant_biases(build_model, load_weights):
             f"on a black image the {which} head outputs its biases from the file; max difference {err:.3g}")
 
 
-def _small_forward(x):
+def _small_forward(x, path="assets/small.weights"):
     """A plain darknet forward pass of small.cfg for one (32, 32, 3) image, in float64, with the
-    weights read straight from assets/small.weights: the oracle for loading."""
+    weights read straight from `path` (a weights file for small.cfg): the oracle for loading."""
     from numpy.lib.stride_tricks import sliding_window_view
 
     # small.cfg's conv layers: (filters, in_channels, size, batch_normalize), in cfg order
     specs = [(8, 3, 3, 1), (16, 8, 3, 1), (8, 16, 1, 1), (16, 8, 3, 1), (32, 16, 3, 1), (21, 32, 1, 0),
              (8, 16, 1, 1), (16, 24, 3, 1), (21, 16, 1, 0)]
-    floats = np.fromfile("assets/small.weights", dtype="<f4", offset=20).astype(np.float64)
+    floats = np.fromfile(path, dtype="<f4", offset=20).astype(np.float64)
     params, pos = [], 0
     for f, c, k, bn in specs:
         p = {}
@@ -101,18 +110,19 @@ def _small_forward(x):
     return [out1, out2]
 
 
-def _check_forward(build_model, load_weights, x):
+def _check_forward(build_model, load_weights, x, weights="small.weights"):
     model = build_model("assets/small.cfg")
-    load_weights(model, "assets/small.weights")
+    load_weights(model, f"assets/{weights}")
     got = _outputs(model, x.astype(np.float32))
     for b in range(len(x)):
-        for s, want in enumerate(_small_forward(x[b].astype(np.float64))):
+        for s, want in enumerate(_small_forward(x[b].astype(np.float64), f"assets/{weights}")):
             err = np.max(np.abs(got[s][b] - want))
             tol = 0.02 * max(1.0, np.max(np.abs(want)))
             assert err <= tol, (
-                f"image {b}, output {s}: the model with small.weights loaded differs from a numpy darknet "
+                f"image {b}, output {s}: the model with {weights} loaded differs from a numpy darknet "
                 f"forward pass by up to {err:.3g} (tolerance {tol:.3g}); check the order beta, gamma, mean, "
-                f"variance, the kernel transpose to (k, k, in, filters) and the padding of stride-2 convs")
+                f"variance, batch norm's epsilon, the kernel transpose to (k, k, in, filters) and the padding "
+                f"of stride-2 convs")
 
 
 @test_case(points=2)
@@ -126,6 +136,8 @@ def test_numpy_forward_batch(build_model, load_weights):
     x[1] = np.linspace(0, 1, 32 * 32 * 3).reshape(32, 32, 3)
     x[2] = 0.0
     _check_forward(build_model, load_weights, x)
+    # moving variances of 1e-5 in the first batch norm: darknet's epsilon (BN_EPSILON) matters there
+    _check_forward(build_model, load_weights, x[:1], weights="edge_tiny_variance.weights")
 
 
 @test_case(points=2, hidden=True)

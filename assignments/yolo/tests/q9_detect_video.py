@@ -96,6 +96,8 @@ def test_detect_video(build_model, load_weights, read_classes, detect_video, rea
     # cv2 is yolo.py's own import: the file is read where detect_video wrote it
     fps = cv2.VideoCapture("annotated.avi").get(cv2.CAP_PROP_FPS)
     assert abs(fps - 5) < 0.01, f"annotated.avi should keep plant_video.avi's frame rate, 5 frames a second, got {fps}"
+    codec = int(cv2.VideoCapture("annotated.avi").get(cv2.CAP_PROP_FOURCC)).to_bytes(4, "little").decode("latin-1")
+    assert codec == "MJPG", f"annotated.avi should be written with the codec 'MJPG' (a .avi output), got {codec!r}"
     edge = np.asarray(frames[1])[39:42, 50:62].reshape(-1, 3).astype(int)
     r, g, b = edge[np.argmax(edge.sum(axis=-1))]
     assert r + g + b > 150 and r > b + 50, (
