@@ -14,6 +14,7 @@ from conftest import check_honest_neighbours, grade_duo_attacks
 
 COUNTER_ATTACKS = ["j02_a_count_in_pids", "j02_b_read_the_counters"]
 VSOCK_ATTACK = "j03_vsock_past_the_netns"
+PRINT_ATTACK = "j04_long_doubles_that_print_slowly"
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -26,6 +27,11 @@ def graded_counters(tmp_path_factory):
 @pytest.fixture(scope="module")
 def graded_vsock(tmp_path_factory):
     return grade_duo_attacks(tmp_path_factory.mktemp("attacks-j03"), [VSOCK_ATTACK])
+
+
+@pytest.fixture(scope="module")
+def graded_print(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-j04"), [PRINT_ATTACK])
 
 
 def _printed(record, what: str) -> int:
@@ -72,3 +78,37 @@ def test_no_socket_past_the_network_namespace(graded_vsock):
     assert (rows[VSOCK_ATTACK]["status"], float(rows[VSOCK_ATTACK]["score"])) == ("graded", 4.0), rows[VSOCK_ATTACK]
     output = records[VSOCK_ATTACK]["result"]["output"]
     assert "vsock: refused (1)" in output and "io_uring: refused (1)" in output, output
+
+
+def test_long_doubles_count_for_what_they_cost_to_print(graded_print):
+    """Before: add answered 186,624 clongdouble values near 1e-4931 (6 MB, under MAX_PRINTED as
+    plain values), shaped so numpy prints them all, and test_add's message printed them in the
+    judge: Dragon4 took ~0.8 ms a value, the row took minutes of a 20 s budget (see the attack's
+    note for the figure). Each value is now charged what it costs to print (a complex two, a long
+    double 16): the answer cannot be read, a fault of that case, graded 3/4 at once; the
+    neighbour 4/4."""
+    check_honest_neighbours(graded_print, [PRINT_ATTACK])
+    _proc, _out, rows, records = graded_print
+    assert (rows[PRINT_ATTACK]["status"], float(rows[PRINT_ATTACK]["score"])) == ("graded", 3.0), rows[PRINT_ATTACK]
+    assert "would print more than" in rows[PRINT_ATTACK]["reason"], rows[PRINT_ATTACK]
+    assert records[PRINT_ATTACK]["result"]["elapsed"] < 10, records[PRINT_ATTACK]["result"]["timing"]
+
+
+def test_a_long_double_is_charged_for_its_printing():
+    """The weights alone: 46,656 float64 values printed whole decode, the same count of long
+    doubles does not, and long double scalars in a list are charged too."""
+    import numpy as np
+
+    from autograder.sandbox import wire
+    from autograder.sandbox.limits import MAX_PRINTED, PRINT_WEIGHT_LONG
+
+    def decode(value):
+        tree, bufs = wire.encode(value)
+        return wire.Decoder([bytearray(b) for b in bufs], answer=True).decode(tree)
+
+    assert decode(np.zeros((6,) * 6)).shape == (6,) * 6
+    with pytest.raises(wire.WireError, match="would print more than"):
+        decode(np.zeros((6,) * 6, dtype=np.longdouble))
+    assert len(decode([np.longdouble(1)] * (MAX_PRINTED // PRINT_WEIGHT_LONG))) == MAX_PRINTED // PRINT_WEIGHT_LONG
+    with pytest.raises(wire.WireError, match="would print more than"):
+        decode([np.clongdouble(1)] * (MAX_PRINTED // (2 * PRINT_WEIGHT_LONG) + 1))

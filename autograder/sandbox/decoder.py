@@ -10,7 +10,7 @@ import numpy as np
 from .encoder import TAG, _is_data_dtype
 from .framing import WireError
 from .limits import (DTYPE_CHARS, HASH_WORK, MAX_BYTES, MAX_DEPTH, MAX_INT_HEX, MAX_NODES, MAX_PALETTE, MAX_PIXELS,
-                     MAX_PRINTED, REPR_EDGE, REPR_WHOLE)
+                     MAX_PRINTED, PRINT_WEIGHT_LONG, REPR_EDGE, REPR_WHOLE)
 
 
 # Bytes per pixel of the PIL modes a reply may carry ("1" is bit-packed per row, see _pil_size).
@@ -157,7 +157,7 @@ class Decoder:
                 rest *= max(s, 1)
             if count * dt.itemsize != len(buf):
                 raise WireError(f"an array of shape {tuple(shape)} does not match its {len(buf)} bytes of data")
-            self._printable(shape, count)
+            self._printable(shape, count, dt)
             if count == 0:
                 # zero bytes, but a reduction over the empty axis allocates the others (shape
                 # (0, 10**9): got.sum(axis=0) is 8 GB in the judge, outside any deadline)
@@ -171,6 +171,7 @@ class Decoder:
             buf = self._buf(x["b"])
             if len(buf) != dt.itemsize:
                 raise WireError("scalar size does not match its dtype")
+            self._printable([], 1, dt)  # a list of them prints each (j04: long doubles)
             return np.frombuffer(buf, dtype=dt)[0]
         if tag == "pil":
             return self._image(x)
@@ -184,19 +185,22 @@ class Decoder:
             return self.handle(x)
         raise WireError("unknown value tag")  # not quoted: the text is the submission's
 
-    def _printable(self, shape: list[int], count: int) -> None:
+    def _printable(self, shape: list[int], count: int, dt: np.dtype) -> None:
         """Charge the values numpy's repr prints of an array: all of them up to REPR_WHOLE, else
-        at most 2 * REPR_EDGE along each axis. A test's failure message prints the answer in the
-        judge, outside any deadline: an array of many short axes printed whole (h01)."""
+        at most 2 * REPR_EDGE along each axis, each weighed by what it costs to print next to a
+        float64 (_print_weight). A test's failure message prints the answer in the judge, outside
+        any deadline: an array of many short axes printed whole (h01), of long doubles (j04)."""
         printed = count
         if count > REPR_WHOLE:
             printed = 1
             for s in shape:
                 printed *= min(s, 2 * REPR_EDGE)
+        printed *= _print_weight(dt)
         self.printed += printed
         if self.answer and self.printed > MAX_PRINTED:
             raise WireError(f"the answer's arrays would print more than {MAX_PRINTED:,} values in a message "
-                            f"(an array of shape {tuple(shape)[:12]} prints {printed:,}: numpy shortens only "
+                            f"(an array of shape {tuple(shape)[:12]} and dtype {dt.str} prints {printed:,}, a "
+                            f"complex counting two, a long double {PRINT_WEIGHT_LONG}: numpy shortens only "
                             f"axes longer than {2 * REPR_EDGE})")
 
     def _image(self, x: dict):
@@ -223,6 +227,13 @@ class Decoder:
         if palette is not None:
             img.putpalette(palette)
         return img
+
+
+def _print_weight(dt: np.dtype) -> int:
+    """float64 values one value of `dt` costs to print: a complex two numbers, an extended-precision
+    number (longdouble: over 8 bytes) PRINT_WEIGHT_LONG each (attack j04)."""
+    parts = 2 if dt.kind == "c" else 1
+    return parts * (PRINT_WEIGHT_LONG if dt.itemsize // parts > 8 else 1)
 
 
 def _data_dtype(name, what: str) -> np.dtype:
