@@ -29,6 +29,9 @@ def test_assets_have_the_properties_the_tests_rely_on():
     with Image.open(folder / "camera16.png") as image:
         assert image.mode == "I;16" and np.asarray(image).dtype == np.uint16
         assert np.asarray(image).max() > 255  # really uses 16 bits
+    with Image.open(folder / "camera_bilevel.png") as image:
+        assert image.mode == "1" and np.asarray(image).dtype == np.bool_
+        assert 0.1 < np.asarray(image).mean() < 0.9  # both levels present
     with pytest.raises(UnidentifiedImageError):
         Image.open(folder / "not_an_image.jpg")
     with Image.open(folder / "truncated.png") as image:  # the header reads ...

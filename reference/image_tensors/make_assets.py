@@ -5,6 +5,7 @@ committed; ``tests/test_image_tensors_assets.py`` checks they still match what t
 
 - cat_palette.png   the cat (``skimage.data.chelsea()``) quantised to 64 colours: a palette ('P') image
 - camera16.png      the centre 128x128 of ``skimage.data.camera()`` scaled to 16 bits ('I;16')
+- camera_bilevel.png  the same crop thresholded at 128: a bilevel ('1') image, read as bool
 - not_an_image.jpg  a text file with an image's name: PIL cannot identify it
 - truncated.png     the first half of a valid PNG: the header reads, the pixels do not
 """
@@ -32,6 +33,11 @@ def camera16() -> bytes:
     return _png(Image.fromarray(grey * 257))  # 0..255 -> 0..65535
 
 
+def camera_bilevel() -> bytes:
+    grey = skimage.data.camera()[192:320, 192:320]
+    return _png(Image.fromarray(grey >= 128))  # a bool array becomes mode "1"
+
+
 def not_an_image() -> bytes:
     return b"This is a text file named like a JPEG. It holds no pixels.\n"
 
@@ -51,6 +57,7 @@ def assets() -> dict[str, bytes]:
     return {
         "cat_palette.png": cat_palette(),
         "camera16.png": camera16(),
+        "camera_bilevel.png": camera_bilevel(),
         "not_an_image.jpg": not_an_image(),
         "truncated.png": truncated(),
     }

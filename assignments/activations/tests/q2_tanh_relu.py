@@ -69,6 +69,10 @@ def test_int_inputs_become_float64(relu, leaky_relu, tanh):
     _compare(got, np.where(ints > 0, ints, 0.01 * ints), ATOL64, "leaky_relu of an int32 array")
     got = _int_input(tanh, [0, 1], "tanh")
     _compare(got, np.tanh([0.0, 1.0]), ATOL64, "tanh of the list [0, 1]")
+    # numpy's own tanh of a bool or 8-bit array is float16: as_float first
+    for small in (np.array([True, False]), np.array([0, 1, 200], np.uint8)):
+        got = _int_input(tanh, small, f"tanh (a {small.dtype} array)")
+        _compare(got, np.tanh(small.astype(np.float64)), ATOL64, f"tanh of a {small.dtype} array")
 
 
 @test_case(points=1)
@@ -86,6 +90,8 @@ def test_leaky_relu_alpha_range(leaky_relu):
     x = _inputs()
     _compare(leaky_relu(x, 0.0), np.where(x > 0, x, 0.0 * x), 0, "leaky_relu with alpha 0 (the smallest allowed)")
     _compare(leaky_relu(x, 1.0), x, 0, "leaky_relu with alpha 1")
+    # any alpha >= 0 is allowed, above 1 too: then max(x, alpha * x) is not leaky ReLU
+    _compare(leaky_relu(x, 2.0), np.where(x > 0, x, 2.0 * x), ATOL64, "leaky_relu with alpha 2")
     try:
         leaky_relu(x, -0.1)
     except ValueError:

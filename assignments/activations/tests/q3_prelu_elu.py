@@ -42,6 +42,14 @@ def test_elu(elu):
         _compare(elu(x, alpha), expected, ATOL64, f"elu with alpha {alpha}")
     _compare(elu(x.astype(np.float32)), np.where(x > 0, x, np.exp(x) - 1).astype(np.float32), ATOL32,
              "elu on float32 with the default alpha 1.0")
+    # just below 0, exp(x) - 1 in float32 loses every digit (exp(-1e-9) rounds to 1): the docstring's
+    # expm1 keeps them
+    tiny = np.array([-1e-5, -1e-7, -1e-9], np.float32)
+    got = np.asarray(elu(tiny))
+    want = np.expm1(tiny.astype(np.float64))
+    assert got.shape == (3,) and np.allclose(got, want, rtol=1e-5, atol=0), (
+        f"elu of float32 [-1e-5, -1e-7, -1e-9] (just below 0): expected about {want.tolist()} (relative error "
+        f"under 1e-5), got {got.tolist()}")
     ints = np.arange(-3, 3)
     _compare(elu(ints, 0.5), np.where(ints > 0, ints, 0.5 * np.expm1(ints)), ATOL64,
              "elu of an int array with alpha 0.5 (computed in float64)")

@@ -127,7 +127,9 @@ def test_vs_keras_conv2d(conv_forward):
                                               (3, 8, 8, 2, 3, 4, 3, "valid"), (1, 12, 9, 5, 2, 3, 2, "valid"),
                                               (1, 16, 16, 8, 5, 16, 1, "same"), (2, 6, 6, 1, 6, 2, 1, "valid"),
                                               # kh x kw kernels (the docstring's shape): each axis its own size
-                                              (1, 9, 10, 2, (3, 5), 3, 1, "same"), (2, 11, 8, 3, (4, 2), 2, 2, "valid")]:
+                                              (1, 9, 10, 2, (3, 5), 3, 1, "same"), (2, 11, 8, 3, (4, 2), 2, 2, "valid"),
+                                              # 3x3 at stride 2 on even sides: Keras pads 0 before, 1 after
+                                              (2, 8, 8, 3, 3, 4, 2, "same")]:
         x, weights, bias = _data(rng, n, h, w, c, k, f)
         _compare(conv_forward(x, weights, bias, stride, padding), oracle(_keras_conv2d, x, weights, bias, stride, padding),
                  f"conv_forward {x.shape} x {weights.shape}, stride {stride}, {padding!r} vs keras Conv2D")

@@ -26,6 +26,10 @@ def test_dense_vs_conv(dense_vs_conv):
     expected = {"dense": 150528 * 64 + 64, "conv": 1792}
     assert isinstance(got, dict) and set(got) == {"dense", "conv"}, f"expected a dict with keys 'dense' and 'conv', got {got!r}"
     assert got == expected, f"dense_vs_conv((224, 224, 3), 64, 3, 64): expected {expected}, got {got}"
+    kinds = {k: type(v).__name__ for k, v in got.items()}
+    assert kinds == {"dense": "int", "conv": "int"}, (
+        f"dense_vs_conv((224, 224, 3), 64, 3, 64): the docstring asks for a dict with int values (Python ints, "
+        f"which never overflow), got the types {kinds}")
     got = dense_vs_conv((1, 1, 1), 1, 1, 1)  # the smallest layers: one input, one unit, one 1x1 filter
     assert got == {"dense": 2, "conv": 2}, f"dense_vs_conv((1, 1, 1), 1, 1, 1): expected {{'dense': 2, 'conv': 2}}, got {got}"
     expect_value_errors(dense_vs_conv, [(f"dense_vs_conv{args}", args) for args in

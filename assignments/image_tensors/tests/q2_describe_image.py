@@ -76,6 +76,7 @@ def test_describe_missing_file(describe_image):
 def test_palette_and_16_bit(describe_image):
     _check(describe_image, "assets/cat_palette.png")  # 'P': rank 2, palette indices
     _check(describe_image, "assets/camera16.png")  # 'I;16': dtype uint16
+    _check(describe_image, "assets/camera_bilevel.png")  # '1': dtype bool
 
 
 @test_case(points=1, hidden=True)

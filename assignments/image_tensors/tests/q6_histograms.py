@@ -96,4 +96,9 @@ def test_extremes_and_rank(channel_histograms):
     noise = np.random.default_rng(6).integers(0, 256, (33, 17, 3), dtype=np.uint8)
     by_bincount = np.stack([np.bincount(noise[..., c].ravel(), minlength=256) for c in range(3)])
     _check(channel_histograms(noise), by_bincount, "channel_histograms(random noise) vs numpy.bincount")
+    # one value in more pixels than a uint16 counts (65,535): each row still sums to H * W
+    flat = np.full((300, 300, 3), 7, dtype=np.uint8)
+    want = np.zeros((3, 256), dtype=np.int64)
+    want[:, 7] = 300 * 300
+    _check(channel_histograms(flat), want, "channel_histograms(a 300 x 300 image of one value, 90,000 pixels)")
     _expect_value_error(channel_histograms, np.zeros((2, 4, 4, 3), dtype=np.uint8), "a batch of rank 4")
