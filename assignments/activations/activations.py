@@ -320,7 +320,7 @@ def edge_activations(edges):
     Returns:
         dict mapping "sigmoid", "tanh", "relu", "leaky_relu" (alpha 0.01) and "elu"
         (alpha 1.0) to np.ndarray of shape (H, W), dtype float32 (the edge map's dtype),
-        plus "relu_zero_fraction": float, the fraction of pixels that ReLU sets to 0.
+        plus "relu_zero_fraction": float, the fraction of pixels ReLU outputs as 0 (zeros too).
     """
     ###########################################################################
     # TODO: apply the activations above to the edge map.                      #

@@ -73,7 +73,7 @@ def test_edge_activations(edge_activations):
             hint = ": that counts only the negative pixels, but ReLU also outputs 0 where the edge map is exactly 0"
         elif abs(float(got) - float(np.mean(edges > 0))) < 1e-9:
             hint = ": that is the fraction ReLU keeps, not the fraction it zeroes"
-        raise AssertionError(f"relu_zero_fraction: expected the fraction of pixels ReLU sets to 0, got {float(got)!r}{hint}")
+        raise AssertionError(f"relu_zero_fraction: expected the fraction of pixels ReLU outputs as 0, got {float(got)!r}{hint}")
 
 
 @test_case(points=1, hidden=True)
