@@ -15,6 +15,7 @@ from conftest import check_honest_neighbours, grade_duo_attacks
 COUNTER_ATTACKS = ["j02_a_count_in_pids", "j02_b_read_the_counters"]
 VSOCK_ATTACK = "j03_vsock_past_the_netns"
 PRINT_ATTACK = "j04_long_doubles_that_print_slowly"
+BROADCAST_ATTACK = "j05_empty_answer_that_broadcasts"
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -32,6 +33,22 @@ def graded_vsock(tmp_path_factory):
 @pytest.fixture(scope="module")
 def graded_print(tmp_path_factory):
     return grade_duo_attacks(tmp_path_factory.mktemp("attacks-j04"), [PRINT_ATTACK])
+
+
+@pytest.fixture(scope="module")
+def graded_broadcast(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-j05"), [BROADCAST_ATTACK])
+
+
+def test_an_empty_answer_does_not_pass_by_broadcasting(graded_broadcast):
+    """Before: scale returning np.zeros((0, 3)) passed test_scale, whose np.allclose(got, [0, 2, 4])
+    broadcast the empty answer to an empty comparison (all() of nothing is True): 3/4 for an add
+    and an output_shape. The test now checks the shape first (the rule for test authors: h04,
+    and convolution q5's single-bright-pixel check, mended the same day): 2/4."""
+    check_honest_neighbours(graded_broadcast, [BROADCAST_ATTACK])
+    _proc, _out, rows, _records = graded_broadcast
+    row = rows[BROADCAST_ATTACK]
+    assert (row["status"], float(row["score"])) == ("graded", 2.0), row
 
 
 def _printed(record, what: str) -> int:

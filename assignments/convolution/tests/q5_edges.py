@@ -62,6 +62,8 @@ def test_flat_ramp_and_errors(laplacian_edges):
     spot = np.zeros((5, 5))
     spot[2, 2] = 1.0
     got = np.asarray(laplacian_edges(spot))
+    # the shape first: allclose would broadcast an empty or a (1, 1) answer against the kernel
+    assert got.shape == (3, 3), f"a 5 x 5 image gives a 3 x 3 edge map, got shape {got.shape}"
     assert np.allclose(got, LAPLACIAN[::-1, ::-1]), f"a single bright pixel should give the kernel itself, got\n{got}"
     expect_value_errors(laplacian_edges, [(f"laplacian_edges(array of shape {bad.shape}) (needs a 2-D image of at least 3 x 3)",
                                            (bad,)) for bad in (np.zeros((2, 5)), np.zeros((5, 5, 3)))])

@@ -26,8 +26,9 @@ def _round_trip(demo_model, save_and_reload, path):
         f"{model.count_params()} parameters, got {back.output_shape} and {back.count_params()}")
     x = np.random.default_rng(1).random((2, 16, 16, 3)).astype(np.float32)
     got, want = np.asarray(back.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0))
-    assert np.allclose(got, want, atol=1e-5), (
-        f"the model loaded back from {path!r} predicts differently (by up to {np.max(np.abs(got - want)):.3g})")
+    assert got.shape == want.shape and np.allclose(got, want, atol=1e-5), (
+        f"the model loaded back from {path!r} predicts differently (shape {got.shape} for {want.shape}"
+        f"{f', by up to {np.max(np.abs(got - want)):.3g}' if got.shape == want.shape else ''})")
 
 
 @test_case(points=3)
