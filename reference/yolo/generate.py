@@ -192,9 +192,14 @@ EDGE_CASES = {
         "[convolutional]", "filters=3", "stride=2", "activation=linear",
         "[yolo]", ""]),
     # odd input sides under a stride-2 conv with pad=1: the docstring's 33 x 35 -> 17 x 18
-    # (padding the top and left only, as keras-yolo3 does, gives 16 x 17)
-    "edge_odd.cfg": ("[net]\nwidth=35\nheight=33\nchannels=1\n[convolutional]\nfilters=1\nsize=3\nstride=2\n"
-                     "pad=1\nactivation=linear\n[yolo]\n"),
+    # (padding the top and left only, as keras-yolo3 does, gives 16 x 17); no channels (3); a
+    # 4x4/2 conv with pad=1 (p = 2: 9 x 10); a [maxpool] with no stride (1, "same": 9 x 10)
+    "edge_odd.cfg": "\n".join([
+        "[net]", "width=35", "height=33",
+        "[convolutional]", "filters=1", "size=3", "stride=2", "pad=1", "activation=linear",
+        "[convolutional]", "filters=2", "size=4", "stride=2", "pad=1", "activation=linear",
+        "[maxpool]", "size=2",
+        "[yolo]", ""]),
     "edge_no_convs.cfg": "[net]\nwidth=8\nheight=8\n[maxpool]\nsize=2\nstride=2\n[yolo]\n",
     "edge_header_only.weights": np.array([0, 1, 0, 0], "<i4").tobytes(),   # version 0.1, no floats
     "edge_two_anchors.txt": " 8,9,  10.5,11\n",

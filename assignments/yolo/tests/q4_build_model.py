@@ -67,11 +67,15 @@ def test_defaults_wide_input_and_errors(build_model):
     for asset, what in [("edge_mish.cfg", "activation=mish"), ("edge_softmax.cfg", "a [softmax] section"),
                         ("edge_logistic.cfg", "a conv with no activation (darknet's default, logistic)")]:
         expect_raises(ValueError, build_model, f"assets/{asset}", what=f"{asset}: {what} is not supported")
-    # edge_odd.cfg: 33 x 35 x 1 in, one conv 3x3/2 with pad=1: (33 + 2 - 3) // 2 + 1 = 17, (35 + 2 - 3) // 2 + 1 = 18
-    got = _shapes(build_model("assets/edge_odd.cfg").output_shape)
-    assert got == [(None, 17, 18, 1)], (
-        f"edge_odd.cfg (33 x 35 in, a 3x3 stride-2 conv with pad=1): expected the docstring's 17 x 18 grid, "
-        f"output shapes [(None, 17, 18, 1)], got {got}")
+    # edge_odd.cfg: 33 x 35 in, no channels given (3);  0 conv 3x3/2, pad=1: (33 + 2 - 3) // 2 + 1 = 17,
+    #   (35 + 2 - 3) // 2 + 1 = 18 (the docstring's example)   1 conv 4x4/2, pad=1 (p = 2), 2 filters:
+    #   (17 + 4 - 4) // 2 + 1 = 9, (18 + 4 - 4) // 2 + 1 = 10   2 maxpool size 2, no stride (1, "same"): 9 x 10
+    model = build_model("assets/edge_odd.cfg")
+    got = (tuple(model.input_shape), _shapes(model.output_shape))
+    want = ((None, 33, 35, 3), [(None, 9, 10, 2)])
+    assert got == want, (
+        f"edge_odd.cfg (33 x 35 in with no channels; a 3x3 then a 4x4 stride-2 conv with pad=1; a maxpool with no "
+        f"stride): expected input and output shapes {want}, got {got}")
     # edge_absolute.cfg: [net] gives channels only, so 416x416x1 (the docstring's default);  0 conv 3x3/2, 2 filters: 208x208x2
     #   1 conv 2x2, pad=1, 2 filters: an even size at stride 1 keeps 208x208x2 ("same"), which the
     #     shortcut after it needs (darknet's formula, 209x209, cannot be added to layer 0)
