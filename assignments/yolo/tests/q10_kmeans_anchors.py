@@ -68,6 +68,12 @@ def test_against_plain_implementation(kmeans_anchors):
         f"three equal (10, 10) boxes and three others, k=3, seed 1: expected {np.round(want, 2).tolist()}, "
         f"got {np.round(got, 2).tolist()} (two centroids start equal: ties go to the lower index, and a centroid "
         f"with no box stays where it is)")
+    # two anchors of the same area: the narrower first (the docstring's tie rule)
+    tall_wide = np.array([[10, 40]] * 3 + [[40, 10]] * 3, float)
+    got = _anchors(kmeans_anchors, tall_wide, 2, 0, "three 10 x 40 boxes and three 40 x 10, k=2")
+    assert np.allclose(got, [[10, 40], [40, 10]], rtol=1e-5), (
+        f"three 10 x 40 and three 40 x 10 boxes, k=2: both anchors have area 400, so the narrower comes first: "
+        f"expected [[10.0, 40.0], [40.0, 10.0]], got {got.tolist()}")
     for seed, k in ((0, 9), (3, 6), (7, 5)):
         wh = np.exp(np.random.default_rng(100 + seed).normal(3.5, 0.8, (200, 2)))
         got = _anchors(kmeans_anchors, wh.tolist() if seed == 7 else wh, k, seed, f"200 random sizes, k={k}, seed {seed}")
