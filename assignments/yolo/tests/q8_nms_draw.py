@@ -79,17 +79,23 @@ def test_nms_against_tensorflow(filter_boxes):
     tops_lefts = rng.uniform(0, 100, (400, 2))
     boxes = np.hstack([tops_lefts, tops_lefts + rng.uniform(5, 30, (400, 2))]).astype(np.float32)
     scores = rng.uniform(0, 1, (400, 3)).astype(np.float32)
-    for score_threshold, iou_threshold, max_boxes in [(0.3, 0.45, 20), (0.6, 0.2, 100), (0.1, 0.7, 5)]:
-        kept = []
-        for c in range(3):
-            idx = np.flatnonzero(scores[:, c] >= score_threshold)
-            sel = tf.image.non_max_suppression(boxes[idx], scores[idx, c], max_boxes, iou_threshold).numpy()
-            kept += [(scores[idx[s], c], c, idx[s]) for s in sel]
-        kept.sort(key=lambda t: -t[0])
-        got = filter_boxes(boxes, scores, score_threshold, iou_threshold, max_boxes)
-        _check_detections(got, boxes[[i for _, _, i in kept]], [s for s, _, _ in kept], [c for _, c, _ in kept],
-                          f"400 random boxes, 3 classes, thresholds {score_threshold}/{iou_threshold}, "
-                          f"max {max_boxes} per class (oracle: tf.image.non_max_suppression)")
+    # and boxes of about a pixel, many apart by less than one: an intersection floored at one
+    # pixel, or two negative overlaps multiplied into a positive one, suppresses boxes apart
+    corners = rng.uniform(0, 12, (60, 2))
+    tiny = np.hstack([corners, corners + rng.uniform(0.5, 2, (60, 2))]).astype(np.float32)
+    for boxes, scores, what in [(boxes, scores, "400 random boxes"),
+                                (tiny, rng.uniform(0, 1, (60, 3)).astype(np.float32), "60 random boxes of about a pixel")]:
+        for score_threshold, iou_threshold, max_boxes in [(0.3, 0.45, 20), (0.6, 0.2, 100), (0.1, 0.7, 5)]:
+            kept = []
+            for c in range(3):
+                idx = np.flatnonzero(scores[:, c] >= score_threshold)
+                sel = tf.image.non_max_suppression(boxes[idx], scores[idx, c], max_boxes, iou_threshold).numpy()
+                kept += [(scores[idx[s], c], c, idx[s]) for s in sel]
+            kept.sort(key=lambda t: -t[0])
+            got = filter_boxes(boxes, scores, score_threshold, iou_threshold, max_boxes)
+            _check_detections(got, boxes[[i for _, _, i in kept]], [s for s, _, _ in kept], [c for _, c, _ in kept],
+                              f"{what}, 3 classes, thresholds {score_threshold}/{iou_threshold}, "
+                              f"max {max_boxes} per class (oracle: tf.image.non_max_suppression)")
 
 
 @test_case(points=2, hidden=True)
