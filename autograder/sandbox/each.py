@@ -12,7 +12,6 @@ import time
 from typing import TYPE_CHECKING
 
 from .limits import EACH_EXPECT, EACH_MAX, SETTLE_GRACE
-from .remote import runaway_stop
 
 if TYPE_CHECKING:
     from .proxies import Handle
@@ -79,8 +78,6 @@ class LoopCalls:
                 raised = False
                 try:
                     value = self._exchange(header, buffers, False, {})
-                except (StopIteration, StopAsyncIteration) as e:  # as a single call's (session._call)
-                    raised, value = True, runaway_stop(e)
                 except BaseException as e:  # noqa: BLE001 - the call's raise or fault, handed on below
                     raised, value = True, e
                 header = None

@@ -15,9 +15,7 @@ import time
 from . import framing
 from .cleanup import remove_tree
 from .runner import runner_main
-from .syscalls import MNT_DETACH, PR_SET_CHILD_SUBREAPER, libc, mount, prctl
-
-MS_NOSUID, MS_NODEV = 2, 4
+from .syscalls import MNT_DETACH, MS_NODEV, MS_NOSUID, PR_SET_CHILD_SUBREAPER, libc, mount, prctl
 
 # --- the monitor ---------------------------------------------------------------------------
 
@@ -157,7 +155,7 @@ class Monitor:
         was a count of the files made before it: a hidden case that made 337 files left the next
         submission's first file 337 numbers higher (attack j02, with its pids). A fresh tmpfs
         numbers from the start every session, and goes whole when the session ends."""
-        if not self.opts.get("own_tmpfs"):
+        if not self.opts.get("own_namespaces"):
             return
         st = os.statvfs(os.path.dirname(wd))
         try:

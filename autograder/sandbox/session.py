@@ -173,15 +173,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
     def _call(self, op: str, target: Handle | None, keyerror: bool = False, **fields):
         target = self._ready(target)
         header, buffers = self._request(op, target, fields)
-        try:
-            return self._exchange(header, buffers, keyerror, fields)
-        except (StopIteration, StopAsyncIteration) as e:
-            if op == "next":
-                raise  # the iteration protocol of an iterator the submission returned
-            # Anywhere else it would end the judge's own loop: map(f, cases) or next() over a
-            # test's iterator would stop early and `all(...)` pass with nothing checked. PEP 479
-            # does the same for generators: it becomes a RuntimeError, here naming the culprit.
-            raise runaway_stop(e) from None
+        return self._exchange(header, buffers, keyerror, fields)
 
     def _ready(self, target: Handle | None) -> Handle | None:
         """Raise what a call would meet instead of an answer; restart a runner lost to a fault;
@@ -254,6 +246,13 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
             raise RunnerFault(status, reason) from None
         try:
             return self._answer(reply, bufs, keyerror, fields)
+        except (StopIteration, StopAsyncIteration) as e:
+            if header is not None and header.get("op") == "next":
+                raise  # the iteration protocol of an iterator the submission returned
+            # Anywhere else (a call, an item, a call_each answer) it would end the judge's own
+            # loop: map(f, cases) would stop early and `all(...)` pass with nothing checked. PEP
+            # 479 does the same for generators: a RuntimeError, here naming the culprit (j01).
+            raise runaway_stop(e) from None
         except _Malformed as e:
             self._kill()
             raise RunnerFault(Status.ERROR, f"the submission's answer could not be read: {e}") from None

@@ -110,9 +110,10 @@ def zygote_main(argv=None) -> int:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     # A runner whose network could be isolated must be, or it does not run (runner_main).
     opts = {"assets": args.assets, "workbase": args.workbase, "unshare_net": bool(args.unshare_net and netns is True),
-            "root": os.geteuid() == 0, "reset_pids": bool(args.in_bubblewrap and os.geteuid() == 0),
-            "own_tmpfs": bool(args.in_bubblewrap and os.geteuid() == 0)}
-    if opts["own_tmpfs"]:
+            # root in bubblewrap's own PID and mount namespaces: each fork resets the pid counter
+            # (serve) and each session's folder is a tmpfs of its own (monitor.own_tmpfs), j02
+            "own_namespaces": bool(args.in_bubblewrap and os.geteuid() == 0)}
+    if opts["own_namespaces"]:
         # Runners traverse /tmp to their own folder only: a listing would show the other folders'
         # inode numbers on the shared tmpfs, a count of the sessions before (attack j02).
         os.chmod("/tmp", 0o711)
@@ -182,7 +183,7 @@ def serve(msg: bytes, fds: list[int], counter: int, opts: dict, *close_in_child:
         for fd in fds:
             os.close(fd)
         return b'{"ok": false, "error": "bad request"}'
-    if opts.get("reset_pids"):
+    if opts.get("own_namespaces"):
         reset_pids()
     pid = os.fork()
     if pid == 0:

@@ -70,23 +70,19 @@ def test_defaults_wide_input_and_errors(build_model):
     # edge_odd.cfg: 33 x 35 in, no channels given (3);  0 conv 3x3/2, pad=1: (33 + 2 - 3) // 2 + 1 = 17,
     #   (35 + 2 - 3) // 2 + 1 = 18 (the docstring's example)   1 conv 4x4/2, pad=1 (p = 2), 2 filters:
     #   (17 + 4 - 4) // 2 + 1 = 9, (18 + 4 - 4) // 2 + 1 = 10   2 maxpool size 2, no stride (1, "same"): 9 x 10
-    model = build_model("assets/edge_odd.cfg")
-    got = (tuple(model.input_shape), _shapes(model.output_shape))
-    want = ((None, 33, 35, 3), [(None, 9, 10, 2)])
-    assert got == want, (
-        f"edge_odd.cfg (33 x 35 in with no channels; a 3x3 then a 4x4 stride-2 conv with pad=1; a maxpool with no "
-        f"stride): expected input and output shapes {want}, got {got}")
     # edge_absolute.cfg: [net] gives channels only, so 416x416x1 (the docstring's default);  0 conv 3x3/2, 2 filters: 208x208x2
     #   1 conv 2x2, pad=1, 2 filters: an even size at stride 1 keeps 208x208x2 ("same"), which the
     #     shortcut after it needs (darknet's formula, 209x209, cannot be added to layer 0)
     #   2 shortcut from=0 (absolute: layer 0)   3 route layers=0 (absolute)
     #   4 conv 1x1/2, 3 filters: 104x104x3   5 yolo
-    model = build_model("assets/edge_absolute.cfg")
-    got = (tuple(model.input_shape), _shapes(model.output_shape))
-    want = ((None, 416, 416, 1), [(None, 104, 104, 3)])
-    assert got == want, (
-        f"edge_absolute.cfg (no width or height: 416 x 416 by the docstring; a 2x2 conv with pad=1 at stride 1; a shortcut "
-        f"from=0 and a route layers=0, layer 0 named absolutely): expected input and output shapes {want}, got {got}")
+    for cfg, what, want in [
+            ("edge_odd.cfg", "33 x 35 in with no channels; a 3x3 then a 4x4 stride-2 conv with pad=1; a maxpool with "
+             "no stride", ((None, 33, 35, 3), [(None, 9, 10, 2)])),
+            ("edge_absolute.cfg", "no width or height: 416 x 416 by the docstring; a 2x2 conv with pad=1 at stride 1; a "
+             "shortcut from=0 and a route layers=0, layer 0 named absolutely", ((None, 416, 416, 1), [(None, 104, 104, 3)]))]:
+        model = build_model(f"assets/{cfg}")
+        got = (tuple(model.input_shape), _shapes(model.output_shape))
+        assert got == want, f"{cfg} ({what}): expected input and output shapes {want}, got {got}"
 
 
 @test_case(points=3, hidden=True)
