@@ -1,5 +1,5 @@
 """The few Linux system calls the child side needs that Python does not offer: prctl, a
-seccomp filter against user namespaces and keyrings, unshare and mount (through the C library)."""
+seccomp filter against user namespaces, keyrings and extended attributes, unshare and mount (through the C library)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,12 @@ MEMORY_SYSCALLS = {"x86_64": (319, 29, 64, 68), "aarch64": (279, 194, 190, 186)}
 # io_uring_setup, whose IORING_OP_SOCKET makes sockets past this filter (attack j03)
 SOCKET_SYSCALL = {"x86_64": 41, "aarch64": 198}
 IO_URING_SETUP = 425  # the same on both
+# setxattr, lsetxattr, fsetxattr, setxattrat: a tmpfs (the session's folder, and the template's
+# /tmp) keeps user.* extended attributes in kernel memory that neither its size nor RLIMIT_AS
+# counts (only its inode space, half the machine's pages by default): a runner stored 1.8 GB in
+# a session of memory_mb 1 GiB and a 1 GiB folder (attack k01). Refused with ENOTSUP, what a
+# file system without them answers (shutil's copy2 and others take it in stride).
+XATTR_SYSCALLS = {"x86_64": (188, 189, 190, 463), "aarch64": (5, 6, 7, 463)}
 AF_VSOCK = 40
 CLONE_NEWUSER = 0x10000000
 
@@ -54,7 +60,8 @@ def userns_filter(machine: str) -> bytes | None:
     request_key, keyctl fail with EPERM: attack f07); and memory outside RLIMIT_AS (memfd_create
     and System V IPC's shmget, semget, msgget fail with EPERM: attacks g06, g10); sockets the
     network namespace does not confine (socket(AF_VSOCK), and io_uring_setup, whose rings make
-    sockets past this filter, fail with EPERM: attack j03). None for an
+    sockets past this filter, fail with EPERM: attack j03); and extended attributes, memory no
+    limit counts (the setxattr calls fail with ENOTSUP: attack k01). None for an
     architecture without a table here. bubblewrap's --disable-userns needs --unshare-user, which
     would break the runner's switch to its own uid, so the runner installs this itself."""
     import struct
@@ -65,6 +72,7 @@ def userns_filter(machine: str) -> bytes | None:
     refused = (nr_setns, *KEY_SYSCALLS[machine], *MEMORY_SYSCALLS[machine], IO_URING_SETUP)
     LD_W_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
     ALLOW, EPERM, ENOSYS, KILL = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
+    ENOTSUP = 0x00050000 | 95
     # (code, jump if true, jump if false, k), the jumps named by label and resolved below
     prog = [
         (LD_W_ABS, 0, 0, 4),                    # A = arch
@@ -77,6 +85,7 @@ def userns_filter(machine: str) -> bytes | None:
         (JEQ, "enosys", 0, nr_clone3),
         (JEQ, "domain", 0, SOCKET_SYSCALL[machine]),
         *((JEQ, "eperm", 0, nr) for nr in refused),
+        *((JEQ, "enotsup", 0, nr) for nr in XATTR_SYSCALLS[machine]),
         (RET, 0, 0, ALLOW),
         "flags", (LD_W_ABS, 0, 0, 16),          # A = low 32 bits of argument 0 (the flags)
         (JSET, "eperm", 0, CLONE_NEWUSER),
@@ -85,6 +94,7 @@ def userns_filter(machine: str) -> bytes | None:
         (JEQ, "eperm", 0, AF_VSOCK),
         (RET, 0, 0, ALLOW),
         "enosys", (RET, 0, 0, ENOSYS),          # clone3
+        "enotsup", (RET, 0, 0, ENOTSUP),        # extended attributes
         "eperm", (RET, 0, 0, EPERM),
     ]
     labels, code = {}, []

@@ -1,0 +1,36 @@
+"""The k round of white-box attacks (tests/attacks/k01.py on, 2026-12-04), graded by the real
+`course grade --jobs 1` in the `duo` assignment of tests/fixtures/attack_course, each followed on
+the same worker by an honest submission (conftest.grade_duo_attacks)."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from conftest import check_honest_neighbours, grade_duo_attacks
+
+XATTR_ATTACK = "k01_xattrs_outside_every_limit"
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
+
+
+@pytest.fixture(scope="module")
+def graded_xattrs(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-k01"), [XATTR_ATTACK])
+
+
+def test_no_memory_in_extended_attributes(graded_xattrs):
+    """Before: each public call stored 600 MB of user.* extended attributes on files of the
+    session's folder, 1,816 MB in all (the kernel's slab from 0.18 to 2.0 GB) in a session of
+    memory_mb 1 GiB and a folder of about 1 GiB: a tmpfs keeps them in kernel memory that neither
+    its size nor RLIMIT_AS counts. The runner's seccomp filter now refuses the setxattr calls
+    with ENOTSUP (95), what a file system without them answers: nothing stored, 4/4 (honest
+    otherwise), the neighbour 4/4."""
+    check_honest_neighbours(graded_xattrs, [XATTR_ATTACK])
+    _proc, _out, rows, records = graded_xattrs
+    assert (rows[XATTR_ATTACK]["status"], float(rows[XATTR_ATTACK]["score"])) == ("graded", 4.0), rows[XATTR_ATTACK]
+    output = records[XATTR_ATTACK]["result"]["output"]
+    stored = re.findall(r"xattrs stored: (\d+) MB \(refused: ([^)]*)\)", output)
+    assert stored == [("0", "errno 95")] * 3, output
