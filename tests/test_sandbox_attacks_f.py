@@ -108,7 +108,10 @@ import os
 def leave(secret, n):
     os.makedirs("many", exist_ok=True)
     for i in range(n):  # the hidden inputs in every name: any file left carries them
-        os.close(os.open(f"many/{secret}-{i}", os.O_CREAT | os.O_WRONLY, 0o600))
+        try:
+            os.close(os.open(f"many/{secret}-{i}", os.O_CREAT | os.O_WRONLY, 0o600))
+        except OSError:  # since k02 a session's own tmpfs holds limits.SESSION_FILES files
+            break
     return os.getuid()
 """
 F08_LOOK = """

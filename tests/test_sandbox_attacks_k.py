@@ -12,6 +12,7 @@ import pytest
 from conftest import check_honest_neighbours, grade_duo_attacks
 
 XATTR_ATTACK = "k01_xattrs_outside_every_limit"
+FILES_ATTACK = "k02_empty_files_by_the_million"
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -19,6 +20,11 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 @pytest.fixture(scope="module")
 def graded_xattrs(tmp_path_factory):
     return grade_duo_attacks(tmp_path_factory.mktemp("attacks-k01"), [XATTR_ATTACK])
+
+
+@pytest.fixture(scope="module")
+def graded_files(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-k02"), [FILES_ATTACK])
 
 
 def test_no_memory_in_extended_attributes(graded_xattrs):
@@ -34,3 +40,21 @@ def test_no_memory_in_extended_attributes(graded_xattrs):
     output = records[XATTR_ATTACK]["result"]["output"]
     stored = re.findall(r"xattrs stored: (\d+) MB \(refused: ([^)]*)\)", output)
     assert stored == [("0", "errno 95")] * 3, output
+
+
+def test_a_sessions_folder_holds_a_bounded_number_of_files(graded_files):
+    """Before: three public calls of 2.2 s made 902,000 empty files with 200-character names in
+    the session's own tmpfs (the kernel's slab from 0.19 to 1.3 GB; its default inode count here
+    is three million, half the machine's pages), which its size does not count. The tmpfs is now
+    mounted with nr_inodes = limits.SESSION_FILES: the first call is refused at that count
+    (ENOSPC, 28) and the session holds no more, 4/4 (honest otherwise), the neighbour 4/4."""
+    from autograder.sandbox.limits import SESSION_FILES
+
+    check_honest_neighbours(graded_files, [FILES_ATTACK])
+    _proc, _out, rows, records = graded_files
+    assert (rows[FILES_ATTACK]["status"], float(rows[FILES_ATTACK]["score"])) == ("graded", 4.0), rows[FILES_ATTACK]
+    output = records[FILES_ATTACK]["result"]["output"]
+    made = re.findall(r"empty files made: (\d+) \(refused: ([^)]*)\)", output)
+    assert len(made) == 3 and all(error == "errno 28" for _, error in made), output
+    assert max(int(n) for n, _ in made) <= SESSION_FILES, output
+    assert records[FILES_ATTACK]["result"]["elapsed"] < 5, records[FILES_ATTACK]["result"]["timing"]

@@ -27,6 +27,13 @@ SETTLE_GRACE = 0.05     # seconds an abandoned call_each's answers may take befo
 # (attack g05); 1024 descriptors bound that to ~100 MB a process.
 RUNNER_FILES = 1024
 
+# --- the runner: files in its working folder (the session's own tmpfs, monitor.own_tmpfs). Its
+# size bounds bytes, not files: an empty file costs no block but ~1 KiB of kernel memory (inode
+# and dentry), and the kernel's default inode count is half the machine's pages (three million
+# here): a session made 902,000 empty files in three 2.2 s calls, 1.1 GB of kernel memory beyond
+# memory_mb (attack k02). The assignments' sessions make a few dozen (the assets, the source).
+SESSION_FILES = 16_384
+
 # --- the runner: exit codes of a runner that refused to start (before any student code) ------
 RUNNER_NO_NETNS = 72
 RUNNER_NO_SECCOMP = 73

@@ -14,6 +14,7 @@ import time
 
 from . import framing
 from .cleanup import remove_tree
+from .limits import SESSION_FILES
 from .runner import runner_main
 from .syscalls import MNT_DETACH, MS_NODEV, MS_NOSUID, PR_SET_CHILD_SUBREAPER, libc, mount, prctl
 
@@ -154,12 +155,14 @@ class Monitor:
         template's /tmp. In the /tmp every runner of the template shared, a file's inode number
         was a count of the files made before it: a hidden case that made 337 files left the next
         submission's first file 337 numbers higher (attack j02, with its pids). A fresh tmpfs
-        numbers from the start every session, and goes whole when the session ends."""
+        numbers from the start every session, and goes whole when the session ends. At most
+        SESSION_FILES files: the size does not count empty ones, ~1 KiB of kernel memory each
+        (attack k02)."""
         if not self.opts.get("own_namespaces"):
             return
         st = os.statvfs(os.path.dirname(wd))
         try:
-            mount("tmpfs", wd, "tmpfs", MS_NOSUID | MS_NODEV, f"size={st.f_blocks * st.f_frsize},mode=0700")
+            mount("tmpfs", wd, "tmpfs", MS_NOSUID | MS_NODEV, f"size={st.f_blocks * st.f_frsize},nr_inodes={SESSION_FILES},mode=0700")
         except OSError:
             return  # the shared /tmp, as before, rather than no grading
         self.own_fs = True
