@@ -13,6 +13,7 @@ from conftest import check_honest_neighbours, grade_duo_attacks
 
 XATTR_ATTACK = "k01_xattrs_outside_every_limit"
 FILES_ATTACK = "k02_empty_files_by_the_million"
+SOCKET_ATTACK = "k03_descriptors_and_a_late_reply"
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -25,6 +26,11 @@ def graded_xattrs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def graded_files(tmp_path_factory):
     return grade_duo_attacks(tmp_path_factory.mktemp("attacks-k02"), [FILES_ATTACK])
+
+
+@pytest.fixture(scope="module")
+def graded_socket(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-k03"), [SOCKET_ATTACK])
 
 
 def test_no_memory_in_extended_attributes(graded_xattrs):
@@ -58,3 +64,19 @@ def test_a_sessions_folder_holds_a_bounded_number_of_files(graded_files):
     assert len(made) == 3 and all(error == "errno 28" for _, error in made), output
     assert max(int(n) for n, _ in made) <= SESSION_FILES, output
     assert records[FILES_ATTACK]["result"]["elapsed"] < 5, records[FILES_ATTACK]["result"]["timing"]
+
+
+def test_descriptors_sent_to_the_judge_are_never_its_own_and_a_late_reply_costs_only_the_sender(graded_socket):
+    """k03 sent the judge, with a hand-written frame after add had answered, the write end of a
+    pipe, its own socket and a file of its folder (SCM_RIGHTS), and dropped scale's own reply so
+    the frames lined up again. The judge reads with recv_into, which takes no ancillary data, so
+    the kernel closes what was sent: output_shape, a call later, reads EOF on the pipe (no write
+    end left anywhere). The late frame was only the sender's own answer to scale (5, wrong):
+    3/4, no grader failure, the neighbour 4/4. Held before this round; kept as a regression."""
+    check_honest_neighbours(graded_socket, [SOCKET_ATTACK])
+    _proc, _out, rows, records = graded_socket
+    assert (rows[SOCKET_ATTACK]["status"], float(rows[SOCKET_ATTACK]["score"])) == ("graded", 3.0), rows[SOCKET_ATTACK]
+    output = records[SOCKET_ATTACK]["result"]["output"]
+    assert "pipe: judge holds no write end" in output, output
+    cases = {c["name"]: c for q in records[SOCKET_ATTACK]["result"]["questions"] for c in q["cases"]}
+    assert "got 5" in cases["q1_duo - 3"]["message"], cases
