@@ -14,6 +14,7 @@ from conftest import check_honest_neighbours, grade_duo_attacks
 XATTR_ATTACK = "k01_xattrs_outside_every_limit"
 FILES_ATTACK = "k02_empty_files_by_the_million"
 SOCKET_ATTACK = "k03_descriptors_and_a_late_reply"
+NUMPY_ATTACK = "k04_strange_numpy_answers"
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -31,6 +32,11 @@ def graded_files(tmp_path_factory):
 @pytest.fixture(scope="module")
 def graded_socket(tmp_path_factory):
     return grade_duo_attacks(tmp_path_factory.mktemp("attacks-k03"), [SOCKET_ATTACK])
+
+
+@pytest.fixture(scope="module")
+def graded_numpy(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-k04"), [NUMPY_ATTACK])
 
 
 def test_no_memory_in_extended_attributes(graded_xattrs):
@@ -80,3 +86,24 @@ def test_descriptors_sent_to_the_judge_are_never_its_own_and_a_late_reply_costs_
     assert "pipe: judge holds no write end" in output, output
     cases = {c["name"]: c for q in records[SOCKET_ATTACK]["result"]["questions"] for c in q["cases"]}
     assert "got 5" in cases["q1_duo - 3"]["message"], cases
+
+
+def test_strange_numpy_answers_cross_as_plain_data_or_not_at_all(graded_numpy):
+    """k04: a zero-strided (10**6, 10**6) view (add) and a broadcast_to view of that shape (the
+    hidden scale) cannot be copied for the wire in 1 GiB; a masked big-endian array crosses as
+    its data (right: scale's point); an np.matrix, datetime64 and timedelta64 arrays, a 1 MB void
+    scalar and a structured array with an object field stay in the runner as handles. 1/4, the
+    judge no bigger than for the honest submission. Before: the copy's MemoryError ended the
+    runner's loop (exit 70) and the row told the student 'the submission's process exited
+    (os._exit(70))', which it never called; the runner now answers it as the memory limit's
+    fault: 'ran out of memory (limit 1 GiB)'."""
+    check_honest_neighbours(graded_numpy, [NUMPY_ATTACK])
+    _proc, _out, rows, records = graded_numpy
+    row = rows[NUMPY_ATTACK]
+    assert (row["status"], float(row["score"])) == ("graded", 1.0), row
+    assert "ran out of memory" in row["reason"] and "os._exit" not in row["reason"], row
+    cases = {c["name"]: c for q in records[NUMPY_ATTACK]["result"]["questions"] for c in q["cases"]}
+    assert [cases[f"q1_duo - {i}"]["passed"] for i in range(1, 5)] == [False, False, True, False], cases
+    assert "os._exit" not in cases["q1_duo - 2"]["message"], cases["q1_duo - 2"]
+    assert records[NUMPY_ATTACK]["judge_peak_kb"] < records["a_honest"]["judge_peak_kb"] + 100_000, records[NUMPY_ATTACK]
+    assert records[NUMPY_ATTACK]["result"]["elapsed"] < 10, records[NUMPY_ATTACK]["result"]["timing"]
