@@ -4,17 +4,26 @@ the same worker by an honest submission (conftest.grade_duo_attacks)."""
 
 from __future__ import annotations
 
+import csv
 import re
+import shutil
 import sys
 
 import pytest
 
-from conftest import check_honest_neighbours, grade_duo_attacks
+from conftest import ATTACK_COURSE, ROOT, check_honest_neighbours, grade_duo_attacks, run_course
 
 XATTR_ATTACK = "k01_xattrs_outside_every_limit"
 FILES_ATTACK = "k02_empty_files_by_the_million"
 SOCKET_ATTACK = "k03_descriptors_and_a_late_reply"
 NUMPY_ATTACK = "k04_strange_numpy_answers"
+NAMES_ATTACK = "k05_hostile_file_names"
+# k05: the names the honest k05 file is uploaded under (each + ".py")
+HOSTILE_NAMES = ["=cmd|' -C calc'!A0", "+SUM(1,2)", "-2+3", "@evil", 'comma,"quote"',
+                 "x\nscore: 43 of 4", "name\rCR", "tab\there", "a\x1b]0;pwned\x07b", "\x1b[2Jclear",
+                 "\u202efdp.exe", "plain"]
+# what a terminal, a spreadsheet or a browser would obey (as tests/test_sandbox_attacks3.py)
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -37,6 +46,20 @@ def graded_socket(tmp_path_factory):
 @pytest.fixture(scope="module")
 def graded_numpy(tmp_path_factory):
     return grade_duo_attacks(tmp_path_factory.mktemp("attacks-k04"), [NUMPY_ATTACK])
+
+
+@pytest.fixture(scope="module")
+def graded_names(tmp_path_factory):
+    """`course grade duo FOLDER` of the k05 file under every HOSTILE_NAMES name, in one folder."""
+    tmp = tmp_path_factory.mktemp("attacks-k05")
+    shutil.copytree(ATTACK_COURSE, tmp / "course")
+    subs, out = tmp / "subs", tmp / "out"
+    subs.mkdir()
+    for name in HOSTILE_NAMES:
+        shutil.copy(ROOT / "tests" / "attacks" / f"{NAMES_ATTACK}.py", subs / f"{name}.py")
+    proc = run_course("--root", tmp / "course", "grade", "duo", subs, "--out", out, "--jobs", "1",
+                      "--no-resume", "--submission-timeout", "20", check=False, timeout=900)
+    return proc, out
 
 
 def test_no_memory_in_extended_attributes(graded_xattrs):
@@ -107,3 +130,31 @@ def test_strange_numpy_answers_cross_as_plain_data_or_not_at_all(graded_numpy):
     assert "os._exit" not in cases["q1_duo - 2"]["message"], cases["q1_duo - 2"]
     assert records[NUMPY_ATTACK]["judge_peak_kb"] < records["a_honest"]["judge_peak_kb"] + 100_000, records[NUMPY_ATTACK]
     assert records[NUMPY_ATTACK]["result"]["elapsed"] < 10, records[NUMPY_ATTACK]["result"]["timing"]
+
+
+def test_hostile_file_names_are_one_graded_row_each_and_obeyed_nowhere(graded_names):
+    """k05: every name is its own graded 4/4 row (a newline or a comma in a name splits no row);
+    no CSV cell starts a formula (=, +, -, @, a tab or a carriage return) unless quoted with ';
+    and no raw control character reaches the terminal, a CSV, the report, a feedback page or a
+    log. Held before this round (c15's rules hold for the whole set)."""
+    proc, out = graded_names
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert RAW_CONTROL.search(proc.stdout + proc.stderr) is None, (proc.stdout + proc.stderr)[-3000:]
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(HOSTILE_NAMES), [r["submission"] for r in rows]
+    assert len({r["submission"] for r in rows}) == len(HOSTILE_NAMES), [r["submission"] for r in rows]
+    for r in rows:
+        assert (r["status"], float(r["score"])) == ("graded", 4.0), r
+    for name in ("grades.csv", "canvas.csv", "similarity.csv"):
+        with open(out / name, newline="", encoding="utf-8") as f:
+            for line in csv.reader(f):
+                for cell in line:
+                    assert RAW_CONTROL.search(cell) is None, (name, cell)
+                    assert not cell[:1] in ("=", "+", "@", "\t", "\r") and not re.match(r"-\D", cell), (name, cell)
+    pages = [out / "report.html", *(out / "feedback").glob("*"), *(out / "logs").glob("*")]
+    for page in pages:
+        text = page.read_text(encoding="utf-8", errors="surrogateescape")
+        assert RAW_CONTROL.search(text) is None, (page, RAW_CONTROL.search(text))
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in report.lower(), report[:2000]
