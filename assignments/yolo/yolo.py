@@ -324,8 +324,11 @@ def load_weights(model, weights_path):
         took and M the number the file holds after its header (equal on success).
     Raises:
         FileNotFoundError: if there is no such file.
-        ValueError: if the file is too short or too long for the model (the message says which
-            and gives both counts), or shorter than its header.
+        ValueError: if the file is too short or too long for the model (the message says "too
+            short" or "too long" and gives both counts as plain integers, e.g. 12306), if it
+            is shorter than its header, or if what follows the header is not a whole number of
+            float32s (its byte count is not a multiple of 4: a stray byte is an error, not
+            ignored).
     """
     ###########################################################################
     # TODO: read the header, check the count, set every conv and batch norm.  #

@@ -35,6 +35,9 @@ def test_hand_built_nms(filter_boxes):
     _check_detections(got, HAND_BOXES[[0, 3, 2]], [0.9, 0.85, 0.7], [0, 1, 0], "iou_threshold 0.45")
     got = filter_boxes(HAND_BOXES, HAND_SCORES, 0.3, 0.7, 20)
     _check_detections(got, HAND_BOXES[[0, 3, 1, 2]], [0.9, 0.85, 0.8, 0.7], [0, 1, 0, 0], "iou_threshold 0.7")
+    # float64 in (a "float array"): still float32 boxes and scores out, as the docstring returns
+    got = filter_boxes(HAND_BOXES.astype(np.float64), HAND_SCORES.astype(np.float64), 0.3, 0.45, 20)
+    _check_detections(got, HAND_BOXES[[0, 3, 2]], [0.9, 0.85, 0.7], [0, 1, 0], "float64 boxes and scores, iou_threshold 0.45")
     # On the thresholds, exactly (0.5 and 50 / 100 are exact in float32): a score equal to
     # score_threshold is kept (>=), and an IoU equal to iou_threshold does not suppress (only greater).
     apart = np.array([[0, 0, 10, 10], [20, 20, 30, 30]], np.float32)
