@@ -401,7 +401,7 @@ def feature_count(shape):
     The lecture counts the numbers a colour image hands to the first layer this way.
 
     Args:
-        shape: tuple of ints, e.g. (224, 224, 3).
+        shape: tuple (or list) of ints, e.g. (224, 224, 3).
     Returns:
         int, the product of the dimensions (exact, however large).
     Raises:
