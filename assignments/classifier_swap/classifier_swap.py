@@ -80,7 +80,9 @@ def resize_and_crop_image(image_path, width, height):
     else the course writes sizes as (height, width).
 
     The course asks for more than the lecture's two lines: the result is always in mode "RGB"
-    (a greyscale or RGBA file too), and bad arguments raise the errors below.
+    (a greyscale or RGBA file too: convert to RGB first, then crop and resize; PIL resizes an
+    RGBA image weighting each pixel by its alpha, so converting afterwards gives other
+    colours), and bad arguments raise the errors below.
 
     Args:
         image_path: str or Path of an image file (any mode PIL reads: RGB, L, RGBA, P, ...).

@@ -26,7 +26,14 @@ def _check(resize_and_crop_image, path, width, height):
     assert diff <= FIT_MEAN_TOLERANCE, (
         f"{call}: the pixels differ from PIL.ImageOps.fit(image, {(width, height)}) by {diff:.2f} grey "
         f"levels on average (tolerance {FIT_MEAN_TOLERANCE}); crop the centred box with the target "
-        "aspect ratio, then resize it bicubically (do not squash the whole photo)")
+        "aspect ratio, then resize it bicubically (do not squash the whole photo)"
+        + ("; this file is RGBA: convert it to RGB before cropping and resizing, not after" if _mode(path) == "RGBA" else ""))
+
+
+def _mode(path):
+    from PIL import Image
+    with Image.open(path) as image:
+        return image.mode
 
 
 def _not_an_image(resize_and_crop_image, path):
