@@ -18,6 +18,7 @@ FILES_ATTACK = "k02_empty_files_by_the_million"
 SOCKET_ATTACK = "k03_descriptors_and_a_late_reply"
 NUMPY_ATTACK = "k04_strange_numpy_answers"
 NAMES_ATTACK = "k05_hostile_file_names"
+BURNER_ATTACKS = ["k06_a_cpu_burners_that_outlive_the_call", "k06_b_count_the_burners"]
 # k05: the names the honest k05 file is uploaded under (each + ".py")
 HOSTILE_NAMES = ["=cmd|' -C calc'!A0", "+SUM(1,2)", "-2+3", "@evil", 'comma,"quote"',
                  "x\nscore: 43 of 4", "name\rCR", "tab\there", "a\x1b]0;pwned\x07b", "\x1b[2Jclear",
@@ -60,6 +61,11 @@ def graded_names(tmp_path_factory):
     proc = run_course("--root", tmp / "course", "grade", "duo", subs, "--out", out, "--jobs", "1",
                       "--no-resume", "--submission-timeout", "20", check=False, timeout=900)
     return proc, out
+
+
+@pytest.fixture(scope="module")
+def graded_burners(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-k06"), BURNER_ATTACKS)
 
 
 def test_no_memory_in_extended_attributes(graded_xattrs):
@@ -158,3 +164,22 @@ def test_hostile_file_names_are_one_graded_row_each_and_obeyed_nowhere(graded_na
         assert RAW_CONTROL.search(text) is None, (page, RAW_CONTROL.search(text))
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "<script" not in report.lower(), report[:2000]
+
+
+def test_cpu_burners_do_not_outlive_their_session(graded_burners):
+    """k06a's hidden scale (its last call) made the runner a subreaper and left 30 CPU burners
+    spinning (setsid, a double fork, a process group of their own; SIGTERM, SIGHUP, SIGINT and
+    SIGXCPU ignored), answering honestly while they spun. Ending the session kills them all
+    (SIGKILL by uid, the monitor as the runner's subreaper): k06b, two submissions later on the
+    same worker, sees no process of another non-root uid in its PID namespace, and its 0.2 s of
+    CPU work gets most of a core (30 survivors on two cores would leave it about 0.07; 0.99 alone
+    here, more than 0.25 whatever else the machine runs); every row 4/4. Held before this round."""
+    check_honest_neighbours(graded_burners, BURNER_ATTACKS)
+    _proc, _out, rows, records = graded_burners
+    for name in BURNER_ATTACKS:
+        assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
+    output = records[BURNER_ATTACKS[1]]["result"]["output"]
+    found = re.search(r"other uids' processes: (\d+); share of a core: ([\d.]+)", output)
+    assert found and int(found.group(1)) == 0 and float(found.group(2)) > 0.25, output
+    neighbour = records[f"{BURNER_ATTACKS[0]}_zhonest"]["result"]
+    assert neighbour["elapsed"] < 2, neighbour["timing"]
