@@ -134,7 +134,9 @@ def test_wide_grids_dtypes_and_errors(decode_outputs):
     assert np.allclose(boxes[0], want, atol=1e-3) and abs(scores[0, 0] - 0.25) < 1e-4, (
         f"one 1x1 output with masks=[[7]]: expected the box {want} (anchor 7, 16x17, centred) with score "
         f"sigmoid(0) * sigmoid(0) = 0.25, got {boxes[0].tolist()} and {scores[0].tolist()}")
-    for masks, what in [([[0, 1, 2]], "one mask for two outputs"), ([[0, 1, 2], [3, 4, 9]], "mask index 9 of 9 anchors")]:
+    # anchors are numbered 0 .. 8: a negative index names none of them (as yolo_heads' masks)
+    for masks, what in [([[0, 1, 2]], "one mask for two outputs"), ([[0, 1, 2], [3, 4, 9]], "mask index 9 of 9 anchors"),
+                        ([[0, 1, 2], [-1, 4, 5]], "mask index -1 of 9 anchors, numbered 0 to 8")]:
         expect_raises(ValueError, decode_outputs, outputs, ANCHORS, 1, (32, 64), (32, 64), masks=masks,
                       what=f"masks={masks} ({what})")
     expect_raises(ValueError, decode_outputs, [np.zeros((1, 4, 4, 21), np.float32)], ANCHORS, 2, (32, 32),

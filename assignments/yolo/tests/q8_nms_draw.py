@@ -167,6 +167,11 @@ def test_draw_outside_and_inverted_boxes(draw_detections, class_colours):
         assert got[y, x].tolist() == colour, f"half-outside box: its {where} at row {y}, column {x} should be {colour}, got {got[y, x].tolist()}"
     _unchanged(got, image, (53, 400), (0, 600), "below the half-outside box")
     _unchanged(got, image, (0, 400), (0, 547), "left of the half-outside box")
+    # no room above it: its label goes just inside its top, so inside the outline, below row 3, something changed
+    inside = int(np.sum(np.any(got[3:13, 553:598] != image[3:13, 553:598], axis=-1)))
+    assert inside >= 50, (
+        f"half-outside box, clipped to row 0, has no room above for its label, which should go just inside its top: "
+        f"expected the label in rows 3..12, columns 553..597 (inside the outline), but only {inside} pixels there changed")
     # two boxes with room all round on the 600x400 image: a 3-pixel outline growing inwards, and
     # each label above its box in black on the class's colour (class 2 blue, class 0 red)
     got = _draw(draw_detections, image, [[100, 100, 200, 400], [250, 100, 350, 400]], [2, 0],
@@ -177,6 +182,18 @@ def test_draw_outside_and_inverted_boxes(draw_detections, class_colours):
     assert column == want, (
         f"column 250, rows 98..105, across the top edge at row 100: expected rows 100..102 in {blue} "
         f"((600 + 400) // 300 = 3 pixels, growing inwards) and the rest unchanged, got {column}")
+    column = got[196:204, 250].tolist()
+    want = [image[y, 250].tolist() for y in (196, 197)] + [blue] * 3 + [image[y, 250].tolist() for y in range(201, 204)]
+    assert column == want, (
+        f"column 250, rows 196..203, across the bottom edge at row 200: expected the 3-pixel outline to grow inwards "
+        f"(upwards) from row 200 and the rest unchanged, got {column}")
+    for x0, x1, edge, inwards in ((97, 105, 100, "rightwards"), (396, 404, 400, "leftwards")):
+        row = got[150, x0:x1].tolist()
+        want = [blue if (edge <= x < edge + 3 if edge == 100 else edge - 3 < x <= edge) else image[150, x].tolist()
+                for x in range(x0, x1)]
+        assert row == want, (
+            f"row 150, columns {x0}..{x1 - 1}, across the edge at column {edge}: expected the 3-pixel outline to grow "
+            f"inwards ({inwards}) from column {edge} and the rest unchanged, got {row}")
     _unchanged(got, image, (80, 100), (300, 600), "above the box, right of its label (the outline grows inwards)")
     for colour, rows in ((blue, (0, 100)), (red, (210, 250))):
         label = got[slice(*rows)][np.any(got[slice(*rows)] != image[slice(*rows)], axis=-1)]
@@ -185,6 +202,14 @@ def test_draw_outside_and_inverted_boxes(draw_detections, class_colours):
             f"the label above the box of colour {colour}: black text on a rectangle of that colour, so every "
             f"pixel of it a shade between the colour and black; got {len(label)} changed pixels above the box, "
             f"{int(np.sum(np.any(label[:, lacks] != 0, axis=1))) if len(label) else 0} with some of another colour")
+    # a box 4 pixels high (rows 200..204) with a 3-pixel outline: the cap min(4, 200) // 2 + 1 = 3 still lets
+    # all 3 rectangles in, the last one the single row 202, so every row of the box is coloured
+    got = _draw(draw_detections, image, [[200, 100, 204, 300]], [2], "a box 4 pixels high")
+    for y in range(200, 205):
+        n = sum(p != blue for p in got[y, 110:291].tolist())
+        assert n == 0, (
+            f"a box at rows 200..204 on the 600x400 image (a 3-pixel outline, capped at min(width, height) // 2 + 1 "
+            f"rectangles): row {y}, columns 110..290, expected all in {blue}, got {n} pixels of another colour")
     # a box one pixel wide after rounding never raises and is drawn (the cap is min(width, height) // 2 + 1)
     got = _draw(draw_detections, image, [[100.0, 400.2, 300.0, 401.4]], [1], "a box 1 pixel wide after rounding")
     green = list(class_colours(3)[1])
@@ -198,3 +223,20 @@ def test_draw_outside_and_inverted_boxes(draw_detections, class_colours):
     want = [small[99, 175].tolist(), blue, small[101, 175].tolist(), small[102, 175].tolist()]
     assert column == want, (
         f"a 300x299 image: the outline is (300 + 299) // 300 = 1 pixel: column 175, rows 99..102, expected {want}, got {column}")
+    # a box past the top left corner on the 300x299 image: clipped to row 0 and column 0, where its
+    # one-pixel outline is drawn (the label goes inside, from row 1)
+    got = _draw(draw_detections, small, [[-5, -8, 60, 120]], [0], "a box past the top left corner of a 300x299 image")
+    for where, pixels, at in (("top edge", got[0, 40:121], "row 0, columns 40..120"),
+                              ("left edge", got[20:61, 0], "column 0, rows 20..60")):
+        n = sum(p != red for p in pixels.tolist())
+        assert n == 0, (
+            f"a box at (-5, -8, 60, 120) on a 300x299 image, clipped to the picture: its {where} lies on {at}: "
+            f"expected all in {red}, got {n} pixels of another colour")
+    # 300x300: (300 + 300) // 300 = 2, a two-pixel outline
+    square = image[:300, :300]
+    got = _draw(draw_detections, square, [[100, 100, 200, 250]], [2], "a box on a 300x300 image")
+    column = got[99:104, 175].tolist()
+    want = [square[99, 175].tolist(), blue, blue, square[102, 175].tolist(), square[103, 175].tolist()]
+    assert column == want, (
+        f"a 300x300 image: the outline is (300 + 300) // 300 = 2 pixels: column 175, rows 99..103, expected {want}, "
+        f"got {column}")
