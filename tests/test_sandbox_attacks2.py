@@ -167,11 +167,22 @@ def test_b03_colliding_hashes_are_refused_before_the_work(batch):
 
 
 def test_b04_endless_iteration_ends_at_the_submission_deadline(batch):
+    """Two limits end the endless iteration, whichever comes first, and both are right: the
+    submission's deadline (the row `timeout`: add and scale ran before output_shape, the hidden
+    case never started, 2/4), or, on a machine fast enough to make ~170,000 round trips in
+    that time, the session's 8 MiB budget of answers' headers (round i), which fails only the
+    case that iterated (3/4: the hidden case runs). It was one or the other by load (8.8 s,
+    11.3 s, 12.0 s alone): the test asserted the deadline and failed one run in three."""
     r = batch.rows["b04_endless_iterator"]
-    assert r.status == "timeout", f"{r.status}: {r.reason}"
-    assert f"{SUBMISSION_TIMEOUT:g} s in all" in r.reason
-    assert SUBMISSION_TIMEOUT - 1 < r.elapsed < SUBMISSION_TIMEOUT + SLACK
-    assert r.score == 2  # add and scale ran before output_shape; the hidden case never started
+    assert r.elapsed < SUBMISSION_TIMEOUT + SLACK, r.elapsed
+    if r.status == "timeout":
+        assert f"{SUBMISSION_TIMEOUT:g} s in all" in r.reason
+        assert SUBMISSION_TIMEOUT - 1 < r.elapsed
+        assert r.score == 2  # add and scale ran before output_shape; the hidden case never started
+    else:
+        assert r.status == "graded", f"{r.status}: {r.reason}"
+        assert "8 MiB of lists, dicts and other values in all" in r.reason, r.reason
+        assert r.score == 3  # only output_shape's case, the one that iterated, failed
 
 
 def test_b05_malformed_import_reply_is_the_students_error(batch):
