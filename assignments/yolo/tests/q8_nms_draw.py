@@ -168,6 +168,11 @@ def test_draw_outside_and_inverted_boxes(draw_detections):
     for y, x, where in [(50, 580, "bottom edge"), (40, 550, "left edge"), (40, 599, "edge of the picture (inner outline)"),
                         (0, 590, "top edge, clipped to row 0")]:
         assert got[y, x].tolist() == colour, f"half-outside box: its {where} at row {y}, column {x} should be {colour}, got {got[y, x].tolist()}"
+    row = got[40, 596:600].tolist()
+    want = [image[40, 596].tolist(), image[40, 597].tolist(), colour, colour]
+    assert row == want, (
+        f"half-outside box, its right side clipped to the picture's width 600: row 40, columns 596..599, expected "
+        f"{want} (the 3-pixel outline's first rectangle falls just off the picture), got {row}")
     _unchanged(got, image, (53, 400), (0, 600), "below the half-outside box")
     _unchanged(got, image, (0, 400), (0, 547), "left of the half-outside box")
     # no room above it: its label goes just inside its top, so inside the outline, below row 3, something changed
@@ -198,6 +203,14 @@ def test_draw_outside_and_inverted_boxes(draw_detections):
             f"row 150, columns {x0}..{x1 - 1}, across the edge at column {edge}: expected the 3-pixel outline to grow "
             f"inwards ({inwards}) from column {edge} and the rest unchanged, got {row}")
     _unchanged(got, image, (80, 100), (300, 600), "above the box, right of its label (the outline grows inwards)")
+    from PIL import Image, ImageDraw, ImageFont
+    x0, _, x1, _ = ImageDraw.Draw(Image.new("RGB", (8, 8))).textbbox((0, 0), "c 0.90", font=ImageFont.load_default())
+    cols = np.nonzero(np.any(got[80:100] != image[80:100], axis=0).any(axis=-1))[0]
+    span = int(cols.max() - cols.min() + 1) if len(cols) else 0
+    assert abs(span - (x1 - x0 + 1)) <= 3, (
+        f"the label above the class 2 box with score 0.9 is 'c 0.90' (two decimals), {x1 - x0} pixels wide in "
+        f"ImageFont.load_default(): expected the label's pixels above the box to span about {x1 - x0 + 1} columns, "
+        f"got {span}")
     for colour, rows in ((blue, (0, 100)), (red, (210, 250))):
         label = got[slice(*rows)][np.any(got[slice(*rows)] != image[slice(*rows)], axis=-1)]
         lacks = [c for c in range(3) if colour[c] == 0]       # black text on it keeps these at 0
@@ -235,6 +248,23 @@ def test_draw_outside_and_inverted_boxes(draw_detections):
         assert n == 0, (
             f"a box at (-5, -8, 60, 120) on a 300x299 image, clipped to the picture: its {where} lies on {at}: "
             f"expected all in {red}, got {n} pixels of another colour")
+    # each coordinate rounded as floor(v + 0.5): (100.5, 100.5, 150.5, 200.5) is drawn at (101, 101, 151, 201)
+    got = _draw(draw_detections, small, [[100.5, 100.5, 150.5, 200.5]], [0], "a box at (100.5, 100.5, 150.5, 200.5)")
+    words = {False: "unchanged", True: "in the outline colour"}
+    for what, pixels in (("rows 100, 101 at column 150", got[100:102, 150]), ("rows 150, 151 at column 150", got[150:152, 150]),
+                         ("columns 100, 101 at row 125", got[125, 100:102]), ("columns 200, 201 at row 125", got[125, 200:202])):
+        drawn = [p == red for p in pixels.tolist()]
+        assert drawn == [False, True], (
+            f"a box at (100.5, 100.5, 150.5, 200.5) on a 300x299 image (one-pixel outline), each coordinate rounded as "
+            f"floor(v + 0.5): {what} expected {words[False]}, {words[True]}; got {words[drawn[0]]}, {words[drawn[1]]}")
+    # a box past the bottom of the 600x400 image: bottom clipped to the height 400, the 3-pixel outline's first
+    # rectangle just off the picture
+    got = _draw(draw_detections, image, [[350, 100, 450, 200]], [0], "a box past the bottom of the picture")
+    column = got[396:400, 150].tolist()
+    want = [image[396, 150].tolist(), image[397, 150].tolist(), red, red]
+    assert column == want, (
+        f"a box at rows 350..450 on the 600x400 image, its bottom clipped to the height 400: column 150, rows 396..399, "
+        f"expected {want}, got {column}")
     # 300x300: (300 + 300) // 300 = 2, a two-pixel outline
     square = image[:300, :300]
     got = _draw(draw_detections, square, [[100, 100, 200, 250]], [2], "a box on a 300x300 image")
