@@ -25,7 +25,7 @@ RUN = 6
 # bundle_format sits below build because the build writes it (and the runtime reads it without
 # the build). The command level (cli.py, commands/, validate, gradescope, mutants) joins them.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("base", {"autograder", "text", "status", "messages", "files", "testfiles"}),
+    ("base", {"autograder", "text", "status", "messages", "files", "testfiles", "tfquiet"}),
     ("config", {"config"}),
     ("formats", {"bundle_format", "submission"}),
     ("build", {"build"}),

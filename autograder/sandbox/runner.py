@@ -91,8 +91,7 @@ class Runner:
         self.out = {"cap": int(limits["output_kb"]) * 1024, "kept": 0, "dropped": 0, "pending": []}
         self.objects: dict[int, object] = {}
         self.ids: dict[int, int] = {}
-        self.next_id = 1
-        self.module = None
+        self.next_id, self.module = 1, None
         # Globals the judge holds a handle for, by name (issue 16: it looks them up once per
         # runner, not once per test case); a reply names any the student's code has since rebound.
         self.exported: dict[str, object] = {}
@@ -143,19 +142,13 @@ class Runner:
     def reply_value(self, value) -> bool:
         try:
             tree, bufs = wire.encode(value, to_handle=self.to_handle)
-        except (TypeError, ValueError, RecursionError) as e:
-            exc = TypeError(f"the value cannot be sent to the grader: {e}")
+        except (TypeError, ValueError, RecursionError, MemoryError) as e:
+            # MemoryError: a view too large to copy for the wire (zero-strided, (10**6, 10**6)) ended
+            # the loop, read as os._exit(70) (attack k04); now the memory limit's own sentence.
             if getattr(self, "more", None) is not None:
                 self.more = False  # a loop ends here, as at a raise
-            self.reply({"exc": wire.Encoder().exception(exc)})
-            return False
-        except MemoryError:
-            # An answer too large to copy for the wire (a zero-strided view of shape (10**6, 10**6):
-            # 8 bytes of data, 8 TB to send) ended this loop, and the judge told the student the
-            # submission had called os._exit(70) (attack k04): the memory limit's own sentence.
-            if getattr(self, "more", None) is not None:
-                self.more = False
-            self.reply_exception(MemoryError("the answer is too large to send to the grader"))
+            self.reply_exception(MemoryError("the answer is too large to send to the grader") if isinstance(e, MemoryError)
+                                 else TypeError(f"the value cannot be sent to the grader: {e}"))
             return False
         self.reply({"ok": tree}, bufs)
         return True
