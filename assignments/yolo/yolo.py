@@ -306,8 +306,8 @@ def build_model(cfg_path):
 def load_weights(model, weights_path):
     """Load a darknet ``.weights`` file into a model made by build_model.
 
-    File layout (little-endian): major, minor, revision as int32; ``seen`` as int64 when
-    major * 10 + minor >= 2, else int32; then float32 values, for every conv layer in cfg order:
+    File layout (little-endian): version major, minor, revision as int32 >= 0; ``seen`` as int64
+    when major * 10 + minor >= 2, else int32; then float32 values, for every conv layer in cfg order:
     with batch norm: beta (filters), gamma (filters), moving mean (filters), moving variance
     (filters); without: biases (filters); then the kernel as (filters, in_channels, k, k).
     Keras wants the kernel as (k, k, in_channels, filters) and batch norm weights as
