@@ -1,5 +1,6 @@
 """The few Linux system calls the child side needs that Python does not offer: prctl, a
-seccomp filter against user namespaces, keyrings and extended attributes, unshare and mount (through the C library)."""
+seccomp filter against user namespaces, keyrings, extended attributes and notify queues, unshare
+and mount (through the C library)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ IO_URING_SETUP = 425  # the same on both
 # a session of memory_mb 1 GiB and a 1 GiB folder (attack k01). Refused with ENOTSUP, what a
 # file system without them answers (shutil's copy2 and others take it in stride).
 XATTR_SYSCALLS = {"x86_64": (188, 189, 190, 463), "aarch64": (5, 6, 7, 463)}
+# inotify_init, inotify_init1, fanotify_init: each instance queues 16,384 events, a kmalloc each
+# of up to 512 bytes with a file's name, 128 instances a uid: a runner pinned 1.0 GB of kernel
+# slab in inotify queues (attack l01) and 0.54 GB in fanotify's (l02), counted by no rlimit.
+# Refused with ENOSYS, what a kernel built without them answers; no library here uses them.
+NOTIFY_SYSCALLS = {"x86_64": (253, 294, 300), "aarch64": (26, 262)}
 AF_VSOCK = 40
 CLONE_NEWUSER = 0x10000000
 
@@ -61,7 +67,8 @@ def userns_filter(machine: str) -> bytes | None:
     and System V IPC's shmget, semget, msgget fail with EPERM: attacks g06, g10); sockets the
     network namespace does not confine (socket(AF_VSOCK), and io_uring_setup, whose rings make
     sockets past this filter, fail with EPERM: attack j03); and extended attributes, memory no
-    limit counts (the setxattr calls fail with ENOTSUP: attack k01). None for an
+    limit counts (the setxattr calls fail with ENOTSUP: attack k01); and inotify and fanotify
+    instances, whose event queues no limit counts (fail with ENOSYS: l01, l02). None for an
     architecture without a table here. bubblewrap's --disable-userns needs --unshare-user, which
     would break the runner's switch to its own uid, so the runner installs this itself."""
     import struct
@@ -86,6 +93,7 @@ def userns_filter(machine: str) -> bytes | None:
         (JEQ, "domain", 0, SOCKET_SYSCALL[machine]),
         *((JEQ, "eperm", 0, nr) for nr in refused),
         *((JEQ, "enotsup", 0, nr) for nr in XATTR_SYSCALLS[machine]),
+        *((JEQ, "enosys", 0, nr) for nr in NOTIFY_SYSCALLS[machine]),
         (RET, 0, 0, ALLOW),
         "flags", (LD_W_ABS, 0, 0, 16),          # A = low 32 bits of argument 0 (the flags)
         (JSET, "eperm", 0, CLONE_NEWUSER),
@@ -93,7 +101,7 @@ def userns_filter(machine: str) -> bytes | None:
         "domain", (LD_W_ABS, 0, 0, 16),         # A = socket()'s address family
         (JEQ, "eperm", 0, AF_VSOCK),
         (RET, 0, 0, ALLOW),
-        "enosys", (RET, 0, 0, ENOSYS),          # clone3
+        "enosys", (RET, 0, 0, ENOSYS),          # clone3, inotify and fanotify
         "enotsup", (RET, 0, 0, ENOTSUP),        # extended attributes
         "eperm", (RET, 0, 0, EPERM),
     ]
