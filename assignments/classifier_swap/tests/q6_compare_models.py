@@ -46,6 +46,14 @@ def _swap_top(p, k, rng):
     return q
 
 
+def _swap_5th_6th(p):
+    """A copy of one photo's probabilities where its 5th and 6th best classes trade places."""
+    q = p.copy()
+    order = np.argsort(-q)
+    q[order[4]], q[order[5]] = p[order[5]], p[order[4]]
+    return q
+
+
 @test_case(points=1)
 def test_identical_and_random(compare_models):
     rng = np.random.default_rng(0)
@@ -77,3 +85,6 @@ def test_known_overlaps(compare_models):
     b = np.stack([_swap_top(p, k, rng) for p, k in zip(a, [0, 1, 2, 3, 4, 5])])
     _check(compare_models, a, b, "6 photos sharing 5, 4, 3, 2, 1 and 0 of their top-5 classes")
     _check(compare_models, a[2], b[2], "one photo given as (1000,) arrays")
+    # Model B's 6th class is one of A's top 5 (and A's 6th one of B's): only five classes are each model's top 5.
+    _check(compare_models, a[:4], np.stack([_swap_5th_6th(p) for p in a[:4]]),
+           "4 photos where model B ranks model A's 5th and 6th classes the other way round")

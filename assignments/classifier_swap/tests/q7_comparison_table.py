@@ -154,6 +154,13 @@ def test_reference_alone(comparison_table):
         f"{type(rows).__name__} of length {len(rows) if isinstance(rows, list) else '-'}")
     _check_row(rows[0], "VGG16", "VGG16", paths, call, 0)
     _check_timing(rows, paths, seconds, call)
+    # With many photos a time per batch (or worse) adds up to more than the call took: the bound has room to show it.
+    many = ["assets/cat.png", "assets/coffee.jpg", "assets/rocket.jpg"] * 8
+    rows, seconds = _table(comparison_table, ["VGG16"], many, "VGG16", 0)
+    call = call.replace("<2 photos>", f"<{len(many)} photos>")
+    assert isinstance(rows, list) and len(rows) == 1 and isinstance(rows[0], dict) and "ms_per_image" in rows[0], (
+        f"{call}: expected a list with one row that has ms_per_image, got {rows!r:.200}")
+    _check_timing(rows, many, seconds, call)
     # Errors count only beside the values above.
     expect_error("comparison_table(['VGG16'], [], ...)",
                  lambda: comparison_table(["VGG16"], [], reference="VGG16", weights=None, options=_small()),
@@ -195,6 +202,18 @@ def test_two_models(comparison_table):
     expect_error("comparison_table(['VGG16'], ..., reference='AlexNet')",
                  lambda: comparison_table(["VGG16"], paths, reference="AlexNet", weights=None, options=_small()),
                  ValueError, "the reference AlexNet is not in the table")
+    # options may be left out (None): every model is then built at the table's input size.
+    call = "comparison_table(['MobileNetV2'], <1 photo>, reference='MobileNetV2', weights=None, seed=0) (no options)"
+    rows = comparison_table(["MobileNetV2"], paths[:1], reference="MobileNetV2", weights=None, seed=0)
+    assert isinstance(rows, list) and len(rows) == 1 and isinstance(rows[0], dict), (
+        f"{call}: expected a list with one row, got {rows!r:.200}")
+    if "default" not in _cache["oracle"]:
+        model = importlib.import_module("keras.applications.mobilenet_v2").MobileNetV2(weights=None)
+        _cache["oracle"]["default"] = int(model.count_params())
+    want = (TABLE_SIZE["MobileNetV2"], _cache["oracle"]["default"])
+    assert (rows[0].get("input_size"), rows[0].get("params")) == want, (
+        f"{call}: the row should describe MobileNetV2 as keras.applications builds it by default; got input_size "
+        f"{rows[0].get('input_size')!r} and params {rows[0].get('params')!r}")
 
 
 @test_case(points=1, hidden=True)
