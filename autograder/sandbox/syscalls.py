@@ -55,6 +55,11 @@ XATTR_SYSCALLS = {"x86_64": (188, 189, 190, 463), "aarch64": (5, 6, 7, 463)}
 # slab in inotify queues (attack l01) and 0.54 GB in fanotify's (l02), counted by no rlimit.
 # Refused with ENOSYS, what a kernel built without them answers; no library here uses them.
 NOTIFY_SYSCALLS = {"x86_64": (253, 294, 300), "aarch64": (26, 262)}
+# memfd_secret (Linux 5.14): a file written only through a mapping, whose pages stay when it is
+# unmapped, so RLIMIT_AS counts them only while mapped (g06's memfd again; RLIMIT_MEMLOCK bounds
+# one mapping, not the file): a runner held 1.2 GB of them in a 1 GiB session (attack l06).
+# Refused with ENOSYS, what a kernel without it (or booted without secretmem) answers.
+MEMFD_SECRET = 447  # the same on both
 AF_VSOCK = 40
 CLONE_NEWUSER = 0x10000000
 
@@ -68,7 +73,8 @@ def userns_filter(machine: str) -> bytes | None:
     network namespace does not confine (socket(AF_VSOCK), and io_uring_setup, whose rings make
     sockets past this filter, fail with EPERM: attack j03); and extended attributes, memory no
     limit counts (the setxattr calls fail with ENOTSUP: attack k01); and inotify and fanotify
-    instances, whose event queues no limit counts (fail with ENOSYS: l01, l02). None for an
+    instances, whose event queues no limit counts, and memfd_secret, memory RLIMIT_AS counts only
+    while mapped (fail with ENOSYS: l01, l02, l06). None for an
     architecture without a table here. bubblewrap's --disable-userns needs --unshare-user, which
     would break the runner's switch to its own uid, so the runner installs this itself."""
     import struct
@@ -94,6 +100,7 @@ def userns_filter(machine: str) -> bytes | None:
         *((JEQ, "eperm", 0, nr) for nr in refused),
         *((JEQ, "enotsup", 0, nr) for nr in XATTR_SYSCALLS[machine]),
         *((JEQ, "enosys", 0, nr) for nr in NOTIFY_SYSCALLS[machine]),
+        (JEQ, "enosys", 0, MEMFD_SECRET),
         (RET, 0, 0, ALLOW),
         "flags", (LD_W_ABS, 0, 0, 16),          # A = low 32 bits of argument 0 (the flags)
         (JSET, "eperm", 0, CLONE_NEWUSER),
@@ -101,7 +108,7 @@ def userns_filter(machine: str) -> bytes | None:
         "domain", (LD_W_ABS, 0, 0, 16),         # A = socket()'s address family
         (JEQ, "eperm", 0, AF_VSOCK),
         (RET, 0, 0, ALLOW),
-        "enosys", (RET, 0, 0, ENOSYS),          # clone3, inotify and fanotify
+        "enosys", (RET, 0, 0, ENOSYS),          # clone3, inotify, fanotify, memfd_secret
         "enotsup", (RET, 0, 0, ENOTSUP),        # extended attributes
         "eperm", (RET, 0, 0, EPERM),
     ]
