@@ -26,15 +26,17 @@ def fit(path, width, height):
 
 
 def expect_error(call, thunk, error, why):
-    """thunk() must raise `error`; returns the exception for further checks of its message."""
+    """thunk() must raise `error` (an exception class, or a tuple of those where the docstring
+    allows either); returns the exception for further checks of its message."""
+    expected = " or ".join(e.__name__ for e in (error if isinstance(error, tuple) else (error,)))
     try:
         thunk()
     except error as raised:
         return raised
     except Exception as raised:
         raise AssertionError(
-            f"{call}: {why}: expected {error.__name__}, got {type(raised).__name__}: {raised}") from None
-    raise AssertionError(f"{call}: {why}: expected {error.__name__}, but nothing was raised")
+            f"{call}: {why}: expected {expected}, got {type(raised).__name__}: {raised}") from None
+    raise AssertionError(f"{call}: {why}: expected {expected}, but nothing was raised")
 
 
 def expect_array(call, got, shape, dtype):

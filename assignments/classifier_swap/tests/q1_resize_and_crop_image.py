@@ -70,9 +70,11 @@ def test_one_pixel_and_errors(resize_and_crop_image):
     expect_error("resize_and_crop_image('assets/no_such_photo.jpg', 224, 224)",
                  lambda: resize_and_crop_image("assets/no_such_photo.jpg", 224, 224), FileNotFoundError,
                  "the file does not exist")
+    # A folder: "no file at image_path" (FileNotFoundError) and "the file is not an image"
+    # (ValueError) are both fair readings of the docstring; PIL's own IsADirectoryError is neither.
     expect_error("resize_and_crop_image('assets', 224, 224)",
-                 lambda: resize_and_crop_image("assets", 224, 224), FileNotFoundError,
-                 "assets is a folder: there is no file at that path")
+                 lambda: resize_and_crop_image("assets", 224, 224), (FileNotFoundError, ValueError),
+                 "assets is a folder, not an image file")
     _not_an_image(resize_and_crop_image, "assets/class_index.json")
     expect_error("resize_and_crop_image('assets/cat.png', 0, 224)",
                  lambda: resize_and_crop_image("assets/cat.png", 0, 224), ValueError, "a width of 0 is not a size")
