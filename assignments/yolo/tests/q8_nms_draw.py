@@ -77,6 +77,12 @@ def test_draw(draw_detections):
         assert got[y, x].tolist() == [100, 100, 100], f"{where} (row {y}, column {x}) should be unchanged, got {got[y, x].tolist()}"
 
 
+def _ink_columns(pixels, changed):
+    """How many columns, first to last, hold dark (text) pixels among the changed ones."""
+    cols = np.flatnonzero((changed & (pixels.max(axis=-1) < 128)).any(axis=0))
+    return int(cols[-1] - cols[0] + 1) if len(cols) else 0
+
+
 @test_case(points=4, hidden=True)
 def test_nms_against_tensorflow(filter_boxes):
     import tensorflow as tf
@@ -203,14 +209,17 @@ def test_draw_outside_and_inverted_boxes(draw_detections):
             f"row 150, columns {x0}..{x1 - 1}, across the edge at column {edge}: expected the 3-pixel outline to grow "
             f"inwards ({inwards}) from column {edge} and the rest unchanged, got {row}")
     _unchanged(got, image, (80, 100), (300, 600), "above the box, right of its label (the outline grows inwards)")
+    # The label's text, not its rectangle (whose margins the docstring leaves open): the columns
+    # its black ink spans, against the same text drawn by PIL in ImageFont.load_default().
     from PIL import Image, ImageDraw, ImageFont
-    x0, _, x1, _ = ImageDraw.Draw(Image.new("RGB", (8, 8))).textbbox((0, 0), "c 0.90", font=ImageFont.load_default())
-    cols = np.nonzero(np.any(got[80:100] != image[80:100], axis=0).any(axis=-1))[0]
-    span = int(cols.max() - cols.min() + 1) if len(cols) else 0
-    assert abs(span - (x1 - x0 + 1)) <= 3, (
-        f"the label above the class 2 box with score 0.9 is 'c 0.90' (two decimals), {x1 - x0} pixels wide in "
-        f"ImageFont.load_default(): expected the label's pixels above the box to span about {x1 - x0 + 1} columns, "
-        f"got {span}")
+    reference = Image.new("RGB", (120, 30), tuple(blue))
+    ImageDraw.Draw(reference).text((10, 5), "c 0.90", fill=(0, 0, 0), font=ImageFont.load_default())
+    reference = np.asarray(reference)
+    want = _ink_columns(reference, np.ones(reference.shape[:2], bool))
+    span = _ink_columns(got[80:100], np.any(got[80:100] != image[80:100], axis=-1))
+    assert abs(span - want) <= 1, (
+        f"the label above the class 2 box with score 0.9 is 'c 0.90' (two decimals), whose black text spans "
+        f"{want} columns in ImageFont.load_default(): the dark text above the box spans {span}")
     for colour, rows in ((blue, (0, 100)), (red, (210, 250))):
         label = got[slice(*rows)][np.any(got[slice(*rows)] != image[slice(*rows)], axis=-1)]
         lacks = [c for c in range(3) if colour[c] == 0]       # black text on it keeps these at 0
