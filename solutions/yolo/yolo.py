@@ -612,7 +612,7 @@ def decode_outputs(outputs, anchors, num_classes, input_shape, image_shape, mask
         ordered by scale (as given), then row, column, anchor.
     Raises:
         ValueError: if there are not 2 or 3 outputs (without masks), masks has not one entry per
-            output or names an anchor that is not there, or an output's last axis is not
+            output or an index outside 0 .. len(anchors) - 1, or an output's last axis is not
             A * (5 + num_classes).
     """
     ###########################################################################
