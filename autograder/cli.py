@@ -11,17 +11,10 @@ course gradescope --bundle B --submission S --results R   what run_autograder ca
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
 from pathlib import Path
 
-# TensorFlow's C++ log lines (cpu_feature_guard, oneDNN, absl's "before InitializeLog") and its
-# Python retracing notices are noise in a grader's terminal. Set before anything imports TF;
-# every process `course` starts inherits it (the sandbox and the walkthrough kernel set 3 too).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-for _name in ("tensorflow", "absl"):
-    logging.getLogger(_name).setLevel(logging.ERROR)
+# TensorFlow's log lines: autograder/tfquiet.py, installed when the package is imported.
 
 from rich.console import Console
 from rich.table import Table

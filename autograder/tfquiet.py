@@ -1,19 +1,23 @@
-"""TensorFlow's import-time log lines kept out of a grader's terminal.
+"""TensorFlow's log lines kept out of a grader's terminal, in one place for every process that
+imports autograder (the `course` command, batch and Dask workers, the sandbox template).
 
-TF_CPP_MIN_LOG_LEVEL=3 (cli.py) silences TensorFlow's C++ logging once TensorFlow has read it,
-but TensorFlow 2.21 on a CPU where it turns oneDNN on (AMX or AVX-512 VNNI/BF16: Sapphire
-Rapids here) logs "oneDNN custom operations are on", after absl's "All log messages before
-absl::InitializeLog() ..." notice, while its library loads, before the setting is consulted.
-So the first `import tensorflow` of a process that imported autograder runs with file
-descriptor 2 pointed at a temporary file, and what was written there goes back to the real
-stderr without absl's INFO and WARNING lines and that notice (errors and everything else stay).
-Nothing changes what TensorFlow computes (TF_ENABLE_ONEDNN_OPTS=0 would: other kernels)."""
+TF_CPP_MIN_LOG_LEVEL=3 silences TensorFlow's C++ logging once TensorFlow has read it (every
+process `course` starts inherits it; the sandbox and the walkthrough kernel set 3 too), and
+its Python loggers are set to errors only (retracing notices). But TensorFlow 2.21 on a CPU
+where it turns oneDNN on (AMX or AVX-512 VNNI/BF16: Sapphire Rapids here) logs "oneDNN custom
+operations are on", after absl's "All log messages before absl::InitializeLog() ..." notice,
+while its library loads, before the setting is consulted. So the first `import tensorflow`
+runs with file descriptor 2 pointed at a temporary file, and what was written there goes back
+to the real stderr without absl's INFO and WARNING lines and that notice (errors and everything
+else stay). Nothing changes what TensorFlow computes (TF_ENABLE_ONEDNN_OPTS=0 would: other
+kernels)."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib.abc
 import importlib.util
+import logging
 import os
 import re
 import sys
@@ -45,8 +49,8 @@ def filtered_stderr():
             os.close(saved)
             caught.seek(0)
             kept = b"".join(line for line in caught.read().splitlines(keepends=True) if not NOISE.match(line))
-            if kept:
-                os.write(2, kept)
+            while kept:  # a pipe may take part of it at a time
+                kept = kept[os.write(2, kept):]
 
 
 class _QuietImport(importlib.abc.MetaPathFinder):
@@ -72,6 +76,10 @@ class _QuietImport(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
-    """Before anything imports TensorFlow; a no-op when it is already in or the hook already set."""
+    """Before anything imports TensorFlow (a user's own TF_CPP_MIN_LOG_LEVEL wins); the import
+    hook only when TensorFlow is not in yet and the hook not already set."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    for name in ("tensorflow", "absl"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     if "tensorflow" not in sys.modules and not any(isinstance(f, _QuietImport) for f in sys.meta_path):
         sys.meta_path.insert(0, _QuietImport())

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,10 @@ SHARED = ROOT.parent / "shared"
 
 os.environ.setdefault("COURSE_OFFLINE", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+# What must never reach a terminal, a log, a CSV or a page raw from a student: C0 controls but
+# tab and newline, DEL, C1, bidirectional overrides and isolates, lone surrogates.
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def run_course(*args, cwd=ROOT, check=True, timeout=1800, env=None):

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_course
+from conftest import RAW_CONTROL, run_course
 
 HERE = Path(__file__).resolve().parent
 ATTACKS = HERE / "attacks"
@@ -36,9 +36,6 @@ FIXTURE = HERE / "fixtures" / "sandbox_course"
 SLUG = "tiny"
 FULL = 6.0
 CSV_FIELD_LIMIT = 131072  # csv.field_size_limit() by default
-
-# What must never reach a terminal (or a log) raw: C0 controls but tab/newline, DEL, C1, bidi.
-RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 

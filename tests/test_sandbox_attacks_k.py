@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import ATTACK_COURSE, ROOT, check_honest_neighbours, grade_duo_attacks, run_course
+from conftest import ATTACK_COURSE, RAW_CONTROL, ROOT, check_honest_neighbours, grade_duo_attacks, run_course
 
 XATTR_ATTACK = "k01_xattrs_outside_every_limit"
 FILES_ATTACK = "k02_empty_files_by_the_million"
@@ -23,8 +23,6 @@ BURNER_ATTACKS = ["k06_a_cpu_burners_that_outlive_the_call", "k06_b_count_the_bu
 HOSTILE_NAMES = ["=cmd|' -C calc'!A0", "+SUM(1,2)", "-2+3", "@evil", 'comma,"quote"',
                  "x\nscore: 43 of 4", "name\rCR", "tab\there", "a\x1b]0;pwned\x07b", "\x1b[2Jclear",
                  "\u202efdp.exe", "plain"]
-# what a terminal, a spreadsheet or a browser would obey (as tests/test_sandbox_attacks3.py)
-RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 

@@ -296,8 +296,8 @@ class DaskExecutor:
 
 
 def _dask_grade(task: dict, bundle_zip: bytes, key: str, engine: str, timeout: float | dict | None) -> dict:
-    """Runs on a Dask worker. A scattered payload arrives already resolved to bytes."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    """Runs on a Dask worker (TensorFlow's logging: autograder.tfquiet, on import). A scattered
+    payload arrives already resolved to bytes."""
     return _worker().grade_task(task, bundle_zip, key, engine, timeout)
 
 

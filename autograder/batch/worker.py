@@ -288,7 +288,6 @@ def init_local(bundle_zip: bytes, key: str, engine_name: str, timeout: float | N
         for var in THREAD_VARS:
             os.environ.setdefault(var, str(threads))  # a grader's own setting wins
     _watch_parent(parent)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     _local.update(bundle_zip=bundle_zip, key=key, engine=engine_name, timeout=timeout)
     bundle = _bundle(key, bundle_zip, timeout)
     warm(bundle, engine_name)
