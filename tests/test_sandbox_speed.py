@@ -481,3 +481,71 @@ def test_close_later_returns_at_once_and_the_engine_still_kills_what_the_runner_
         assert len(used) == 2
         left = [p.pid for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real in used]
         assert not left, f"processes of the runners' uids are alive: {left}"
+
+
+# --- first use done in the template, and the student's time kept apart from ours ------------
+
+WARM = '''
+import sys
+
+def state():
+    from PIL import Image
+    from matplotlib import font_manager
+    # (the open fonts themselves matplotlib drops in a fork: FT2Font is not fork-safe)
+    return {"pil_formats": Image._initialized,
+            "fonts_found": font_manager.fontManager._findfont_cached.cache_info().currsize}
+
+def first_plot():
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    fig = Figure(figsize=(2, 1), dpi=50)
+    fig.add_subplot().plot([0, 1], [1, 0])
+    FigureCanvasAgg(fig).draw()
+    return True
+
+def nothing(a):
+    return 0
+'''
+
+
+@linux_only
+def test_a_runner_starts_with_pils_formats_registered_and_matplotlibs_fonts_found(bundle):
+    """The template does what PIL and matplotlib do on their first use in a process (warm): a
+    runner, its fork, starts with it done rather than paying for it in a student's first call."""
+    engine = SandboxEngine()
+    staged = dataclasses.replace(bundle, preload=("numpy", "PIL.Image", "matplotlib.figure",
+                                                  "matplotlib.backends.backend_agg"))
+    try:
+        session = engine.open(staged, WARM, "tiny.py")
+        try:
+            before = session.env["state"]()
+            assert before["pil_formats"] == 2, f"PIL's formats not registered in the template: {before}"
+            assert before["fonts_found"] >= 1, f"no font looked up in the template: {before}"
+            assert session.env["first_plot"]() is True  # the warm state is matplotlib's own: it draws
+        finally:
+            session.close()
+    finally:
+        engine.close()
+
+
+@linux_only
+def test_the_copies_a_watched_call_makes_are_not_counted_as_the_students_time(bundle):
+    """A watched call copies its array arguments before and compares them after (did the
+    function modify them?): that is the grader's work, so the time split (issue 16) counts it
+    as traffic, not as the student's. A function that does nothing with 64 MB has ~0 of its own."""
+    from autograder.sandbox.proxies import call_watched
+
+    engine = SandboxEngine(preload=("numpy",))
+    try:
+        session = engine.open(bundle, WARM, "tiny.py")
+        try:
+            big = np.ones(8 * 2**20)  # 64 MB: two copies and a comparison take tens of ms
+            session.timing.update(student=0.0, wire=0.0)
+            value, changed, returned = call_watched(session.env["nothing"], (big,), {})
+            assert (value, changed, returned) == (0, [], [])
+            student, wire_s = session.timing["student"], session.timing["wire"]
+            assert student < wire_s / 4, f"the watching was counted as the student's: {session.timing}"
+        finally:
+            session.close()
+    finally:
+        engine.close()

@@ -49,7 +49,8 @@ def _join_outputs(outputs: list[str], cap: int) -> str:
 def _time_split(t: dict) -> dict:
     """Where a submission's seconds went (issue 16): startup (opening sessions: a runner forked,
     the submission imported), student (its calls, as the runner timed them), wire (the rest of
-    those calls' round trips: encoding, the socket, decoding) and judge (the tests' own work:
+    those calls' round trips: encoding, the socket, decoding, and the runner's copies of the
+    array arguments a watched call must not modify) and judge (the tests' own work:
     oracles, comparisons). An engine that does not time calls (in-process) gives no student or
     wire figure, and its judge figure includes the student's time."""
     out = {"startup": round(t["startup"], 4)}

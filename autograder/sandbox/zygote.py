@@ -27,7 +27,7 @@ import sys
 
 from .monitor import monitor_main
 from .limits import HANDOVER_REPLY
-from .preload import DEFAULT_PRELOAD, preload
+from .preload import DEFAULT_PRELOAD, preload, warm
 from .syscalls import (CLONE_NEWNET, CLONE_NEWNS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, PR_SET_PDEATHSIG,
                        libc, mount, prctl)
 
@@ -105,6 +105,7 @@ def zygote_main(argv=None) -> int:
     os.environ["KERAS_HOME"] = os.path.join(private, "keras")
     netns = probe_netns() if args.unshare_net else None
     done, failed = preload([m for m in args.preload.split(",") if m])
+    warm()
     gc.collect()
     gc.freeze()  # keep the preloaded heap's pages shared between forks
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
@@ -313,6 +314,7 @@ def successor_main(sock: socket.socket, later: list[str], opts: dict) -> int:
     except OSError:
         pass
     preload(later)
+    warm()
     gc.collect()
     gc.freeze()
     try:
