@@ -29,7 +29,8 @@ assignments; BENCH_SPLIT_SLUGS limits which assignments get one. The start-up ro
 `course grade` from launch to its first graded submission (target: 3 s for a numpy assignment).
 The ceiling row divides the otter loop's seconds by the student's own (its calls, as the runner
 timed them, over the two workers): the factor a grader of the same tests could reach if sandbox
-and judge cost nothing.
+and judge cost nothing. The floor row is the other bound: the sandbox alone (two sessions and as
+many round trips as the tests made, to a function that does nothing), against the 25% allowed.
 
 `bench()` returns the rows; `python bench/bench_batch.py` prints them.
 """
@@ -153,7 +154,7 @@ def time_split(out: Path) -> dict | None:
     if not rows:
         return None
     keys = ("student", "judge", "wire", "startup")
-    mean = {k: sum(float(r.get(k, 0.0)) for r in rows) / len(rows) for k in keys}
+    mean = {k: sum(float(r.get(k, 0.0)) for r in rows) / len(rows) for k in (*keys, "calls")}
     warmup = (sum(sum(float(r.get(k, 0.0)) for k in keys) for r in firsts) / len(firsts)) if firsts else None
     return {"n": len(rows), "warmup": warmup, **mean}
 
@@ -295,6 +296,7 @@ def bench_assignment(course, assignment, sizes: list[int], label: str) -> list[d
                          "note": note + problem})
         n, _, _, _, _, split = runs[sizes.index(n_max)]
         rows.append(split_row(assignment.slug, split, f"{n} submissions, 3 in 5 honest"))
+        rows.extend(floor_rows(assignment, split))
         if peer is not None and split is not None and split["student"] > 0:
             rows.append(ceiling_row(assignment.slug, split, peer, n))
         firsts = [r[4] for r in runs]
@@ -331,7 +333,57 @@ def bench_split(assignment, n: int) -> list[dict]:
         for i in range(n):
             (subs / f"student{i:03d}.py").write_text(assignment.solution.read_text())
         run_ours(assignment, subs, out, first)
-        return [split_row(assignment.slug, time_split(out), f"{n} honest submissions")]
+        split = time_split(out)
+        return [split_row(assignment.slug, split, f"{n} honest submissions"), *floor_rows(assignment, split)]
+
+
+NOTHING = "def nothing():\n    return None\n"
+
+
+def sandbox_floor(assignment, calls: int, repeats: int = 15) -> float:
+    """Seconds the sandbox alone costs a submission of this assignment: its two sessions opened
+    (public cases, then hidden ones in a fresh runner) and `calls` round trips between them, to
+    a function that does nothing: no student work, no judge work. Measured in this process, one
+    submission at a time on an otherwise idle machine (lower than in a batch of two workers);
+    the median of `repeats`, after one to start the template. Closing the sessions is left out,
+    as the time split leaves it out (the engine's thread does it)."""
+    from autograder.build.bundle import bundle_for
+    from autograder.sandbox import SandboxEngine
+    bundle = bundle_for(assignment, _course().seed)
+    engine = SandboxEngine()
+    times = []
+    try:
+        engine.open(bundle, NOTHING, bundle.submission).close()
+        for _ in range(repeats):
+            took = 0.0
+            for share in (calls // 2, calls - calls // 2):
+                started = time.perf_counter()
+                session = engine.open(bundle, NOTHING, bundle.submission)
+                nothing = session.env["nothing"]
+                for _ in range(share):
+                    nothing()
+                took += time.perf_counter() - started
+                session.close()
+            times.append(took)
+    finally:
+        engine.close()
+    return sorted(times)[len(times) // 2]
+
+
+def floor_rows(assignment, split: dict | None) -> list[dict]:
+    """The 25% line against what isolation alone costs: when the floor is over 25% of the
+    student's time, no grader with a fresh runner per session meets it on these tests."""
+    if split is None or not split.get("calls"):
+        return []
+    calls = round(split["calls"])
+    floor = sandbox_floor(assignment, calls)
+    allowed = 0.25 * split["student"]
+    return [{"what": f"floor, {assignment.slug}: the sandbox alone (two sessions, {calls} round trips to a function "
+                     "that does nothing) against 25% of the student's time",
+             "ours": floor, "peer_name": "25% of the student's time", "peer": allowed,
+             "target": "information (the 25% line can be met only if the floor is under it)", "met": None,
+             "note": f"floor {floor * 1e3:.1f} ms = {floor / max(split['student'], 1e-9):.0%} of the student's "
+                     f"{split['student'] * 1e3:.0f} ms, before any judge work; one submission at a time, idle machine"}]
 
 
 def bench() -> list[dict]:

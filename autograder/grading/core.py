@@ -50,12 +50,15 @@ def _time_split(t: dict) -> dict:
     """Where a submission's seconds went (issue 16): startup (opening sessions: a runner forked,
     the submission imported), student (its calls, as the runner timed them), wire (the rest of
     those calls' round trips: encoding, the socket, decoding, and the runner's copies of the
-    array arguments a watched call must not modify) and judge (the tests' own work:
-    oracles, comparisons). An engine that does not time calls (in-process) gives no student or
-    wire figure, and its judge figure includes the student's time."""
+    array arguments a watched call must not modify) and judge (the tests' own work: oracles,
+    comparisons); calls counts the round trips. An engine that does not time calls
+    (in-process) gives no student, wire or calls figure, and its judge figure includes the
+    student's time."""
     out = {"startup": round(t["startup"], 4)}
     if "student" in t and "wire" in t:
         out.update(student=round(t["student"], 4), wire=round(t["wire"], 4))
+    if "calls" in t:
+        out["calls"] = int(t["calls"])
     out["judge"] = round(max(t["cases"] - t.get("student", 0.0) - t.get("wire", 0.0), 0.0), 4)
     return out
 

@@ -61,8 +61,8 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         self._global_names: dict[tuple[int, int], str] = {}  # (gen, id) -> the global it was (_current)
         self._release: list[int] = []
         # Seconds spent in calls (issue 16; grading/core.py reads it for the time split): the
-        # student's code as the runner timed it, and the rest of each round trip.
-        self.timing = {"student": 0.0, "wire": 0.0}
+        # student's code as the runner timed it, the rest of each round trip, and how many.
+        self.timing = {"student": 0.0, "wire": 0.0, "calls": 0}
         self._busy = None
         self._stream: _Stream | None = None  # the call_each whose answers are being read
         self._more = False  # whether the last streamed answer said another follows
@@ -169,6 +169,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         busy = min(busy, seconds)
         self.timing["student"] += busy
         self.timing["wire"] += seconds - busy
+        self.timing["calls"] += 1
 
     def _call(self, op: str, target: Handle | None, keyerror: bool = False, **fields):
         target = self._ready(target)
