@@ -15,6 +15,7 @@ import threading
 import weakref
 from pathlib import Path
 
+from .cgroups import MemoryGroups
 from .client import Zygote
 from .faults import Deadline, SandboxSetupError
 from .limits import MONITOR_REPLY
@@ -77,6 +78,11 @@ class SandboxEngine:
         if not self.root:
             self._note("not running as root: the runner keeps the grader's user id (no user switch, "
                        "no per-user process limit); its processes are still killed after grading")
+        self.groups: MemoryGroups | None = None
+        if sys.platform.startswith("linux") and _env_flag("COURSE_SANDBOX_CGROUP", True):
+            self.groups, why = MemoryGroups.probe()
+            if self.groups is None:
+                self._note(f"{why}: memory is limited per process (memory_mb each), not per submission")
         ref = weakref.ref(self)
         atexit.register(lambda: ref() is not None and ref().close())
 
@@ -84,6 +90,11 @@ class SandboxEngine:
         if message not in self.notes:
             self.notes.append(message)
         warn_once(message)
+
+    def groups_failed(self, why: str) -> None:
+        """A runner could not join the group made for it: no more groups from this engine."""
+        self.groups = None
+        self._note(f"{why}: memory is limited per process (memory_mb each), not per submission")
 
     def _fallback(self, why: str) -> None:
         self.use_bwrap = False
@@ -98,7 +109,7 @@ class SandboxEngine:
     def protections(self) -> dict[str, bool]:
         return {"bubblewrap": self.use_bwrap, "filesystem isolation": self.use_bwrap,
                 "pid namespace": self.use_bwrap, "network namespace": self.use_bwrap or self.root,
-                "user switch": self.switch_user, "rlimits": True}
+                "user switch": self.switch_user, "rlimits": True, "memory cgroup": self.groups is not None}
 
     def preload_plan(self, bundle, source: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(imported before the template's first runner, imported between forks): see
@@ -192,3 +203,5 @@ class SandboxEngine:
                 pass
         for z in zygotes:
             z.close()
+        if self.groups is not None:
+            self.groups.sweep()  # groups whose processes were slow to go

@@ -13,6 +13,7 @@ import socket
 import time
 
 from . import framing
+from .cgroups import join, keep_out_of_oom
 from .cleanup import remove_tree
 from .limits import SESSION_FILES
 from .runner import runner_main
@@ -245,8 +246,14 @@ class Monitor:
                     return 0
 
 
-def monitor_main(mfd: int, rfd: int, uid, n: int, opts: dict) -> int:
+def monitor_main(mfd: int, rfd: int, uid, n: int, opts: dict, group_fd: int | None = None) -> int:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    # Into the runner's memory cgroup first (cgroups.py), so the runner is born in it: the move
+    # waits for an RCU grace period (~10 ms here), which overlaps the folder's set-up this way.
+    # The monitor is trusted: where it can, it is the last process the group's OOM killer picks.
+    grouped = None if group_fd is None else join(group_fd)
+    if grouped:
+        keep_out_of_oom()
     msock = socket.socket(fileno=mfd)
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     mon = Monitor(msock, uid if isinstance(uid, int) else None, opts)
@@ -262,7 +269,7 @@ def monitor_main(mfd: int, rfd: int, uid, n: int, opts: dict) -> int:
         code = 70
         try:
             msock.close()
-            code = runner_main(rfd, mon.workdir, setup, mon.uid, opts)
+            code = runner_main(rfd, mon.workdir, setup, mon.uid, dict(opts, grouped=grouped))
         except BaseException:  # noqa: BLE001
             code = 70
         finally:

@@ -394,7 +394,7 @@ def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
     sys.argv = [os.path.basename(setup["filename"])]
     # Every confinement step is done: say so before any student code runs, so the judge can tell
     # a runner that could not be confined (the grader's problem) from one the submission ended.
-    wire.send_frame(sock, {"confined": True})
+    wire.send_frame(sock, {"confined": True, "grouped": opts.get("grouped")})
     runner.import_module()
     runner.serve()
     return 0

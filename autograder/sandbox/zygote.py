@@ -175,12 +175,13 @@ def requests(sock: socket.socket):
 
 
 def serve(msg: bytes, fds: list[int], counter: int, opts: dict, *close_in_child: socket.socket) -> bytes:
-    """Fork a monitor for one fork request (its two sockets in `fds`); the reply to send back."""
+    """Fork a monitor for one fork request (its two sockets in `fds`, then the runner's memory
+    cgroup when the judge made one); the reply to send back."""
     try:
         req = json.loads(msg)
     except ValueError:
         req = {}
-    if not isinstance(req, dict) or req.get("op") != "fork" or len(fds) != 2:
+    if not isinstance(req, dict) or req.get("op") != "fork" or len(fds) not in (2, 3):
         for fd in fds:
             os.close(fd)
         return b'{"ok": false, "error": "bad request"}'
@@ -192,7 +193,7 @@ def serve(msg: bytes, fds: list[int], counter: int, opts: dict, *close_in_child:
         try:
             for sock in close_in_child:
                 sock.close()
-            code = monitor_main(fds[0], fds[1], req.get("uid"), counter, opts)
+            code = monitor_main(fds[0], fds[1], req.get("uid"), counter, opts, *fds[2:])
         except BaseException:  # noqa: BLE001
             code = 1
         finally:
