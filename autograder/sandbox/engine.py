@@ -156,7 +156,8 @@ class SandboxEngine:
 
     def open(self, bundle, source: str, filename: str, deadline: Deadline | None = None) -> SandboxSession:
         session = SandboxSession(self, self._zygote(bundle, source), bundle, source, filename, deadline)
-        self._sessions.add(session)
+        with self._lock:  # the clean-up thread discards closed sessions while another opens
+            self._sessions.add(session)
         return session
 
     def finish_later(self, finish) -> None:
@@ -196,7 +197,9 @@ class SandboxEngine:
             closer, self._closer = self._closer, None
         if closer is not None:
             closer.shutdown(wait=True)  # every session's runner killed and folder removed first
-        for s in list(self._sessions):
+        with self._lock:
+            sessions = list(self._sessions)
+        for s in sessions:
             try:
                 s.close()
             except Exception:  # noqa: BLE001

@@ -359,4 +359,5 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
                 if not self.folder_left:
                     self.uid.release()
                 self.uid = None
-            self.engine._sessions.discard(self)
+            with self.engine._lock:
+                self.engine._sessions.discard(self)
