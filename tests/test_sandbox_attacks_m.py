@@ -1,8 +1,9 @@
-"""The m round (tests/attacks/m01.py on, 2026-12-05): what a submission's processes hold together,
-graded by the real `course grade --jobs 1` in the `duo` assignment of tests/fixtures/attack_course
-(memory_mb 1 GiB, processes 64), each attack followed on the same worker by an honest submission
-(conftest.grade_duo_attacks), while the machine's used memory (MemTotal - MemAvailable) is
-sampled every 0.05 s. Needs what the engine needs for a memory cgroup per runner
+"""The m round (tests/attacks/m01.py on, 2026-12-05): what a submission's processes take together.
+m01, memory: graded by the real `course grade --jobs 1` in the `duo` assignment of
+tests/fixtures/attack_course (memory_mb 1 GiB, processes 64), followed on the same worker by an
+honest submission (conftest.grade_duo_attacks), while the machine's used memory (MemTotal -
+MemAvailable) is sampled every 0.05 s. m02, the CPU: two submissions graded at the same time by
+`course grade --jobs 2`. Each needs what the engine needs for that cgroup per runner
 (autograder/sandbox/cgroups.py): skipped, saying why, where the grader cannot make one."""
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ def _groups_here() -> str:
     """'' when this machine lets the engine make memory cgroups, else why not."""
     if not sys.platform.startswith("linux"):
         return "the sandbox is Linux-only"
-    from autograder.sandbox.cgroups import MemoryGroups
-    groups, why = MemoryGroups.probe()
-    return "" if groups is not None else why
+    from autograder.sandbox.cgroups import RunnerGroups
+    groups, why = RunnerGroups.probe()
+    return "" if groups is not None and "memory" in groups.controllers else why.get("memory", "?")
 
 
 pytestmark = pytest.mark.skipif(bool(_groups_here()), reason=f"no memory cgroups here: {_groups_here()}")
@@ -78,3 +79,56 @@ def test_a_submissions_processes_together_stay_within_its_memory(graded_many):
     held = [int(n) for n in re.findall(r"children holding 400 MB: (\d+) of 6", output)]
     assert held and all(n <= 3 for n in held), output
     assert rise < 1400, f"the machine's used memory rose {rise} MB during the batch"
+
+
+SPINNERS_ATTACK = "m02_a_sixty_spinners_beside_a_neighbour"
+NEIGHBOUR = "m02_b_a_neighbour_that_needs_the_cpu"
+
+
+def _cpu_groups_here() -> str:
+    if not sys.platform.startswith("linux"):
+        return "the sandbox is Linux-only"
+    from autograder.sandbox.cgroups import RunnerGroups
+    groups, why = RunnerGroups.probe()
+    return "" if groups is not None and "cpu" in groups.controllers else why.get("cpu", "?")
+
+
+@pytest.fixture(scope="module")
+def graded_spinners(tmp_path_factory):
+    """m02a and m02b graded at the same time, one on each worker of a `--jobs 2` batch."""
+    import csv
+    import json
+    import shutil
+
+    from conftest import ATTACK_COURSE, ROOT, run_course
+
+    tmp = tmp_path_factory.mktemp("attacks-m02")
+    shutil.copytree(ATTACK_COURSE, tmp / "course")
+    subs, out = tmp / "subs", tmp / "out"
+    subs.mkdir()
+    for name in (SPINNERS_ATTACK, NEIGHBOUR):
+        shutil.copy(ROOT / "tests" / "attacks" / f"{name}.py", subs / f"{name}.py")
+    proc = run_course("--root", tmp / "course", "grade", "duo", subs, "--out", out, "--jobs", "2",
+                      "--no-resume", "--submission-timeout", "30", check=False, timeout=600)
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {r["submission"]: r for r in csv.DictReader(f)}
+    records = {name: json.loads((out / "state" / "records" / f"{name}.json").read_text()) for name in rows}
+    return proc, rows, records
+
+
+@pytest.mark.skipif(bool(_cpu_groups_here()), reason=f"no cpu cgroups here: {_cpu_groups_here()}")
+def test_a_submissions_processes_share_the_cpu_as_one(graded_spinners):
+    """Before: m02a's 60 spinners, each in a session of its own, were 60 scheduling groups (the
+    kernel's autogroup shares the CPU by session) against m02b's one, graded at the same time on
+    the other worker, whose calls each needed 0.25 s of CPU: m02b got about 1/30 of a core and
+    two of its four calls timed out (2/4, measured with COURSE_SANDBOX_CGROUP=0). Each runner is
+    now born in a cpu cgroup of its own, one entity for the scheduler beside the other runners'
+    groups whatever sessions its processes make (autogroup applies in the root group only):
+    m02b has its core, 4/4 in 5.3 s; m02a's answers are honest, 4/4, its spinners killed with
+    its session."""
+    proc, rows, records = graded_spinners
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    spinners, neighbour = rows[SPINNERS_ATTACK], rows[NEIGHBOUR]
+    assert "spinners: 60" in records[SPINNERS_ATTACK]["result"]["output"], records[SPINNERS_ATTACK]["result"]["output"]
+    assert (spinners["status"], float(spinners["score"])) == ("graded", 4.0), spinners
+    assert (neighbour["status"], float(neighbour["score"])) == ("graded", 4.0), neighbour

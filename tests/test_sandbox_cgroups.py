@@ -1,7 +1,7 @@
-"""The runner's memory cgroup (autograder/sandbox/cgroups.py): each runner born in a group of its
-own, limited to memory_mb, removed with its session; a dead grader's groups swept; and where no
-group can be made, one warning and grading as before. The attack that needs it is
-tests/test_sandbox_attacks_m.py."""
+"""The runner's cgroups (autograder/sandbox/cgroups.py): each runner born in a memory group and a
+cpu group of its own, the memory one limited to memory_mb, removed with its session; a dead
+grader's groups swept; and where no group can be made, one warning per controller and grading as
+before. The attacks that need them are in tests/test_sandbox_attacks_m.py."""
 
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ import pytest
 from autograder.build.bundle import bundle_for
 from autograder.config import load_course
 from autograder.sandbox import SandboxEngine, cgroups
-from autograder.sandbox.cgroups import MemoryGroups
+from autograder.sandbox.cgroups import RunnerGroups
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "sandbox_course"
 
-GROUPS, WHY = MemoryGroups.probe() if sys.platform.startswith("linux") else (None, "not Linux")
-needs_groups = pytest.mark.skipif(GROUPS is None, reason=f"no memory cgroups here: {WHY}")
+GROUPS, WHY = RunnerGroups.probe() if sys.platform.startswith("linux") else (None, {"memory": "not Linux"})
+CONTROLLERS = GROUPS.controllers if GROUPS is not None else []
+needs_groups = pytest.mark.skipif(CONTROLLERS != ["cpu", "memory"], reason=f"no memory and cpu cgroups here: {WHY}")
 
 PROBE = '''
 def my_groups():
@@ -36,25 +37,38 @@ def bundle():
     return bundle_for(course.get("tiny"), course.seed)
 
 
+def _group_of(text: str, controller: str) -> str:
+    """The group /proc/self/cgroup names for a controller (v1: its own line; v2: the one line)."""
+    for line in text.splitlines():
+        _, names, path = line.split(":", 2)
+        if controller in names.split(",") or names == "":
+            return path
+    return ""
+
+
 @needs_groups
-def test_each_runner_is_born_in_a_memory_group_of_its_own_limited_to_memory_mb(bundle):
+def test_each_runner_is_born_in_groups_of_its_own_the_memory_one_limited_to_memory_mb(bundle):
     engine = SandboxEngine(preload=("numpy",))
     try:
-        assert engine.protections["memory cgroup"] is True
+        assert engine.protections["memory cgroup"] is True and engine.protections["cpu cgroup"] is True
         sessions = [engine.open(bundle, PROBE, "tiny.py") for _ in range(2)]
         try:
             names = []
             for s in sessions:
                 seen = s.env["my_groups"]()
-                found = re.findall(r"course-\d+-\d+", seen)
-                assert found, f"the runner is in no group of ours: {seen!r}"
-                names.append(found[0])
                 group = s.group
-                assert group is not None and os.path.basename(group.path) == found[0]
-                with open(os.path.join(group.path, "memory.limit_in_bytes" if group.version == 1 else "memory.max")) as f:
+                assert group is not None
+                for controller in ("memory", "cpu"):
+                    found = re.findall(r"course-\d+-\d+", _group_of(seen, controller))
+                    assert found, f"the runner is in no {controller} group of ours: {seen!r}"
+                    assert os.path.basename(group.path(controller)) == found[0]
+                names.append(os.path.basename(group.path("memory")))
+                memory = group.path("memory")
+                limit = "memory.limit_in_bytes" if os.path.exists(os.path.join(memory, "memory.limit_in_bytes")) else "memory.max"
+                with open(os.path.join(memory, limit), encoding="utf-8") as f:
                     assert int(f.read()) == bundle.limits.memory_mb * 2**20
             assert names[0] != names[1], "two sessions share a group"
-            paths = [s.group.path for s in sessions]
+            paths = [p for s in sessions for _, p, _ in s.group.parts]
         finally:
             for s in sessions:
                 s.close()
@@ -69,30 +83,32 @@ def test_a_dead_graders_groups_are_swept_and_a_live_ones_kept():
     dead = 2**22 + 12345  # above pid_max's default: no process has it
     while cgroups._alive(dead):
         dead += 1
-    stale = os.path.join(GROUPS.base, f"course-{dead}-7")
-    live = os.path.join(GROUPS.base, f"course-{os.getppid()}-7")  # pytest's parent: alive
-    os.mkdir(stale)
-    os.mkdir(live)
+    made = []
+    for _, base, _ in GROUPS.hierarchies:
+        for pid in (dead, os.getppid()):  # pytest's parent is alive
+            made.append((os.path.join(base, f"course-{pid}-7"), pid == dead))
+            os.mkdir(made[-1][0])
     try:
-        groups, why = MemoryGroups.probe()  # what an engine does when it starts
+        groups, why = RunnerGroups.probe()  # what an engine does when it starts
         assert groups is not None, why
-        assert not os.path.exists(stale), "a dead grader's group was left"
-        assert os.path.exists(live), "a live grader's group was removed"
+        for path, stale in made:
+            assert os.path.exists(path) is not stale, f"{path}: {'left' if stale else 'removed'}"
     finally:
-        for path in (stale, live):
+        for path, _ in made:
             if os.path.exists(path):
                 os.rmdir(path)
 
 
-def test_without_groups_one_warning_and_grading_as_before(bundle, capfd, monkeypatch):
+def test_without_groups_one_warning_each_and_grading_as_before(bundle, capfd, monkeypatch):
     from autograder.sandbox import engine as engine_module
     monkeypatch.setattr(engine_module, "_warned", set())
-    monkeypatch.setattr(cgroups, "_own_memory_dir", lambda: None)
+    monkeypatch.setattr(cgroups, "_own_dirs", lambda: {})
     engine = SandboxEngine(preload=("numpy",))
     try:
         err = capfd.readouterr().err
-        assert "memory is limited per process" in err and err.count("memory cgroup") <= 1
-        assert engine.protections["memory cgroup"] is False
+        assert err.count("memory is limited per process") == 1, err
+        assert err.count("share the CPU as that many processes") == 1, err
+        assert engine.protections["memory cgroup"] is False and engine.protections["cpu cgroup"] is False
         s = engine.open(bundle, PROBE, "tiny.py")
         try:
             assert s.group is None
@@ -104,6 +120,6 @@ def test_without_groups_one_warning_and_grading_as_before(bundle, capfd, monkeyp
     monkeypatch.setenv("COURSE_SANDBOX_CGROUP", "0")
     off = SandboxEngine(preload=("numpy",))
     try:
-        assert off.protections["memory cgroup"] is False
+        assert off.protections["memory cgroup"] is False and off.protections["cpu cgroup"] is False
     finally:
         off.close()

@@ -494,11 +494,11 @@ def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_rele
     real_fork = zygote.fork
     calls = []
 
-    def flaky(uid, named=frozenset(), group_fd=None):
+    def flaky(uid, named=frozenset(), group_fds=()):
         calls.append(uid)
         if len(calls) == 1:
             raise RuntimeError("simulated: no runner this time")
-        return real_fork(uid, named, group_fd)
+        return real_fork(uid, named, group_fds)
 
     monkeypatch.setattr(zygote, "fork", flaky)
     s = light_engine.open(bundle, "def add(a, b):\n    return a + b\n", "tiny.py")
@@ -507,7 +507,7 @@ def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_rele
     finally:
         s.close()
 
-    def broken(uid, named=frozenset(), group_fd=None):
+    def broken(uid, named=frozenset(), group_fds=()):
         calls.append(uid)
         raise RuntimeError("simulated: the template is gone")
 

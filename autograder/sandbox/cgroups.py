@@ -1,17 +1,21 @@
-"""A memory cgroup per runner: what all of a submission's processes hold together, kernel memory
-included, bounded by the assignment's `memory_mb`.
+"""Cgroups per runner: what all of a submission's processes hold together, kernel memory
+included, bounded by the assignment's `memory_mb` (memory), and their share of the CPU made one
+group's, however many processes they are (cpu).
 
 RLIMIT_AS bounds each process, and a submission may run `processes` of them, so one submission
 could hold processes x memory_mb; kernel memory no rlimit counts (epoll registrations: 1.1 GB of
-slab from 24 forks, round l). The judge makes a group below its own memory cgroup for each runner
-it forks, sets its limit, and hands the template an open descriptor of the group's `cgroup.procs`;
-the runner's monitor writes itself there first, so the runner is born in the group and everything
-it starts too (runner_main reports whether it is), and the kernel's OOM killer acts inside it.
+slab from 24 forks, round l). And 60 spinning processes took 60 of every 61 time slices from the
+other worker's runner, whose calls then timed out. The judge makes a group below its own cgroup
+of each controller for each runner it forks (the memory one limited), and hands the template an
+open descriptor of each group's `cgroup.procs`; the runner's monitor writes itself into them
+first, so the runner is born in them, and everything it starts too (runner_main reports whether
+it is), the kernel's OOM killer acts inside the memory group, and the scheduler gives the cpu
+group one share (cpu.shares / cpu.weight, the default) beside the other runners' groups.
 
 Where the grader cannot make groups (not root, a read-only /sys/fs/cgroup as in most containers,
-cgroup v2 without the memory controller delegated to its children) the engine says so once and
-memory stays limited per process. Tested on cgroup v1 (this project's machine); on v2 the same
-steps run with v2's file names when the probe finds them working.
+cgroup v2 without the controller delegated to its children) the engine says so once and that
+limit stays per process. Tested on cgroup v1 (this project's machine); on v2 the same steps run
+with v2's file names when the probe finds them working.
 """
 
 from __future__ import annotations
@@ -25,158 +29,188 @@ import time
 PREFIX = "course-"
 _NAME = re.compile(r"^course-(\d+)-\d+$")
 _COUNT = itertools.count(1)  # one count for the process: every engine in it makes groups
+CONTROLLERS = ("memory", "cpu")
 
 
-def _own_memory_dir() -> tuple[str, int] | None:
-    """(the folder of this process's memory cgroup, cgroup version), or None."""
+def _own_dirs() -> dict[str, tuple[str, int]]:
+    """{controller: (the folder of this process's cgroup for it, cgroup version)}, for those of
+    CONTROLLERS found mounted with a folder this process could make groups in."""
     try:
-        with open("/proc/self/cgroup") as f:
+        with open("/proc/self/cgroup", encoding="utf-8") as f:
             lines = f.read().splitlines()
-        with open("/proc/self/mountinfo") as f:
+        with open("/proc/self/mountinfo", encoding="utf-8") as f:
             mounts = f.read().splitlines()
     except OSError:
-        return None
+        return {}
     own = {}
     for line in lines:
         parts = line.split(":", 2)
         if len(parts) == 3:
             for controller in (parts[1].split(",") if parts[1] else [""]):
                 own[controller] = parts[2]
+    found: dict[str, tuple[str, int]] = {}
     for line in mounts:
         fields = line.split(" ")
         if " - " not in line or len(fields) < 5:
             continue
         root, point = fields[3], fields[4]
-        fstype, _, super_opts = line.split(" - ", 1)[1].split(" ")[:3]
-        if fstype == "cgroup" and "memory" in super_opts.split(",") and "memory" in own:
-            version, path = 1, own["memory"]
-        elif fstype == "cgroup2" and "" in own:
-            version, path = 2, own[""]
-        else:
-            continue
-        if root != "/" and (path == root or path.startswith(root + "/")):
-            path = path[len(root):] or "/"
-        folder = os.path.join(point, path.lstrip("/"))
-        if os.path.isdir(folder) and (version == 1 or _v2_delegates_memory(folder)):
-            return folder, version
-    return None
+        fstype, _, super_opts = (line.split(" - ", 1)[1].split(" ") + ["", ""])[:3]
+        for controller in CONTROLLERS:
+            if controller in found:
+                continue
+            if fstype == "cgroup" and controller in super_opts.split(",") and controller in own:
+                version, path = 1, own[controller]
+            elif fstype == "cgroup2" and "" in own:
+                version, path = 2, own[""]
+            else:
+                continue
+            if root != "/" and (path == root or path.startswith(root + "/")):
+                path = path[len(root):] or "/"
+            folder = os.path.join(point, path.lstrip("/"))
+            if os.path.isdir(folder) and (version == 1 or _v2_delegates(folder, controller)):
+                found[controller] = (folder, version)
+    return found
 
 
-def _v2_delegates_memory(folder: str) -> bool:
+def _v2_delegates(folder: str, controller: str) -> bool:
     try:
-        with open(os.path.join(folder, "cgroup.subtree_control")) as f:
-            return "memory" in f.read().split()
+        with open(os.path.join(folder, "cgroup.subtree_control"), encoding="utf-8") as f:
+            return controller in f.read().split()
     except OSError:
         return False
 
 
 class Group:
-    """One runner's group: its folder and an open descriptor of its cgroup.procs."""
+    """One runner's groups, a folder per hierarchy (one on cgroup v2), and an open descriptor of
+    each folder's cgroup.procs."""
 
-    def __init__(self, path: str, version: int, procs_fd: int):
-        self.path, self.version, self.procs_fd = path, version, procs_fd
+    def __init__(self, parts: list[tuple[str, str, int]]):
+        self.parts = parts  # (controllers, folder, procs descriptor)
+
+    @property
+    def procs_fds(self) -> list[int]:
+        return [fd for _, _, fd in self.parts if fd >= 0]
+
+    def path(self, controller: str) -> str | None:
+        return next((p for names, p, _ in self.parts if controller in names.split(",")), None)
 
     def oom_kills(self) -> int:
-        """How many processes the kernel killed in this group for its limit."""
-        name = "memory.oom_control" if self.version == 1 else "memory.events"
-        try:
-            with open(os.path.join(self.path, name)) as f:
-                for line in f:
-                    key, _, value = line.partition(" ")
-                    if key == "oom_kill":
-                        return int(value)
-        except (OSError, ValueError):
-            pass
+        """How many processes the kernel killed in the memory group for its limit."""
+        path = self.path("memory")
+        for name in ("memory.oom_control", "memory.events"):  # v1, v2
+            try:
+                with open(os.path.join(path, name), encoding="utf-8") as f:
+                    for line in f:
+                        key, _, value = line.partition(" ")
+                        if key == "oom_kill":
+                            return int(value)
+            except (OSError, ValueError, TypeError):
+                continue
         return 0
 
-    def close_fd(self) -> None:
-        if self.procs_fd >= 0:
-            os.close(self.procs_fd)
-            self.procs_fd = -1
+    def close_fds(self) -> None:
+        self.parts = [(names, path, _close(fd)) for names, path, fd in self.parts]
 
     def remove(self, wait: float = 2.0) -> bool:
-        """Remove the folder once its processes are gone (the monitor has killed them; a zombie
-        not yet reaped keeps it busy for a moment). False when it could not be removed."""
-        self.close_fd()
+        """Remove the folders once their processes are gone (the monitor has killed them and
+        exits just after). False when one could not be removed."""
+        self.close_fds()
         deadline = time.monotonic() + wait
+        left = [path for _, path, _ in self.parts]
         delay = 0.005
         while True:
-            try:
-                os.rmdir(self.path)
-                return True
-            except FileNotFoundError:
-                return True
-            except OSError as e:
-                if e.errno != errno.EBUSY or time.monotonic() > deadline:
-                    return False
+            for path in list(left):
+                try:
+                    os.rmdir(path)
+                    left.remove(path)
+                except FileNotFoundError:
+                    left.remove(path)
+                except OSError as e:
+                    if e.errno != errno.EBUSY:
+                        left.remove(path)  # not ours to retry (EACCES...): the sweep tries later
+            if not left or time.monotonic() > deadline:
+                return not left
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
 
 
-class MemoryGroups:
-    """Makes the runners' groups below the grader's own memory cgroup."""
+class RunnerGroups:
+    """Makes the runners' groups below the grader's own, for the controllers that work here."""
 
-    def __init__(self, base: str, version: int):
-        self.base, self.version = base, version
-        self.left: list[Group] = []  # groups that resisted removal: tried again at close
+    def __init__(self, hierarchies: dict[str, tuple[str, int]]):
+        # One folder per hierarchy: on cgroup v2 (and a v1 mount of several controllers) one
+        # folder serves more than one controller.
+        by_folder: dict[str, list[str]] = {}
+        for controller, (folder, _) in hierarchies.items():
+            by_folder.setdefault(folder, []).append(controller)
+        self.hierarchies = [(",".join(names), folder, hierarchies[names[0]][1]) for folder, names in by_folder.items()]
+        self.controllers = sorted(hierarchies)
+        self.left: list[Group] = []  # groups that resisted removal: tried again when the next is made
 
     @classmethod
-    def probe(cls) -> tuple[MemoryGroups | None, str]:
-        """(groups, "") when a group can be made, limited and joined here; else (None, why)."""
-        found = _own_memory_dir()
-        if found is None:
-            return None, "no memory cgroup this process can make groups in"
-        groups = cls(*found)
-        groups.sweep()
+    def probe(cls) -> tuple[RunnerGroups | None, dict[str, str]]:
+        """(groups for the controllers a group can be made, limited and joined for here, or
+        None), {controller: why not} for the others."""
+        found, why = _own_dirs(), {}
+        for controller in CONTROLLERS:
+            if controller not in found:
+                why[controller] = f"no {controller} cgroup this process can make groups in"
+        working: dict[str, tuple[str, int]] = {}
+        for controller, (folder, version) in found.items():
+            single = cls({controller: (folder, version)})
+            single.sweep()
+            problem = single._try()
+            if problem:
+                why[controller] = problem
+            else:
+                working[controller] = (folder, version)
+        return (cls(working) if working else None), why
+
+    def _try(self) -> str:
         try:
-            group = groups.create(64 * 2**20)
+            group = self.create(64 * 2**20)
         except OSError as e:
-            return None, f"cannot make a memory cgroup in {found[0]} ({e.strerror or e})"
+            return f"cannot make a {self.controllers[0]} cgroup in {self.hierarchies[0][1]} ({e.strerror or e})"
         try:
             pid = os.fork()
             if pid == 0:
                 code = 1
                 try:
-                    code = 0 if join(group.procs_fd) else 1
+                    code = 0 if join(group.procs_fds) else 1
                 finally:
                     os._exit(code)
             _, status = os.waitpid(pid, 0)
             joined = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
         finally:
             group.remove()
-        if not joined:
-            return None, f"a process cannot join a memory cgroup made in {found[0]}"
-        return groups, ""
+        return "" if joined else f"a process cannot join a {self.controllers[0]} cgroup made in {self.hierarchies[0][1]}"
 
-    def create(self, limit_bytes: int) -> Group:
-        """A new group limited to `limit_bytes` (memory and swap together where swap is
-        counted); OSError when the kernel refuses any step."""
+    def create(self, memory_bytes: int) -> Group:
+        """A new group in each hierarchy, the memory one limited to `memory_bytes` (memory and
+        swap together where swap is counted); OSError when the kernel refuses any step."""
         if self.left:
             self.left = [g for g in self.left if not g.remove(wait=0.0)]
-        while True:
-            path = os.path.join(self.base, f"{PREFIX}{os.getpid()}-{next(_COUNT)}")
-            try:
-                os.mkdir(path, 0o700)
-                break
-            except FileExistsError:  # left by a process of the same pid before (a container's pid 1)
-                continue
+        name = f"{PREFIX}{os.getpid()}-{next(_COUNT)}"
+        parts: list[tuple[str, str, int]] = []
+        group = Group(parts)
         try:
-            if self.version == 1:
-                _write(path, "memory.limit_in_bytes", limit_bytes)
-                if os.path.exists(os.path.join(path, "memory.memsw.limit_in_bytes")):
-                    _write(path, "memory.memsw.limit_in_bytes", limit_bytes)
-            else:
-                _write(path, "memory.max", limit_bytes)
-                if os.path.exists(os.path.join(path, "memory.swap.max")):
-                    _write(path, "memory.swap.max", 0)
-            fd = os.open(os.path.join(path, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
+            for names, base, version in self.hierarchies:
+                while True:
+                    path = os.path.join(base, name)
+                    try:
+                        os.mkdir(path, 0o700)
+                        break
+                    except FileExistsError:  # left by a process of the same pid (a container's pid 1)
+                        name = f"{PREFIX}{os.getpid()}-{next(_COUNT)}"
+                parts.append((names, path, -1))
+                if "memory" in names.split(","):
+                    _limit_memory(path, version, memory_bytes)
+                fd = os.open(os.path.join(path, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
+                parts[-1] = (names, path, fd)
         except OSError:
-            try:
-                os.rmdir(path)
-            except OSError:
-                pass
+            group.remove(wait=0.0)
             raise
-        return Group(path, self.version, fd)
+        return group
 
     def release(self, group: Group) -> None:
         """Remove a group once it is empty: its monitor, the last process in it, exits just after
@@ -189,46 +223,66 @@ class MemoryGroups:
         """Remove the groups of graders that are gone (killed before they could) and ours that
         resisted before."""
         self.left = [g for g in self.left if not g.remove(wait=0.0)]
-        try:
-            names = os.listdir(self.base)
-        except OSError:
-            return
-        for name in names:
-            m = _NAME.match(name)
-            if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
-                try:
-                    os.rmdir(os.path.join(self.base, name))
-                except OSError:
-                    pass
+        for _, base, _ in self.hierarchies:
+            try:
+                names = os.listdir(base)
+            except OSError:
+                continue
+            for name in names:
+                m = _NAME.match(name)
+                if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+                    try:
+                        os.rmdir(os.path.join(base, name))
+                    except OSError:
+                        pass
 
 
-def join(procs_fd: int) -> bool:
-    """Put the calling process in the group whose cgroup.procs `procs_fd` is open on (opened by
-    the judge, whose credentials the kernel checks); the descriptor is closed either way."""
-    try:
-        os.write(procs_fd, b"0")
-        return True
-    except OSError:
-        return False
-    finally:
+def join(procs_fds: list[int]) -> bool:
+    """Put the calling process in the groups whose cgroup.procs the descriptors are open on
+    (opened by the judge, whose credentials the kernel checks); they are closed either way."""
+    ok = True
+    for fd in procs_fds:
         try:
-            os.close(procs_fd)
+            os.write(fd, b"0")
         except OSError:
-            pass
+            ok = False
+        finally:
+            _close(fd)
+    return ok
 
 
 def keep_out_of_oom() -> None:
     """oom_score_adj -1000 for the calling (trusted) process, where it is allowed to lower it."""
     try:
-        with open("/proc/self/oom_score_adj", "w") as f:
+        with open("/proc/self/oom_score_adj", "w", encoding="utf-8") as f:
             f.write("-1000")
     except OSError:
         pass
 
 
+def _limit_memory(path: str, version: int, limit: int) -> None:
+    if version == 1:
+        _write(path, "memory.limit_in_bytes", limit)
+        if os.path.exists(os.path.join(path, "memory.memsw.limit_in_bytes")):
+            _write(path, "memory.memsw.limit_in_bytes", limit)
+    else:
+        _write(path, "memory.max", limit)
+        if os.path.exists(os.path.join(path, "memory.swap.max")):
+            _write(path, "memory.swap.max", 0)
+
+
 def _write(path: str, name: str, value: int) -> None:
-    with open(os.path.join(path, name), "w") as f:
+    with open(os.path.join(path, name), "w", encoding="utf-8") as f:
         f.write(str(int(value)))
+
+
+def _close(fd: int) -> int:
+    if fd >= 0:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    return -1
 
 
 def _alive(pid: int) -> bool:

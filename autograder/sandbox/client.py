@@ -128,11 +128,11 @@ class Zygote:
         self.control, self.proc = judge, proc
 
     def fork(self, uid: int | None, named: frozenset[str] = frozenset(),
-             group_fd: int | None = None) -> tuple[socket.socket, socket.socket]:
+             group_fds=()) -> tuple[socket.socket, socket.socket]:
         """A new monitor + runner pair: (runner socket, monitor socket), judge ends. `named`: the
         modules the submission's source names (preload.modules_named); those of the --later list
-        join what the template preloads for the runners after this one. `group_fd`: the
-        runner's memory cgroup (cgroups.py), which it joins first."""
+        join what the template preloads for the runners after this one. `group_fds`: the
+        runner's cgroups (cgroups.py), which its monitor joins first."""
         r_judge, r_child = socket.socketpair()
         widen(r_judge)
         widen(r_child)
@@ -148,7 +148,7 @@ class Zygote:
                     request["later"] = list(self.asked)
                 self.control.settimeout(FORK_REPLY)
                 socket.send_fds(self.control, [json.dumps(request).encode()],
-                                [m_child.fileno(), r_child.fileno(), *([] if group_fd is None else [group_fd])])
+                                [m_child.fileno(), r_child.fileno(), *group_fds])
                 reply = self.control.recv(65536)
             if not reply or not json.loads(reply).get("ok"):
                 raise RuntimeError("the sandbox template process did not fork a runner")

@@ -15,7 +15,7 @@ import threading
 import weakref
 from pathlib import Path
 
-from .cgroups import MemoryGroups
+from .cgroups import RunnerGroups
 from .client import Zygote
 from .faults import Deadline, SandboxSetupError
 from .limits import MONITOR_REPLY
@@ -27,6 +27,9 @@ from .session import SandboxSession
 __all__ = ["SandboxEngine", "SandboxSession", "SandboxSetupError", "Handle", "RemoteError", "warn_once"]
 
 _warned: set[str] = set()
+# What a runner's cgroup of each controller would have bounded (cgroups.py), said when there is none.
+_WITHOUT = {"memory": "memory is limited per process (memory_mb each), not per submission",
+            "cpu": "a submission's processes share the CPU as that many processes, not as one"}
 _warn_lock = threading.Lock()
 
 
@@ -78,11 +81,11 @@ class SandboxEngine:
         if not self.root:
             self._note("not running as root: the runner keeps the grader's user id (no user switch, "
                        "no per-user process limit); its processes are still killed after grading")
-        self.groups: MemoryGroups | None = None
+        self.groups: RunnerGroups | None = None
         if sys.platform.startswith("linux") and _env_flag("COURSE_SANDBOX_CGROUP", True):
-            self.groups, why = MemoryGroups.probe()
-            if self.groups is None:
-                self._note(f"{why}: memory is limited per process (memory_mb each), not per submission")
+            self.groups, why = RunnerGroups.probe()
+            for controller, problem in why.items():
+                self._note(f"{problem}: {_WITHOUT[controller]}")
         ref = weakref.ref(self)
         atexit.register(lambda: ref() is not None and ref().close())
 
@@ -92,9 +95,10 @@ class SandboxEngine:
         warn_once(message)
 
     def groups_failed(self, why: str) -> None:
-        """A runner could not join the group made for it: no more groups from this engine."""
-        self.groups = None
-        self._note(f"{why}: memory is limited per process (memory_mb each), not per submission")
+        """A runner could not join the groups made for it: no more groups from this engine."""
+        controllers, self.groups = (self.groups.controllers if self.groups else []), None
+        for controller in controllers:
+            self._note(f"{why}: {_WITHOUT[controller]}")
 
     def _fallback(self, why: str) -> None:
         self.use_bwrap = False
@@ -109,7 +113,9 @@ class SandboxEngine:
     def protections(self) -> dict[str, bool]:
         return {"bubblewrap": self.use_bwrap, "filesystem isolation": self.use_bwrap,
                 "pid namespace": self.use_bwrap, "network namespace": self.use_bwrap or self.root,
-                "user switch": self.switch_user, "rlimits": True, "memory cgroup": self.groups is not None}
+                "user switch": self.switch_user, "rlimits": True,
+                "memory cgroup": self.groups is not None and "memory" in self.groups.controllers,
+                "cpu cgroup": self.groups is not None and "cpu" in self.groups.controllers}
 
     def preload_plan(self, bundle, source: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(imported before the template's first runner, imported between forks): see

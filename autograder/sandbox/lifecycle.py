@@ -57,17 +57,17 @@ class RunnerLifecycle:
             try:  # all the runner's processes together, kernel memory included (cgroups.py)
                 self.group = groups.create(int(lim.memory_mb) * 2**20)
             except OSError as e:
-                self.engine.groups_failed(f"could not make a memory cgroup ({e.strerror or e})")
+                self.engine.groups_failed(f"could not make the runner's cgroups ({e.strerror or e})")
         try:
             self.rsock, self.msock = self.zygote.fork(self.uid.uid if self.uid else None, modules_named(self.source),
-                                                      self.group.procs_fd if self.group is not None else None)
+                                                      self.group.procs_fds if self.group is not None else ())
         except RuntimeError as e:
             self._setup_problem = str(e)
             self._release_group()
             return "retry"
         finally:
             if self.group is not None:
-                self.group.close_fd()  # the template has its own copy now
+                self.group.close_fds()  # the template has its own copies now
         setup = {"source": self.source, "filename": self.filename, "module": self.module,
                  "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb, "processes": lim.processes,
                             "file_size_mb": lim.file_size_mb, "output_kb": lim.output_kb}}
@@ -94,7 +94,7 @@ class RunnerLifecycle:
             self._setup_problem = confinement_problem(info)
             return "retry"
         if self.group is not None and first.get("grouped") is not True:
-            self.engine.groups_failed("a runner could not join its memory cgroup")
+            self.engine.groups_failed("a runner could not join its cgroups")
         t = float(lim.timeout)
         try:
             header, _ = self._recv(self._until(t))
@@ -175,7 +175,7 @@ class RunnerLifecycle:
         self._release_group()
 
     def _release_group(self) -> None:
-        """Remove the runner's memory cgroup (its processes are gone once the monitor closed)."""
+        """Remove the runner's cgroups (its processes are gone once the monitor closed)."""
         group, self.group = getattr(self, "group", None), None
         if group is not None and self.engine.groups is not None:
             self.engine.groups.release(group)

@@ -246,12 +246,12 @@ class Monitor:
                     return 0
 
 
-def monitor_main(mfd: int, rfd: int, uid, n: int, opts: dict, group_fd: int | None = None) -> int:
+def monitor_main(mfd: int, rfd: int, uid, n: int, opts: dict, *group_fds: int) -> int:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    # Into the runner's memory cgroup first (cgroups.py), so the runner is born in it: the move
-    # waits for an RCU grace period (~10 ms here), which overlaps the folder's set-up this way.
-    # The monitor is trusted: where it can, it is the last process the group's OOM killer picks.
-    grouped = None if group_fd is None else join(group_fd)
+    # Into the runner's cgroups first (cgroups.py), so the runner is born in them: the move
+    # waits for an RCU grace period (~10 ms here). The monitor is trusted: where it can, it is
+    # the last process the memory group's OOM killer picks.
+    grouped = join(list(group_fds)) if group_fds else None
     if grouped:
         keep_out_of_oom()
     msock = socket.socket(fileno=mfd)

@@ -175,13 +175,13 @@ def requests(sock: socket.socket):
 
 
 def serve(msg: bytes, fds: list[int], counter: int, opts: dict, *close_in_child: socket.socket) -> bytes:
-    """Fork a monitor for one fork request (its two sockets in `fds`, then the runner's memory
-    cgroup when the judge made one); the reply to send back."""
+    """Fork a monitor for one fork request (its two sockets in `fds`, then the runner's cgroups
+    when the judge made them); the reply to send back."""
     try:
         req = json.loads(msg)
     except ValueError:
         req = {}
-    if not isinstance(req, dict) or req.get("op") != "fork" or len(fds) not in (2, 3):
+    if not isinstance(req, dict) or req.get("op") != "fork" or not 2 <= len(fds) <= 4:
         for fd in fds:
             os.close(fd)
         return b'{"ok": false, "error": "bad request"}'
