@@ -132,3 +132,28 @@ def test_a_submissions_processes_share_the_cpu_as_one(graded_spinners):
     assert "spinners: 60" in records[SPINNERS_ATTACK]["result"]["output"], records[SPINNERS_ATTACK]["result"]["output"]
     assert (spinners["status"], float(spinners["score"])) == ("graded", 4.0), spinners
     assert (neighbour["status"], float(neighbour["score"])) == ("graded", 4.0), neighbour
+
+
+ESCAPE_ATTACK = "m03_leave_the_groups"
+
+
+@pytest.fixture(scope="module")
+def graded_escape(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-m03"), [ESCAPE_ATTACK])
+
+
+def test_a_runner_cannot_leave_its_groups(graded_escape):
+    """m03 looks for a way out of its groups: a descriptor of a cgroup.procs or tasks file left
+    open by whoever moved it in (the monitor joins with the judge's descriptors and closes them
+    before it forks the runner), and every such file under /sys/fs/cgroup it can open for writing
+    (bubblewrap shows it none; without bubblewrap they are root's, and the runner is not).
+    Nothing found, nothing moved, its groups unchanged: 4/4, the neighbour 4/4."""
+    check_honest_neighbours(graded_escape, [ESCAPE_ATTACK])
+    _proc, _out, rows, records = graded_escape
+    assert (rows[ESCAPE_ATTACK]["status"], float(rows[ESCAPE_ATTACK]["score"])) == ("graded", 4.0), rows[ESCAPE_ATTACK]
+    output = records[ESCAPE_ATTACK]["result"]["output"]
+    found = re.findall(r"inherited: (\d+); opened for writing: (\d+); moved: (\d+); groups unchanged: (\w+); "
+                       r"in ours: (\d+)", output)
+    assert len(found) == 1, output
+    inherited, opened, moved, unchanged, ours = found[0]
+    assert (inherited, opened, moved, unchanged) == ("0", "0", "0", "True") and int(ours) >= 1, output
