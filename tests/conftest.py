@@ -223,20 +223,23 @@ ATTACK_COURSE = ROOT / "tests" / "fixtures" / "attack_course"
 DUO_HIDDEN = ("13.371337", "4242.4242")  # the hidden case's inputs (attack_course duo q1)
 
 
-def grade_duo_attacks(tmp: Path, attacks: list[str]):
+def grade_duo_attacks(tmp: Path, attacks: list[str], jobs: int = 1, neighbours: bool = True):
     """`course grade --jobs 1` of tests/attacks/<name>.py for each name, in the `duo` assignment of
     the attack course, each followed on the same worker by an honest submission (`<name>_zhonest`,
     which sorts right after it), with one more honest one first (`a_honest`). Returns (process,
-    out folder, {submission: grades.csv row}, {submission: stored record})."""
+    out folder, {submission: grades.csv row}, {submission: stored record}). With `jobs` 2 and no
+    `neighbours`, the files alone, two at a time (attacks on a submission graded beside them)."""
     shutil.copytree(ATTACK_COURSE, tmp / "course")
     subs, out = tmp / "subs", tmp / "out"
     subs.mkdir()
     honest = (ATTACK_COURSE / "solutions" / "duo" / "duo.py").read_text()
-    (subs / "a_honest.py").write_text(honest)
+    if neighbours:
+        (subs / "a_honest.py").write_text(honest)
     for name in attacks:
         shutil.copy(ROOT / "tests" / "attacks" / f"{name}.py", subs / f"{name}.py")
-        (subs / f"{name}_zhonest.py").write_text(honest)
-    proc = run_course("--root", tmp / "course", "grade", "duo", subs, "--out", out, "--jobs", "1",
+        if neighbours:
+            (subs / f"{name}_zhonest.py").write_text(honest)
+    proc = run_course("--root", tmp / "course", "grade", "duo", subs, "--out", out, "--jobs", str(jobs),
                       "--no-resume", "--submission-timeout", "20", check=False, timeout=900)
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         rows = {r["submission"]: r for r in csv.DictReader(f)}
@@ -260,3 +263,37 @@ def notebook_text(*cells: str) -> str:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# My answers")] + [nbformat.v4.new_code_cell(c) for c in cells]
     return nbformat.writes(nb)
+
+
+def grade_sampled(tmp: Path, attacks: list[str], measure):
+    """grade_duo_attacks, and how far each figure `measure()` returns ({name: MB}, read from
+    /proc/meminfo) rose above its level at the start of the batch: its highest sample, every
+    0.05 s."""
+    import threading
+    import time
+
+    base = measure()
+    peak, stop = dict(base), threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            for k, v in measure().items():
+                peak[k] = max(peak[k], v)
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        graded = grade_duo_attacks(tmp, attacks)
+    finally:
+        stop.set()
+        sampler.join()
+    return graded, {k: peak[k] - base[k] for k in base}
+
+
+def meminfo_mb(*fields: str) -> dict:
+    """/proc/meminfo's fields in MB; "Used" is MemTotal - MemAvailable."""
+    with open("/proc/meminfo", encoding="utf-8") as f:
+        info = {k: int(v.split()[0]) // 1024 for k, v in (line.split(":", 1) for line in f)}
+    info["Used"] = info["MemTotal"] - info["MemAvailable"]
+    return {k: info[k] for k in fields}

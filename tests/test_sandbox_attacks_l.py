@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 import sys
-import threading
-import time
 
 import pytest
 
-from conftest import check_honest_neighbours, grade_duo_attacks
+import conftest
+from conftest import check_honest_neighbours
 
 INOTIFY_ATTACK = "l01_inotify_event_queues"
 FANOTIFY_ATTACK = "l02_fanotify_event_queues"
@@ -30,32 +29,9 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 SAMPLED = ("SUnreclaim", "Unevictable")  # slab no one can reclaim; pages no one can swap or drop
 
 
-def _meminfo_mb() -> dict:
-    with open("/proc/meminfo") as f:
-        fields = {k: int(v.split()[0]) // 1024 for k, v in (line.split(":", 1) for line in f)}
-    return {k: fields[k] for k in SAMPLED}
-
-
 def grade_sampled(tmp, attacks):
-    """grade_duo_attacks, and how far the kernel's unreclaimable slab and unevictable pages rose
-    above their levels at the start of the batch ({field: MB}, their highest samples)."""
-    base = _meminfo_mb()
-    peak, stop = dict(base), threading.Event()
-
-    def sample():
-        while not stop.is_set():
-            for k, v in _meminfo_mb().items():
-                peak[k] = max(peak[k], v)
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        graded = grade_duo_attacks(tmp, attacks)
-    finally:
-        stop.set()
-        sampler.join()
-    return graded, {k: peak[k] - base[k] for k in SAMPLED}
+    """conftest.grade_sampled of the unreclaimable slab and the unevictable pages."""
+    return conftest.grade_sampled(tmp, attacks, lambda: conftest.meminfo_mb(*SAMPLED))
 
 
 @pytest.fixture(scope="module")

@@ -10,60 +10,36 @@ from __future__ import annotations
 
 import re
 import sys
-import threading
-import time
 
 import pytest
 
-from conftest import check_honest_neighbours, grade_duo_attacks
+from conftest import check_honest_neighbours, grade_duo_attacks, grade_sampled, meminfo_mb
 
 MANY_ATTACK = "m01_many_processes_each_within_its_limit"
+SPINNERS_ATTACK = "m02_a_sixty_spinners_beside_a_neighbour"
+NEIGHBOUR = "m02_b_a_neighbour_that_needs_the_cpu"
+ESCAPE_ATTACK = "m03_leave_the_groups"
 
 
-def _groups_here() -> str:
-    """'' when this machine lets the engine make memory cgroups, else why not."""
+def _no_groups(controller: str) -> str:
+    """'' when the engine can make cgroups of `controller` here, else why not."""
     if not sys.platform.startswith("linux"):
         return "the sandbox is Linux-only"
     from autograder.sandbox.cgroups import RunnerGroups
     groups, why = RunnerGroups.probe()
-    return "" if groups is not None and "memory" in groups.controllers else why.get("memory", "?")
+    return "" if groups is not None and controller in groups.controllers else why.get(controller, "?")
 
 
-pytestmark = pytest.mark.skipif(bool(_groups_here()), reason=f"no memory cgroups here: {_groups_here()}")
-
-
-def _used_mb() -> int:
-    with open("/proc/meminfo") as f:
-        fields = {k: int(v.split()[0]) // 1024 for k, v in (line.split(":", 1) for line in f)}
-    return fields["MemTotal"] - fields["MemAvailable"]
-
-
-def grade_sampled(tmp, attacks):
-    """grade_duo_attacks, and how far the machine's used memory rose above its level at the start
-    of the batch (MB, its highest sample)."""
-    base = _used_mb()
-    peak, stop = [base], threading.Event()
-
-    def sample():
-        while not stop.is_set():
-            peak[0] = max(peak[0], _used_mb())
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        graded = grade_duo_attacks(tmp, attacks)
-    finally:
-        stop.set()
-        sampler.join()
-    return graded, peak[0] - base
+needs_memory = pytest.mark.skipif(bool(_no_groups("memory")), reason=f"no memory cgroups here: {_no_groups('memory')}")
+needs_cpu = pytest.mark.skipif(bool(_no_groups("cpu")), reason=f"no cpu cgroups here: {_no_groups('cpu')}")
 
 
 @pytest.fixture(scope="module")
 def graded_many(tmp_path_factory):
-    return grade_sampled(tmp_path_factory.mktemp("attacks-m01"), [MANY_ATTACK])
+    return grade_sampled(tmp_path_factory.mktemp("attacks-m01"), [MANY_ATTACK], lambda: meminfo_mb("Used"))
 
 
+@needs_memory
 def test_a_submissions_processes_together_stay_within_its_memory(graded_many):
     """Before: six children of one call, each filling 400 MB within its own RLIMIT_AS, all held
     their 2.4 GB for two seconds in a session of memory_mb 1 GiB (6 of 6; the machine's used
@@ -72,6 +48,7 @@ def test_a_submissions_processes_together_stay_within_its_memory(graded_many):
     most two hold their 400 MB at once, the rise stays near 1 GiB, the case still passes (its
     runner is not the largest process) and the neighbour keeps 4/4."""
     graded, rise = graded_many
+    rise = rise["Used"]
     check_honest_neighbours(graded, [MANY_ATTACK])
     _proc, _out, rows, records = graded
     assert rows[MANY_ATTACK]["status"] == "graded", rows[MANY_ATTACK]
@@ -81,42 +58,14 @@ def test_a_submissions_processes_together_stay_within_its_memory(graded_many):
     assert rise < 1400, f"the machine's used memory rose {rise} MB during the batch"
 
 
-SPINNERS_ATTACK = "m02_a_sixty_spinners_beside_a_neighbour"
-NEIGHBOUR = "m02_b_a_neighbour_that_needs_the_cpu"
-
-
-def _cpu_groups_here() -> str:
-    if not sys.platform.startswith("linux"):
-        return "the sandbox is Linux-only"
-    from autograder.sandbox.cgroups import RunnerGroups
-    groups, why = RunnerGroups.probe()
-    return "" if groups is not None and "cpu" in groups.controllers else why.get("cpu", "?")
-
-
 @pytest.fixture(scope="module")
 def graded_spinners(tmp_path_factory):
     """m02a and m02b graded at the same time, one on each worker of a `--jobs 2` batch."""
-    import csv
-    import json
-    import shutil
-
-    from conftest import ATTACK_COURSE, ROOT, run_course
-
-    tmp = tmp_path_factory.mktemp("attacks-m02")
-    shutil.copytree(ATTACK_COURSE, tmp / "course")
-    subs, out = tmp / "subs", tmp / "out"
-    subs.mkdir()
-    for name in (SPINNERS_ATTACK, NEIGHBOUR):
-        shutil.copy(ROOT / "tests" / "attacks" / f"{name}.py", subs / f"{name}.py")
-    proc = run_course("--root", tmp / "course", "grade", "duo", subs, "--out", out, "--jobs", "2",
-                      "--no-resume", "--submission-timeout", "30", check=False, timeout=600)
-    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
-        rows = {r["submission"]: r for r in csv.DictReader(f)}
-    records = {name: json.loads((out / "state" / "records" / f"{name}.json").read_text()) for name in rows}
-    return proc, rows, records
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-m02"), [SPINNERS_ATTACK, NEIGHBOUR],
+                             jobs=2, neighbours=False)
 
 
-@pytest.mark.skipif(bool(_cpu_groups_here()), reason=f"no cpu cgroups here: {_cpu_groups_here()}")
+@needs_cpu
 def test_a_submissions_processes_share_the_cpu_as_one(graded_spinners):
     """Before: m02a's 60 spinners, each in a session of its own, were 60 scheduling groups (the
     kernel's autogroup shares the CPU by session) against m02b's one, graded at the same time on
@@ -126,7 +75,7 @@ def test_a_submissions_processes_share_the_cpu_as_one(graded_spinners):
     groups whatever sessions its processes make (autogroup applies in the root group only):
     m02b has its core, 4/4 in 5.3 s; m02a's answers are honest, 4/4, its spinners killed with
     its session."""
-    proc, rows, records = graded_spinners
+    proc, _out, rows, records = graded_spinners
     assert proc.returncode == 0, proc.stderr[-3000:]
     spinners, neighbour = rows[SPINNERS_ATTACK], rows[NEIGHBOUR]
     assert "spinners: 60" in records[SPINNERS_ATTACK]["result"]["output"], records[SPINNERS_ATTACK]["result"]["output"]
@@ -134,14 +83,12 @@ def test_a_submissions_processes_share_the_cpu_as_one(graded_spinners):
     assert (neighbour["status"], float(neighbour["score"])) == ("graded", 4.0), neighbour
 
 
-ESCAPE_ATTACK = "m03_leave_the_groups"
-
-
 @pytest.fixture(scope="module")
 def graded_escape(tmp_path_factory):
     return grade_duo_attacks(tmp_path_factory.mktemp("attacks-m03"), [ESCAPE_ATTACK])
 
 
+@needs_memory
 def test_a_runner_cannot_leave_its_groups(graded_escape):
     """m03 looks for a way out of its groups: a descriptor of a cgroup.procs or tasks file left
     open by whoever moved it in (the monitor joins with the judge's descriptors and closes them
