@@ -94,20 +94,6 @@ class Group:
     def path(self, controller: str) -> str | None:
         return next((p for names, p, _ in self.parts if controller in names.split(",")), None)
 
-    def oom_kills(self) -> int:
-        """How many processes the kernel killed in the memory group for its limit."""
-        path = self.path("memory")
-        for name in ("memory.oom_control", "memory.events"):  # v1, v2
-            try:
-                with open(os.path.join(path, name), encoding="utf-8") as f:
-                    for line in f:
-                        key, _, value = line.partition(" ")
-                        if key == "oom_kill":
-                            return int(value)
-            except (OSError, ValueError, TypeError):
-                continue
-        return 0
-
     def close_fds(self) -> None:
         self.parts = [(names, path, _close(fd)) for names, path, fd in self.parts]
 
@@ -188,8 +174,7 @@ class RunnerGroups:
     def create(self, memory_bytes: int) -> Group:
         """A new group in each hierarchy, the memory one limited to `memory_bytes` (memory and
         swap together where swap is counted); OSError when the kernel refuses any step."""
-        if self.left:
-            self.left = [g for g in self.left if not g.remove(wait=0.0)]
+        self._retry_left()
         name = f"{PREFIX}{os.getpid()}-{next(_COUNT)}"
         parts: list[tuple[str, str, int]] = []
         group = Group(parts)
@@ -219,10 +204,13 @@ class RunnerGroups:
         if not group.remove(wait=0.2):
             self.left.append(group)
 
+    def _retry_left(self) -> None:
+        self.left = [g for g in self.left if not g.remove(wait=0.0)]
+
     def sweep(self) -> None:
         """Remove the groups of graders that are gone (killed before they could) and ours that
         resisted before."""
-        self.left = [g for g in self.left if not g.remove(wait=0.0)]
+        self._retry_left()
         for _, base, _ in self.hierarchies:
             try:
                 names = os.listdir(base)

@@ -176,7 +176,7 @@ class RunnerLifecycle:
 
     def _release_group(self) -> None:
         """Remove the runner's cgroups (its processes are gone once the monitor closed)."""
-        group, self.group = getattr(self, "group", None), None
+        group, self.group = self.group, None
         if group is not None and self.engine.groups is not None:
             self.engine.groups.release(group)
         elif group is not None:

@@ -42,20 +42,19 @@ def preload(modules: list[str]) -> tuple[list[str], dict[str, str]]:
     return done, failed
 
 
-def warm() -> list[str]:
+def warm() -> None:
     """Do in the template what the libraries it imported do on their first use in a process,
     so that each runner, a fork of it, starts with that done instead of paying it in the
     student's first call (issue 16): PIL registers its file formats on the first Image.open;
     matplotlib finds its fonts (the files it opens it drops in a fork: FT2Font is not
-    fork-safe), imports its lazily loaded parts and fills its caches on the first figure drawn. Only our own fixed inputs; what a runner
-    changes afterwards stays in that runner (copy-on-write). Returns what was warmed."""
+    fork-safe), imports its lazily loaded parts and fills its caches on the first figure drawn.
+    Only our own fixed inputs; what a runner changes afterwards stays in that runner
+    (copy-on-write)."""
     import sys
-    warmed = []
     if "PIL.Image" in sys.modules:
         try:
             from PIL import Image
             Image.init()
-            warmed.append("PIL")
         except Exception:  # noqa: BLE001 - only speed is at stake
             pass
     if "matplotlib.figure" in sys.modules and "matplotlib.backends.backend_agg" in sys.modules:
@@ -70,10 +69,8 @@ def warm() -> list[str]:
             ax.set_title("warm-up")
             fig.tight_layout()
             FigureCanvasAgg(fig).draw()
-            warmed.append("matplotlib")
         except Exception:  # noqa: BLE001
             pass
-    return warmed
 
 
 # A line's own indentation only: `^\s*` crossed line ends, so 60,000 blank lines cost ~30 s of the

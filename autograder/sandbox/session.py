@@ -74,7 +74,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         self._setup_problem = ""
         self.closed = False
         self.folder_left = False  # a runner's folder whose removal its monitor did not confirm
-        self.group = None  # the runner's memory cgroup (cgroups.Group), when the engine makes them
+        self.group = None  # the runner's cgroups (cgroups.Group), when the engine makes them
         self.uid: UidLease | None = None
         try:
             self.uid = lease_uid() if zygote.switch_user else None
