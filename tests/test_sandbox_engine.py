@@ -493,12 +493,16 @@ def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_rele
     zygote = light_engine._zygote(bundle, "")
     real_fork = zygote.fork
     calls = []
+    # Every fork through the patched one: no spare monitor ready, none armed (spares.py).
+    light_engine.wait_for_cleanup()
+    light_engine.spares.drop_all()
+    monkeypatch.setattr(light_engine.spares, "arm", lambda *a: None)
 
-    def flaky(uid, named=frozenset(), group_fds=()):
-        calls.append(uid)
+    def flaky(named=frozenset(), group_fds=()):
+        calls.append(named)
         if len(calls) == 1:
             raise RuntimeError("simulated: no runner this time")
-        return real_fork(uid, named, group_fds)
+        return real_fork(named, group_fds)
 
     monkeypatch.setattr(zygote, "fork", flaky)
     s = light_engine.open(bundle, "def add(a, b):\n    return a + b\n", "tiny.py")
@@ -507,8 +511,8 @@ def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_rele
     finally:
         s.close()
 
-    def broken(uid, named=frozenset(), group_fds=()):
-        calls.append(uid)
+    def broken(named=frozenset(), group_fds=()):
+        calls.append(named)
         raise RuntimeError("simulated: the template is gone")
 
     monkeypatch.setattr(zygote, "fork", broken)

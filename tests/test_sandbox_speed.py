@@ -212,7 +212,10 @@ def test_a_successor_that_dies_costs_nothing_but_speed(bundle):
                 return False
 
         # No session is open, so once the last closed session's monitor is gone (it may take a
-        # moment to exit), the template's only living fork is its successor.
+        # moment to exit) and the spare monitor made for the next session is dropped (spares.py),
+        # the template's only living fork is its successor.
+        engine.wait_for_cleanup()
+        engine.spares.drop_all()
         deadline = time.monotonic() + 60
         successors = []
         while time.monotonic() < deadline:

@@ -91,6 +91,8 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
             plan.append((case, test_file, tc))
     outputs: list[str] = []
     timing = {"startup": 0.0, "cases": 0.0}  # seconds; see _time_split
+    submission = object()  # this submission's sessions, to the engine (a spare armed for it serves it only)
+    more_after = {False: any(case.hidden for case, _, _ in plan), True: False}  # another session follows
     per_case: dict[str, str] = {}
     expired = ""
     with working_directory(bundle.root):  # tests find assets/ and hidden/ relative to here
@@ -109,8 +111,10 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
                     case.message = expired
                 continue
             opened = time.perf_counter()
-            session = engine.open(bundle, source, bundle.submission, deadline=deadline)
+            session = engine.open(bundle, source, bundle.submission, deadline=deadline, submission=submission)
             timing["startup"] += time.perf_counter() - opened
+            if more_after[hidden] and not session.import_error:
+                engine.expect(bundle, submission)  # the hidden cases' runner, made ready meanwhile
             try:
                 if session.import_error:
                     result.status, result.reason = session.import_error

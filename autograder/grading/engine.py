@@ -36,7 +36,9 @@ class Session(Protocol):
 class Engine(Protocol):
     name: str
 
-    def open(self, bundle, source: str, filename: str, deadline: Deadline | None = None) -> Session: ...
+    def open(self, bundle, source: str, filename: str, deadline: Deadline | None = None,
+             submission: object | None = None) -> Session: ...
+    def expect(self, bundle, submission: object) -> None: ...  # another session of it follows
     def close(self) -> None: ...
 
 
@@ -102,8 +104,12 @@ class InProcessEngine:
 
     name = "inprocess"
 
-    def open(self, bundle, source: str, filename: str, deadline: Deadline | None = None) -> InProcessSession:
+    def open(self, bundle, source: str, filename: str, deadline: Deadline | None = None,
+             submission: object | None = None) -> InProcessSession:
         return InProcessSession(bundle, source, filename)  # trusted code: no deadline is enforced
+
+    def expect(self, bundle, submission: object) -> None:
+        pass  # nothing to start ahead in this process
 
     def close(self) -> None:
         pass

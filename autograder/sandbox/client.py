@@ -127,12 +127,12 @@ class Zygote:
         judge.settimeout(None)
         self.control, self.proc = judge, proc
 
-    def fork(self, uid: int | None, named: frozenset[str] = frozenset(),
-             group_fds=()) -> tuple[socket.socket, socket.socket]:
-        """A new monitor + runner pair: (runner socket, monitor socket), judge ends. `named`: the
-        modules the submission's source names (preload.modules_named); those of the --later list
-        join what the template preloads for the runners after this one. `group_fds`: the
-        runner's cgroups (cgroups.py), which its monitor joins first."""
+    def fork(self, named: frozenset[str] = frozenset(), group_fds=()) -> tuple[socket.socket, socket.socket]:
+        """A new monitor (which forks the runner once it has the session's set-up, uid included):
+        (runner socket, monitor socket), judge ends. `named`: the modules the submission's source
+        names (preload.modules_named); those of the --later list join what the template preloads
+        for the runners after this one. `group_fds`: the runner's cgroups (cgroups.py), which its
+        monitor joins first."""
         r_judge, r_child = socket.socketpair()
         widen(r_judge)
         widen(r_child)
@@ -141,7 +141,7 @@ class Zygote:
             with self.lock:
                 if self.control is None:
                     raise RuntimeError("the sandbox template process is closed")
-                request = {"op": "fork", "uid": uid}
+                request = {"op": "fork"}
                 if any(m in named and m not in self.asked for m in self.later):
                     self.asked = tuple(m for m in self.later if m in named or m in self.asked)
                 if self.asked:

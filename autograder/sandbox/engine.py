@@ -23,6 +23,7 @@ from .preload import plan_preload
 from .proxies import Handle
 from .remote import RemoteError
 from .session import SandboxSession
+from .spares import Spares
 
 __all__ = ["SandboxEngine", "SandboxSession", "SandboxSetupError", "Handle", "RemoteError", "warn_once"]
 
@@ -81,6 +82,7 @@ class SandboxEngine:
         if not self.root:
             self._note("not running as root: the runner keeps the grader's user id (no user switch, "
                        "no per-user process limit); its processes are still killed after grading")
+        self.spares = Spares(self)  # monitors forked ahead of their sessions (spares.py)
         self.groups: RunnerGroups | None = None
         if sys.platform.startswith("linux") and _env_flag("COURSE_SANDBOX_CGROUP", True):
             self.groups, why = RunnerGroups.probe()
@@ -160,11 +162,28 @@ class SandboxEngine:
         t.start()
         return t
 
-    def open(self, bundle, source: str, filename: str, deadline: Deadline | None = None) -> SandboxSession:
-        session = SandboxSession(self, self._zygote(bundle, source), bundle, source, filename, deadline)
-        with self._lock:  # the clean-up thread discards closed sessions while another opens
+    def open(self, bundle, source: str, filename: str, deadline: Deadline | None = None,
+             submission: object | None = None) -> SandboxSession:
+        """A session for one submission's cases. `submission`: a token the caller keeps for one
+        submission (every session of it, and `expect`), so that a spare armed for it serves only it."""
+        return SandboxSession(self, self._zygote(bundle, source), bundle, source, filename, deadline, submission)
+
+    def register(self, session: SandboxSession) -> None:
+        """A session is live from before its runner is forked until its clean-up is done."""
+        with self.spares.lock, self._lock:  # the clean-up thread discards closed sessions while another opens
             self._sessions.add(session)
-        return session
+
+    def expect(self, bundle, submission: object) -> None:
+        """Another session of this submission will follow (its hidden cases): its monitor is forked
+        and put in its groups now, in the clean-up thread, while the cases of this one run."""
+        zygote = self._zygote(bundle)
+        memory = int(bundle.limits.memory_mb) * 2**20
+        self.finish_later(lambda: self.spares.arm(zygote, memory, submission))
+
+    def after_close(self, zygote: Zygote, memory: int) -> None:
+        """A session's clean-up is done: once none is live, a spare for whichever session comes next."""
+        if not self._closed:
+            self.spares.arm(zygote, memory, None)
 
     def finish_later(self, finish) -> None:
         """Run a closed session's clean-up (its monitor kills what the runner left and removes
@@ -203,6 +222,7 @@ class SandboxEngine:
             closer, self._closer = self._closer, None
         if closer is not None:
             closer.shutdown(wait=True)  # every session's runner killed and folder removed first
+        self.spares.drop_all()
         with self._lock:
             sessions = list(self._sessions)
         for s in sessions:

@@ -52,23 +52,28 @@ class RunnerLifecycle:
         self.exit_info = None
         lim = self.limits
         self._release_group()
-        groups = self.engine.groups
-        if groups is not None:
-            try:  # all the runner's processes together, kernel memory included (cgroups.py)
-                self.group = groups.create(int(lim.memory_mb) * 2**20)
-            except OSError as e:
-                self.engine.groups_failed(f"could not make the runner's cgroups ({e.strerror or e})")
-        try:
-            self.rsock, self.msock = self.zygote.fork(self.uid.uid if self.uid else None, modules_named(self.source),
-                                                      self.group.procs_fds if self.group is not None else ())
-        except RuntimeError as e:
-            self._setup_problem = str(e)
-            self._release_group()
-            return "retry"
-        finally:
-            if self.group is not None:
-                self.group.close_fds()  # the template has its own copies now
+        memory, named = int(lim.memory_mb) * 2**20, modules_named(self.source)
+        spare = self.engine.spares.take(self.zygote, memory, named, self.owner)
+        if spare is not None:  # forked ahead, already in its groups (spares.py)
+            self.rsock, self.msock, self.group = spare.rsock, spare.msock, spare.group
+        else:
+            groups = self.engine.groups
+            if groups is not None:
+                try:  # all the runner's processes together, kernel memory included (cgroups.py)
+                    self.group = groups.create(memory)
+                except OSError as e:
+                    self.engine.groups_failed(f"could not make the runner's cgroups ({e.strerror or e})")
+            try:
+                self.rsock, self.msock = self.zygote.fork(named, self.group.procs_fds if self.group is not None else ())
+            except RuntimeError as e:
+                self._setup_problem = str(e)
+                self._release_group()
+                return "retry"
+            finally:
+                if self.group is not None:
+                    self.group.close_fds()  # the template has its own copies now
         setup = {"source": self.source, "filename": self.filename, "module": self.module,
+                 "uid": self.uid.uid if self.uid else None,
                  "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb, "processes": lim.processes,
                             "file_size_mb": lim.file_size_mb, "output_kb": lim.output_kb}}
         try:
@@ -162,14 +167,18 @@ class RunnerLifecycle:
         self.exit_info = self._ask_monitor("kill", "exit")
         return self.exit_info
 
-    def _shutdown(self) -> None:
+    def _shutdown(self, gone=None) -> None:
         """Kill the runner, remove its working directory, end the monitor. A monitor that does
         not confirm it within MONITOR_REPLY (a million files take longer) may still be removing
-        the folder: `folder_left` says so, and the session keeps its uid (session._finish)."""
+        the folder: `folder_left` says so, and the session keeps its uid (session._finish).
+        `gone()`: called once the monitor has confirmed that every process of the runner is
+        gone, before the groups are removed (which waits for the monitor to exit)."""
         self._drop_runner()
         if self.msock is not None:
             if self._ask_monitor("close", "closed") is None:
                 self.folder_left = True
+            elif gone is not None:
+                gone()
             close_quietly(self.msock)
             self.msock = None
         self._release_group()

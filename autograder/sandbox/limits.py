@@ -17,6 +17,7 @@ WARNING_CAP = 1000      # characters of one warning kept in the student's output
 ZYGOTE_START = 600.0    # seconds for the template to import its libraries (TF on a busy machine)
 MONITOR_REPLY = 15.0    # seconds the monitor has to confirm a kill or a close
 FORK_REPLY = 30.0       # seconds the template has to confirm a fork
+SPARE_WAIT = 6 * 3600.0  # seconds a spare monitor waits for its session (spares.py) before it ends
 HANDOVER_REPLY = 20.0   # seconds the template's successor has to confirm a fork handed to it
 EACH_MAX = 10_000       # calls in one call_each request (each answered by its own frame)
 SETTLE_GRACE = 0.05     # seconds an abandoned call_each's answers may take before the runner is killed

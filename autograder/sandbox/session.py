@@ -41,8 +41,11 @@ class _Malformed(Exception):
 
 class SandboxSession(RunnerLifecycle, LoopCalls):
     def __init__(self, engine: "SandboxEngine", zygote: Zygote, bundle, source: str, filename: str,
-                 deadline: Deadline | None = None):
+                 deadline: Deadline | None = None, owner: object | None = None):
         self.engine, self.zygote, self.bundle = engine, zygote, bundle
+        # The submission this session grades (the grading core's token): a spare monitor armed
+        # for it may serve only its sessions (spares.py). None: a submission of its own.
+        self.owner = owner if owner is not None else object()
         self.limits = bundle.limits
         self.source, self.filename = source, Path(filename).name
         self.module = Path(filename).stem
@@ -74,8 +77,10 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         self._setup_problem = ""
         self.closed = False
         self.folder_left = False  # a runner's folder whose removal its monitor did not confirm
+        self.runner_gone = False  # closed, and its monitor confirmed every process of it killed
         self.group = None  # the runner's cgroups (cgroups.Group), when the engine makes them
         self.uid: UidLease | None = None
+        engine.register(self)  # live from now until its clean-up is done (_finish)
         try:
             self.uid = lease_uid() if zygote.switch_user else None
             if self.uid is not None:
@@ -350,7 +355,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
 
     def _finish(self) -> None:
         try:
-            self._shutdown()
+            self._shutdown(gone=self._gone)
         finally:
             if self.uid is not None:
                 # A folder whose removal was not confirmed is still the uid's to enter: the uid is
@@ -361,3 +366,10 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
                 self.uid = None
             with self.engine._lock:
                 self.engine._sessions.discard(self)
+
+    def _gone(self) -> None:
+        """Its monitor has killed everything the runner started: no runner of this submission is
+        left to count in a spare's pid (spares.py), which can be armed now, while the folder's
+        groups are removed, rather than after."""
+        self.runner_gone = True
+        self.engine.after_close(self.zygote, int(self.limits.memory_mb) * 2**20)

@@ -25,7 +25,7 @@ import signal
 import socket
 import sys
 
-from .monitor import monitor_main
+from .monitor import monitor_main, reset_pids
 from .limits import HANDOVER_REPLY
 from .preload import DEFAULT_PRELOAD, preload, warm
 from .syscalls import (CLONE_NEWNET, CLONE_NEWNS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, PR_SET_PDEATHSIG,
@@ -193,7 +193,7 @@ def serve(msg: bytes, fds: list[int], counter: int, opts: dict, *close_in_child:
         try:
             for sock in close_in_child:
                 sock.close()
-            code = monitor_main(fds[0], fds[1], req.get("uid"), counter, opts, *fds[2:])
+            code = monitor_main(fds[0], fds[1], counter, opts, *fds[2:])
         except BaseException:  # noqa: BLE001
             code = 1
         finally:
@@ -201,26 +201,6 @@ def serve(msg: bytes, fds: list[int], counter: int, opts: dict, *close_in_child:
     for fd in fds:
         os.close(fd)
     return json.dumps({"ok": True}).encode()
-
-
-# The last pid of the template's PID namespace before each monitor is forked (attack j02): far above
-# the template's own few processes, far below pid_max.
-PID_BASE = 1000
-
-
-def reset_pids() -> None:
-    """Set bubblewrap's PID namespace (the template's, every runner's) back to one counter value
-    before a monitor is forked. Ids are handed out in order, so a runner that forked k children
-    left the next submission's runner k ids higher: a hidden input, forked as a count, in another
-    submission's os.getpid() and /proc/loadavg (j02_a then j02_b: 14 -> 351). Each monitor, and so
-    each runner and its children, now starts from the same value, whatever ran before (ids still
-    in use are skipped by the kernel: only live processes, never a count, show). Needs the
-    template's root in its own namespace (CAP_SYS_ADMIN there); best effort elsewhere."""
-    try:
-        with open("/proc/sys/kernel/ns_last_pid", "w") as f:
-            f.write(str(PID_BASE))
-    except OSError:
-        pass
 
 
 class Successor:
