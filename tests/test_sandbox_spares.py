@@ -150,6 +150,33 @@ def test_once_no_runner_is_left_the_spare_serves_whichever_submission_comes_next
         nxt.close()
 
 
+@pytest.mark.skipif(GROUPS is None, reason=f"the spare's monitor is found by its cgroup here: {WHY}")
+def test_a_spare_whose_monitor_died_costs_only_a_fresh_fork(engine, bundle):
+    """A spare's monitor killed while it waits (from outside: its runner-to-be cannot, attack n01):
+    the session that takes it finds no monitor and forks a fresh one (a set-up retried), and its
+    runner works; nothing is blamed on the submission."""
+    s = engine.open(bundle, PROBE, "tiny.py")
+    s.close()
+    spare = _armed(engine, None)
+    procs = os.path.join(spare.group.parts[0][1], "cgroup.procs")
+    deadline = time.monotonic() + 5
+    pids = []
+    while not pids and time.monotonic() < deadline:  # the monitor joins a moment after its fork
+        with open(procs, encoding="ascii") as f:
+            pids = [int(x) for x in f.read().split()]
+        time.sleep(0.01)
+    assert len(pids) == 1, pids
+    monitor = psutil.Process(pids[0])
+    monitor.kill()
+    monitor.wait(timeout=10)
+    nxt = engine.open(bundle, PROBE, "tiny.py")
+    try:
+        _check_runner(nxt, bundle)
+        assert nxt.msock is not spare.msock
+    finally:
+        nxt.close()
+
+
 def test_no_spare_outlives_the_engine(bundle):
     """Closing the engine ends the spare's monitor (end of file instead of a set-up: it forked
     nothing) and removes its groups: no process of the template left, no group of ours left."""
