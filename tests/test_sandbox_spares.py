@@ -56,9 +56,13 @@ def engine():
 
 
 def _armed(engine, owner=None):
-    """The engine's spare once its clean-up thread has armed it (the fork itself is quick; the
-    monitor may still be joining its groups, which the session waits for if it comes first)."""
+    """The engine's spare once its clean-up thread has armed it (queued after the clean-up; the
+    fork itself is quick, and the monitor may still be joining its groups, which the session
+    waits for if it comes first)."""
     engine.wait_for_cleanup()
+    deadline = time.monotonic() + 10
+    while (engine.spares.spare is None or engine.spares.spare.owner is not owner) and time.monotonic() < deadline:
+        time.sleep(0.01)
     spare = engine.spares.spare
     assert spare is not None, "no spare was armed"
     assert spare.owner is owner

@@ -24,6 +24,7 @@ import errno
 import itertools
 import os
 import re
+import threading
 import time
 
 PREFIX = "course-"
@@ -131,7 +132,8 @@ class RunnerGroups:
             by_folder.setdefault(folder, []).append(controller)
         self.hierarchies = [(",".join(names), folder, hierarchies[names[0]][1]) for folder, names in by_folder.items()]
         self.controllers = sorted(hierarchies)
-        self.left: list[Group] = []  # groups that resisted removal: tried again when the next is made
+        self.left: list[Group] = []  # groups still busy when released: tried again when the next is made
+        self._left_lock = threading.Lock()  # released in the clean-up thread, retried wherever a group is made
 
     @classmethod
     def probe(cls) -> tuple[RunnerGroups | None, dict[str, str]]:
@@ -199,13 +201,24 @@ class RunnerGroups:
 
     def release(self, group: Group) -> None:
         """Remove a group once it is empty: its monitor, the last process in it, exits just after
-        it confirms the close (a few ms; the engine's clean-up thread waits, not grading). One
-        that is still busy after 0.2 s is removed when the next group is made."""
-        if not group.remove(wait=0.2):
-            self.left.append(group)
+        it confirms the close (a few ms). One still busy is not waited for (a batch worker waits
+        for the clean-up thread before its next submission): it is removed when the next group is
+        made, or when the engine closes (`flush`)."""
+        if not group.remove(wait=0.0):
+            with self._left_lock:
+                self.left.append(group)
 
-    def _retry_left(self) -> None:
-        self.left = [g for g in self.left if not g.remove(wait=0.0)]
+    def _retry_left(self, wait: float = 0.0) -> None:
+        with self._left_lock:
+            left, self.left = self.left, []
+        deadline = time.monotonic() + wait
+        still = [g for g in left if not g.remove(wait=max(0.0, deadline - time.monotonic()))]
+        with self._left_lock:
+            self.left.extend(still)
+
+    def flush(self, wait: float = 2.0) -> None:
+        """Remove the groups left busy, waiting up to `wait` seconds for their monitors to exit."""
+        self._retry_left(wait)
 
     def sweep(self) -> None:
         """Remove the groups of graders that are gone (killed before they could) and ours that

@@ -181,9 +181,17 @@ class SandboxEngine:
         self.finish_later(lambda: self.spares.arm(zygote, memory, submission))
 
     def after_close(self, zygote: Zygote, memory: int) -> None:
-        """A session's clean-up is done: once none is live, a spare for whichever session comes next."""
-        if not self._closed:
-            self.spares.arm(zygote, memory, None)
+        """A session's runner is gone: once no runner is left, a spare for whichever session comes
+        next. Queued after the clean-up rather than inside it, so that a batch worker waiting for
+        the clean-up (wait_for_cleanup) does not wait for the spare too: its next session waits
+        for it only if it opens first (spares.lock)."""
+        with self._lock:
+            if self._closed:
+                return
+            if self._closer is not None:
+                self._closer.submit(self.spares.arm, zygote, memory, None)
+                return
+        self.spares.arm(zygote, memory, None)
 
     def finish_later(self, finish) -> None:
         """Run a closed session's clean-up (its monitor kills what the runner left and removes
@@ -233,4 +241,5 @@ class SandboxEngine:
         for z in zygotes:
             z.close()
         if self.groups is not None:
-            self.groups.sweep()  # groups whose processes were slow to go
+            self.groups.flush()  # released while their monitors were still exiting
+            self.groups.sweep()

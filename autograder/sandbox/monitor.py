@@ -50,11 +50,13 @@ def _children_of(ppid: int) -> list[int]:
     return kids
 
 
-def kill_uid(uid: int) -> None:
+def kill_uid(uid: int) -> bool:
     """Kill every process of `uid` (in this PID namespace): a helper takes that uid and sends
-    kill(-1, SIGKILL), which reaches exactly the processes that uid may signal."""
+    kill(-1, SIGKILL), which reaches exactly the processes that uid may signal. True when the
+    helper did (as that uid)."""
     pid = os.fork()
     if pid == 0:
+        code = 1
         try:
             os.setgroups([])
             os.setgid(uid)
@@ -62,18 +64,21 @@ def kill_uid(uid: int) -> None:
             # One pass reaches every process of the uid (a fork racing with it is refused
             # by the kernel once the signal is pending); a second pass for good measure.
             # Zombies also count as signalled, so do not loop until ESRCH.
-            for _ in range(2):
+            for attempt in range(2):
+                if attempt:
+                    time.sleep(0.002)
                 try:
                     os.kill(-1, signal.SIGKILL)
                 except ProcessLookupError:
                     break
-                time.sleep(0.002)
+            code = 0
         finally:
-            os._exit(0)
+            os._exit(code)
     try:
-        os.waitpid(pid, 0)
+        _, status = os.waitpid(pid, 0)
     except ChildProcessError:
-        pass
+        return False
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
 class Monitor:
@@ -84,6 +89,9 @@ class Monitor:
         self.reported = False
         self.workdir = ""
         self.own_fs = False  # the working folder is a tmpfs of its own (own_tmpfs)
+        # Every process of the uid killed once (kill_uid): none of it is left to start another,
+        # so a close after a kill (session.close_later sends both) needs no second helper.
+        self.swept = False
 
     def reap(self) -> None:
         while True:
@@ -114,8 +122,8 @@ class Monitor:
                 os.kill(self.runner, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        if self.uid is not None:
-            kill_uid(self.uid)
+        if self.uid is not None and not self.swept:
+            self.swept = kill_uid(self.uid)
         if self.runner and self.status is None:
             try:  # SIGKILL ends it promptly; reaped now, it is not a child the loop waits for
                 _, self.status = os.waitpid(self.runner, 0)
