@@ -19,7 +19,7 @@ from .reasons import confinement_problem, death_reason, import_failure
 
 class RunnerLifecycle:
     """Start, watch, kill and restart the runner of one session. The session sets the fields
-    used here (zygote, uid, limits, source, filename, module, deadline, log, engine, budget)."""
+    used here (zygote, uid, owner, limits, source, filename, module, deadline, log, engine, budget)."""
 
     def _until(self, seconds: float) -> float:
         """The receive deadline of one exchange: `seconds` from now, or the submission's

@@ -369,7 +369,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
 
     def _gone(self) -> None:
         """Its monitor has killed everything the runner started: no runner of this submission is
-        left to count in a spare's pid (spares.py), which can be armed now, while the folder's
-        groups are removed, rather than after."""
+        left to count in a spare's pid (spares.py), so the next session's spare may be armed
+        (queued after this clean-up: engine.after_close)."""
         self.runner_gone = True
         self.engine.after_close(self.zygote, int(self.limits.memory_mb) * 2**20)
