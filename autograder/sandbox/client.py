@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .cleanup import remove_tree
 from .framing import close_quietly, widen
 from .limits import FORK_REPLY, ZYGOTE_START
-from .policy import ASSETS_MOUNT, bwrap_args, clean_env, closed_paths
+from .policy import ASSETS_MOUNT, bwrap_args, clean_env, closed_paths, proc_masks
 
 if TYPE_CHECKING:
     from .engine import SandboxEngine
@@ -32,6 +32,7 @@ class Zygote:
         self.control: socket.socket | None = None
         self.proc: subprocess.Popen | None = None
         self.workbase: str | None = None
+        self.masks: str | None = None  # the fixed files bound over /proc's machine-wide counters
         self.bwrap = False
         self.switch_user = engine.switch_user
         self.revealed = None
@@ -45,7 +46,9 @@ class Zygote:
         if use_bwrap:
             total = sum(f.stat().st_size for f in assets.rglob("*") if f.is_file()) if assets_dir else 0
             tmp_mb = 1024 + total // 2**20
-            base = bwrap_args(engine.bwrap_path, assets_dir, engine.root, tmp_mb)
+            self.masks = tempfile.mkdtemp(prefix="course-proc-")  # removed with the template (close)
+            os.chmod(self.masks, 0o755)
+            base = bwrap_args(engine.bwrap_path, assets_dir, engine.root, tmp_mb, proc_masks(self.masks))
             tail = cmd_tail + (["--assets", ASSETS_MOUNT] if assets_dir else []) + ["--workbase", "/tmp"]
             tail.append("--in-bubblewrap")  # its PID and mount namespaces are the template's own (j02)
             if engine.root:  # bwrap's network namespace is the template's: each runner gets its own
@@ -54,6 +57,8 @@ class Zygote:
                 self._start(base, tail)
                 self.bwrap, started = True, True
             except RuntimeError as e:
+                remove_tree(self.masks)
+                self.masks = None
                 engine._fallback(f"bubblewrap refused to start the sandbox ({e})")
         if not started:
             self.workbase = tempfile.mkdtemp(prefix="course-sandbox-")
@@ -175,3 +180,6 @@ class Zygote:
         if self.workbase:
             remove_tree(self.workbase)  # iterative: a runner's 3000-deep folder cannot crash the judge
             self.workbase = None
+        if self.masks:
+            remove_tree(self.masks)
+            self.masks = None

@@ -49,7 +49,60 @@ ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "grou
        "hosts", "host.conf", "mime.types", "fonts", "alternatives", "ssl/certs", "matplotlibrc")
 
 
-def bwrap_args(bwrap: str, assets: str | None, root: bool, tmp_mb: int) -> list[str]:
+# The kernel's machine-wide counters in /proc, which no namespace separates: forks since boot and
+# context switches (stat), page faults (vmstat), the page cache (meminfo), the thread count
+# (loadavg), interrupts, disk and scheduler statistics, stall times (pressure). A hidden case can
+# move any of them by a count of its inputs and the next submission read it back (attack o01).
+# Runners see fixed files in their place: the same values for every submission.
+PROC_EMPTY = ("vmstat", "schedstat", "softirqs", "interrupts", "diskstats")
+
+
+def proc_masks(folder: str) -> list[tuple[str, str]]:
+    """Write the fixed stand-ins for /proc's machine-wide counters into `folder` (world-readable)
+    and return (file, /proc path) pairs to bind over them, for the kernel's entries that exist
+    here. /proc/stat keeps a line per online CPU (glibc counts them for os.cpu_count() once a
+    runner cannot read /sys) and the boot time; every counter is 0. /proc/meminfo keeps the
+    machine's total memory, all of it free (a runner's own limit is its cgroup's)."""
+    cpus = os.cpu_count() or 1
+    btime = 0
+    total_kb = 0
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            btime = next((int(line.split()[1]) for line in f if line.startswith("btime ")), 0)
+        with open("/proc/meminfo", encoding="ascii") as f:
+            total_kb = next((int(line.split()[1]) for line in f if line.startswith("MemTotal:")), 0)
+    except (OSError, ValueError, IndexError):
+        pass
+    zeros = " 0" * 10
+    texts = {
+        "stat": (f"cpu {zeros}\n" + "".join(f"cpu{i}{zeros}\n" for i in range(cpus))
+                 + f"intr 0\nctxt 0\nbtime {btime}\nprocesses 0\nprocs_running 1\nprocs_blocked 0\n"
+                 + "softirq" + " 0" * 11 + "\n"),
+        "meminfo": (f"MemTotal:       {total_kb} kB\nMemFree:        {total_kb} kB\n"
+                    f"MemAvailable:   {total_kb} kB\nBuffers:               0 kB\nCached:                0 kB\n"
+                    "SwapCached:            0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n"),
+        "loadavg": "0.00 0.00 0.00 1/1 1\n",
+        "uptime": "1.00 1.00\n",
+        **{name: "" for name in PROC_EMPTY},
+    }
+    pairs = []
+    for name, text in texts.items():
+        if not os.path.exists(f"/proc/{name}"):
+            continue
+        path = os.path.join(folder, name)
+        with open(path, "w", encoding="ascii") as f:
+            f.write(text)
+        os.chmod(path, 0o444)
+        pairs.append((path, f"/proc/{name}"))
+    if os.path.isdir("/proc/pressure"):
+        empty = os.path.join(folder, "pressure")
+        os.mkdir(empty, 0o555)
+        pairs.append((empty, "/proc/pressure"))
+    return pairs
+
+
+def bwrap_args(bwrap: str, assets: str | None, root: bool, tmp_mb: int,
+               masks: list[tuple[str, str]] = ()) -> list[str]:
     args = [bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
     for d in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"):
@@ -62,6 +115,8 @@ def bwrap_args(bwrap: str, assets: str | None, root: bool, tmp_mb: int) -> list[
     args += ["--ro-bind-try", "/sys/devices/system/cpu", "/sys/devices/system/cpu"]
     args += ["--proc", "/proc", "--dev", "/dev",
              "--perms", "0755", "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+    for src, dest in masks:  # over the new /proc's machine-wide counters (proc_masks)
+        args += ["--ro-bind", src, dest]
     binds = [(p, p) for p in python_paths()]
     if assets:
         binds.append((assets, ASSETS_MOUNT))

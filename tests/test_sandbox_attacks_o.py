@@ -1,0 +1,83 @@
+"""The o round (tests/attacks/o01.py on, 2026-12-05): the kernel's machine-wide counters, which no
+namespace separates, as a way for a hidden input to reach the next submission (attack j02 did it
+through the PID namespace's counter). Graded by the real `course grade --jobs 1` in the `duo`
+assignment of tests/fixtures/attack_course, each followed on the same worker by an honest
+submission (conftest.grade_duo_attacks)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+
+import pytest
+
+from conftest import check_honest_neighbours, grade_duo_attacks
+
+KERNEL_ATTACKS = ["o01_a_count_in_the_kernel", "o01_b_read_the_kernel_counters"]
+
+pytestmark = [
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only"),
+    pytest.mark.skipif(not shutil.which("bwrap"), reason="the counters are masked in bubblewrap's /proc (without it, no filesystem isolation at all)"),
+]
+
+
+@pytest.fixture(scope="module")
+def graded_kernel(tmp_path_factory):
+    return grade_duo_attacks(tmp_path_factory.mktemp("attacks-o01"), KERNEL_ATTACKS)
+
+
+def _counters(record) -> dict[str, int]:
+    found = re.findall(r"COUNTERS (.*) cpus (\d+)", record["result"]["output"])
+    assert len(found) == 1, record["result"]["output"]
+    values = dict(pair.split("=") for pair in found[0][0].split())
+    return {**{k: int(v) for k, v in values.items()}, "cpus": int(found[0][1])}
+
+
+def test_a_hidden_case_leaves_nothing_in_the_kernels_counters(graded_kernel):
+    """Before: o01_a's hidden case forked 337 children (its hidden input, 13.371337, as a count)
+    and o01_b, the next submission but one on the same worker, read /proc/stat's forks since boot
+    337 and the grader's few higher than o01_a had in its own public case (and page faults,
+    context switches, the page cache and the thread count moved with them): the hidden input in
+    another student's public output. The runners' /proc now shows fixed files for these
+    (policy.proc_masks): every submission reads the same values, and os.cpu_count(), which
+    reads /proc/stat once a runner cannot read /sys, still counts this machine's CPUs."""
+    check_honest_neighbours(graded_kernel, KERNEL_ATTACKS)
+    _proc, _out, rows, records = graded_kernel
+    for name in KERNEL_ATTACKS:
+        assert (rows[name]["status"], float(rows[name]["score"])) == ("graded", 4.0), rows[name]
+    a, b = (_counters(records[name]) for name in KERNEL_ATTACKS)
+    assert a == b, (a, b)
+    assert a["cpus"] == os.cpu_count(), a
+
+
+def test_the_stand_ins_are_fixed_readable_and_keep_the_cpu_count(tmp_path):
+    """policy.proc_masks: one world-readable file per /proc entry this kernel has, every counter
+    0 (forks, context switches, interrupts, the page cache), a cpuN line per online CPU, the real
+    boot time and total memory; bound in that order after bubblewrap's new /proc."""
+    from autograder.sandbox.policy import bwrap_args, proc_masks
+
+    pairs = proc_masks(str(tmp_path))
+    by_name = {dest: src for src, dest in pairs}
+    assert "/proc/stat" in by_name and "/proc/meminfo" in by_name and "/proc/vmstat" in by_name, pairs
+    for src, dest in pairs:
+        assert os.path.exists(dest), dest
+        if os.path.isfile(src):
+            assert os.stat(src).st_mode & 0o777 == 0o444, src
+    stat = open(by_name["/proc/stat"], encoding="ascii").read().splitlines()
+    cpus = [line for line in stat if re.match(r"cpu\d+ ", line)]
+    assert len(cpus) == os.cpu_count(), stat
+    fields = {line.split()[0]: line.split()[1:] for line in stat}
+    assert fields["processes"] == ["0"] and fields["ctxt"] == ["0"] and fields["intr"] == ["0"], stat
+    real_btime = next(line.split()[1] for line in open("/proc/stat", encoding="ascii") if line.startswith("btime "))
+    assert fields["btime"] == [real_btime]
+    meminfo = dict(line.split(":") for line in open(by_name["/proc/meminfo"], encoding="ascii").read().splitlines())
+    real_total = next(line.split(":")[1] for line in open("/proc/meminfo", encoding="ascii") if line.startswith("MemTotal:"))
+    assert meminfo["MemTotal"].split() == real_total.split() and meminfo["Cached"].split() == ["0", "kB"], meminfo
+    assert open(by_name["/proc/vmstat"], encoding="ascii").read() == ""
+    args = bwrap_args("bwrap", None, True, 1024, pairs)
+    proc = args.index("/proc")
+    for src, dest in pairs:
+        at = args.index(dest, proc + 1)
+        assert args[at - 2:at + 1] == ["--ro-bind", src, dest], args[at - 2:at + 1]
