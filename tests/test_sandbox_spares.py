@@ -157,8 +157,9 @@ def test_once_no_runner_is_left_the_spare_serves_whichever_submission_comes_next
 @pytest.mark.skipif(GROUPS is None, reason=f"the spare's monitor is found by its cgroup here: {WHY}")
 def test_a_spare_whose_monitor_died_costs_only_a_fresh_fork(engine, bundle):
     """A spare's monitor killed while it waits (from outside: its runner-to-be cannot, attack n01):
-    the session that takes it finds no monitor and forks a fresh one (a set-up retried), and its
-    runner works; nothing is blamed on the submission."""
+    the session that takes it finds no monitor and forks a fresh one (a set-up retried), its
+    runner works, nothing is blamed on the submission, and its uid is lent again after it (no
+    folder was made that could still hold anything)."""
     s = engine.open(bundle, PROBE, "tiny.py")
     s.close()
     spare = _armed(engine, None)
@@ -174,11 +175,16 @@ def test_a_spare_whose_monitor_died_costs_only_a_fresh_fork(engine, bundle):
     monitor.kill()
     monitor.wait(timeout=10)
     nxt = engine.open(bundle, PROBE, "tiny.py")
+    lease = nxt.uid
     try:
         _check_runner(nxt, bundle)
         assert nxt.msock is not spare.msock
     finally:
         nxt.close()
+    # The dead monitor made no folder: nothing keeps the session's uid from being lent again.
+    assert not nxt.folder_left
+    if lease is not None:
+        assert lease.fd == -1, "the uid is still leased"
 
 
 def test_no_spare_outlives_the_engine(bundle):

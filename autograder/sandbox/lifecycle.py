@@ -78,6 +78,16 @@ class RunnerLifecycle:
                             "file_size_mb": lim.file_size_mb, "output_kb": lim.output_kb}}
         try:
             wire.send_frame(self.msock, setup)
+        except OSError as e:
+            # Nothing reached the monitor (a spare whose monitor had died): it made no folder,
+            # so there is no removal to wait for, and the uid may be lent again (folder_left).
+            close_quietly(self.msock)
+            self.msock = None
+            self._drop_runner()
+            self._release_group()
+            self._setup_problem = f"the monitor was gone ({type(e).__name__})"
+            return "retry"
+        try:
             ev, _ = wire.recv_frame(self.msock, time.monotonic() + SETUP_SLACK)
         except (wire.Timeout, wire.Closed, wire.WireError, OSError) as e:
             self._shutdown()
