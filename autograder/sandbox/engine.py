@@ -175,8 +175,12 @@ class SandboxEngine:
 
     def expect(self, bundle, submission: object) -> None:
         """Another session of this submission will follow (its hidden cases): its monitor is forked
-        and put in its groups now, in the clean-up thread, while the cases of this one run."""
-        zygote = self._zygote(bundle)
+        and put in its groups now, in the clean-up thread, while the cases of this one run. Only
+        from the template already serving the bundle: a spare is never worth starting one."""
+        with self._lock:
+            zygote = self._zygotes.get(str(Path(bundle.root).resolve()))
+        if zygote is None or zygote.proc is None or zygote.proc.poll() is not None:
+            return
         memory = int(bundle.limits.memory_mb) * 2**20
         self.finish_later(lambda: self.spares.arm(zygote, memory, submission))
 

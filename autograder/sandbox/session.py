@@ -372,4 +372,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
         left to count in a spare's pid (spares.py), so the next session's spare may be armed
         (queued after this clean-up: engine.after_close)."""
         self.runner_gone = True
-        self.engine.after_close(self.zygote, int(self.limits.memory_mb) * 2**20)
+        try:
+            self.engine.after_close(self.zygote, int(self.limits.memory_mb) * 2**20)
+        except Exception:  # noqa: BLE001 - a spare only saves time: it never stops a close
+            pass
