@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +82,43 @@ def test_the_stand_ins_are_fixed_readable_and_keep_the_cpu_count(tmp_path):
     for src, dest in pairs:
         at = args.index(dest, proc + 1)
         assert args[at - 2:at + 1] == ["--ro-bind", src, dest], args[at - 2:at + 1]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="needs root (to be the template's uid) and setpriv (to drop every capability)")
+def test_a_process_of_the_templates_uid_cannot_open_the_trusted_processes_memory():
+    """o02, at the session level (a non-root grader, whose runners keep its uid, cannot run on this
+    machine: its interpreter lives under /root). A process of the template's own uid with no
+    capabilities (what such a runner is) opened /proc/<pid>/mem of the template and of a session's
+    monitor, for reading and writing: it could rewrite the trusted processes, and through them
+    every later submission's runner. The template is no longer dumpable, nor anything forked from
+    it: the same open is refused (ptrace's rule: another uid, or CAP_SYS_PTRACE, is needed)."""
+    import subprocess
+
+    from autograder.build.bundle import bundle_for
+    from autograder.config import load_course
+    from autograder.sandbox import SandboxEngine
+
+    course = load_course(Path(__file__).resolve().parent / "fixtures" / "sandbox_course")
+    bundle = bundle_for(course.get("tiny"), course.seed)
+    engine = SandboxEngine(preload=("numpy",))
+    try:
+        session = engine.open(bundle, "def add(a, b):\n    return a + b\n", "tiny.py")
+        try:
+            assert session.env["add"](2, 3) == 5
+            import psutil
+            outer = psutil.Process(session.zygote.proc.pid)
+            trusted = [p for p in outer.children(recursive=True)
+                       if p.uids().real == 0 and "autograder.sandbox.zygote" in " ".join(p.cmdline())]
+            assert len(trusted) >= 2, trusted  # the template and this session's monitor at least
+            probe = ("import sys\nfor pid in sys.argv[1:]:\n    try:\n        open(f'/proc/{pid}/mem', 'r+b')\n"
+                     "        print(pid, 'opened')\n    except OSError as e:\n        print(pid, type(e).__name__)\n")
+            done = subprocess.run(["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--", sys.executable, "-c",
+                                   probe, *(str(p.pid) for p in trusted)], capture_output=True, text=True, timeout=60)
+            lines = done.stdout.split("\n")
+            assert done.returncode == 0 and len([x for x in lines if x]) == len(trusted), (done.stdout, done.stderr)
+            assert "opened" not in done.stdout, done.stdout
+        finally:
+            session.close()
+    finally:
+        engine.close()

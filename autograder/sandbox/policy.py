@@ -103,7 +103,10 @@ def proc_masks(folder: str) -> list[tuple[str, str]]:
 
 def bwrap_args(bwrap: str, assets: str | None, root: bool, tmp_mb: int,
                masks: list[tuple[str, str]] = ()) -> list[str]:
-    args = [bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+    # --as-pid-1: the template itself is the namespace's first process, with no bubblewrap reaper
+    # beside it: that reaper was a dumpable process of the grader's uid that a runner keeping
+    # that uid (no root) could open /proc/1/mem of (attack o02); the template is not dumpable.
+    args = [bwrap, "--unshare-net", "--unshare-pid", "--as-pid-1", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
     for d in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"):
         if os.path.islink(d):

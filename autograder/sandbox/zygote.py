@@ -28,7 +28,7 @@ import sys
 from .monitor import monitor_main, reset_pids
 from .limits import HANDOVER_REPLY
 from .preload import DEFAULT_PRELOAD, preload, warm
-from .syscalls import (CLONE_NEWNET, CLONE_NEWNS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, PR_SET_PDEATHSIG,
+from .syscalls import (CLONE_NEWNET, CLONE_NEWNS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, PR_SET_DUMPABLE, PR_SET_PDEATHSIG,
                        libc, mount, prctl)
 
 
@@ -85,6 +85,11 @@ def zygote_main(argv=None) -> int:
     args = p.parse_args(argv)
     control = socket.socket(fileno=args.control_fd)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # Not dumpable, and so every monitor and runner forked from here: a process of the same uid
+    # (a runner that keeps the grader's uid, without root) can neither ptrace the template or a
+    # monitor nor open their /proc/<pid>/mem, which would let it rewrite the trusted processes
+    # (attack o02). A runner that switches uid was already not dumpable (the kernel's rule).
+    prctl(PR_SET_DUMPABLE, 0)
     revealed = None
     if args.reveal:
         try:
