@@ -75,7 +75,7 @@ def test_each_runner_is_born_in_groups_of_its_own_the_memory_one_limited_to_memo
                 s.close()
         # A group whose monitor was still exiting when its session closed is not waited for: it
         # goes when the next group is made, or when the engine closes (RunnerGroups.flush).
-        engine.groups.flush()
+        engine.groups.flush(2.0)
         left = [p for p in paths if os.path.exists(p)]
         assert not left, f"groups outlived their sessions: {left}"
     finally:

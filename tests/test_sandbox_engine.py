@@ -498,11 +498,11 @@ def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_rele
     light_engine.spares.drop_all()
     monkeypatch.setattr(light_engine.spares, "arm", lambda *a: None)
 
-    def flaky(named=frozenset(), group_fds=()):
+    def flaky(named=frozenset(), group=None):
         calls.append(named)
         if len(calls) == 1:
             raise RuntimeError("simulated: no runner this time")
-        return real_fork(named, group_fds)
+        return real_fork(named, group)
 
     monkeypatch.setattr(zygote, "fork", flaky)
     s = light_engine.open(bundle, "def add(a, b):\n    return a + b\n", "tiny.py")
@@ -511,7 +511,7 @@ def test_setup_failures_are_retried_then_the_graders_failure_and_the_uid_is_rele
     finally:
         s.close()
 
-    def broken(named=frozenset(), group_fds=()):
+    def broken(named=frozenset(), group=None):
         calls.append(named)
         raise RuntimeError("simulated: the template is gone")
 

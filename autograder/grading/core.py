@@ -92,7 +92,7 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
     outputs: list[str] = []
     timing = {"startup": 0.0, "cases": 0.0}  # seconds; see _time_split
     submission = object()  # this submission's sessions, to the engine (a spare armed for it serves it only)
-    more_after = {False: any(case.hidden for case, _, _ in plan), True: False}  # another session follows
+    hidden_follow = any(case.hidden for case, _, _ in plan)  # a second session after the public one
     per_case: dict[str, str] = {}
     expired = ""
     with working_directory(bundle.root):  # tests find assets/ and hidden/ relative to here
@@ -113,7 +113,7 @@ def grade_source(bundle: GradingBundle, source: str, engine: Engine, label: str 
             opened = time.perf_counter()
             session = engine.open(bundle, source, bundle.submission, deadline=deadline, submission=submission)
             timing["startup"] += time.perf_counter() - opened
-            if more_after[hidden] and not session.import_error:
+            if not hidden and hidden_follow and not session.import_error:
                 engine.expect(bundle, submission)  # the hidden cases' runner, made ready meanwhile
             try:
                 if session.import_error:

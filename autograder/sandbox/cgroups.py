@@ -176,7 +176,7 @@ class RunnerGroups:
     def create(self, memory_bytes: int) -> Group:
         """A new group in each hierarchy, the memory one limited to `memory_bytes` (memory and
         swap together where swap is counted); OSError when the kernel refuses any step."""
-        self._retry_left()
+        self.flush()
         name = f"{PREFIX}{os.getpid()}-{next(_COUNT)}"
         parts: list[tuple[str, str, int]] = []
         group = Group(parts)
@@ -208,7 +208,8 @@ class RunnerGroups:
             with self._left_lock:
                 self.left.append(group)
 
-    def _retry_left(self, wait: float = 0.0) -> None:
+    def flush(self, wait: float = 0.0) -> None:
+        """Remove the groups left busy, waiting up to `wait` seconds for their monitors to exit."""
         with self._left_lock:
             left, self.left = self.left, []
         deadline = time.monotonic() + wait
@@ -216,14 +217,10 @@ class RunnerGroups:
         with self._left_lock:
             self.left.extend(still)
 
-    def flush(self, wait: float = 2.0) -> None:
-        """Remove the groups left busy, waiting up to `wait` seconds for their monitors to exit."""
-        self._retry_left(wait)
-
     def sweep(self) -> None:
         """Remove the groups of graders that are gone (killed before they could) and ours that
         resisted before."""
-        self._retry_left()
+        self.flush()
         for _, base, _ in self.hierarchies:
             try:
                 names = os.listdir(base)

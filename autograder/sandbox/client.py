@@ -132,12 +132,12 @@ class Zygote:
         judge.settimeout(None)
         self.control, self.proc = judge, proc
 
-    def fork(self, named: frozenset[str] = frozenset(), group_fds=()) -> tuple[socket.socket, socket.socket]:
+    def fork(self, named: frozenset[str] = frozenset(), group=None) -> tuple[socket.socket, socket.socket]:
         """A new monitor (which forks the runner once it has the session's set-up, uid included):
         (runner socket, monitor socket), judge ends. `named`: the modules the submission's source
         names (preload.modules_named); those of the --later list join what the template preloads
-        for the runners after this one. `group_fds`: the runner's cgroups (cgroups.py), which its
-        monitor joins first."""
+        for the runners after this one. `group`: the runner's cgroups (cgroups.Group), which its
+        monitor joins first; their descriptors are closed here once the template has its own."""
         r_judge, r_child = socket.socketpair()
         widen(r_judge)
         widen(r_child)
@@ -153,7 +153,7 @@ class Zygote:
                     request["later"] = list(self.asked)
                 self.control.settimeout(FORK_REPLY)
                 socket.send_fds(self.control, [json.dumps(request).encode()],
-                                [m_child.fileno(), r_child.fileno(), *group_fds])
+                                [m_child.fileno(), r_child.fileno(), *(group.procs_fds if group is not None else ())])
                 reply = self.control.recv(65536)
             if not reply or not json.loads(reply).get("ok"):
                 raise RuntimeError("the sandbox template process did not fork a runner")
@@ -164,6 +164,8 @@ class Zygote:
         finally:
             r_child.close()
             m_child.close()
+            if group is not None:
+                group.close_fds()
         return r_judge, m_judge
 
     def close(self) -> None:

@@ -96,6 +96,16 @@ class SandboxEngine:
             self.notes.append(message)
         warn_once(message)
 
+    def release_group(self, group) -> None:
+        """Remove a runner's cgroups (cgroups.Group, or None): through the engine's groups, which
+        retry one still busy, or at once if the groups were turned off since it was made."""
+        if group is None:
+            return
+        if self.groups is not None:
+            self.groups.release(group)
+        else:
+            group.remove()
+
     def groups_failed(self, why: str) -> None:
         """A runner could not join the groups made for it: no more groups from this engine."""
         controllers, self.groups = (self.groups.controllers if self.groups else []), None
@@ -245,5 +255,5 @@ class SandboxEngine:
         for z in zygotes:
             z.close()
         if self.groups is not None:
-            self.groups.flush()  # released while their monitors were still exiting
+            self.groups.flush(2.0)  # released while their monitors were still exiting
             self.groups.sweep()

@@ -64,14 +64,11 @@ class RunnerLifecycle:
                 except OSError as e:
                     self.engine.groups_failed(f"could not make the runner's cgroups ({e.strerror or e})")
             try:
-                self.rsock, self.msock = self.zygote.fork(named, self.group.procs_fds if self.group is not None else ())
+                self.rsock, self.msock = self.zygote.fork(named, self.group)
             except RuntimeError as e:
                 self._setup_problem = str(e)
                 self._release_group()
                 return "retry"
-            finally:
-                if self.group is not None:
-                    self.group.close_fds()  # the template has its own copies now
         setup = {"source": self.source, "filename": self.filename, "module": self.module,
                  "uid": self.uid.uid if self.uid else None,
                  "limits": {"timeout": lim.timeout, "memory_mb": lim.memory_mb, "processes": lim.processes,
@@ -196,10 +193,7 @@ class RunnerLifecycle:
     def _release_group(self) -> None:
         """Remove the runner's cgroups (its processes are gone once the monitor closed)."""
         group, self.group = self.group, None
-        if group is not None and self.engine.groups is not None:
-            self.engine.groups.release(group)
-        elif group is not None:
-            group.remove()
+        self.engine.release_group(group)
 
     def _restart(self) -> None:
         self._shutdown()

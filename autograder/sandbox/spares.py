@@ -54,11 +54,7 @@ class Spare:
         close_quietly(self.msock)
         self.rsock = self.msock = None
         group, self.group = self.group, None
-        if group is not None:
-            if engine.groups is not None:
-                engine.groups.release(group)
-            else:
-                group.remove()
+        engine.release_group(group)
 
 
 class Spares:
@@ -88,7 +84,7 @@ class Spares:
         (owner None: no runner at all). Called in the engine's clean-up thread."""
         with self.lock:
             old = self.spare
-            if old is not None and old.zygote is zygote and old.memory == memory and old.owner in (None, owner):
+            if old is not None and old.fits(zygote, memory, frozenset(), owner):
                 return
             with self.engine._lock:
                 if self.engine._closed:
@@ -108,14 +104,10 @@ class Spares:
                     return  # the session forks as before and says why (lifecycle.py)
             asked = zygote.asked
             try:
-                rsock, msock = zygote.fork(frozenset(), group.procs_fds if group is not None else ())
+                rsock, msock = zygote.fork(frozenset(), group)
             except RuntimeError:
-                if group is not None:
-                    groups.release(group)
+                self.engine.release_group(group)
                 return
-            finally:
-                if group is not None:
-                    group.close_fds()  # the template has its own copies now
             self.spare = Spare(zygote, memory, asked, owner, rsock, msock, group)
 
     def drop_all(self) -> None:
