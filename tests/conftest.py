@@ -223,12 +223,13 @@ ATTACK_COURSE = ROOT / "tests" / "fixtures" / "attack_course"
 DUO_HIDDEN = ("13.371337", "4242.4242")  # the hidden case's inputs (attack_course duo q1)
 
 
-def grade_duo_attacks(tmp: Path, attacks: list[str], jobs: int = 1, neighbours: bool = True):
+def grade_duo_attacks(tmp: Path, attacks: list[str], jobs: int = 1, neighbours: bool = True, env=None):
     """`course grade --jobs 1` of tests/attacks/<name>.py for each name, in the `duo` assignment of
     the attack course, each followed on the same worker by an honest submission (`<name>_zhonest`,
     which sorts right after it), with one more honest one first (`a_honest`). Returns (process,
     out folder, {submission: grades.csv row}, {submission: stored record}). With `jobs` 2 and no
-    `neighbours`, the files alone, two at a time (attacks on a submission graded beside them)."""
+    `neighbours`, the files alone, two at a time (attacks on a submission graded beside them).
+    `env`: variables added to `course grade`'s environment (COURSE_SANDBOX_BWRAP=0, say)."""
     shutil.copytree(ATTACK_COURSE, tmp / "course")
     subs, out = tmp / "subs", tmp / "out"
     subs.mkdir()
@@ -240,7 +241,7 @@ def grade_duo_attacks(tmp: Path, attacks: list[str], jobs: int = 1, neighbours: 
         if neighbours:
             (subs / f"{name}_zhonest.py").write_text(honest)
     proc = run_course("--root", tmp / "course", "grade", "duo", subs, "--out", out, "--jobs", str(jobs),
-                      "--no-resume", "--submission-timeout", "20", check=False, timeout=900)
+                      "--no-resume", "--submission-timeout", "20", check=False, timeout=900, env=env)
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         rows = {r["submission"]: r for r in csv.DictReader(f)}
     records = {name: json.loads((out / "state" / "records" / f"{name}.json").read_text()) for name in rows}

@@ -156,7 +156,23 @@ class SandboxEngine:
                 first, later = self.preload_plan(bundle, source)
                 z = Zygote(self, Path(bundle.assets_dir), self.use_bwrap, first, later)
                 self._zygotes[key] = z
+                if not z.bwrap and z.switch_user:
+                    self._close_to_runners(Path(bundle.root))
             return z
+
+    def _close_to_runners(self, root: Path) -> None:
+        """Without bubblewrap a runner sees the whole filesystem as its own uid, so the bundle
+        (every case, hidden ones too, and the recorded oracle results) must not be readable by
+        other users: the Gradescope zip unpacks it world-readable, and the judge's command line
+        names it. The runner needs none of it (its monitor, root, copies the assets in). Done
+        before the template's first runner; a folder we may not change is said, not fatal."""
+        try:
+            mode = os.stat(root).st_mode & 0o7777
+            if mode & 0o077:
+                os.chmod(root, mode & 0o700)
+        except OSError as e:
+            self._note(f"the bundle folder {root} could not be closed to other users ({e}): "
+                       "a runner can read its tests")
 
     def start(self, bundle) -> threading.Thread:
         """Start the bundle's template now, in a thread, so it imports its libraries while the
