@@ -266,9 +266,9 @@ def notebook_text(*cells: str) -> str:
     return nbformat.writes(nb)
 
 
-def grade_sampled(tmp: Path, attacks: list[str], measure):
+def grade_sampled(tmp: Path, attacks: list[str], measure, env=None):
     """grade_duo_attacks, and how far each figure `measure()` returns ({name: MB}, read from
-    /proc/meminfo) rose above its level at the start of the batch: its highest sample, every
+    /proc/meminfo, say) rose above its level at the start of the batch: its highest sample, every
     0.05 s."""
     import threading
     import time
@@ -285,7 +285,7 @@ def grade_sampled(tmp: Path, attacks: list[str], measure):
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        graded = grade_duo_attacks(tmp, attacks)
+        graded = grade_duo_attacks(tmp, attacks, env=env)
     finally:
         stop.set()
         sampler.join()

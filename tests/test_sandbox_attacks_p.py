@@ -94,3 +94,105 @@ def test_a_batch_workers_bundle_is_closed_to_the_runner(tmp_path):
     found, read, _refused = _probe(records[ATTACK]["result"]["output"])
     assert found >= 1, "the probe should find the worker's bundle folder under /tmp"
     assert read == "", f"the runner read the bundle: {read}"
+
+
+# --- p02: the grader's disk and the shared folders, without bubblewrap -----------------------
+
+DISK_ATTACKS = ["f03_a_plant_everywhere", "f03_b_look_everywhere", "g01_fill_the_shared_tmp",
+                "k02_empty_files_by_the_million"]
+
+
+def _disk_used_mb() -> dict:
+    """MB used on the filesystems a runner without bubblewrap may write to."""
+    from autograder.sandbox.limits import WORLD_WRITABLE
+
+    seen, used = set(), 0
+    for folder in [tempfile.gettempdir(), *WORLD_WRITABLE]:
+        try:
+            dev = os.stat(folder).st_dev
+        except OSError:
+            continue
+        if dev not in seen:
+            seen.add(dev)
+            st = os.statvfs(folder)
+            used += (st.f_blocks - st.f_bfree) * st.f_frsize // 2**20
+    return {"disk": used}
+
+
+def _left_by_runners() -> list[str]:
+    from autograder.sandbox.limits import UID_BASE, UID_COUNT, WORLD_WRITABLE
+
+    left = []
+    for folder in WORLD_WRITABLE:
+        try:
+            with os.scandir(folder) as it:
+                left += [e.path for e in it if UID_BASE <= e.stat(follow_symlinks=False).st_uid < UID_BASE + UID_COUNT]
+        except OSError:
+            continue
+    return left
+
+
+def test_without_bubblewrap_a_session_writes_what_a_tmpfs_would_hold(tmp_path):
+    """Before (the rounds f, g and k graded with COURSE_SANDBOX_BWRAP=0): g01, which fills the
+    1 GiB tmpfs bubblewrap gives it, filled this machine's disk instead (66 GB, until the grader
+    itself could not write: the batch stopped on ENOSPC); k02's empty files were bounded by
+    nothing but the deadline; f03_a's marks in /tmp, /var/tmp, /dev/shm and /run/lock stayed
+    there after its session, and f03_b, the next submission but one, read them. Now the monitor
+    watches the filesystems (diskwatch.py): g01 is stopped past 1 GiB (its hidden case: a
+    crash, no detail), k02 past 16,384 files, each with a reason, and every file a runner's
+    uid left at the top of the shared folders is removed with its session: f03_b finds no mark,
+    none is left after the batch, and every honest neighbour keeps full marks."""
+    from conftest import grade_sampled
+
+    graded, rise = grade_sampled(tmp_path, DISK_ATTACKS, _disk_used_mb, env=NO_BWRAP)
+    check_honest_neighbours(graded, DISK_ATTACKS)
+    proc, _out, rows, records = graded
+    assert "WITHOUT filesystem isolation" in proc.stderr, proc.stderr[-3000:]
+    # 1 GiB allowed, plus what 20 ms of writing adds before the next look (fallocate refused).
+    assert rise["disk"] < 2500, f"the disk filled by {rise['disk']} MB during the batch"
+    assert (rows["g01_fill_the_shared_tmp"]["status"], float(rows["g01_fill_the_shared_tmp"]["score"])) == ("graded", 3.0)
+    assert "crashed in a hidden case" in rows["g01_fill_the_shared_tmp"]["reason"], rows["g01_fill_the_shared_tmp"]
+    k02 = rows["k02_empty_files_by_the_million"]
+    assert "the runner was stopped during the call: it made more than 16,384 files" in k02["reason"], k02
+    # A call that ends in time prints its count (one stopped midway prints nothing).
+    made = [int(n) for n in re.findall(r"empty files made: (\d+)", records["k02_empty_files_by_the_million"]["result"]["output"])]
+    assert all(n <= 17_000 for n in made), made
+    assert "no mark" in records["f03_b_look_everywhere"]["result"]["output"], records["f03_b_look_everywhere"]["result"]["output"]
+    assert float(rows["f03_b_look_everywhere"]["score"]) == 4.0
+    assert not _left_by_runners()
+
+
+def test_the_disk_watch_counts_only_the_runners_own_and_clears_them(tmp_path):
+    """DiskWatch on its own: nothing to say while the filesystems hold; once one has dropped by
+    half the allowance it counts the runner's folder and what its uid owns at the top of the
+    shared folders (another uid's files, even large, are not the runner's), says which bound was
+    passed, and sweep() removes the uid's entries and nothing else."""
+    from autograder.sandbox.diskwatch import DiskWatch
+
+    uid = 64_999
+    work, shared = tmp_path / "work", tmp_path / "shared"
+    work.mkdir()
+    shared.mkdir()
+    watch = DiskWatch(str(work), uid)
+    watch.shared = [str(shared)]
+    watch.max_bytes, watch.max_files = 4 * 2**20, 50
+    watch.base = {dev: (free + 10 * 2**30, inodes) for dev, (free, inodes) in watch.base.items()}  # "dropped"
+    assert watch.check() is None  # nothing of its own yet: another process's writes
+    assert watch.base != {dev: (free + 10 * 2**30, inodes) for dev, (free, inodes) in watch.base.items()}
+    other = shared / "someone-elses"
+    other.write_bytes(os.urandom(6 * 2**20))
+    watch.base = {dev: (free + 10 * 2**30, inodes) for dev, (free, inodes) in watch.base.items()}
+    assert watch.check() is None
+    mine = shared / "mine"
+    mine.mkdir()
+    (mine / "big").write_bytes(os.urandom(5 * 2**20))
+    os.lchown(mine, uid, uid)
+    watch.base = {dev: (free + 10 * 2**30, inodes) for dev, (free, inodes) in watch.base.items()}
+    assert watch.check() == "wrote more than 4 MB to disk"
+    (mine / "big").unlink()
+    for i in range(60):
+        (work / f"f{i}").touch()
+    watch.base = {dev: (free + 10 * 2**30, inodes) for dev, (free, inodes) in watch.base.items()}
+    assert watch.check() == "made more than 50 files"
+    watch.sweep()
+    assert not mine.exists() and other.exists() and work.exists()  # the folder is the monitor's to remove

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .cleanup import remove_tree
 from .framing import close_quietly, widen
-from .limits import FORK_REPLY, ZYGOTE_START
+from .limits import FORK_REPLY, SESSION_DISK_MB, ZYGOTE_START
 from .policy import ASSETS_MOUNT, bwrap_args, clean_env, closed_paths, proc_masks
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class Zygote:
         started = False
         if use_bwrap:
             total = sum(f.stat().st_size for f in assets.rglob("*") if f.is_file()) if assets_dir else 0
-            tmp_mb = 1024 + total // 2**20
+            tmp_mb = SESSION_DISK_MB + total // 2**20
             self.masks = tempfile.mkdtemp(prefix="course-proc-")  # removed with the template (close)
             os.chmod(self.masks, 0o755)
             base = bwrap_args(engine.bwrap_path, assets_dir, engine.root, tmp_mb, proc_masks(self.masks))

@@ -34,6 +34,12 @@ RUNNER_FILES = 1024
 # here): a session made 902,000 empty files in three 2.2 s calls, 1.1 GB of kernel memory beyond
 # memory_mb (attack k02). The assignments' sessions make a few dozen (the assets, the source).
 SESSION_FILES = 16_384
+# --- and its bytes: the size of the template's /tmp under bubblewrap (plus the assets), which
+# every session's tmpfs takes; without bubblewrap what diskwatch.py lets a session write.
+SESSION_DISK_MB = 1024
+# The folders any user may write to on Debian and Ubuntu images (a runner without bubblewrap
+# shares them with the grader): what diskwatch.py counts and clears of a runner's uid.
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
 
 # --- the runner: exit codes of a runner that refused to start (before any student code) ------
 RUNNER_NO_NETNS = 72

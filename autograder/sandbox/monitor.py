@@ -15,6 +15,7 @@ import time
 from . import framing
 from .cgroups import join, keep_out_of_oom
 from .cleanup import remove_tree
+from .diskwatch import WATCH_EVERY, DiskWatch
 from .limits import SESSION_FILES, SPARE_WAIT
 from .runner import runner_main
 from .syscalls import MNT_DETACH, MS_NODEV, MS_NOSUID, PR_SET_CHILD_SUBREAPER, libc, mount, prctl
@@ -92,6 +93,8 @@ class Monitor:
         # Every process of the uid killed once (kill_uid): none of it is left to start another,
         # so a close after a kill (session.close_later sends both) needs no second helper.
         self.swept = False
+        self.disk: DiskWatch | None = None  # without bubblewrap: what the runner writes (diskwatch.py)
+        self.stopped = ""  # why the monitor stopped the runner itself (said in its exit event)
 
     def reap(self) -> None:
         while True:
@@ -113,6 +116,8 @@ class Monitor:
         if ev["signal"] is not None:
             ev["signame"] = signal.Signals(ev["signal"]).name if ev["signal"] in signal.Signals._value2member_map_ else str(ev["signal"])
             ev["what"] = SIGNAL_NAMES.get(ev["signal"]) or signal.strsignal(ev["signal"]) or ev["signame"]
+        if self.stopped:
+            ev["stopped"] = self.stopped
         framing.send_frame(self.msock, ev)
         self.reported = True
 
@@ -153,6 +158,8 @@ class Monitor:
         self.reap()
 
     def cleanup(self) -> None:
+        if self.disk is not None:
+            self.disk.sweep()
         if self.workdir:
             if self.own_fs:
                 libc().umount2(self.workdir.encode(), MNT_DETACH)  # all its files at once
@@ -195,6 +202,10 @@ class Monitor:
             try:
                 self.own_tmpfs(wd)
                 self._fill_workdir(wd, setup)
+                if not self.opts.get("own_namespaces"):  # no bubblewrap: the grader's own disk
+                    assets = os.path.join(wd, "assets")
+                    self.disk = DiskWatch(wd, self.uid, sum(
+                        os.lstat(os.path.join(r, f)).st_blocks * 512 for r, _, fs in os.walk(assets) for f in fs))
                 return
             except OSError as e:
                 error = e
@@ -224,9 +235,14 @@ class Monitor:
         self.report()
         while True:
             try:
-                ready, _, _ = select.select([self.msock, r], [], [], 1.0)
+                ready, _, _ = select.select([self.msock, r], [], [], 1.0 if self.disk is None else WATCH_EVERY)
             except InterruptedError:
                 continue
+            if self.disk is not None and not self.stopped:
+                why = self.disk.check()
+                if why:
+                    self.stopped = why
+                    self.kill_all()
             if r in ready:
                 try:
                     while os.read(r, 512):

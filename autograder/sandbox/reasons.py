@@ -53,6 +53,9 @@ def confinement_problem(info: dict | None) -> str:
 def death_reason(info: dict | None, when: str, memory_mb: int) -> tuple[Status, str]:
     """(status, reason) for a runner that ended `when` ("during the call"), from the monitor's
     report `info` of how it ended."""
+    if info and isinstance(info.get("stopped"), str):  # the monitor's own word (diskwatch.py), not the runner's
+        return (Status.CRASHED, f"the runner was stopped {when}: it {cap_text(info['stopped'], 200)} "
+                                "(the limit for one session)")
     if info and info.get("signal") is not None:
         sig, what, name = info["signal"], info.get("what", ""), info.get("signame", "")
         if name == "SIGKILL":
