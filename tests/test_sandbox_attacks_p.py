@@ -196,3 +196,118 @@ def test_the_disk_watch_counts_only_the_runners_own_and_clears_them(tmp_path):
     assert watch.check() == "made more than 50 files"
     watch.sweep()
     assert not mine.exists() and other.exists() and work.exists()  # the folder is the monitor's to remove
+
+
+# --- p03: the Gradescope zip in an unprivileged container ------------------------------------
+
+# Docker's default capabilities (what `docker run` gives root without --privileged or
+# --cap-add), and so most likely Gradescope's: no CAP_SYS_ADMIN, hence no bubblewrap, no
+# namespace of the runner's own, no mount namespace; CAP_SETUID stays, so runners switch uid.
+DOCKER_CAPS = ("chown,dac_override,fsetid,fowner,mknod,net_raw,setgid,setuid,setfcap,setpcap,"
+               "net_bind_service,sys_chroot,kill,audit_write")
+
+
+def _readable_interpreter(folder: Path) -> str:
+    """A Python whose files every user can read, as on Gradescope (the image's python3, or uv's
+    under /autograder/.python, which setup.sh opens to all), with this checkout's libraries:
+    this interpreter when it already is; else a copy of its base (binary, libpython, standard
+    library) and a venv over it whose .pth names the development venv's site-packages and the
+    checkout. Without it a runner could not switch uid here (/root is closed and no mount
+    namespace can open it), which is not the case under test."""
+    import sysconfig
+
+    from autograder.sandbox.policy import closed_paths
+
+    if not closed_paths():
+        return sys.executable
+    base = folder / "python"
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    (base / "bin").mkdir(parents=True)
+    (base / "lib").mkdir()
+    binary = base / "bin" / Path(os.path.realpath(sys.executable)).name
+    shutil.copy2(os.path.realpath(sys.executable), binary)
+    libdir, ldlibrary = sysconfig.get_config_var("LIBDIR"), sysconfig.get_config_var("INSTSONAME")
+    if libdir and ldlibrary and (Path(libdir) / ldlibrary).is_file():
+        shutil.copy2(Path(libdir) / ldlibrary, base / "lib" / ldlibrary)
+    shutil.copytree(stdlib, base / "lib" / stdlib.name,
+                    ignore=shutil.ignore_patterns("site-packages", "test", "__pycache__", "idlelib", "tkinter"))
+    (base / "lib" / stdlib.name / "site-packages").mkdir()
+    venv = folder / "venv"
+    subprocess.run([str(binary), "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    purelib = Path(sysconfig.get_paths()["purelib"])
+    (venv / "lib" / stdlib.name / "site-packages" / "course-dev.pth").write_text(f"{purelib}\n{ROOT}\n")
+    for path in [folder, *[p for p in folder.rglob("*") if p.is_dir()]]:
+        os.chmod(path, 0o755)
+    return str(venv / "bin" / "python")
+
+
+@pytest.fixture
+def container_folder():
+    folder = Path(tempfile.mkdtemp(prefix="course-p03-"))
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.skipif(not shutil.which("setpriv"), reason="setpriv (util-linux) drops the capabilities")
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="p03 calls mq_open and shmget by their x86_64 numbers")
+def test_the_gradescope_zip_in_an_unprivileged_container(container_folder):
+    """Before: with Docker's default capabilities every runner exited before the submission ran
+    (it could not unshare an IPC namespace, which a root grader's runner had to), so every
+    submission got run_autograder's internal-error page, 0 points. Now the template probes the
+    IPC namespace as it probes the network's, and a runner that cannot have one shares the
+    grader's with System V objects and message queues refused (seccomp); a runner that keeps the
+    grader's network has internet sockets refused (EACCES). The solution: 4/4. p03: the runner
+    has another uid, reads no bundle, reaches no listener, makes no queue or segment; the mark it
+    left in /tmp is gone after its session; 4/4."""
+    from autograder.build.bundle import bundle_for
+    from autograder.config import load_course
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_sandbox_attacks import Listener
+
+    python = _readable_interpreter(container_folder / "py")
+    course = load_course(ROOT / "tests" / "fixtures" / "attack_course")
+    bundle = bundle_for(course.get("duo"), course.seed)
+    listener = Listener()
+    try:
+        pages = {}
+        for name, text in [("solution", (ROOT / "tests" / "fixtures" / "attack_course" / "solutions" / "duo" / "duo.py").read_text()),
+                           ("p03", (ROOT / "tests" / "attacks" / "p03_in_an_unprivileged_container.py").read_text()
+                            .replace("{{PORT}}", str(listener.port)))]:
+            root = container_folder / "autograder"
+            shutil.rmtree(root, ignore_errors=True)
+            (root / "submission").mkdir(parents=True)
+            shutil.copytree(bundle.root, root / "source" / "bundle")
+            for folder, _dirs, files in os.walk(root / "source"):
+                os.chmod(folder, 0o755)
+                for f in files:
+                    os.chmod(os.path.join(folder, f), 0o644)
+            (root / "submission" / "duo.py").write_text(text)
+            shutil.copy(ROOT / "autograder" / "templates" / "run_autograder", root / "run_autograder")
+            proc = subprocess.run(
+                ["setpriv", f"--bounding-set=-all,+{DOCKER_CAPS.replace(',', ',+')}",
+                 f"--inh-caps=-all,+{DOCKER_CAPS.replace(',', ',+')}", "--", "bash", str(root / "run_autograder")],
+                capture_output=True, text=True, timeout=600,
+                env={"PATH": "/usr/bin:/bin", "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python})
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            assert "internal error" not in (root / "results" / "results.json").read_text(), proc.stderr[-3000:]
+            pages[name] = (proc.stderr, json.loads((root / "results" / "results.json").read_text()))
+            assert not os.path.exists("/tmp/p03-mark"), "the runner's file outlived its session"
+    finally:
+        listener.close()
+        if os.path.exists("/tmp/p03-mark"):
+            os.unlink("/tmp/p03-mark")
+    stderr, solution = pages["solution"]
+    assert solution["score"] == 4, json.dumps(solution)[:3000]
+    # the container it is about: no bubblewrap, no namespaces, a uid switch
+    assert "bubblewrap refused" in stderr and "refused a new IPC namespace" in stderr, stderr[-3000:]
+    assert "NO user switch" not in stderr, stderr[-3000:]
+    _stderr, page = pages["p03"]
+    assert page["score"] == 4, json.dumps(page)[:3000]
+    found = re.findall(r"P03 (.*)", json.dumps(page))
+    assert found, json.dumps(page)[:3000]
+    said = dict(kv.split("=") for kv in found[0].split("\\n")[0].split())
+    assert said == {"bundle": "EACCES", "connect": "EACCES", "inet6": "EACCES", "mark": "ok", "mq_open": "ENOSYS",
+                    "shmget": "EPERM", "uid": "other"}, said
+    assert listener.connections == 0

@@ -128,7 +128,11 @@ class Zygote:
         if netns is not None and netns is not True and not prefix:  # the probe, before any submission ran
             # (in bubblewrap the runners keep its network namespace: no network, shared loopback)
             self.engine._note(f"the OS refused a new network namespace ({str(netns)[:200]}): runners keep "
-                              "the grader's network access")
+                              "the grader's network, with internet sockets refused to them")
+        ipcns = ready.get("ipcns")
+        if ipcns is not None and ipcns is not True and not prefix and self.engine.root:
+            self.engine._note(f"the OS refused a new IPC namespace ({str(ipcns)[:200]}): runners share the "
+                              "grader's (System V objects and message queues are refused to them)")
         judge.settimeout(None)
         self.control, self.proc = judge, proc
 

@@ -119,7 +119,9 @@ class SandboxEngine:
         if not self.root:
             off.append("network isolation")
         self._note(f"{why}; grading continues WITHOUT " + ", ".join(off) +
-                   ("" if not self.root else "; still on: new network namespace, unprivileged user, rlimits"))
+                   ("" if not self.root else "; still on where the OS allows them (said next when not): a network "
+                    "and an IPC namespace per runner, an unprivileged user; rlimits, the bundle closed to runners, "
+                    "the disk watched"))
 
     @property
     def protections(self) -> dict[str, bool]:

@@ -352,8 +352,8 @@ def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
     if opts.get("unshare_net") and libc().unshare(CLONE_NEWNET) != 0:
         return RUNNER_NO_NETNS  # the template's probe said it works: never run with the network
     # System V IPC of its own (bubblewrap's is the template's, every runner's; a segment outlives
-    # its maker). A runner switching uid is privileged here and must get one; else best effort.
-    if libc().unshare(CLONE_NEWIPC) != 0 and uid is not None:
+    # its maker): where the template's probe got one, the runner must too.
+    if opts.get("unshare_ipc") and libc().unshare(CLONE_NEWIPC) != 0:
         return RUNNER_NO_IPCNS
     # Limits (inherited by every process the submission starts).
     mem = int(limits["memory_mb"]) * 1024 * 1024
@@ -370,7 +370,7 @@ def runner_main(rfd: int, workdir: str, setup: dict, uid, opts: dict) -> int:
         os.setgid(uid)
         os.setuid(uid)
     prctl(PR_SET_NO_NEW_PRIVS, 1)
-    denied = deny_user_namespaces()
+    denied = deny_user_namespaces(network=bool(opts.get("network")))
     if denied is not None and not denied.startswith("no seccomp table"):
         return RUNNER_NO_SECCOMP  # a known architecture whose filter failed: do not run unfiltered
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it

@@ -66,11 +66,16 @@ MEMFD_SECRET = 447  # the same on both
 # 38 GB between two looks (g01 run with COURSE_SANDBOX_BWRAP=0). Refused with EOPNOTSUPP, what
 # a file system without it answers; the C library's posix_fallocate then writes the blocks.
 FALLOCATE = {"x86_64": 285, "aarch64": 47}
+# mq_open: a POSIX message queue outlives its maker, named in the IPC namespace's /dev/mqueue;
+# where a runner cannot have an IPC namespace of its own (an unprivileged container) a queue
+# left there reached the next session. No library here uses them: ENOSYS.
+MQ_OPEN = {"x86_64": 240, "aarch64": 180}
+AF_INET, AF_INET6 = 2, 10
 AF_VSOCK = 40
 CLONE_NEWUSER = 0x10000000
 
 
-def userns_filter(machine: str) -> bytes | None:
+def userns_filter(machine: str, network: bool = False) -> bytes | None:
     """A seccomp-BPF program (struct sock_filter[]) that refuses new user namespaces:
     unshare/clone with CLONE_NEWUSER and setns fail with EPERM, clone3 (whose flags BPF cannot
     read) with ENOSYS so the C library falls back to clone; the kernel's keyrings (add_key,
@@ -81,7 +86,10 @@ def userns_filter(machine: str) -> bytes | None:
     limit counts (the setxattr calls fail with ENOTSUP: attack k01, and so does fallocate, blocks
     taken faster than a disk can be watched: p02); and inotify and fanotify
     instances, whose event queues no limit counts, and memfd_secret, memory RLIMIT_AS counts only
-    while mapped (fail with ENOSYS: l01, l02, l06). None for an
+    while mapped (fail with ENOSYS: l01, l02, l06), and POSIX message queues (ENOSYS). `network`:
+    the runner has the grader's network (no namespace of its own could be made: an unprivileged
+    container), so internet sockets (AF_INET, AF_INET6) fail with EACCES, what a firewall
+    answers, and a hidden input cannot be sent out. None for an
     architecture without a table here. bubblewrap's --disable-userns needs --unshare-user, which
     would break the runner's switch to its own uid, so the runner installs this itself."""
     import struct
@@ -92,7 +100,7 @@ def userns_filter(machine: str) -> bytes | None:
     refused = (nr_setns, *KEY_SYSCALLS[machine], *MEMORY_SYSCALLS[machine], IO_URING_SETUP)
     LD_W_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
     ALLOW, EPERM, ENOSYS, KILL = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
-    ENOTSUP = 0x00050000 | 95
+    ENOTSUP, EACCES = 0x00050000 | 95, 0x00050000 | 13
     # (code, jump if true, jump if false, k), the jumps named by label and resolved below
     prog = [
         (LD_W_ABS, 0, 0, 4),                    # A = arch
@@ -108,6 +116,7 @@ def userns_filter(machine: str) -> bytes | None:
         *((JEQ, "enotsup", 0, nr) for nr in XATTR_SYSCALLS[machine]),
         *((JEQ, "enosys", 0, nr) for nr in NOTIFY_SYSCALLS[machine]),
         (JEQ, "enosys", 0, MEMFD_SECRET),
+        (JEQ, "enosys", 0, MQ_OPEN[machine]),
         (JEQ, "enotsup", 0, FALLOCATE[machine]),
         (RET, 0, 0, ALLOW),
         "flags", (LD_W_ABS, 0, 0, 16),          # A = low 32 bits of argument 0 (the flags)
@@ -115,10 +124,12 @@ def userns_filter(machine: str) -> bytes | None:
         (RET, 0, 0, ALLOW),
         "domain", (LD_W_ABS, 0, 0, 16),         # A = socket()'s address family
         (JEQ, "eperm", 0, AF_VSOCK),
+        *(((JEQ, "eacces", 0, AF_INET), (JEQ, "eacces", 0, AF_INET6)) if network else ()),
         (RET, 0, 0, ALLOW),
         "enosys", (RET, 0, 0, ENOSYS),          # clone3, inotify, fanotify, memfd_secret
         "enotsup", (RET, 0, 0, ENOTSUP),        # extended attributes, fallocate
         "eperm", (RET, 0, 0, EPERM),
+        "eacces", (RET, 0, 0, EACCES),          # internet sockets, when the runner has the network
     ]
     labels, code = {}, []
     for item in prog:
@@ -133,11 +144,11 @@ def userns_filter(machine: str) -> bytes | None:
     return b"".join(out)
 
 
-def deny_user_namespaces() -> str | None:
+def deny_user_namespaces(network: bool = False) -> str | None:
     """Install userns_filter in this process (inherited by its children); None when done."""
     import platform
 
-    prog = userns_filter(platform.machine())
+    prog = userns_filter(platform.machine(), network)
     if prog is None:
         return f"no seccomp table for {platform.machine()}"
 

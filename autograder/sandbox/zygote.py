@@ -28,7 +28,7 @@ import sys
 from .monitor import monitor_main, reset_pids
 from .limits import HANDOVER_REPLY
 from .preload import DEFAULT_PRELOAD, preload, warm
-from .syscalls import (CLONE_NEWNET, CLONE_NEWNS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, PR_SET_DUMPABLE, PR_SET_PDEATHSIG,
+from .syscalls import (CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, PR_SET_DUMPABLE, PR_SET_PDEATHSIG,
                        libc, mount, prctl)
 
 
@@ -60,12 +60,13 @@ def reveal(pairs: list[list[str]]) -> None:
             os.rmdir(st)
 
 
-def probe_netns() -> bool | str:
-    """Whether a runner can get its own network namespace: True, or why not. Asked by the
-    template before any submission runs, so the judge's warning never rests on a runner's word."""
+def probe_unshare(flag: int) -> bool | str:
+    """Whether a runner can get a namespace of its own (CLONE_NEWNET, CLONE_NEWIPC): True, or
+    why not. Asked by the template before any submission runs, so the judge's warning never
+    rests on a runner's word, and a runner that could be given one must get it or not run."""
     pid = os.fork()
     if pid == 0:
-        os._exit(0 if libc().unshare(CLONE_NEWNET) == 0 else min(ctypes.get_errno(), 255) or 1)
+        os._exit(0 if libc().unshare(flag) == 0 else min(ctypes.get_errno(), 255) or 1)
     _, status = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(status)
     return True if code == 0 else (os.strerror(code) if code > 0 else f"signal {-code}")
@@ -108,7 +109,11 @@ def zygote_main(argv=None) -> int:
     os.chmod(private, 0o755)
     os.environ["MPLCONFIGDIR"] = os.path.join(private, "matplotlib")
     os.environ["KERAS_HOME"] = os.path.join(private, "keras")
-    netns = probe_netns() if args.unshare_net else None
+    netns = probe_unshare(CLONE_NEWNET) if args.unshare_net else None
+    # An unprivileged container (no CAP_SYS_ADMIN: Docker's default, so likely Gradescope's)
+    # refuses it to root too; runners then share the grader's, where the seccomp filter refuses
+    # what a System V object or a message queue could carry between sessions.
+    ipcns = probe_unshare(CLONE_NEWIPC)
     done, failed = preload([m for m in args.preload.split(",") if m])
     warm()
     gc.collect()
@@ -116,6 +121,10 @@ def zygote_main(argv=None) -> int:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     # A runner whose network could be isolated must be, or it does not run (runner_main).
     opts = {"assets": args.assets, "workbase": args.workbase, "unshare_net": bool(args.unshare_net and netns is True),
+            "unshare_ipc": ipcns is True,
+            # the grader's network, neither bubblewrap's namespace nor one of its own: internet
+            # sockets are refused to the runner (syscalls.userns_filter)
+            "network": not args.in_bubblewrap and not (args.unshare_net and netns is True),
             # root in bubblewrap's own PID and mount namespaces: each fork resets the pid counter
             # (serve) and each session's folder is a tmpfs of its own (monitor.own_tmpfs), j02
             "own_namespaces": bool(args.in_bubblewrap and os.geteuid() == 0)}
@@ -124,7 +133,7 @@ def zygote_main(argv=None) -> int:
         # inode numbers on the shared tmpfs, a count of the sessions before (attack j02).
         os.chmod("/tmp", 0o711)
     control.send(json.dumps({"op": "ready", "preloaded": done, "failed": failed, "revealed": revealed,
-                             "netns": netns, "pid": os.getpid()}).encode())
+                             "netns": netns, "ipcns": ipcns, "pid": os.getpid()}).encode())
     allowed = [m for m in args.later.split(",") if m and m not in done]
     successor = None  # the fork serving the requests, with the modules asked for so far
     pending = None    # a successor still importing a longer list; it takes over once ready
