@@ -12,6 +12,7 @@ from .bundle_format import GradingBundle
 from .files import json_bytes, write_bytes_atomic
 from .grading import grade_path, make_engine
 from .grading.results import gradescope_json
+from .sandbox.engine import close_to_others
 
 # Gradescope stops a whole autograder run after 10 minutes unless the assignment's settings say
 # more (up to 40), and then writes no page at all. A course that set no submission_timeout gets
@@ -38,6 +39,9 @@ def submission_budget(bundle: GradingBundle, environ=os.environ) -> GradingBundl
 
 
 def run(bundle_dir: Path, submission: Path, results: Path, engine_name: str = "sandbox") -> int:
+    # Before anything starts (run_autograder does it first too): where bubblewrap cannot run a
+    # runner reads what its uid may, and the bundle holds every case with its answers.
+    close_to_others(bundle_dir)
     bundle = submission_budget(GradingBundle.load(bundle_dir))
     print(f"{bundle.slug}: {bundle.limits.effective_submission_timeout:g} s for the whole submission", file=sys.stderr)
     engine = make_engine(engine_name)

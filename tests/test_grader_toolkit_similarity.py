@@ -133,3 +133,23 @@ def test_similarity_through_course_grade_and_in_a_browser(tmp_path):
     console = browser_check(out / "report.html", shot)
     assert console == [], console
     assert re.search(r"<h3>amy and zoe: 100% of amy, 100% of zoe shared", section)
+
+
+def test_only_the_first_source_chars_of_a_file_are_compared():
+    """The report step has no deadline, and tokenizing costs ~1 s per 200,000 characters (4.4 s for
+    a crafted 1 MiB source, the intake limit, against 0.8 s capped): each file is fingerprinted on
+    its first SOURCE_CHARS characters, and the page says so. A copy placed within them is found;
+    the same copy placed after them (behind a long filler of honest-looking code) is not."""
+    from autograder.report import similarity as S
+
+    stub = MINI_STUB
+    copied = HEAD + HONEST["amy"]
+    filler = "\n".join(f"value_{i} = ({i} + {i * 7}) * {i % 13}" for i in range(S.SOURCE_CHARS // 20))
+    assert len(filler) > S.SOURCE_CHARS
+    sources = {"amy": copied, "early": copied + "\n" + filler, "late": HEAD + filler + "\n" + HONEST["amy"]}
+    pairs, used = S.compare(sources, stub, 0.5, 1)
+    share = {(p.a, p.b): p.similarity for p in pairs}
+    assert share[("amy", "early")] == pytest.approx(1.0), share
+    assert share.get(("amy", "late"), 0.0) < 0.2, share
+    assert all(len(code) <= S.SOURCE_CHARS for code in used.values())
+    assert f"first {S.SOURCE_CHARS:,} characters" in S.section(pairs, used, 0.5)

@@ -43,6 +43,18 @@ def warn_once(message: str) -> None:
     print(f"warning: sandbox: {message}", file=sys.stderr, flush=True)
 
 
+def close_to_others(folder: Path) -> str | None:
+    """Take group and other users' access off `folder` (its contents then cannot be reached by
+    another uid); None when done or already so, else why not."""
+    try:
+        mode = os.stat(folder).st_mode & 0o7777
+        if mode & 0o077:
+            os.chmod(folder, mode & 0o700)
+    except OSError as e:
+        return str(e)
+    return None
+
+
 def _env_flag(name: str, default: bool) -> bool:
     v = os.environ.get(name)
     if v is None or v == "":
@@ -168,12 +180,9 @@ class SandboxEngine:
         other users: the Gradescope zip unpacks it world-readable, and the judge's command line
         names it. The runner needs none of it (its monitor, root, copies the assets in). Done
         before the template's first runner; a folder we may not change is said, not fatal."""
-        try:
-            mode = os.stat(root).st_mode & 0o7777
-            if mode & 0o077:
-                os.chmod(root, mode & 0o700)
-        except OSError as e:
-            self._note(f"the bundle folder {root} could not be closed to other users ({e}): "
+        problem = close_to_others(root)
+        if problem:
+            self._note(f"the bundle folder {root} could not be closed to other users ({problem}): "
                        "a runner can read its tests")
 
     def start(self, bundle) -> threading.Thread:
