@@ -298,3 +298,48 @@ def meminfo_mb(*fields: str) -> dict:
         info = {k: int(v.split()[0]) // 1024 for k, v in (line.split(":", 1) for line in f)}
     info["Used"] = info["MemTotal"] - info["MemAvailable"]
     return {k: info[k] for k in fields}
+
+
+def readable_interpreter(folder: Path) -> str:
+    """A Python whose files every user can read, as on Gradescope (the image's python3, or uv's
+    under /autograder/.python, which setup.sh opens to all) or on a shared server, with this
+    checkout's libraries: this interpreter when it already is; else a copy of its base (binary,
+    libpython, standard library) in `folder` and a venv over it whose .pth adds the development
+    venv's site-packages as a site folder (its .pth files run: the editable install). Here the
+    base is under /root, which no other user can enter: without the copy a runner could not
+    switch uid (no mount namespace can open /root in a container) and a non-root grader could
+    not start at all, neither of which is what those tests are about."""
+    import sysconfig
+
+    from autograder.sandbox.policy import closed_paths
+
+    if not closed_paths():
+        return sys.executable
+    base = folder / "python"
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    (base / "bin").mkdir(parents=True)
+    (base / "lib").mkdir()
+    real = os.path.realpath(sys.executable)
+    binary = base / "bin" / Path(real).name
+    data = Path(real).read_bytes()
+    libdir, soname = sysconfig.get_config_var("LIBDIR"), sysconfig.get_config_var("INSTSONAME")
+    if libdir and soname and (Path(libdir) / soname).is_file():
+        shutil.copy2(Path(libdir) / soname, base / "lib" / soname)
+        # The binary finds libpython by its run path, the base's lib folder: for another user that
+        # is unreachable, and the loader would take the system's libpython of another release.
+        old, new = os.fsencode(libdir) + b"\0", b"$ORIGIN/../lib"
+        if data.count(old) == 1 and len(new) < len(old):
+            data = data.replace(old, new + b"\0" * (len(old) - len(new)))
+    binary.write_bytes(data)
+    binary.chmod(0o755)
+    shutil.copytree(stdlib, base / "lib" / stdlib.name,
+                    ignore=shutil.ignore_patterns("site-packages", "test", "__pycache__", "idlelib", "tkinter"))
+    (base / "lib" / stdlib.name / "site-packages").mkdir()
+    venv = folder / "venv"
+    subprocess.run([str(binary), "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    purelib = sysconfig.get_paths()["purelib"]
+    (venv / "lib" / stdlib.name / "site-packages" / "course-dev.pth").write_text(
+        f"import site; site.addsitedir({purelib!r})\n")
+    for path in [folder, *[p for p in folder.rglob("*") if p.is_dir()]]:
+        os.chmod(path, 0o755)
+    return str(venv / "bin" / "python")

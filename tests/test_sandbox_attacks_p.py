@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, check_honest_neighbours, grade_duo_attacks
+from conftest import ROOT, check_honest_neighbours, grade_duo_attacks, readable_interpreter
 
 ATTACK = "p01_read_the_bundle_without_bubblewrap"
 NO_BWRAP = {"COURSE_SANDBOX_BWRAP": "0"}
@@ -212,40 +212,6 @@ DOCKER_CAPS = ("chown,dac_override,fsetid,fowner,mknod,net_raw,setgid,setuid,set
                "net_bind_service,sys_chroot,kill,audit_write")
 
 
-def _readable_interpreter(folder: Path) -> str:
-    """A Python whose files every user can read, as on Gradescope (the image's python3, or uv's
-    under /autograder/.python, which setup.sh opens to all), with this checkout's libraries:
-    this interpreter when it already is; else a copy of its base (binary, libpython, standard
-    library) and a venv over it whose .pth names the development venv's site-packages and the
-    checkout. Without it a runner could not switch uid here (/root is closed and no mount
-    namespace can open it), which is not the case under test."""
-    import sysconfig
-
-    from autograder.sandbox.policy import closed_paths
-
-    if not closed_paths():
-        return sys.executable
-    base = folder / "python"
-    stdlib = Path(sysconfig.get_paths()["stdlib"])
-    (base / "bin").mkdir(parents=True)
-    (base / "lib").mkdir()
-    binary = base / "bin" / Path(os.path.realpath(sys.executable)).name
-    shutil.copy2(os.path.realpath(sys.executable), binary)
-    libdir, ldlibrary = sysconfig.get_config_var("LIBDIR"), sysconfig.get_config_var("INSTSONAME")
-    if libdir and ldlibrary and (Path(libdir) / ldlibrary).is_file():
-        shutil.copy2(Path(libdir) / ldlibrary, base / "lib" / ldlibrary)
-    shutil.copytree(stdlib, base / "lib" / stdlib.name,
-                    ignore=shutil.ignore_patterns("site-packages", "test", "__pycache__", "idlelib", "tkinter"))
-    (base / "lib" / stdlib.name / "site-packages").mkdir()
-    venv = folder / "venv"
-    subprocess.run([str(binary), "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    purelib = Path(sysconfig.get_paths()["purelib"])
-    (venv / "lib" / stdlib.name / "site-packages" / "course-dev.pth").write_text(f"{purelib}\n{ROOT}\n")
-    for path in [folder, *[p for p in folder.rglob("*") if p.is_dir()]]:
-        os.chmod(path, 0o755)
-    return str(venv / "bin" / "python")
-
-
 @pytest.fixture
 def container_folder():
     folder = Path(tempfile.mkdtemp(prefix="course-p03-"))
@@ -271,7 +237,7 @@ def test_the_gradescope_zip_in_an_unprivileged_container(container_folder):
     sys.path.insert(0, str(ROOT / "tests"))
     from test_sandbox_attacks import Listener
 
-    python = _readable_interpreter(container_folder / "py")
+    python = readable_interpreter(container_folder / "py")
     course = load_course(ROOT / "tests" / "fixtures" / "attack_course")
     bundle = bundle_for(course.get("duo"), course.seed)
     listener = Listener()

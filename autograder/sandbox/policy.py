@@ -18,6 +18,11 @@ def python_paths() -> list[str]:
     import autograder
     pkg = str(Path(autograder.__file__).resolve().parent)
     paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), pkg}
+    # Site folders outside the prefixes (a venv layered over another by a .pth file, a
+    # --system-site-packages venv): the template's imports look there too. Only folders named as
+    # site folders: a .pth may also name a checkout, whose solutions no runner may see.
+    paths |= {os.path.realpath(d) for d in sys.path
+              if d and os.path.basename(d.rstrip(os.sep)) in ("site-packages", "dist-packages") and os.path.isdir(d)}
     exe = os.path.realpath(sys.executable)
     if not any(exe.startswith(p + os.sep) for p in paths):
         paths.add(os.path.dirname(exe))

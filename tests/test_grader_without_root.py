@@ -1,0 +1,75 @@
+"""A grader without root, as a TA on a shared Linux server runs it: the real `course grade`, as
+another user (nobody, through setpriv), on a copy of the attack course. bubblewrap then runs
+unprivileged (a user namespace), the runner keeps the grader's uid and there are no cgroups;
+the engine says so and grades. p01 looks for the bundle and finds nothing in bubblewrap's
+private /tmp and PID namespace; n01 looks for root processes to stop (there are none: every
+process is the grader's)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, readable_interpreter
+
+NOBODY = 65534
+
+pytestmark = [
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only"),
+    pytest.mark.skipif(os.geteuid() != 0, reason="root is needed to become another user for the test"),
+    pytest.mark.skipif(not (shutil.which("setpriv") and shutil.which("bwrap")), reason="needs setpriv and bubblewrap"),
+]
+
+
+def _as_nobody(*args: str, env: dict, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *args],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture
+def open_folder():
+    folder = Path(tempfile.mkdtemp(prefix="course-nonroot-"))
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_grader_without_root_grades_in_bubblewrap(open_folder):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(open_folder / "home")}
+    if _as_nobody("bwrap", "--ro-bind", "/", "/", "true", env=env, timeout=60).returncode != 0:
+        pytest.skip("unprivileged user namespaces are off here: bubblewrap cannot run without root")
+    python = readable_interpreter(open_folder / "py")
+    course, subs, out = open_folder / "course", open_folder / "subs", open_folder / "out"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "attack_course", course)
+    subs.mkdir()
+    out.mkdir()
+    (open_folder / "home").mkdir()
+    solution = (course / "solutions" / "duo" / "duo.py").read_text()
+    (subs / "honest.py").write_text(solution)
+    (subs / "stub.py").write_text((course / "assignments" / "duo" / "duo.py").read_text())
+    for name in ("p01_read_the_bundle_without_bubblewrap", "n01_touch_the_spare"):
+        shutil.copy(ROOT / "tests" / "attacks" / f"{name}.py", subs / f"{name}.py")
+    for path in [open_folder / "home", out, course, subs, *course.rglob("*"), *subs.rglob("*")]:
+        os.chown(path, NOBODY, NOBODY)
+    proc = _as_nobody(python, "-m", "autograder", "--root", str(course), "grade", "duo", str(subs),
+                      "--out", str(out), "--jobs", "1", "--no-resume", env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "not running as root" in proc.stderr, proc.stderr[-3000:]
+    assert "bubblewrap refused" not in proc.stderr and "WITHOUT" not in proc.stderr, proc.stderr[-3000:]
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {r["submission"]: r for r in csv.DictReader(f)}
+    scores = {name: (r["status"], float(r["score"])) for name, r in rows.items()}
+    assert scores == {"honest": ("graded", 4.0), "stub": ("graded", 0.0),
+                      "p01_read_the_bundle_without_bubblewrap": ("graded", 4.0),
+                      "n01_touch_the_spare": ("graded", 4.0)}, scores
+    p01 = (out / "logs" / "p01_read_the_bundle_without_bubblewrap.log").read_text()
+    assert re.search(r"BUNDLE-PROBE found \d+ read \[\]", p01), p01[-2000:]
+    assert not any(p.stat().st_uid != NOBODY for p in out.rglob("*")), "every file the grader wrote is its user's"
