@@ -3,7 +3,9 @@ another user (nobody, through setpriv), on a copy of the attack course. bubblewr
 unprivileged (a user namespace), the runner keeps the grader's uid and there are no cgroups;
 the engine says so and grades. p01 looks for the bundle and finds nothing in bubblewrap's
 private /tmp and PID namespace; n01 looks for root processes to stop (there are none: every
-process is the grader's)."""
+process is the grader's); f03_a plants marks everywhere for f03_b, the next submission but
+one: before each runner took a read-only view of its own (sandbox/ownview.py), f03_a wrote to
+bubblewrap's /, /etc, /dev, /tmp and the template's settings folder, and f03_b found all 28."""
 
 from __future__ import annotations
 
@@ -55,8 +57,11 @@ def test_a_grader_without_root_grades_in_bubblewrap(open_folder):
     solution = (course / "solutions" / "duo" / "duo.py").read_text()
     (subs / "honest.py").write_text(solution)
     (subs / "stub.py").write_text((course / "assignments" / "duo" / "duo.py").read_text())
-    for name in ("p01_read_the_bundle_without_bubblewrap", "n01_touch_the_spare"):
+    attacks = ("p01_read_the_bundle_without_bubblewrap", "n01_touch_the_spare", "f03_a_plant_everywhere",
+               "f03_b_look_everywhere")
+    for name in attacks:
         shutil.copy(ROOT / "tests" / "attacks" / f"{name}.py", subs / f"{name}.py")
+        (subs / f"{name}_zhonest.py").write_text(solution)
     for path in [open_folder / "home", out, course, subs, *course.rglob("*"), *subs.rglob("*")]:
         os.chown(path, NOBODY, NOBODY)
     proc = _as_nobody(python, "-m", "autograder", "--root", str(course), "grade", "duo", str(subs),
@@ -67,9 +72,16 @@ def test_a_grader_without_root_grades_in_bubblewrap(open_folder):
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         rows = {r["submission"]: r for r in csv.DictReader(f)}
     scores = {name: (r["status"], float(r["score"])) for name, r in rows.items()}
-    assert scores == {"honest": ("graded", 4.0), "stub": ("graded", 0.0),
-                      "p01_read_the_bundle_without_bubblewrap": ("graded", 4.0),
-                      "n01_touch_the_spare": ("graded", 4.0)}, scores
+    honest = ["honest", *(f"{name}_zhonest" for name in attacks)]
+    assert {name: scores.pop(name) for name in honest} == {name: ("graded", 4.0) for name in honest}
+    # f03_a's kill(-1) reaches its own monitor (the grader's uid): its public case is lost, its own doing
+    assert scores == {"stub": ("graded", 0.0), "p01_read_the_bundle_without_bubblewrap": ("graded", 4.0),
+                      "n01_touch_the_spare": ("graded", 4.0), "f03_a_plant_everywhere": ("graded", 3.0),
+                      "f03_b_look_everywhere": ("graded", 4.0)}, scores
     p01 = (out / "logs" / "p01_read_the_bundle_without_bubblewrap.log").read_text()
     assert re.search(r"BUNDLE-PROBE found \d+ read \[\]", p01), p01[-2000:]
+    planted = (out / "logs" / "f03_a_plant_everywhere.log").read_text()
+    assert "PLANTED" not in planted, planted[-2000:]
+    assert "no mark" in (out / "logs" / "f03_b_look_everywhere.log").read_text()
+    assert "refused a user namespace" not in proc.stderr, proc.stderr[-3000:]
     assert not any(p.stat().st_uid != NOBODY for p in out.rglob("*")), "every file the grader wrote is its user's"

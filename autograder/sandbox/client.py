@@ -129,6 +129,10 @@ class Zygote:
             # (in bubblewrap the runners keep its network namespace: no network, shared loopback)
             self.engine._note(f"the OS refused a new network namespace ({str(netns)[:200]}): runners keep "
                               "the grader's network, with internet sockets refused to them")
+        own_view = ready.get("own_view")
+        if own_view is not None and own_view is not True:
+            self.engine._note(f"the OS refused a user namespace to the runners ({str(own_view)[:200]}): they keep "
+                              "the grader's uid and can write wherever it can in the sandbox, for later runners to read")
         ipcns = ready.get("ipcns")
         if ipcns is not None and ipcns is not True and not prefix and self.engine.root:
             self.engine._note(f"the OS refused a new IPC namespace ({str(ipcns)[:200]}): runners share the "

@@ -45,6 +45,7 @@ WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/dev/mqueue")
 RUNNER_NO_NETNS = 72
 RUNNER_NO_SECCOMP = 73
 RUNNER_NO_IPCNS = 74
+RUNNER_NO_VIEW = 75  # a grader without root: its own read-only view (ownview.py)
 
 # --- the wire: what one frame may hold --------------------------------------------------------
 HEADER_CAP = 32 * 1024 * 1024

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .. import messages as M
 from ..status import Status
-from .limits import EXC_TEXT_CAP, EXC_TYPE_CAP, RUNNER_NO_IPCNS, RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, memory_text
+from .limits import EXC_TEXT_CAP, EXC_TYPE_CAP, RUNNER_NO_IPCNS, RUNNER_NO_NETNS, RUNNER_NO_SECCOMP, RUNNER_NO_VIEW, memory_text
 from .remote import cap_text
 
 
@@ -45,6 +45,8 @@ def confinement_problem(info: dict | None) -> str:
         return "the runner could not install its seccomp filter (user namespaces)"
     if code == RUNNER_NO_IPCNS:
         return "the runner could not get its own IPC namespace"
+    if code == RUNNER_NO_VIEW:
+        return "the runner could not get its own read-only view of the filesystem"
     if (info or {}).get("signal") is not None:
         return f"the runner died before it was confined ({info.get('signame', info['signal'])})"
     return "the runner did not confirm its confinement"

@@ -72,6 +72,27 @@ def probe_unshare(flag: int) -> bool | str:
     return True if code == 0 else (os.strerror(code) if code > 0 else f"signal {-code}")
 
 
+def probe_own_view(workbase: str) -> bool | str:
+    """Whether a runner can take its own read-only view (ownview.private_view): True, or why not."""
+    from .ownview import private_view
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            private_view(workbase if os.path.isdir(workbase) else "/tmp")
+            os._exit(0)
+        except BaseException as e:  # noqa: BLE001
+            os.write(w, str(e)[:300].encode(errors="replace"))
+            os._exit(1)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        why = f.read().decode(errors="replace")
+    _, status = os.waitpid(pid, 0)
+    return True if os.waitstatus_to_exitcode(status) == 0 else (why or "refused")
+
+
 def zygote_main(argv=None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--control-fd", type=int, required=True)
@@ -114,6 +135,9 @@ def zygote_main(argv=None) -> int:
     # refuses it to root too; runners then share the grader's, where the seccomp filter refuses
     # what a System V object or a message queue could carry between sessions.
     ipcns = probe_unshare(CLONE_NEWIPC)
+    # Without root the runners keep the template's uid: each takes a read-only view of its own
+    # (ownview.py) where the kernel allows a user namespace, and then must.
+    own_view = probe_own_view(args.workbase) if os.geteuid() != 0 else None
     done, failed = preload([m for m in args.preload.split(",") if m])
     warm()
     gc.collect()
@@ -122,6 +146,7 @@ def zygote_main(argv=None) -> int:
     # A runner whose network could be isolated must be, or it does not run (runner_main).
     opts = {"assets": args.assets, "workbase": args.workbase, "unshare_net": bool(args.unshare_net and netns is True),
             "unshare_ipc": ipcns is True,
+            "own_view": own_view is True,
             # the grader's network, neither bubblewrap's namespace nor one of its own: internet
             # sockets are refused to the runner (syscalls.userns_filter)
             "network": not args.in_bubblewrap and not (args.unshare_net and netns is True),
@@ -133,7 +158,7 @@ def zygote_main(argv=None) -> int:
         # inode numbers on the shared tmpfs, a count of the sessions before (attack j02).
         os.chmod("/tmp", 0o711)
     control.send(json.dumps({"op": "ready", "preloaded": done, "failed": failed, "revealed": revealed,
-                             "netns": netns, "ipcns": ipcns, "pid": os.getpid()}).encode())
+                             "netns": netns, "ipcns": ipcns, "own_view": own_view, "pid": os.getpid()}).encode())
     allowed = [m for m in args.later.split(",") if m and m not in done]
     successor = None  # the fork serving the requests, with the modules asked for so far
     pending = None    # a successor still importing a longer list; it takes over once ready

@@ -1,0 +1,89 @@
+"""A runner's own view of the filesystem where it keeps the grader's uid (a grader without root).
+
+A root grader's runner has a uid of its own, so its working folder is the one place it may
+write. Without root it shares the uid of the template and its monitors: in bubblewrap it could
+write to the sandbox's /, /etc, /dev, /tmp and the template's private settings folder, all
+shared by every later runner of the template, and the next submission read there what the last
+one's hidden case left (f03 graded by a grader without root: tests/test_grader_without_root.py).
+
+So the runner's process, before anything of the submission runs, makes a user namespace of its
+own (its uid mapped to itself) and a mount namespace, keeps its working folder writable (a bind
+mount of itself) and remounts every other mount read-only, then drops every capability the new
+namespace gave it. The kernel keeps it from undoing that: without capabilities it can neither
+remount nor make another namespace (the seccomp filter refuses that too)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+from .syscalls import CLONE_NEWNS, MS_BIND, MS_PRIVATE, MS_REC, PR_SET_DUMPABLE, libc, mount, prctl
+
+CLONE_NEWUSER = 0x10000000
+MS_RDONLY, MS_REMOUNT = 1, 32
+# mountinfo's per-mount options and the flags a remount must keep (the kernel refuses to clear
+# them on a mount locked by a more privileged namespace)
+_KEEP = {"nosuid": 2, "nodev": 4, "noexec": 8, "noatime": 1024, "nodiratime": 2048, "relatime": 1 << 21}
+PR_CAPBSET_DROP, CAP_LAST = 24, 63
+
+
+def _mounts() -> list[tuple[str, int]]:
+    """(mount point, flags to keep) of every mount in this namespace, parents first."""
+    out = []
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as f:
+        for line in f:
+            fields = line.split()
+            point = fields[4].encode("utf-8", "surrogateescape").decode("unicode_escape")
+            flags = 0
+            for opt in fields[5].split(","):
+                flags |= _KEEP.get(opt, 0)
+            out.append((point, flags))
+    return out
+
+
+def _drop_capabilities() -> None:
+    for cap in range(CAP_LAST + 1):
+        libc().prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # EINVAL past the kernel's last one: fine
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    header, data = Header(0x20080522, 0), (Data * 2)()  # _LINUX_CAPABILITY_VERSION_3: two words
+    if libc().capset(ctypes.byref(header), ctypes.byref(data)) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"capset: {os.strerror(e)}")
+
+
+def private_view(workdir: str) -> None:
+    """Enter a user and mount namespace of this process's own in which only `workdir` (and
+    /proc, which is not a folder one writes to) stay writable; raise OSError when the kernel
+    refuses any step (the runner then does not run: runner_main)."""
+    uid, gid = os.getuid(), os.getgid()
+    if libc().unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"unshare: {os.strerror(e)}")
+    # A process that is not dumpable has its /proc files owned by root, so it cannot write its
+    # own maps: dumpable for these three writes only (any process of this uid could attach in
+    # that moment; every other one is a trusted process or was killed with its session).
+    prctl(PR_SET_DUMPABLE, 1)
+    try:
+        for name, text in (("uid_map", f"{uid} {uid} 1\n"), ("setgroups", "deny\n"), ("gid_map", f"{gid} {gid} 1\n")):
+            with open(f"/proc/self/{name}", "w", encoding="ascii") as f:
+                f.write(text)
+    finally:
+        prctl(PR_SET_DUMPABLE, 0)
+    mount(None, "/", None, MS_REC | MS_PRIVATE, None)  # nothing of this reaches the template's view
+    mount(workdir, workdir, None, MS_BIND | MS_REC, None)
+    real = os.path.realpath(workdir)
+    for point, flags in _mounts():
+        if point == real or point.startswith(real + "/") or point == "/proc" or point.startswith("/proc/"):
+            continue
+        try:
+            mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, None)
+        except OSError:
+            if os.path.isdir(point) and os.access(point, os.W_OK):
+                raise  # a folder the runner could still write to: do not run
+    _drop_capabilities()
