@@ -74,10 +74,12 @@ def test_a_grader_without_root_grades_in_bubblewrap(open_folder):
     scores = {name: (r["status"], float(r["score"])) for name, r in rows.items()}
     honest = ["honest", *(f"{name}_zhonest" for name in attacks)]
     assert {name: scores.pop(name) for name in honest} == {name: ("graded", 4.0) for name in honest}
-    # f03_a's kill(-1) reaches its own monitor (the grader's uid): its public case is lost, its own doing
+    # f03_a's kill(-1) reaches its own monitors (the grader's uid): it loses a case or two, which
+    # ones by timing (its own doing; every submission after it is graded as usual)
+    f03_a = scores.pop("f03_a_plant_everywhere")
+    assert f03_a[0] == "graded" and 1.0 <= f03_a[1] <= 4.0, f03_a
     assert scores == {"stub": ("graded", 0.0), "p01_read_the_bundle_without_bubblewrap": ("graded", 4.0),
-                      "n01_touch_the_spare": ("graded", 4.0), "f03_a_plant_everywhere": ("graded", 3.0),
-                      "f03_b_look_everywhere": ("graded", 4.0)}, scores
+                      "n01_touch_the_spare": ("graded", 4.0), "f03_b_look_everywhere": ("graded", 4.0)}, scores
     p01 = (out / "logs" / "p01_read_the_bundle_without_bubblewrap.log").read_text()
     assert re.search(r"BUNDLE-PROBE found \d+ read \[\]", p01), p01[-2000:]
     planted = (out / "logs" / "f03_a_plant_everywhere.log").read_text()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 
 from .syscalls import CLONE_NEWNS, MS_BIND, MS_PRIVATE, MS_REC, PR_SET_DUMPABLE, libc, mount, prctl
 
@@ -33,7 +34,8 @@ def _mounts() -> list[tuple[str, int]]:
     with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as f:
         for line in f:
             fields = line.split()
-            point = fields[4].encode("utf-8", "surrogateescape").decode("unicode_escape")
+            # mountinfo writes a space, tab, newline and backslash in a path as \ooo (octal)
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
             flags = 0
             for opt in fields[5].split(","):
                 flags |= _KEEP.get(opt, 0)
