@@ -77,7 +77,7 @@ def test_a_grader_without_root_grades_in_bubblewrap(open_folder):
     # f03_a's kill(-1) reaches its own monitors (the grader's uid): it loses a case or two, which
     # ones by timing (its own doing; every submission after it is graded as usual)
     f03_a = scores.pop("f03_a_plant_everywhere")
-    assert f03_a[0] == "graded" and 1.0 <= f03_a[1] <= 4.0, f03_a
+    assert f03_a[0] == "graded" and 0.0 <= f03_a[1] <= 4.0, f03_a
     assert scores == {"stub": ("graded", 0.0), "p01_read_the_bundle_without_bubblewrap": ("graded", 4.0),
                       "n01_touch_the_spare": ("graded", 4.0), "f03_b_look_everywhere": ("graded", 4.0)}, scores
     p01 = (out / "logs" / "p01_read_the_bundle_without_bubblewrap.log").read_text()
