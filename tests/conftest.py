@@ -343,3 +343,18 @@ def readable_interpreter(folder: Path) -> str:
     for path in [folder, *[p for p in folder.rglob("*") if p.is_dir()]]:
         os.chmod(path, 0o755)
     return str(venv / "bin" / "python")
+
+
+@contextlib.contextmanager
+def open_folder(prefix: str):
+    """A fresh folder under /tmp that every user may enter, as /autograder is on Gradescope and a
+    TA's folders are on a shared server (pytest's tmp_path sits under a 0700 folder, which would
+    hide from another uid whatever lies inside); removed afterwards."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(folder, 0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

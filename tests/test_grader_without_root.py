@@ -15,12 +15,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, readable_interpreter
+from conftest import ROOT, open_folder, readable_interpreter
 
 NOBODY = 65534
 
@@ -37,23 +36,21 @@ def _as_nobody(*args: str, env: dict, timeout: float = 600) -> subprocess.Comple
 
 
 @pytest.fixture
-def open_folder():
-    folder = Path(tempfile.mkdtemp(prefix="course-nonroot-"))
-    os.chmod(folder, 0o755)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+def shared_folder():
+    with open_folder("course-nonroot-") as folder:
+        yield folder
 
 
-def test_a_grader_without_root_grades_in_bubblewrap(open_folder):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(open_folder / "home")}
+def test_a_grader_without_root_grades_in_bubblewrap(shared_folder):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(shared_folder / "home")}
     if _as_nobody("bwrap", "--ro-bind", "/", "/", "true", env=env, timeout=60).returncode != 0:
         pytest.skip("unprivileged user namespaces are off here: bubblewrap cannot run without root")
-    python = readable_interpreter(open_folder / "py")
-    course, subs, out = open_folder / "course", open_folder / "subs", open_folder / "out"
+    python = readable_interpreter(shared_folder / "py")
+    course, subs, out = shared_folder / "course", shared_folder / "subs", shared_folder / "out"
     shutil.copytree(ROOT / "tests" / "fixtures" / "attack_course", course)
     subs.mkdir()
     out.mkdir()
-    (open_folder / "home").mkdir()
+    (shared_folder / "home").mkdir()
     solution = (course / "solutions" / "duo" / "duo.py").read_text()
     (subs / "honest.py").write_text(solution)
     (subs / "stub.py").write_text((course / "assignments" / "duo" / "duo.py").read_text())
@@ -62,7 +59,7 @@ def test_a_grader_without_root_grades_in_bubblewrap(open_folder):
     for name in attacks:
         shutil.copy(ROOT / "tests" / "attacks" / f"{name}.py", subs / f"{name}.py")
         (subs / f"{name}_zhonest.py").write_text(solution)
-    for path in [open_folder / "home", out, course, subs, *course.rglob("*"), *subs.rglob("*")]:
+    for path in [shared_folder / "home", out, course, subs, *course.rglob("*"), *subs.rglob("*")]:
         os.chown(path, NOBODY, NOBODY)
     proc = _as_nobody(python, "-m", "autograder", "--root", str(course), "grade", "duo", str(subs),
                       "--out", str(out), "--jobs", "1", "--no-resume", env=env)

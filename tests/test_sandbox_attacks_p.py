@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, check_honest_neighbours, grade_duo_attacks, readable_interpreter
+from conftest import ROOT, check_honest_neighbours, grade_duo_attacks, open_folder, readable_interpreter
 
 ATTACK = "p01_read_the_bundle_without_bubblewrap"
 NO_BWRAP = {"COURSE_SANDBOX_BWRAP": "0"}
@@ -37,16 +37,12 @@ def _probe(output: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def open_folder():
-    """A folder every user may enter, as /autograder is on Gradescope (pytest's own tmp_path sits
-    under a 0700 folder, which would hide the bundle from the runner whatever its mode)."""
-    folder = Path(tempfile.mkdtemp(prefix="course-p01-"))
-    os.chmod(folder, 0o755)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+def gradescope_folder():
+    with open_folder("course-p01-") as folder:
+        yield folder
 
 
-def test_the_gradescope_bundle_is_closed_to_the_runner(open_folder):
+def test_the_gradescope_bundle_is_closed_to_the_runner(gradescope_folder):
     """Before: run_autograder on a zip unpacked as Gradescope does (folders 0755, files 0644),
     bubblewrap off: p01 found /autograder/source/bundle in the judge's command line and read the
     hidden case's golden file, a test file and grading.json, printed in a public case's output.
@@ -59,7 +55,7 @@ def test_the_gradescope_bundle_is_closed_to_the_runner(open_folder):
 
     course = load_course(ROOT / "tests" / "fixtures" / "attack_course")
     bundle = bundle_for(course.get("duo"), course.seed)
-    root = open_folder / "autograder"
+    root = gradescope_folder / "autograder"
     (root / "submission").mkdir(parents=True)
     shutil.copytree(bundle.root, root / "source" / "bundle")
     for folder, dirs, files in os.walk(root / "source"):  # as unzip leaves it: readable by all
@@ -214,10 +210,8 @@ DOCKER_CAPS = ("chown,dac_override,fsetid,fowner,mknod,net_raw,setgid,setuid,set
 
 @pytest.fixture
 def container_folder():
-    folder = Path(tempfile.mkdtemp(prefix="course-p03-"))
-    os.chmod(folder, 0o755)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    with open_folder("course-p03-") as folder:  # p03 looks for the bundle under /tmp/course-p03-*
+        yield folder
 
 
 @pytest.mark.skipif(not shutil.which("setpriv"), reason="setpriv (util-linux) drops the capabilities")
