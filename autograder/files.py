@@ -1,6 +1,6 @@
 """Writing files so a kill never leaves half of one, zips whose bytes depend only on their
-contents, and content hashes: the one place for each (build, batch, report and the Gradescope
-entry point all write through here).
+contents, content hashes, and a folder closed to other users: the one place for each (build,
+batch, report, the sandbox and the Gradescope entry point all go through here).
 
 Atomic write: a temp file in the same folder (so the rename cannot cross file systems), flush,
 fsync, os.replace, then fsync of the folder (so the rename itself survives a power cut). A
@@ -152,3 +152,15 @@ def sha256_hex(data: bytes | str) -> str:
 def json_key(data) -> str:
     """A content hash of JSON-able data (sorted keys, so dict order never changes it)."""
     return sha256_hex(json.dumps(data, sort_keys=True))
+
+
+def close_to_others(folder: Path) -> str | None:
+    """Take group and other users' access off `folder` (its contents then cannot be reached by
+    another uid); None when done or already so, else why not."""
+    try:
+        mode = os.stat(folder).st_mode & 0o7777
+        if mode & 0o077:
+            os.chmod(folder, mode & 0o700)
+    except OSError as e:
+        return str(e)
+    return None

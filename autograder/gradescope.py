@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 from .bundle_format import GradingBundle
-from .files import json_bytes, write_bytes_atomic
+from .files import close_to_others, json_bytes, write_bytes_atomic
 from .grading import grade_path, make_engine
 from .grading.results import gradescope_json
-from .sandbox.engine import close_to_others
 
 # Gradescope stops a whole autograder run after 10 minutes unless the assignment's settings say
 # more (up to 40), and then writes no page at all. A course that set no submission_timeout gets

@@ -15,6 +15,7 @@ import threading
 import weakref
 from pathlib import Path
 
+from ..files import close_to_others
 from .cgroups import RunnerGroups
 from .client import Zygote
 from .faults import Deadline, SandboxSetupError
@@ -41,18 +42,6 @@ def warn_once(message: str) -> None:
             return
         _warned.add(message)
     print(f"warning: sandbox: {message}", file=sys.stderr, flush=True)
-
-
-def close_to_others(folder: Path) -> str | None:
-    """Take group and other users' access off `folder` (its contents then cannot be reached by
-    another uid); None when done or already so, else why not."""
-    try:
-        mode = os.stat(folder).st_mode & 0o7777
-        if mode & 0o077:
-            os.chmod(folder, mode & 0o700)
-    except OSError as e:
-        return str(e)
-    return None
 
 
 def _env_flag(name: str, default: bool) -> bool:
