@@ -40,8 +40,14 @@ def shared_folder():
         yield folder
 
 
-def test_a_grader_without_root_grades_in_bubblewrap(shared_folder):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(shared_folder / "home")}
+@pytest.mark.parametrize("bwrap", [True, False], ids=["bubblewrap", "no-bubblewrap"])
+def test_a_grader_without_root(shared_folder, bwrap):
+    """Without bubblewrap too (COURSE_SANDBOX_BWRAP=0): before each runner had a PID namespace of
+    its own, f03_a's kill(-1) killed every process of the grader's user on the machine, the
+    grader among them, and the batch ended at the sixth submission; and it planted its marks in
+    /tmp for f03_b. There a runner still reads whatever the grader's user can (p01 reads the
+    bundle: SECURITY.md), which is why the engine says what is off."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(shared_folder / "home"), **({} if bwrap else {"COURSE_SANDBOX_BWRAP": "0"})}
     if _as_nobody("bwrap", "--ro-bind", "/", "/", "true", env=env, timeout=60).returncode != 0:
         pytest.skip("unprivileged user namespaces are off here: bubblewrap cannot run without root")
     python = readable_interpreter(shared_folder / "py")
@@ -64,7 +70,10 @@ def test_a_grader_without_root_grades_in_bubblewrap(shared_folder):
                       "--out", str(out), "--jobs", "1", "--no-resume", env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "not running as root" in proc.stderr, proc.stderr[-3000:]
-    assert "bubblewrap refused" not in proc.stderr and "WITHOUT" not in proc.stderr, proc.stderr[-3000:]
+    if bwrap:
+        assert "bubblewrap refused" not in proc.stderr and "WITHOUT" not in proc.stderr, proc.stderr[-3000:]
+    else:
+        assert "WITHOUT filesystem isolation" in proc.stderr, proc.stderr[-3000:]
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         rows = {r["submission"]: r for r in csv.DictReader(f)}
     scores = {name: (r["status"], float(r["score"])) for name, r in rows.items()}
@@ -77,7 +86,8 @@ def test_a_grader_without_root_grades_in_bubblewrap(shared_folder):
     assert scores == {"stub": ("graded", 0.0), "p01_read_the_bundle_without_bubblewrap": ("graded", 4.0),
                       "n01_touch_the_spare": ("graded", 4.0), "f03_b_look_everywhere": ("graded", 4.0)}, scores
     p01 = (out / "logs" / "p01_read_the_bundle_without_bubblewrap.log").read_text()
-    assert re.search(r"BUNDLE-PROBE found \d+ read \[\]", p01), p01[-2000:]
+    if bwrap:
+        assert re.search(r"BUNDLE-PROBE found \d+ read \[\]", p01), p01[-2000:]
     planted = (out / "logs" / "f03_a_plant_everywhere.log").read_text()
     assert "PLANTED" not in planted, planted[-2000:]
     assert "no mark" in (out / "logs" / "f03_b_look_everywhere.log").read_text()

@@ -115,14 +115,15 @@ class SandboxEngine:
 
     def _fallback(self, why: str) -> None:
         self.use_bwrap = False
-        off = ["filesystem isolation (the runner can read every world-readable file)",
-               "PID and IPC namespaces"]
+        off = ["filesystem isolation (the runner can read every world-readable file"
+               + ("" if self.root else ", and every file of the grader's user") + ")", "PID and IPC namespaces"]
         if not self.root:
             off.append("network isolation")
         self._note(f"{why}; grading continues WITHOUT " + ", ".join(off) +
-                   ("" if not self.root else "; still on where the OS allows them (said next when not): a network "
-                    "and an IPC namespace per runner, an unprivileged user; rlimits, the bundle closed to runners, "
-                    "the disk watched"))
+                   ("; still on where the OS allows it (said next when not): a read-only view per runner (no writes "
+                    "outside its folder); rlimits, the disk watched" if not self.root else
+                    "; still on where the OS allows them (said next when not): a network and an IPC namespace per "
+                    "runner, an unprivileged user; rlimits, the bundle closed to runners, the disk watched"))
 
     @property
     def protections(self) -> dict[str, bool]:

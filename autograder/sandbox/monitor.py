@@ -17,7 +17,7 @@ from .cgroups import join, keep_out_of_oom
 from .cleanup import remove_tree
 from .diskwatch import WATCH_EVERY, DiskWatch
 from .limits import RUNNER_NO_VIEW, SESSION_FILES, SPARE_WAIT
-from .ownview import private_view
+from .ownview import private_view, runner_in_own_pids
 from .runner import runner_main
 from .syscalls import MNT_DETACH, MS_NODEV, MS_NOSUID, PR_SET_CHILD_SUBREAPER, libc, mount, prctl
 
@@ -307,6 +307,7 @@ def monitor_main(mfd: int, rfd: int, n: int, opts: dict, *group_fds: int) -> int
                     private_view(mon.workdir)
                 except OSError:
                     os._exit(RUNNER_NO_VIEW)  # the probe said it works: never run without it
+                runner_in_own_pids(rfd)
             code = runner_main(rfd, mon.workdir, setup, mon.uid, dict(opts, grouped=grouped))
         except BaseException:  # noqa: BLE001
             code = 70

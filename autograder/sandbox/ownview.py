@@ -10,7 +10,11 @@ So the runner's process, before anything of the submission runs, makes a user na
 own (its uid mapped to itself) and a mount namespace, keeps its working folder writable (a bind
 mount of itself) and remounts every other mount read-only, then drops every capability the new
 namespace gave it. The kernel keeps it from undoing that: without capabilities it can neither
-remount nor make another namespace (the seccomp filter refuses that too)."""
+remount nor make another namespace (the seccomp filter refuses that too). And it forks the
+runner as the first process of a PID namespace of its own: without bubblewrap kill(-1) reached
+every process of the grader's user on the machine, the grader included (f03_a ended the batch),
+and in bubblewrap the template's and the other monitors. (Its /proc stays the template's: the
+kernel refuses a new one under bubblewrap's masked /proc, SECURITY.md.)"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ import re
 
 from .syscalls import CLONE_NEWNS, MS_BIND, MS_PRIVATE, MS_REC, PR_SET_DUMPABLE, libc, mount, prctl
 
-CLONE_NEWUSER = 0x10000000
+CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
 MS_RDONLY, MS_REMOUNT = 1, 32
 # mountinfo's per-mount options and the flags a remount must keep (the kernel refuses to clear
 # them on a mount locked by a more privileged namespace)
@@ -61,10 +65,11 @@ def _drop_capabilities() -> None:
 
 def private_view(workdir: str) -> None:
     """Enter a user and mount namespace of this process's own in which only `workdir` (and
-    /proc, which is not a folder one writes to) stay writable; raise OSError when the kernel
-    refuses any step (the runner then does not run: runner_main)."""
+    /proc, which is not a folder one writes to) stay writable, and make the next child the first
+    process of a PID namespace of its own (the caller forks the runner: runner_in_own_pids);
+    raise OSError when the kernel refuses any step (the runner then does not run)."""
     uid, gid = os.getuid(), os.getgid()
-    if libc().unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
+    if libc().unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) != 0:
         e = ctypes.get_errno()
         raise OSError(e, f"unshare: {os.strerror(e)}")
     # A process that is not dumpable has its /proc files owned by root, so it cannot write its
@@ -89,3 +94,27 @@ def private_view(workdir: str) -> None:
             if os.path.isdir(point) and os.access(point, os.W_OK):
                 raise  # a folder the runner could still write to: do not run
     _drop_capabilities()
+
+
+def runner_in_own_pids(close: int) -> None:
+    """After private_view: fork the runner, the first process of the new PID namespace, and
+    return in it; this process waits for it and ends as it ended (the monitor reports this one),
+    closing `close` (its copy of the runner's socket) so that the judge sees the runner's end."""
+    import signal
+
+    pid = os.fork()
+    if pid == 0:
+        libc().prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: killed with this process
+        return
+    os.close(close)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
