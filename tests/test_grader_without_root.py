@@ -46,7 +46,8 @@ def test_a_grader_without_root(shared_folder, bwrap):
     its own, f03_a's kill(-1) killed every process of the grader's user on the machine, the
     grader among them, and the batch ended at the sixth submission; and it planted its marks in
     /tmp for f03_b. There a runner still reads whatever the grader's user can (p01 reads the
-    bundle: SECURITY.md), which is why the engine says what is off."""
+    bundle: SECURITY.md), which is why the engine says what is off. And j02 (a hidden input as a
+    count of forks and files, read by the next submission but one) reads the same numbers."""
     env = {"PATH": "/usr/bin:/bin", "HOME": str(shared_folder / "home"), **({} if bwrap else {"COURSE_SANDBOX_BWRAP": "0"})}
     if _as_nobody("bwrap", "--ro-bind", "/", "/", "true", env=env, timeout=60).returncode != 0:
         pytest.skip("unprivileged user namespaces are off here: bubblewrap cannot run without root")
@@ -60,7 +61,7 @@ def test_a_grader_without_root(shared_folder, bwrap):
     (subs / "honest.py").write_text(solution)
     (subs / "stub.py").write_text((course / "assignments" / "duo" / "duo.py").read_text())
     attacks = ("p01_read_the_bundle_without_bubblewrap", "n01_touch_the_spare", "f03_a_plant_everywhere",
-               "f03_b_look_everywhere")
+               "f03_b_look_everywhere", "j02_a_count_in_pids", "j02_b_read_the_counters")
     for name in attacks:
         shutil.copy(ROOT / "tests" / "attacks" / f"{name}.py", subs / f"{name}.py")
         (subs / f"{name}_zhonest.py").write_text(solution)
@@ -84,7 +85,16 @@ def test_a_grader_without_root(shared_folder, bwrap):
     f03_a = scores.pop("f03_a_plant_everywhere")
     assert f03_a[0] == "graded" and 0.0 <= f03_a[1] <= 4.0, f03_a
     assert scores == {"stub": ("graded", 0.0), "p01_read_the_bundle_without_bubblewrap": ("graded", 4.0),
-                      "n01_touch_the_spare": ("graded", 4.0), "f03_b_look_everywhere": ("graded", 4.0)}, scores
+                      "n01_touch_the_spare": ("graded", 4.0), "f03_b_look_everywhere": ("graded", 4.0),
+                      "j02_a_count_in_pids": ("graded", 4.0), "j02_b_read_the_counters": ("graded", 4.0)}, scores
+    # j02: a_'s hidden case forked 337 times and made as many files; b_, two submissions later,
+    # read its pid and a new file's inode number. Before each runner had a PID namespace and a
+    # tmpfs of its own here: 10 -> 355 and 17 -> 371. Now the same numbers.
+    def probe(name):
+        found = re.findall(r"PID (\d+) .*ino (\d+)", (out / "logs" / f"{name}.log").read_text())
+        assert found, name
+        return found[0]
+    assert probe("j02_a_count_in_pids") == probe("j02_b_read_the_counters")
     p01 = (out / "logs" / "p01_read_the_bundle_without_bubblewrap.log").read_text()
     if bwrap:
         assert re.search(r"BUNDLE-PROBE found \d+ read \[\]", p01), p01[-2000:]

@@ -7,8 +7,8 @@ shared by every later runner of the template, and the next submission read there
 one's hidden case left (f03 graded by a grader without root: tests/test_grader_without_root.py).
 
 So the runner's process, before anything of the submission runs, makes a user namespace of its
-own (its uid mapped to itself) and a mount namespace, keeps its working folder writable (a bind
-mount of itself) and remounts every other mount read-only, then drops every capability the new
+own (its uid mapped to itself) and a mount namespace, makes its working folder a tmpfs of its
+own (what the monitor put there copied in) and remounts every other mount read-only, then drops every capability the new
 namespace gave it. The kernel keeps it from undoing that: without capabilities it can neither
 remount nor make another namespace (the seccomp filter refuses that too). And it forks the
 runner as the first process of a PID namespace of its own: without bubblewrap kill(-1) reached
@@ -22,7 +22,8 @@ import ctypes
 import os
 import re
 
-from .syscalls import CLONE_NEWNS, MS_BIND, MS_PRIVATE, MS_REC, PR_SET_DUMPABLE, libc, mount, prctl
+from .limits import SESSION_DISK_MB, SESSION_FILES
+from .syscalls import CLONE_NEWNS, MS_BIND, MS_NODEV, MS_NOSUID, MS_PRIVATE, MS_REC, PR_SET_DUMPABLE, libc, mount, prctl
 
 CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
 MS_RDONLY, MS_REMOUNT = 1, 32
@@ -45,6 +46,31 @@ def _mounts() -> list[tuple[str, int]]:
                 flags |= _KEEP.get(opt, 0)
             out.append((point, flags))
     return out
+
+
+def _read_tree(root: str) -> list[tuple[str, int, bytes | None]]:
+    """(relative path, mode, bytes or None for a folder) of what the monitor put in the folder
+    (the source and the assets: regular files and folders, a few MB), parents first."""
+    out = []
+    for folder, dirs, files in os.walk(root):
+        rel = os.path.relpath(folder, root)
+        if rel != ".":
+            out.append((rel, os.stat(folder).st_mode & 0o777, None))
+        for name in files:
+            path = os.path.join(folder, name)
+            with open(path, "rb") as f:
+                out.append((os.path.join(rel, name) if rel != "." else name, os.stat(path).st_mode & 0o777, f.read()))
+    return out
+
+
+def _write_tree(root: str, kept: list[tuple[str, int, bytes | None]]) -> None:
+    for rel, mode, data in kept:
+        path = os.path.join(root, rel)
+        if data is None:
+            os.mkdir(path, mode)
+        else:
+            with open(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode), "wb") as f:
+                f.write(data)
 
 
 def _drop_capabilities() -> None:
@@ -83,7 +109,13 @@ def private_view(workdir: str) -> None:
     finally:
         prctl(PR_SET_DUMPABLE, 0)
     mount(None, "/", None, MS_REC | MS_PRIVATE, None)  # nothing of this reaches the template's view
-    mount(workdir, workdir, None, MS_BIND | MS_REC, None)
+    # The folder as a tmpfs of its own, as a root grader's runner has (monitor.own_tmpfs): its
+    # inode numbers start afresh (on the template's /tmp a file's number counted the files made
+    # before it: j02), and it holds at most SESSION_DISK_MB and SESSION_FILES.
+    kept = _read_tree(workdir)
+    size = SESSION_DISK_MB * 2**20 + sum(len(data or b"") for _, _, data in kept)
+    mount("tmpfs", workdir, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},nr_inodes={SESSION_FILES},mode=0700")
+    _write_tree(workdir, kept)
     real = os.path.realpath(workdir)
     for point, flags in _mounts():
         if point == real or point.startswith(real + "/") or point == "/proc" or point.startswith("/proc/"):
