@@ -80,11 +80,11 @@ def test_a_grader_without_root(shared_folder, bwrap):
     scores = {name: (r["status"], float(r["score"])) for name, r in rows.items()}
     honest = ["honest", *(f"{name}_zhonest" for name in attacks)]
     assert {name: scores.pop(name) for name in honest} == {name: ("graded", 4.0) for name in honest}
-    # f03_a's own row is its business (its signals reach nothing outside its PID namespace now);
-    # once, in a CI run under load, it was a `timeout` (its row, nothing else: not reproduced
-    # since, under load or beside the other variant). What matters is below: what it left.
+    # f03_a's own row is its business; with its own PID namespace its signals reach nothing
+    # outside (without it, its SIGSTOPs stopped the template's processes and its row was a timeout)
     f03_a = scores.pop("f03_a_plant_everywhere")
-    assert f03_a[0] in ("graded", "timeout"), (f03_a, rows["f03_a_plant_everywhere"]["reason"])
+    assert f03_a[0] == "graded", (f03_a, rows["f03_a_plant_everywhere"]["reason"])
+    assert "refused a user namespace" not in proc.stderr, proc.stderr[-3000:]  # the view was on
     assert scores == {"stub": ("graded", 0.0), "p01_read_the_bundle_without_bubblewrap": ("graded", 4.0),
                       "n01_touch_the_spare": ("graded", 4.0), "f03_b_look_everywhere": ("graded", 4.0),
                       "j02_a_count_in_pids": ("graded", 4.0), "j02_b_read_the_counters": ("graded", 4.0)}, scores

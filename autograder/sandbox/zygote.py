@@ -74,14 +74,21 @@ def probe_unshare(flag: int) -> bool | str:
 
 def probe_own_view(workbase: str) -> bool | str:
     """Whether a runner can take its own read-only view (ownview.private_view): True, or why not."""
+    import shutil
+    import tempfile
+
     from .ownview import private_view
 
+    # An empty folder of the probe's own: the view copies its folder into a tmpfs, and the
+    # workbase itself may hold much more (in bubblewrap /tmp holds whatever the interpreter's
+    # paths bound under /tmp: a checkout there, its venv, TensorFlow).
+    folder = tempfile.mkdtemp(prefix="probe-", dir=workbase if os.path.isdir(workbase) else None)
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
         try:
-            private_view(workbase if os.path.isdir(workbase) else "/tmp")
+            private_view(folder)
             os._exit(0)
         except BaseException as e:  # noqa: BLE001
             os.write(w, str(e)[:300].encode(errors="replace"))
@@ -90,6 +97,7 @@ def probe_own_view(workbase: str) -> bool | str:
     with os.fdopen(r, "rb") as f:
         why = f.read().decode(errors="replace")
     _, status = os.waitpid(pid, 0)
+    shutil.rmtree(folder, ignore_errors=True)
     return True if os.waitstatus_to_exitcode(status) == 0 else (why or "refused")
 
 
