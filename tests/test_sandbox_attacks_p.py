@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +36,25 @@ def _probe(output: str) -> tuple[int, str, str]:
     return int(found[0][0]), found[0][1], found[0][2]
 
 
+def _run_autograder(root: Path, bundle_root, submission: str, env: dict, prefix: tuple = ()):
+    """The zip as Gradescope unpacks it under `root` (folders 0755, files 0644: readable by all),
+    with `submission` as duo.py, graded by its run_autograder (after `prefix`, a command that
+    drops privileges); (the process, results.json)."""
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "submission").mkdir(parents=True)
+    shutil.copytree(bundle_root, root / "source" / "bundle")
+    for folder, _dirs, files in os.walk(root / "source"):
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    (root / "submission" / "duo.py").write_text(submission)
+    shutil.copy(ROOT / "autograder" / "templates" / "run_autograder", root / "run_autograder")
+    proc = subprocess.run([*prefix, "bash", str(root / "run_autograder")], capture_output=True, text=True,
+                          timeout=600, env={"PATH": "/usr/bin:/bin", "AUTOGRADER_ROOT": str(root), **env})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc, json.loads((root / "results" / "results.json").read_text())
+
+
 @pytest.fixture
 def gradescope_folder():
     with open_folder("course-p01-") as folder:
@@ -55,20 +75,9 @@ def test_the_gradescope_bundle_is_closed_to_the_runner(gradescope_folder):
     course = load_course(ROOT / "tests" / "fixtures" / "attack_course")
     bundle = bundle_for(course.get("duo"), course.seed)
     root = gradescope_folder / "autograder"
-    (root / "submission").mkdir(parents=True)
-    shutil.copytree(bundle.root, root / "source" / "bundle")
-    for folder, dirs, files in os.walk(root / "source"):  # as unzip leaves it: readable by all
-        os.chmod(folder, 0o755)
-        for name in files:
-            os.chmod(os.path.join(folder, name), 0o644)
-    shutil.copy(ROOT / "tests" / "attacks" / f"{ATTACK}.py", root / "submission" / "duo.py")
-    shutil.copy(ROOT / "autograder" / "templates" / "run_autograder", root / "run_autograder")
-    proc = subprocess.run(["bash", str(root / "run_autograder")], capture_output=True, text=True, timeout=300,
-                          env={"PATH": "/usr/bin:/bin", "AUTOGRADER_ROOT": str(root),
-                               "AUTOGRADER_PYTHON": sys.executable, **NO_BWRAP})
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc, data = _run_autograder(root, bundle.root, (ROOT / "tests" / "attacks" / f"{ATTACK}.py").read_text(),
+                                 {"AUTOGRADER_PYTHON": sys.executable, **NO_BWRAP})
     assert "WITHOUT filesystem isolation" in proc.stderr, proc.stderr[-3000:]  # the degraded mode it is about
-    data = json.loads((root / "results" / "results.json").read_text())
     assert data["score"] == 4, json.dumps(data)[:3000]
     found, read, refused = _probe(json.dumps(data))
     assert found >= 1, "the probe should find the bundle named on the judge's command line"
@@ -239,24 +248,11 @@ def test_the_gradescope_zip_in_an_unprivileged_container(container_folder):
         for name, text in [("solution", (ROOT / "tests" / "fixtures" / "attack_course" / "solutions" / "duo" / "duo.py").read_text()),
                            ("p03", (ROOT / "tests" / "attacks" / "p03_in_an_unprivileged_container.py").read_text()
                             .replace("{{PORT}}", str(listener.port)))]:
-            root = container_folder / "autograder"
-            shutil.rmtree(root, ignore_errors=True)
-            (root / "submission").mkdir(parents=True)
-            shutil.copytree(bundle.root, root / "source" / "bundle")
-            for folder, _dirs, files in os.walk(root / "source"):
-                os.chmod(folder, 0o755)
-                for f in files:
-                    os.chmod(os.path.join(folder, f), 0o644)
-            (root / "submission" / "duo.py").write_text(text)
-            shutil.copy(ROOT / "autograder" / "templates" / "run_autograder", root / "run_autograder")
-            proc = subprocess.run(
-                ["setpriv", f"--bounding-set=-all,+{DOCKER_CAPS.replace(',', ',+')}",
-                 f"--inh-caps=-all,+{DOCKER_CAPS.replace(',', ',+')}", "--", "bash", str(root / "run_autograder")],
-                capture_output=True, text=True, timeout=600,
-                env={"PATH": "/usr/bin:/bin", "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python})
-            assert proc.returncode == 0, proc.stderr[-3000:]
-            assert "internal error" not in (root / "results" / "results.json").read_text(), proc.stderr[-3000:]
-            pages[name] = (proc.stderr, json.loads((root / "results" / "results.json").read_text()))
+            caps = f"-all,+{DOCKER_CAPS.replace(',', ',+')}"
+            proc, data = _run_autograder(container_folder / "autograder", bundle.root, text, {"AUTOGRADER_PYTHON": python},
+                                         ("setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", "--"))
+            assert "internal error" not in data["output"], proc.stderr[-3000:]
+            pages[name] = (proc.stderr, data)
             assert not os.path.exists("/tmp/p03-mark"), "the runner's file outlived its session"
     finally:
         listener.close()

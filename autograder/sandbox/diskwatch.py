@@ -43,14 +43,15 @@ def _free(paths: list[str]) -> dict[int, tuple[int, int]]:
 
 
 class DiskWatch:
-    def __init__(self, workdir: str, uid: int | None, extra_bytes: int = 0):
+    def __init__(self, workdir: str, uid: int | None):
         self.workdir, self.uid = workdir, uid
-        self.max_bytes = SESSION_DISK_MB * 2**20 + extra_bytes  # extra: the assets copied in
-        self.max_files = SESSION_FILES
+        self.max_bytes, self.max_files = SESSION_DISK_MB * 2**20, SESSION_FILES
         # Without a uid of its own the runner's files are the grader's: only its folder is its.
         self.shared = [d for d in WORLD_WRITABLE if os.path.isdir(d)] if uid is not None else []
         self.base = _free([workdir, *self.shared])
-        self._room(*self.usage())
+        start, files = self.usage()
+        self.max_bytes += start  # what the monitor put there (the source, the assets) comes on top,
+        self._room(start, files)  # as bubblewrap's tmpfs is sized SESSION_DISK_MB plus the assets
         self.counted = time.monotonic()
 
     def _mine(self) -> list[str]:

@@ -203,10 +203,10 @@ class Monitor:
             try:
                 self.own_tmpfs(wd)
                 self._fill_workdir(wd, setup)
-                if not self.opts.get("own_namespaces"):  # no bubblewrap: the grader's own disk
-                    assets = os.path.join(wd, "assets")
-                    self.disk = DiskWatch(wd, self.uid, sum(
-                        os.lstat(os.path.join(r, f)).st_blocks * 512 for r, _, fs in os.walk(assets) for f in fs))
+                # Where the runner's folder is not a tmpfs of its own (no bubblewrap with root, no
+                # private view without it), what it writes is watched (diskwatch.py).
+                if not self.opts.get("own_namespaces") and not self.opts.get("own_view"):
+                    self.disk = DiskWatch(wd, self.uid)
                 return
             except OSError as e:
                 error = e

@@ -23,13 +23,14 @@ import os
 import re
 
 from .limits import SESSION_DISK_MB, SESSION_FILES
-from .syscalls import CLONE_NEWNS, MS_BIND, MS_NODEV, MS_NOSUID, MS_PRIVATE, MS_REC, PR_SET_DUMPABLE, libc, mount, prctl
+from .syscalls import (CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID,
+                       MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, PR_SET_DUMPABLE, PR_SET_PDEATHSIG, libc, mount,
+                       prctl)
 
-CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
-MS_RDONLY, MS_REMOUNT = 1, 32
 # mountinfo's per-mount options and the flags a remount must keep (the kernel refuses to clear
 # them on a mount locked by a more privileged namespace)
-_KEEP = {"nosuid": 2, "nodev": 4, "noexec": 8, "noatime": 1024, "nodiratime": 2048, "relatime": 1 << 21}
+_KEEP = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": 1024, "nodiratime": 2048,
+         "relatime": 1 << 21}
 PR_CAPBSET_DROP, CAP_LAST = 24, 63
 
 
@@ -136,7 +137,7 @@ def runner_in_own_pids(close: int) -> None:
 
     pid = os.fork()
     if pid == 0:
-        libc().prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: killed with this process
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # killed with this process
         return
     os.close(close)
     while True:

@@ -60,20 +60,37 @@ def reveal(pairs: list[list[str]]) -> None:
             os.rmdir(st)
 
 
-def probe_unshare(flag: int) -> bool | str:
-    """Whether a runner can get a namespace of its own (CLONE_NEWNET, CLONE_NEWIPC): True, or
-    why not. Asked by the template before any submission runs, so the judge's warning never
-    rests on a runner's word, and a runner that could be given one must get it or not run."""
+def _probe(attempt) -> bool | str:
+    """Run `attempt` in a forked child: True when it returned, else why it failed. The template
+    asks before any submission runs, so the judge's warning never rests on a runner's word, and a
+    runner that could be given what was probed must get it or not run."""
+    r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os._exit(0 if libc().unshare(flag) == 0 else min(ctypes.get_errno(), 255) or 1)
+        os.close(r)
+        try:
+            attempt()
+            os._exit(0)
+        except BaseException as e:  # noqa: BLE001
+            os.write(w, str(e)[:300].encode(errors="replace"))
+            os._exit(1)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        why = f.read().decode(errors="replace")
     _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    return True if code == 0 else (os.strerror(code) if code > 0 else f"signal {-code}")
+    return True if os.waitstatus_to_exitcode(status) == 0 else (why or "refused")
+
+
+def probe_unshare(flag: int) -> bool | str:
+    """Whether a runner can get a namespace of its own (CLONE_NEWNET, CLONE_NEWIPC)."""
+    def attempt():
+        if libc().unshare(flag) != 0:
+            raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+    return _probe(attempt)
 
 
 def probe_own_view(workbase: str) -> bool | str:
-    """Whether a runner can take its own read-only view (ownview.private_view): True, or why not."""
+    """Whether a runner can take its own read-only view (ownview.private_view)."""
     import shutil
     import tempfile
 
@@ -83,22 +100,10 @@ def probe_own_view(workbase: str) -> bool | str:
     # workbase itself may hold much more (in bubblewrap /tmp holds whatever the interpreter's
     # paths bound under /tmp: a checkout there, its venv, TensorFlow).
     folder = tempfile.mkdtemp(prefix="probe-", dir=workbase if os.path.isdir(workbase) else None)
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        try:
-            private_view(folder)
-            os._exit(0)
-        except BaseException as e:  # noqa: BLE001
-            os.write(w, str(e)[:300].encode(errors="replace"))
-            os._exit(1)
-    os.close(w)
-    with os.fdopen(r, "rb") as f:
-        why = f.read().decode(errors="replace")
-    _, status = os.waitpid(pid, 0)
-    shutil.rmtree(folder, ignore_errors=True)
-    return True if os.waitstatus_to_exitcode(status) == 0 else (why or "refused")
+    try:
+        return _probe(lambda: private_view(folder))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def zygote_main(argv=None) -> int:
