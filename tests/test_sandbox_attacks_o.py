@@ -122,3 +122,39 @@ def test_a_process_of_the_templates_uid_cannot_open_the_trusted_processes_memory
             session.close()
     finally:
         engine.close()
+
+
+def test_psutil_reads_the_stand_in_meminfo_without_a_warning():
+    """Found by an outside round (2026-12-05): every yolo submission's q11 output said "your code
+    printed: [warning] RuntimeWarning: shared, active, inactive memory stats couldn't be
+    determined", psutil's complaint (Keras's model.save asks it for the available memory) about
+    the stand-in /proc/meminfo, which lacked Shmem, Active and Inactive. The stand-in now has every
+    field psutil reads, each fixed: psutil warns nothing and sees the machine's total, all free."""
+    from autograder.build.bundle import bundle_for
+    from autograder.config import load_course
+    from autograder.sandbox import SandboxEngine
+
+    source = ("import warnings\n\n"
+              "def add(a, b):\n"
+              "    import psutil\n"
+              "    with warnings.catch_warnings(record=True) as caught:\n"
+              "        warnings.simplefilter('always')\n"
+              "        memory = psutil.virtual_memory()\n"
+              "    psutil.virtual_memory()  # a warning here would reach the case's output, as it did\n"
+              "    print('the session prints')\n"
+              "    return [str(w.message) for w in caught], memory.total, memory.available\n")
+    course = load_course(Path(__file__).resolve().parent / "fixtures" / "sandbox_course")
+    engine = SandboxEngine(preload=("numpy",))
+    try:
+        session = engine.open(bundle_for(course.get("tiny"), course.seed), source, "tiny.py")
+        try:
+            caught, total, available = session.env["add"](2, 3)
+            output = session.output()
+        finally:
+            session.close()
+    finally:
+        engine.close()
+    real_kb = next(int(line.split()[1]) for line in open("/proc/meminfo", encoding="ascii") if line.startswith("MemTotal:"))
+    assert caught == [], caught
+    assert (total, available) == (real_kb * 1024, real_kb * 1024), (total, available)
+    assert "the session prints" in output and "memory stats" not in output and "warning" not in output, output

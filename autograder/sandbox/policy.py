@@ -83,9 +83,13 @@ def proc_masks(folder: str) -> list[tuple[str, str]]:
         "stat": (f"cpu {zeros}\n" + "".join(f"cpu{i}{zeros}\n" for i in range(cpus))
                  + f"intr 0\nctxt 0\nbtime {btime}\nprocesses 0\nprocs_running 1\nprocs_blocked 0\n"
                  + "softirq" + " 0" * 11 + "\n"),
+        # Every field psutil.virtual_memory() reads (Keras's model.save calls it): without Shmem,
+        # Active and Inactive it warns, and the warning reached every student's case output.
         "meminfo": (f"MemTotal:       {total_kb} kB\nMemFree:        {total_kb} kB\n"
                     f"MemAvailable:   {total_kb} kB\nBuffers:               0 kB\nCached:                0 kB\n"
-                    "SwapCached:            0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n"),
+                    "SwapCached:            0 kB\nActive:                0 kB\nInactive:              0 kB\n"
+                    "SwapTotal:             0 kB\nSwapFree:              0 kB\nShmem:                 0 kB\n"
+                    "Slab:                  0 kB\nSReclaimable:          0 kB\n"),
         "loadavg": "0.00 0.00 0.00 1/1 1\n",
         "uptime": "1.00 1.00\n",
         **{name: "" for name in PROC_EMPTY},
