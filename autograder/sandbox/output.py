@@ -44,6 +44,7 @@ class OutputLog:
         self.kept = 0
         self.dropped = 0
         self.runner_dropped = 0  # the runner's own count of dropped characters, per runner
+        self.tap: list[str] | None = None  # a call_printing's own copy of what its call printed
 
     def keep(self, text: str) -> None:
         """Text for the current case's output, within the session's output cap."""
@@ -84,6 +85,8 @@ class OutputLog:
         out = header.get("out")
         if isinstance(out, str):
             self.keep(out)
+            if self.tap is not None:
+                self.tap.append(out)  # the runner's cap bounds it (output_kb a session)
         d = header.get("dropped")
         if type(d) is int and d > self.runner_dropped and self.label is not None:
             d = min(d, DROPPED_CAP)  # the runner's word: bounded, so the total stays printable (g02)

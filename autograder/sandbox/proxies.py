@@ -6,8 +6,10 @@ runner's say-so."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
-
+import io
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -110,6 +112,24 @@ def call_each(function, calls, expect: str | None = None):
     if expect is not None:
         return (functools.partial(function, *args) for args in calls)
     return (function(*args) for args in calls)
+
+
+def call_printing(function, args: tuple = (), kwargs: dict | None = None) -> tuple:
+    """(function(*args, **kwargs), what the call printed to stdout), for a test that checks what
+    a function promises to print. A submission's function prints in the runner, so its session
+    hands back the text of that call's replies (SandboxSession.call_printing); the text still
+    reaches the case's output as any print does. Anything else is called here with stdout
+    captured, and the text written on to the stdout it replaced. A call that raises raises."""
+    kwargs = dict(kwargs or {})
+    if isinstance(function, CallableHandle):
+        return function._sb_session.call_printing(function, tuple(args), kwargs)
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer):
+            value = function(*args, **kwargs)
+    finally:
+        sys.stdout.write(buffer.getvalue())
+    return value, buffer.getvalue()
 
 
 def call_watched(function, args: tuple, kwargs: dict | None = None):

@@ -313,6 +313,19 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
             return sorted({k for k in items if type(k) in (int, str) and k in keys}, key=str) if isinstance(items, list) else []
         return value, known(w.get("changed")), known(w.get("returned"))
 
+    def call_printing(self, target: Handle, args: tuple, kwargs: dict) -> tuple:
+        """(target(*args, **kwargs), the text its replies carried from the runner's stdout and
+        stderr), for a test that checks a promised print; the text reaches the case's output as
+        well. What an abandoned loop of calls still had to say is not this call's (_settle)."""
+        if not self.closed:
+            self._settle()
+        self.log.tap = []
+        try:
+            value = self._op("call", target, args=(args, kwargs))
+            return value, "".join(self.log.tap)
+        finally:
+            self.log.tap = None
+
     # -- the Session interface
     def begin_case(self, label: str) -> None:
         """Output printed from now on belongs to this test case (core.py calls this)."""

@@ -24,6 +24,11 @@ try:  # the grader's: a loop of calls to the submission in one request (autograd
 except ImportError:  # a student's copy: each() just loops
     _call_each = None
 
+try:  # the grader's: what a call to the submission printed (autograder/sandbox/proxies.py)
+    from autograder.sandbox.proxies import call_printing as _call_printing
+except ImportError:  # a student's copy: printed() captures stdout itself
+    _call_printing = None
+
 _memo = Memo(_recorded)
 oracle = _memo.oracle  # results read-only
 computed = _memo.computed  # for the tests' seeded inputs: never recorded by the build
@@ -182,3 +187,20 @@ def each(function, arg_tuples):
     if _call_each is not None:
         return _call_each(function, arg_tuples)
     return (function(*args) for args in arg_tuples)
+
+
+def printed(function, *args):
+    """(function(*args), the text the call printed). The text still shows where a print would."""
+    if _call_printing is not None:
+        return _call_printing(function, args)
+    import contextlib
+    import io
+    import sys
+
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer):
+            value = function(*args)
+    finally:
+        sys.stdout.write(buffer.getvalue())
+    return value, buffer.getvalue()

@@ -1,9 +1,10 @@
 """Question 6: a convolutional block conv -> activation -> pool, against a Keras Sequential model."""
 import os
+import re
 
 import numpy as np
 from otter.test_files import test_case
-from _checks import cat as _cat, expect_value_error as _expect_value_error, oracle as _oracle
+from _checks import cat as _cat, expect_value_error as _expect_value_error, oracle as _oracle, printed as _printed
 
 OK_FORMAT = False
 
@@ -42,9 +43,9 @@ def _keras_block_run(x, kernels, bias, activation, pool, pool_size):
     return out, tuple(stages)
 
 
-def _call(conv_block, *args):
+def _call(conv_block, *args, call=None):
     try:
-        return conv_block(*args)
+        return (call or conv_block)(*args)
     except NotImplementedError as e:
         if "conv_block" in str(e):
             raise   # conv_block itself is not written yet
@@ -82,32 +83,49 @@ _CAT_BLOCK = []  # [(conv_block, its answer)]: the function held, so its id is n
 
 def _cat_block(conv_block):
     """The public cases' block: the cat through 3x3x3x8 kernels with the defaults (relu, max, 2).
-    Returns (Keras output, Keras stages, the student's output, the student's stages). The
-    student's call is made once for the two cases that read it (issue 16); a raise is not kept,
-    so each case meets its own."""
+    Returns (Keras output, Keras stages, the student's output, the student's stages, what the
+    call printed). The student's call is made once for the two cases that read it (issue 16); a
+    raise is not kept, so each case meets its own."""
     cat = _cat()
     kernels, bias = _weights(3, 3, 8, 0)
     want, want_stages = _keras_block(cat, kernels, bias, "relu", "max", 2)
     if _CAT_BLOCK and _CAT_BLOCK[0][0] is conv_block:
-        out, stages = _CAT_BLOCK[0][1]
+        out, stages, text = _CAT_BLOCK[0][1]
     else:
-        out, stages = _unpack(_call(conv_block, cat, kernels, bias), "conv_block(cat, kernels, bias)")
+        result, text = _call(conv_block, cat, kernels, bias, call=lambda *a: _printed(conv_block, *a))
+        out, stages = _unpack(result, "conv_block(cat, kernels, bias)")
         if isinstance(out, np.ndarray):
             out = out.copy()
             out.setflags(write=False)  # the next case reads the same answer
-        _CAT_BLOCK[:] = [(conv_block, (out, stages))]
-    return want, want_stages, out, stages
+        _CAT_BLOCK[:] = [(conv_block, (out, stages, text))]
+    return want, want_stages, out, stages, text
+
+
+def _unprinted_stage(text, stages):
+    """The first stage name with no line of `text` (after the previous stage's line) that names
+    it as a word and then gives its shape's numbers, whatever the brackets; None if all are there."""
+    lines, at = str(text).splitlines(), 0
+    for name, shape in stages:
+        word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])")
+        for i in range(at, len(lines)):
+            found = word.search(lines[i])
+            if found and [int(n) for n in re.findall(r"\d+", lines[i][found.end():])] == list(shape):
+                at = i + 1
+                break
+        else:
+            return name
+    return None
 
 
 @test_case(points=1)
 def test_cat_relu_max_block_matches_keras(conv_block):
-    want, _, out, _ = _cat_block(conv_block)
+    want, _, out, _, _ = _cat_block(conv_block)
     _compare(out, want, "conv_block(cat, 3x3x3x8 kernels) vs Keras Conv2D(8, 3, 'same', relu) + MaxPooling2D(2)")
 
 
 @test_case(points=1)
 def test_stages_and_their_shapes(conv_block):
-    _, want, _, stages = _cat_block(conv_block)
+    _, want, _, stages, text = _cat_block(conv_block)
     got = _normalise_stages(stages)
     if got != want:
         names = [n for n, _ in want]
@@ -116,6 +134,14 @@ def test_stages_and_their_shapes(conv_block):
                   "the names are right; a shape differs from the Keras model's (conv keeps H and W with 'same', "
                   "the pool divides them by pool_size, rounding down)")
         raise AssertionError(f"the stages of the block: {detail}; got {stages}")
+    # The docstring's (and the lecture's) printed lines: one a stage, its name and then its shape.
+    missing = _unprinted_stage(text, want)
+    lines = len(str(text).splitlines())
+    assert missing is None, (
+        f"conv_block(cat, kernels, bias) should print one line per stage, the stage's name and then its shape, "
+        f"in order; the returned stages are right, but " + (
+            f"of the {lines} line{'s' * (lines != 1)} it printed none names the stage {missing!r} (as a word) "
+            "followed by that stage's shape" if lines else "it printed nothing"))
 
 
 @test_case(points=1, hidden=True)
