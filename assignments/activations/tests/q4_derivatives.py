@@ -60,7 +60,8 @@ def test_at_zero_and_dtypes(sigmoid_grad, tanh_grad, relu_grad, leaky_relu_grad,
         # the shape first: allclose would broadcast an (N, 3) answer, and its message list every value
         got = _sized(got, (3,), f"{what} of float32 zeros of shape (3,)")
         assert got.dtype == np.float32, f"{what} on float32: expected float32 out, got {got.dtype}"
-        assert np.allclose(got, expected, rtol=1e-6, atol=0), f"{what}: expected {np.asarray(expected).tolist()}, got {got.tolist()}"
+        assert np.allclose(got, expected, rtol=1e-6, atol=0), (
+            f"{what}, on float32 zeros of shape (3,): expected {np.asarray(expected).tolist()}, got {got.tolist()}")
     # far from 0: exp(1000) = inf, and inf / inf is nan; the slopes there are 0 (1 for elu_grad at +1000).
     # Warnings are allowed here (no docstring forbids them); wrong values and NaN are not.
     far = np.array([-1000.0, 1000.0])

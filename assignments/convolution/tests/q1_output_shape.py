@@ -64,6 +64,7 @@ def test_smallest_and_impossible_settings(output_shape, padding_amounts):
         ((5, 5, 1), 7, 1, 1, "valid"),    # kernel larger than the input
         ((5, 9, 1), 6, 1, 1, "valid"),    # does not fit the height
         ((8, 8, 3), 3, 1, 4, "full"),     # Keras knows only same and valid
+        ((8, 8, 3), 3, 1, 4, "SAME"),     # the names are lower case ("SAME" is not "same")
         ((8, 8, 3), 3, 0, 4, "same"),     # stride 0
         ((8, 8, 3), 0, 1, 4, "same"),     # empty kernel
         ((8, 8, 3), 3, 1, 0, "same"),     # no filters
@@ -73,8 +74,8 @@ def test_smallest_and_impossible_settings(output_shape, padding_amounts):
     ]
     expect_value_errors(output_shape, [(f"output_shape{args} (impossible)", args) for args in bad])
     expect_value_errors(padding_amounts, [(f"padding_amounts{args} (impossible)", args) for args in
-                                          [(4, 5, 1, "valid"), (4, 3, 1, "full"), (4, 3, 0, "same"), (0, 1, 1, "same"),
-                                           (4, 0, 1, "same")]])
+                                          [(4, 5, 1, "valid"), (4, 3, 1, "full"), (4, 3, 1, "Valid"), (4, 3, 0, "same"),
+                                           (0, 1, 1, "same"), (4, 0, 1, "same")]])
 
 
 def _keras_output_shape(h, w, c, k, s, f, padding):

@@ -49,6 +49,11 @@ def test_hand_built_nms(filter_boxes):
     halves = np.array([[0, 0, 10, 10], [0, 0, 10, 5]], np.float32)  # IoU = 50 / 100 = 0.5
     got = filter_boxes(halves, np.array([[0.75], [0.6]], np.float32), 0.3, 0.5, 20)
     _check_detections(got, halves, [0.75, 0.6], [0, 0], "two boxes whose IoU is exactly the iou_threshold 0.5")
+    # Equal scores in two classes (0.75 is exact in float32): the lower class first.
+    tied = np.array([[0, 0, 10, 10], [20, 20, 30, 30], [40, 40, 50, 50]], np.float32)
+    got = filter_boxes(tied, np.array([[0.0, 0.75], [0.75, 0.0], [0.0, 0.5]], np.float32), 0.3, 0.45, 20)
+    _check_detections(got, tied[[1, 0, 2]], [0.75, 0.75, 0.5], [0, 1, 1],
+                      "class 1 and class 0 each with a box scoring 0.75 (ties: lower class first)")
 
 
 @test_case(points=3)
@@ -151,8 +156,9 @@ def test_draw_thin_box(draw_detections):
     got = _draw(draw_detections, image, [[200.2, 100.0, 201.4, 300.0]], [2], "a box 1 pixel high after rounding")
     colour = list(CLASS_RGB[2])
     for y in (200, 201):
-        row = got[y, 110:300].tolist()
-        assert all(p == colour for p in row), f"row {y}, columns 110..299 lie on the thin box: expected class 2's colour {colour}"
+        wrong = [(110 + i, p) for i, p in enumerate(got[y, 110:300].tolist()) if p != colour]
+        assert not wrong, (f"row {y}, columns 110..299 lie on the thin box: expected class 2's colour {colour}; "
+                           f"{len(wrong)} of those 190 pixels are not, the first at column {wrong[0][0]}: {wrong[0][1]}")
     _unchanged(got, image, (202, 400), (0, 600), "below the thin box (its outline may not grow past it)")
     _unchanged(got, image, (195, 205), (302, 600), "right of the thin box")
 
