@@ -186,10 +186,13 @@ def explain(bundle: GradingBundle, result: GradeResult, source: str) -> str:
         if missing:
             parts.append("missing from the submission: " + ", ".join(
                 f"{n} (needed by {', '.join(qs)})" for n, qs in sorted(missing.items())))
-    cases = [c for q in result.questions for c in q.cases]
+    # Public cases only: the reason is in results.json's output, which a student sees at once,
+    # and a hidden case that raises NotImplementedError or not by its input would be a bit of
+    # that input in it (an outside round's q12).
+    cases = [c for q in result.questions for c in q.cases if not c.hidden]
     unfinished = [c for c in cases if not c.passed and "NotImplementedError" in (c.message or "")]
     if unfinished:
-        parts.append(f"{len(unfinished)} of {len(cases)} test cases hit NotImplementedError (not written yet)")
+        parts.append(f"{len(unfinished)} of {len(cases)} public test cases hit NotImplementedError (not written yet)")
     return "; ".join(parts)
 
 
