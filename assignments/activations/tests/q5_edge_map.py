@@ -67,7 +67,7 @@ def test_edge_activations(edge_activations):
     expected = references["relu_zero_fraction"]
     got = result["relu_zero_fraction"]
     assert isinstance(got, (float, np.floating)), f"relu_zero_fraction: expected a float, got {type(got).__name__}"
-    if abs(float(got) - expected) >= 1e-9:
+    if not abs(float(got) - expected) < 1e-9:   # written so that NaN fails too
         hint = ""
         if abs(float(got) - float(np.mean(edges < 0))) < 1e-9:
             hint = ": that counts only the negative pixels, but ReLU also outputs 0 where the edge map is exactly 0"
