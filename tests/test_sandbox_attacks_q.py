@@ -51,3 +51,34 @@ def test_public_cases_that_raise_it_are_still_counted():
     result = GradeResult("duo", "s", questions=[QuestionResult("q1", 4.0, cases)])
     # a source that does not parse: no look at the test files for missing names
     assert explain(None, result, "def (") == "2 of 3 public test cases hit NotImplementedError (not written yet)"
+
+
+FPS_LINE = "    fps = capture.get(cv2.CAP_PROP_FPS) or 10.0\n"
+SLIP = ("    fps = 25.0  # the slip: the input's frame rate is not kept\n"
+        "    _WRITTEN[str(video_out)] = capture.get(cv2.CAP_PROP_FPS) or 10.0  # what the stand-in tells\n")
+
+
+def test_the_written_video_is_read_back_by_the_grader_not_the_submissions_cv2(tmp_path):
+    """q02: a detect_video that writes at 25 frames a second instead of the input's rate, with
+    yolo.py's `cv2` bound to a stand-in that tells the tests what they expect of the written
+    files, had q9 14/14 (the same slip with the real cv2: 8/14). The tests now read the .avi's
+    own header, read back by the runner's monitor: the stand-in gains nothing."""
+    from conftest import ROOT, run_course
+
+    solution = (ROOT / "solutions" / "yolo" / "yolo.py").read_text(encoding="utf-8")
+    assert solution.count(FPS_LINE) == 1, "the solution's detect_video changed: update the slip"
+    slipped = solution.replace(FPS_LINE, SLIP).replace("\ndef detect_video(", "\n_WRITTEN = {}\n\n\ndef detect_video(")
+    attack = (ROOT / "tests" / "attacks" / "q02_stand_in_cv2.py").read_text(encoding="utf-8")
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for name, text in (("honest", solution), ("q02_slip_alone", slipped), ("q02_stand_in_cv2", slipped + "\n\n" + attack)):
+        (subs / name).mkdir(parents=True)
+        (subs / name / "yolo.py").write_text(text, encoding="utf-8")
+    proc = run_course("grade", "yolo", *sorted(subs.iterdir()), "--out", out, "--jobs", "1", "--no-resume",
+                      "--no-similarity", check=False, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    q9 = {}
+    for name in ("honest", "q02_slip_alone", "q02_stand_in_cv2"):
+        record = json.loads((out / "results" / f"{name}.json").read_text(encoding="utf-8"))
+        q9[name] = sum(t["score"] for t in record["tests"] if t["name"].startswith("q9_detect_video"))
+    assert q9["honest"] == 14, q9
+    assert q9["q02_slip_alone"] < 14 and q9["q02_stand_in_cv2"] == q9["q02_slip_alone"], q9

@@ -50,6 +50,7 @@ class RunnerLifecycle:
         self._release.clear()
         self.log.runner_dropped = 0
         self.exit_info = None
+        self._early_exit = None  # a new monitor: nothing of the last one's is kept
         lim = self.limits
         self._release_group()
         memory, named = int(lim.memory_mb) * 2**20, modules_named(self.source)
@@ -152,17 +153,25 @@ class RunnerLifecycle:
             except OSError:
                 pass
 
-    def _ask_monitor(self, op: str, event: str) -> dict | None:
-        """Send `op` to the monitor and wait for its `event`; None when it never comes."""
+    def _ask_monitor(self, op: str, event: str, fields: dict | None = None) -> dict | None:
+        """Send `op` to the monitor and wait for its `event` (its buffers under "_bufs"); None
+        when it never comes. The runner's "exit", which the monitor sends once, unasked, and
+        which a question about something else may meet first, is kept for the kill that asks."""
         if self.msock is None:
             return None
         try:
-            wire.send_frame(self.msock, {"op": op})
+            wire.send_frame(self.msock, {"op": op, **(fields or {})})
+            early = getattr(self, "_early_exit", None)
+            if event == "exit" and early is not None:
+                self._early_exit = None
+                return early
             deadline = time.monotonic() + MONITOR_REPLY
             while True:
-                ev, _ = wire.recv_frame(self.msock, deadline)
+                ev, bufs = wire.recv_frame(self.msock, deadline)
                 if ev.get("event") == event:
-                    return ev
+                    return dict(ev, _bufs=bufs) if bufs else ev
+                if ev.get("event") == "exit":
+                    self._early_exit = ev
         except (wire.Timeout, wire.Closed, wire.WireError, OSError):
             return None
 

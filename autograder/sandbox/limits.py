@@ -20,6 +20,7 @@ FORK_REPLY = 30.0       # seconds the template has to confirm a fork
 SPARE_WAIT = 6 * 3600.0  # seconds a spare monitor waits for its session (spares.py) before it ends
 HANDOVER_REPLY = 20.0   # seconds the template's successor has to confirm a fork handed to it
 EACH_MAX = 10_000       # calls in one call_each request (each answered by its own frame)
+READ_BACK_MAX = 1 << 20  # bytes of a file the runner wrote that the monitor hands a test (readback.py)
 SETTLE_GRACE = 0.05     # seconds an abandoned call_each's answers may take before the runner is killed
 
 # --- the runner: descriptors per process (RLIMIT_NOFILE, inherited from the grader otherwise:

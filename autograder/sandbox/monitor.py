@@ -18,6 +18,7 @@ from .cleanup import remove_tree
 from .diskwatch import WATCH_EVERY, DiskWatch
 from .limits import RUNNER_NO_VIEW, SESSION_FILES, SPARE_WAIT
 from .ownview import private_view, runner_in_own_pids
+from .readback import read_head
 from .runner import runner_main
 from .syscalls import MNT_DETACH, MS_NODEV, MS_NOSUID, PR_SET_CHILD_SUBREAPER, libc, mount, prctl
 
@@ -167,6 +168,14 @@ class Monitor:
                 self.own_fs = False
             remove_tree(self.workdir)  # a folder that resists stays; the next session never reuses its name
 
+    def folder_seen_here(self) -> str:
+        """The runner's working folder as this process can open it. A runner with a private view
+        (ownview.py) has a tmpfs of its own there, seen through its /proc root (which the kernel
+        may refuse a monitor without root: then nothing is read back)."""
+        if self.opts.get("own_view") and self.runner:
+            return f"/proc/{self.runner}/root{self.workdir}"
+        return self.workdir
+
     def own_tmpfs(self, wd: str) -> None:
         """The working folder as a tmpfs of its own (under bubblewrap, as root), as large as the
         template's /tmp. In the /tmp every runner of the template shared, a file's inode number
@@ -263,6 +272,9 @@ class Monitor:
                 if op == "kill":
                     self.kill_all()
                     self.report()
+                elif op == "head":  # the start of a file the runner wrote (readback.py)
+                    reply, data = read_head(self.folder_seen_here(), header.get("name"), header.get("limit"))
+                    framing.send_frame(self.msock, reply, [data] if data else [])
                 elif op == "close":
                     self.kill_all()
                     self.report()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import os
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -130,6 +131,17 @@ def call_printing(function, args: tuple = (), kwargs: dict | None = None) -> tup
     finally:
         sys.stdout.write(buffer.getvalue())
     return value, buffer.getvalue()
+
+
+def file_head(function, name: str, limit: int = 65536) -> tuple[int, bytes] | None:
+    """(size, first `limit` bytes) of the file `name` that a call of `function` wrote in its
+    working folder, read without the submission's help: for a submission's function (a handle)
+    by its runner's monitor (SandboxSession.file_head), otherwise from the current folder.
+    FileNotFoundError when it is not there; None where the grader cannot read it back."""
+    if isinstance(function, CallableHandle):
+        return function._sb_session.file_head(name, limit)
+    with open(name, "rb") as f:
+        return os.fstat(f.fileno()).st_size, f.read(limit)
 
 
 def call_watched(function, args: tuple, kwargs: dict | None = None):

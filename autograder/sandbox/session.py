@@ -18,6 +18,7 @@ from . import wire
 from .client import Zygote
 from .faults import Deadline, RunnerFault, SubmissionExit
 from .each import LoopCalls, _Stream
+from .evidence import CallEvidence
 from .lifecycle import RunnerLifecycle
 from .limits import SESSION_HEADERS, SESSION_MESSAGES, memory_text
 from .output import OutputLog
@@ -39,7 +40,7 @@ class _Malformed(Exception):
     """A runner's reply that is not what a runner sends (the submission wrote on its socket)."""
 
 
-class SandboxSession(RunnerLifecycle, LoopCalls):
+class SandboxSession(RunnerLifecycle, LoopCalls, CallEvidence):
     def __init__(self, engine: "SandboxEngine", zygote: Zygote, bundle, source: str, filename: str,
                  deadline: Deadline | None = None, owner: object | None = None):
         self.engine, self.zygote, self.bundle = engine, zygote, bundle
@@ -298,33 +299,6 @@ class SandboxSession(RunnerLifecycle, LoopCalls):
             # forged string, say) would quote the submission: its type only.
             raise _Malformed(wire.cap_text(str(e) if isinstance(e, wire.WireError) else f"{type(e).__name__}",
                                            300)) from None
-
-    def call_watched(self, target: Handle, args: tuple, kwargs: dict):
-        """target(*args, **kwargs) and what it did to its numpy array arguments, which the runner
-        gets as copies, so the test cannot see it in its own arrays: (value, changed, returned),
-        the positions (ints) and keyword names of the arguments the call modified in place, and of
-        those the value is or is a view of. The runner's word, checked for form only: a
-        submission that lies can only pass or fail its own check."""
-        value = self._op("call", target, args=(args, kwargs), watch=True)
-        w = self._watched if isinstance(self._watched, dict) else {}
-        keys = set(range(len(args))) | {k for k in kwargs if type(k) is str}
-
-        def known(items):
-            return sorted({k for k in items if type(k) in (int, str) and k in keys}, key=str) if isinstance(items, list) else []
-        return value, known(w.get("changed")), known(w.get("returned"))
-
-    def call_printing(self, target: Handle, args: tuple, kwargs: dict) -> tuple:
-        """(target(*args, **kwargs), the text its replies carried from the runner's stdout and
-        stderr), for a test that checks a promised print; the text reaches the case's output as
-        well. What an abandoned loop of calls still had to say is not this call's (_settle)."""
-        if not self.closed:
-            self._settle()
-        self.log.tap = []
-        try:
-            value = self._op("call", target, args=(args, kwargs))
-            return value, "".join(self.log.tap)
-        finally:
-            self.log.tap = None
 
     # -- the Session interface
     def begin_case(self, label: str) -> None:
