@@ -24,8 +24,21 @@ def expect_raises(kind, fn, *args, what, **kwargs):
 
 
 def as_pairs(sections):
-    """A parsed config as a list of (type, options) tuples (2-item lists are accepted too)."""
-    return [tuple(s) for s in sections]
+    """A parsed config as a list of (type, options) tuples (2-item lists are accepted too). The
+    answer's type is checked before it is read: an object that only behaves like a list (its
+    len, items and iteration answered by the submission) is not the list the docstring promises."""
+    assert isinstance(sections, list), (
+        f"expected a list of (section_type, options) tuples, got {type(sections).__name__}")
+    pairs = []
+    for i, s in enumerate(sections):
+        assert isinstance(s, (tuple, list)) and len(s) == 2, (
+            f"section {i}: expected a (section_type, options) tuple, got {type(s).__name__}"
+            + (f" of {len(s)} items" if isinstance(s, (tuple, list)) else ""))
+        assert isinstance(s[0], str) and isinstance(s[1], dict), (
+            f"section {i}: expected a str section type and a dict of options, got {type(s[0]).__name__} "
+            f"and {type(s[1]).__name__}")
+        pairs.append(tuple(s))
+    return pairs
 
 
 def shapes(output_shape):

@@ -18,6 +18,9 @@ def _round_trip(demo_model, save_and_reload, path):
     model = demo_model(3)
     model.compile(optimizer="sgd", loss="mse")      # compiled here; loaded back with compile=False
     back = save_and_reload(model, path)
+    assert back is not model, (
+        f"save_and_reload(model, {path!r}) returned the model it was given: expected a new model, the one "
+        "loaded back from the file with keras.models.load_model(path, compile=False)")
     assert back.compiled is False, (
         f"save_and_reload(model, {path!r}) returned a compiled model: expected the model loaded back "
         "from the file with keras.models.load_model(path, compile=False)")
@@ -46,7 +49,11 @@ def test_bad_suffix(demo_model, save_and_reload):
     # a pathlib.Path is allowed too (so raising everywhere earns nothing here)
     from pathlib import Path
 
-    back = save_and_reload(demo_model(), Path("q11_as_path.keras"))
+    model = demo_model()
+    back = save_and_reload(model, Path("q11_as_path.keras"))
+    assert back is not model, (
+        "path given as pathlib.Path('q11_as_path.keras'): save_and_reload returned the model it was given, "
+        "expected the model loaded back from the file")
     assert hasattr(back, "predict") and getattr(back, "compiled", None) is False, (
         f"path given as pathlib.Path('q11_as_path.keras'): expected the model loaded back with compile=False, "
         f"got {type(back).__name__}")

@@ -33,6 +33,7 @@ def _check(got, want, what):
     assert isinstance(got, list) and len(got) == len(want), (
         f"{what}: expected a list of {len(want)} summaries, got {got!r}")
     for i, (g, w) in enumerate(zip(got, want)):
+        assert isinstance(g, dict), f"{what}, conv number {i}: expected a dict, got {type(g).__name__}"
         assert dict(g) == w, f"{what}, conv number {i}: expected {w}, got {g}"
 
 
@@ -40,6 +41,7 @@ def _check(got, want, what):
 def test_count_yolov3(count_sections):
     got = count_sections(_headers_only("assets/yolov3.cfg"))
     want = {"net": 1, "convolutional": 75, "shortcut": 23, "route": 4, "upsample": 2, "yolo": 3}
+    assert isinstance(got, dict), f"yolov3.cfg section counts: expected a dict, got {type(got).__name__}"
     assert dict(got) == want, f"yolov3.cfg section counts: expected {want}, got {got}"
 
 
@@ -74,8 +76,9 @@ def test_tiny_summaries(conv_summaries, count_sections):
 
     sections = read("assets/yolov3-tiny.cfg")
     want_counts = {"net": 1, "convolutional": 13, "maxpool": 6, "yolo": 2, "route": 2, "upsample": 1}
-    assert dict(count_sections(sections)) == want_counts, (
-        f"yolov3-tiny.cfg section counts: expected {want_counts}, got {count_sections(sections)}")
+    counts = count_sections(sections)
+    assert isinstance(counts, dict), f"yolov3-tiny.cfg section counts: expected a dict, got {type(counts).__name__}"
+    assert dict(counts) == want_counts, f"yolov3-tiny.cfg section counts: expected {want_counts}, got {counts}"
     got = conv_summaries(sections)
     layers = [0, 2, 4, 6, 8, 10, 12, 13, 14, 15, 18, 21, 22]
     depths = [16, 32, 64, 128, 256, 512, 1024, 256, 512, 255, 128, 256, 255]

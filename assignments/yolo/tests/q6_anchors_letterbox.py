@@ -14,6 +14,14 @@ YOLO_ANCHORS = [[10, 13], [16, 30], [33, 23], [30, 61], [62, 45], [59, 119], [11
 TINY_ANCHORS = [[10, 14], [23, 27], [37, 58], [81, 82], [135, 169], [344, 319]]
 
 
+def _names(got, what):
+    """read_classes' answer, checked to be the promised list of str before its len or items are read."""
+    assert isinstance(got, list), f"{what}: expected a list of str, got {type(got).__name__}"
+    odd = next((g for g in got if not isinstance(g, str)), None)
+    assert odd is None, f"{what}: expected a list of str, got an item of type {type(odd).__name__}"
+    return got
+
+
 def _check_letterbox(got, want, what):
     got = np.asarray(got)
     assert got.shape == want.shape and got.dtype == np.uint8, (
@@ -33,7 +41,7 @@ def test_anchors(read_anchors):
 
 @test_case(points=1)
 def test_classes(read_classes):
-    got = read_classes("assets/coco_classes.txt")
+    got = _names(read_classes("assets/coco_classes.txt"), "read_classes('assets/coco_classes.txt')")
     assert len(got) == 80, f"COCO has 80 classes, got {len(got)}"
     picks = {0: "person", 15: "cat", 16: "dog", 79: "toothbrush"}
     assert {i: got[i] for i in picks} == picks, f"expected {picks}, got {({i: got[i] for i in picks})}"
@@ -98,8 +106,8 @@ def test_tiny_anchors_and_missing(read_anchors, read_classes):
     assert np.shape(got) == (1, 2), f"edge_one_anchor.txt ('1,2') is a single anchor: expected shape (1, 2), got {np.shape(got)}"
     assert np.array_equal(got, [[1, 2]]), (
         f"edge_one_anchor.txt ('1,2') is a single anchor: expected [[1.0, 2.0]], got {np.asarray(got).tolist()}")
-    got = read_classes("assets/edge_classes.txt")
-    assert list(got) == ["cat", "dog", "emu"], (
+    got = _names(read_classes("assets/edge_classes.txt"), "read_classes('assets/edge_classes.txt')")
+    assert got == ["cat", "dog", "emu"], (
         f"edge_classes.txt ('  cat ', '', '\\tdog', '   ', 'emu' (no newline at the end): expected ['cat', 'dog', 'emu'], got {got}")
     for asset, what in [("edge_odd_anchors.txt", "three numbers (an odd count)"),
                         ("edge_empty_anchors.txt", "an empty file"), ("edge_blank_anchors.txt", "a blank line")]:

@@ -11,8 +11,11 @@ name = "q7_decode"
 points = 14
 
 
-def _check_shapes(boxes, scores, m, c):
-    boxes, scores = np.asarray(boxes), np.asarray(scores)
+def _check_shapes(got, m, c):
+    assert isinstance(got, (tuple, list)) and len(got) == 2, (
+        f"decode_outputs: expected a tuple (boxes, scores), got {type(got).__name__}"
+        + (f" of {len(got)} items" if isinstance(got, (tuple, list)) else ""))
+    boxes, scores = np.asarray(got[0]), np.asarray(got[1])
     assert boxes.shape == (m, 4) and scores.shape == (m, c), (
         f"expected boxes ({m}, 4) and scores ({m}, {c}), got {boxes.shape} and {scores.shape}")
     return boxes, scores
@@ -25,7 +28,7 @@ def test_planted_cell(decode_outputs):
     for o in outputs:
         o[..., 4::7] = -20.0                                   # objectness ~0 everywhere...
     outputs[1][0, 1, 0, 7:14] = [0, 0, 0, 0, 20, 0, 2]         # ...but row 1, col 0, anchor slot 1 of scale 1
-    boxes, scores = _check_shapes(*decode_outputs(outputs, ANCHORS, 2, (32, 32), (32, 32)), 3 + 12 + 48, 2)
+    boxes, scores = _check_shapes(decode_outputs(outputs, ANCHORS, 2, (32, 32), (32, 32)), 3 + 12 + 48, 2)
     # scale 1 uses anchors [3, 4, 5]; slot 1 is anchor 4, 10 wide and 6 high, centred on the cell:
     # x = (0.5 + 0) / 2 * 32 = 8, y = (0.5 + 1) / 2 * 32 = 24. Row index: 3 + (1 * 2 + 0) * 3 + 1 = 10.
     want = [21, 3, 27, 13]
@@ -53,7 +56,7 @@ def test_letterbox_correction(decode_outputs):
     cell = outputs[1][3, 5, 0:85]                                # row 3, col 5 of the 8x8 grid, slot 0 = anchor 1
     cell[2:4] = np.log(2.0)                                      # twice the 16x16 anchor: 32x32 input pixels
     cell[4], cell[5 + 15] = 10.0, 10.0
-    boxes, scores = _check_shapes(*decode_outputs(outputs, PLANT_ANCHORS, 80, (64, 64), (64, 128)), 48 + 192, 80)
+    boxes, scores = _check_shapes(decode_outputs(outputs, PLANT_ANCHORS, 80, (64, 64), (64, 128)), 48 + 192, 80)
     want = [-8, 56, 56, 120]           # centre (x, y) = (44, 28) on the input -> (88, 24) on the image
     assert np.allclose(boxes[135], want, atol=1e-3), (
         f"row 135 (4x4x3 = 48 rows of scale 0, then (3 * 8 + 5) * 3 + 0): expected {want} after undoing the "
@@ -94,7 +97,7 @@ def test_random_against_oracle(decode_outputs):
         outputs = [rng.normal(0, 1.5, (1, *np.broadcast_to(g, 2), 3 * (5 + c))).astype(np.float32)
                    for g in grids]
         want_b, want_s = oracle(outputs, anchors, c, input_shape, image_shape)
-        got_b, got_s = _check_shapes(*decode_outputs(outputs, anchors, c, input_shape, image_shape), len(want_b), c)
+        got_b, got_s = _check_shapes(decode_outputs(outputs, anchors, c, input_shape, image_shape), len(want_b), c)
         err_b = np.max(np.abs(got_b - want_b) / (1 + np.abs(want_b)))
         err_s = np.max(np.abs(got_s - want_s))
         assert err_b < 1e-3 and err_s < 1e-4, (
@@ -110,7 +113,7 @@ def test_wide_grids_dtypes_and_errors(decode_outputs):
     for o in outputs:
         o[..., 4::6] = -30.0
     outputs[1][0, 1, 3, 12:18] = [0, 0, 0, 0, 0, 1]            # row 1, col 3, slot 2 of scale 1 = anchor 3 (8x9)
-    boxes, scores = _check_shapes(*decode_outputs(outputs, ANCHORS, 1, (32, 64), (32, 64)), 6 + 24, 1)
+    boxes, scores = _check_shapes(decode_outputs(outputs, ANCHORS, 1, (32, 64), (32, 64)), 6 + 24, 1)
     assert boxes.dtype == np.float32 and scores.dtype == np.float32, (
         f"float64 outputs in: expected float32 boxes and scores, got {boxes.dtype} and {scores.dtype}")
     # x = (0.5 + 3) / 4 * 64 = 56, y = (0.5 + 1) / 2 * 32 = 24; row 6 + (1 * 4 + 3) * 3 + 2 = 29
@@ -121,14 +124,14 @@ def test_wide_grids_dtypes_and_errors(decode_outputs):
     assert abs(scores[29, 0] - 0.5 * _sig(1)) < 1e-4, (
         f"its score is sigmoid(0) * sigmoid(1) = {0.5 * _sig(1):.4f}, got {scores[29, 0]}")
     # the cfg's masks instead of the fixed ones: scale 1 now uses anchors 3, 4, 5, so slot 2 is anchor 5 (12x13)
-    boxes, scores = _check_shapes(*decode_outputs(outputs, ANCHORS, 1, (32, 64), (32, 64), masks=[[0, 1, 2], [3, 4, 5]]),
+    boxes, scores = _check_shapes(decode_outputs(outputs, ANCHORS, 1, (32, 64), (32, 64), masks=[[0, 1, 2], [3, 4, 5]]),
                                   6 + 24, 1)
     want = [17.5, 50, 30.5, 62]
     assert np.allclose(boxes[29], want, atol=1e-3), (
         f"masks=[[0, 1, 2], [3, 4, 5]]: row 29 (scale 1, cell (1, 3), slot 2) uses anchor 5 (12x13), so it should be "
         f"{want}, got {boxes[29].tolist()}")
     # the smallest: one scale, a 1x1 grid, a mask of one anchor (7: 16x17), 1 class, so 6 values per cell
-    boxes, scores = _check_shapes(*decode_outputs([np.zeros((1, 1, 1, 6))], ANCHORS, 1, (32, 32), (32, 32),
+    boxes, scores = _check_shapes(decode_outputs([np.zeros((1, 1, 1, 6))], ANCHORS, 1, (32, 32), (32, 32),
                                                   masks=[[7]]), 1, 1)
     want = [7.5, 8, 24.5, 24]
     assert np.allclose(boxes[0], want, atol=1e-3) and abs(scores[0, 0] - 0.25) < 1e-4, (

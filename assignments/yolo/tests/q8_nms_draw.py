@@ -16,7 +16,18 @@ HAND_SCORES = np.array([[0.9, 0.0], [0.8, 0.0], [0.7, 0.0], [0.0, 0.85], [0.2, 0
 CLASS_RGB = [(255, 0, 0), (0, 255, 0), (0, 0, 255)]
 
 
+def _lines(got, what):
+    """detection_lines' answer, checked to be the promised list of str before it is read."""
+    assert isinstance(got, list) and all(isinstance(line, str) for line in got), (
+        f"{what}: expected a list of str, got {type(got).__name__}"
+        + (f" holding a {type(next(g for g in got if not isinstance(g, str))).__name__}" if isinstance(got, list) else ""))
+    return got
+
+
 def _check_detections(got, want_boxes, want_scores, want_classes, what):
+    assert isinstance(got, (tuple, list)) and len(got) == 3, (
+        f"{what}: expected a tuple (boxes, scores, classes), got {type(got).__name__}"
+        + (f" of {len(got)} items" if isinstance(got, (tuple, list)) else ""))
     boxes, scores, classes = (np.asarray(g) for g in got)
     k = len(want_scores)
     kinds = (boxes.dtype, scores.dtype, classes.dtype)
@@ -59,12 +70,14 @@ def test_hand_built_nms(filter_boxes):
 @test_case(points=3)
 def test_lines(detection_lines):
     boxes = np.array([[12.5, -3.2, 50.49, 80.5], [90.2, 150.0, 130.0, 250.7]], np.float32)
-    got = detection_lines(boxes, np.array([0.876, 0.5049]), np.array([1, 2]), ["cat", "dog", "traffic light"], (100, 200))
+    got = _lines(detection_lines(boxes, np.array([0.876, 0.5049]), np.array([1, 2]), ["cat", "dog", "traffic light"],
+                                 (100, 200)), "detection_lines(two boxes, ..., (100, 200))")
     want = ["Found 2 boxes for img",
             "dog 0.88 (0, 13) (81, 50)",                # floor(v + 0.5); left clipped at 0
             "traffic light 0.50 (150, 90) (200, 100)"]  # bottom and right clipped to the 100x200 image
     assert list(got) == want, f"expected {want}, got {got}"
-    got = detection_lines(boxes, np.array([0.876, 0.5049]), np.array([1, 2]), ["cat", "dog", "traffic light"], (100, 200, 3))
+    got = _lines(detection_lines(boxes, np.array([0.876, 0.5049]), np.array([1, 2]), ["cat", "dog", "traffic light"],
+                                 (100, 200, 3)), "detection_lines(two boxes, ..., (100, 200, 3))")
     assert list(got) == want, f"image_shape (100, 200, 3), an image's own shape, is the same 100x200 image: expected {want}, got {got}"
 
 
@@ -119,7 +132,8 @@ def test_nms_against_tensorflow(filter_boxes):
 def test_nothing_found_and_errors(filter_boxes, detection_lines, draw_detections):
     got = filter_boxes(HAND_BOXES, HAND_SCORES * 0.1, 0.3, 0.45, 20)
     _check_detections(got, np.zeros((0, 4)), [], [], "every score below the threshold")
-    lines = detection_lines(np.zeros((0, 4)), np.zeros(0), np.zeros(0, int), ["a"], (10, 10))
+    lines = _lines(detection_lines(np.zeros((0, 4)), np.zeros(0), np.zeros(0, int), ["a"], (10, 10)),
+                   "detection_lines of no detections")
     assert list(lines) == ["Found 0 boxes for img"], f"no detections: expected ['Found 0 boxes for img'], got {lines}"
     image = np.random.default_rng(1).integers(0, 256, (20, 30, 3), dtype=np.uint8)
     same = np.asarray(draw_detections(image, np.zeros((0, 4)), np.zeros(0), np.zeros(0, int), ["a"]))
