@@ -10,6 +10,13 @@ name = "q1_output_shape"
 points = 5
 
 
+def _as_tuple(got, call):
+    """got as a tuple, checked to be plain data (a tuple or list) first: an object of the
+    submission's is never read through its own iteration. `call` names the call in the message."""
+    assert isinstance(got, (tuple, list)), f"{call}: expected a tuple, got {type(got).__name__}"
+    return tuple(got)
+
+
 def _keras_pads(n, k, s):
     """'same' padding as TensorFlow documents it: pad_total = max((ceil(n/s) - 1) * s + k - n, 0)."""
     total = max((math.ceil(n / s) - 1) * s + k - n, 0)
@@ -28,7 +35,7 @@ def test_lecture_examples(output_shape):
         (((5, 5, 2), 5, 1, 4, "valid"), (1, 1, 4)),
     ]
     for (args, expected), got in zip(cases, each(output_shape, [args for args, _ in cases])):
-        assert tuple(got) == expected, f"output_shape{args}: expected {expected}, got {got}"
+        assert _as_tuple(got, f"output_shape{args}") == expected, f"output_shape{args}: expected {expected}, got {got}"
 
 
 @test_case(points=1)
@@ -36,11 +43,11 @@ def test_padding_amounts(padding_amounts):
     examples = [(224, 3, 1), (7, 4, 1), (8, 2, 2), (7, 3, 2), (6, 4, 2), (5, 1, 1), (10, 5, 3)]
     for (n, k, s), got in zip(examples, each(padding_amounts, [(n, k, s, "same") for n, k, s in examples])):
         expected = _keras_pads(n, k, s)
-        assert tuple(got) == expected, (
+        assert _as_tuple(got, f"padding_amounts({n}, {k}, {s}, 'same')") == expected, (
             f"padding_amounts({n}, {k}, {s}, 'same'): expected (before, after) = {expected} "
             f"(pad_total = max((ceil(n/s) - 1) * s + k - n, 0), before = pad_total // 2), got {got}")
     got = padding_amounts(9, 3, 2, "valid")
-    assert tuple(got) == (0, 0), f"'valid' adds no padding: expected (0, 0), got {got}"
+    assert _as_tuple(got, "padding_amounts(9, 3, 2, 'valid')") == (0, 0), f"'valid' adds no padding: expected (0, 0), got {got}"
 
 
 @test_case(points=1)
@@ -55,11 +62,11 @@ def test_smallest_and_impossible_settings(output_shape, padding_amounts):
         (((1, 4, 1), 3, 4, 1, "same"), (1, 1, 1)),
     ]
     for (args, expected), got in zip(smallest, each(output_shape, [args for args, _ in smallest])):
-        assert got is not None and tuple(got) == expected, f"output_shape{args}: expected {expected}, got {got}"
+        assert _as_tuple(got, f"output_shape{args}") == expected, f"output_shape{args}: expected {expected}, got {got}"
     pads = [((1, 1, 1, "valid"), (0, 0)), ((3, 3, 1, "valid"), (0, 0)), ((1, 1, 1, "same"), (0, 0)),
             ((1, 3, 1, "same"), (1, 1))]
     for (args, expected), got in zip(pads, each(padding_amounts, [args for args, _ in pads])):
-        assert got is not None and tuple(got) == expected, f"padding_amounts{args}: expected {expected}, got {got}"
+        assert _as_tuple(got, f"padding_amounts{args}") == expected, f"padding_amounts{args}: expected {expected}, got {got}"
     bad = [
         ((5, 5, 1), 7, 1, 1, "valid"),    # kernel larger than the input
         ((5, 9, 1), 6, 1, 1, "valid"),    # does not fit the height
@@ -121,7 +128,7 @@ def _many_settings():
 def test_many_vs_keras(output_shape):
     valid, rejected = oracle(_many_settings)  # depends on its seed only: made once per grading process
     for (args, expected), got in zip(valid, each(output_shape, [args for args, _ in valid])):
-        assert tuple(got) == expected, f"output_shape{args}: Keras Conv2D gives {expected}, got {got}"
+        assert _as_tuple(got, f"output_shape{args}") == expected, f"output_shape{args}: Keras Conv2D gives {expected}, got {got}"
     expect_value_errors(output_shape, [(f"output_shape{args} (Keras rejects it)", args) for args, _ in rejected])
 
 
@@ -135,5 +142,5 @@ def test_padding_vs_keras(padding_amounts):
         out = oracle(_keras_last_tap, n, k, s)
         before = k - int(round(float(out[0])))
         after = max((len(out) - 1) * s + k - n, 0) - before
-        assert tuple(got) == (before, after), (
+        assert _as_tuple(got, f"padding_amounts({n}, {k}, {s}, 'same')") == (before, after), (
             f"padding_amounts({n}, {k}, {s}, 'same'): Keras pads (before, after) = {(before, after)}, got {got}")

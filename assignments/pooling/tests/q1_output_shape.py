@@ -58,7 +58,10 @@ def _covering_windows(n, k, s):
     return m
 
 
-def _as_shape(got):
+def _as_shape(got, call):
+    """got as a tuple of ints, checked to be plain data (a tuple or list) first: an object of the
+    submission's is never read through its own iteration. `call` names the call in the message."""
+    assert isinstance(got, (tuple, list)), f"{call}: expected a shape tuple, got {type(got).__name__}"
     try:
         return tuple(int(v) for v in got)
     except TypeError:
@@ -79,7 +82,7 @@ def test_valid_and_same_match_keras(pool_output_shape):
     ]
     for (shape, k, s, padding), got in zip(cases, _each(pool_output_shape, cases)):
         want = _keras_shape(shape, k, s, padding)
-        assert _as_shape(got) == want, (
+        assert _as_shape(got, f"pool_output_shape({shape}, pool_size={k}, stride={s}, padding={padding!r})") == want, (
             f"pool_output_shape({shape}, pool_size={k}, stride={s}, padding={padding!r}): "
             f"{_rule(padding)} (as Keras MaxPooling2D), got {got}"
         )
@@ -90,7 +93,7 @@ def test_zero_policy_matches_block_reduce(pool_output_shape):
     cases = [((300, 451, 3), 2), ((224, 224, 64), 2), ((7, 10), 3), ((5, 5), 2), ((2, 2, 1), 4)]
     for (shape, k), got in zip(cases, _each(pool_output_shape, [(shape, k, None, "zero") for shape, k in cases])):
         want = _block_reduce_shape(shape, k)
-        assert _as_shape(got) == want, (
+        assert _as_shape(got, f"pool_output_shape({shape}, pool_size={k}, padding='zero')") == want, (
             f"pool_output_shape({shape}, pool_size={k}, padding='zero'): {_rule('zero')} "
             f"(skimage.measure.block_reduce pads up to a multiple of the pool size), got {got}"
         )
@@ -105,7 +108,7 @@ def test_smallest_valid_arguments_and_bad_ones(pool_output_shape):
     for (shape, k, s, padding), got in zip(smallest, _each(pool_output_shape, smallest)):
         want = _keras_shape(shape, k, s, padding) if padding != "zero" else \
             tuple(_covering_windows(n, kk, ss) for n, kk, ss in zip(shape, (k, k), (s, s))) + shape[2:]
-        assert _as_shape(got) == want, (
+        assert _as_shape(got, f"pool_output_shape({shape}, pool_size={k}, stride={s}, padding={padding!r})") == want, (
             f"pool_output_shape({shape}, pool_size={k}, stride={s}, padding={padding!r}): these are the smallest "
             f"valid values, {_rule(padding)}, got {got}")
     _expect_value_error(lambda: pool_output_shape((8, 8, 0), 2), "an input with 0 channels")
@@ -145,7 +148,7 @@ def _many_shapes():
 def test_many_shapes_all_policies(pool_output_shape):
     checks = _oracle(_many_shapes)   # the sweep depends on its seed only: made once per grading process
     for ((shape, pool, stride, padding), want), got in zip(checks, _each(pool_output_shape, [a for a, _ in checks])):
-        assert _as_shape(got) == want, (
+        assert _as_shape(got, f"pool_output_shape({shape}, pool_size={pool}, stride={stride}, padding={padding!r})") == want, (
             f"pool_output_shape({shape}, pool_size={pool}, stride={stride}, padding={padding!r}): "
             f"expected {want}, got {got}"
         )

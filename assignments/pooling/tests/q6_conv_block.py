@@ -62,6 +62,16 @@ def _unpack(result, what):
 
 
 def _normalise_stages(stages):
+    """The stages as [(name, shape tuple)], checked to be plain data first: a list or tuple of
+    (name, shape) pairs, each shape a tuple or list (an object of the submission's is never read
+    through its own iteration)."""
+    assert isinstance(stages, (list, tuple)), f"expected the stages as a list of (name, shape) tuples, got {type(stages).__name__}"
+    for stage in stages:
+        assert isinstance(stage, (list, tuple)) and len(stage) == 2, (
+            f"expected each stage as a (name, shape) tuple, got {type(stage).__name__}"
+            + (f" of {len(stage)} items" if isinstance(stage, (list, tuple)) else ""))
+        assert isinstance(stage[1], (list, tuple)), (
+            f"expected each stage's shape as a tuple of ints, got {type(stage[1]).__name__} for stage {stage[0]!r}")
     try:
         return [(str(n), tuple(int(v) for v in s)) for n, s in stages]
     except (TypeError, ValueError):
