@@ -35,6 +35,38 @@ def _plant(build_model, load_weights, read_classes):
     return model, read_classes("assets/coco_classes.txt")
 
 
+def _kind(value):
+    """A value's type name (an object kept in the submission's process is named after its own class)."""
+    return type(value).__name__
+
+
+def _lines(got, what):
+    """A list of str, as detection_lines gives (an object of the submission's that only behaves
+    like one answers its own length and items)."""
+    assert isinstance(got, list) and all(isinstance(line, str) for line in got), (
+        f"{what}: expected a list of str lines, got {_kind(got)}"
+        + (f" holding {sorted({_kind(x) for x in got})}" if isinstance(got, list) else ""))
+    return got
+
+
+def _detected(got, what):
+    """detect_image's (annotated, lines), each checked for its type before it is read."""
+    assert isinstance(got, (tuple, list)) and len(got) == 2, f"{what}: expected a tuple (annotated, lines), got {_kind(got)}"
+    return got[0], _lines(got[1], what)
+
+
+def _frames(got, what):
+    """A list of frames (each checked as an array by the caller)."""
+    assert isinstance(got, list), f"{what}: expected a list of (H, W, 3) uint8 arrays, got {_kind(got)}"
+    return got
+
+
+def _per_frame(got, what):
+    """detect_video's list with a list of str lines per frame."""
+    assert isinstance(got, list), f"{what}: expected a list with one list of lines per frame, got {_kind(got)}"
+    return [_lines(lines, f"{what}, frame {i}") for i, lines in enumerate(got)]
+
+
 def _written_avi(detect_video, cv2, name):
     """(frames per second, codec, frame count, (height, width)) of the .avi a detect_video call
     wrote, from the file's own header, read back by the grader; where it cannot be (a grader
@@ -64,7 +96,7 @@ def _parse(line):
 @test_case(points=4)
 def test_detect_image(build_model, load_weights, read_classes, detect_image):
     model, names = _plant(build_model, load_weights, read_classes)
-    annotated, lines = detect_image(model, _frame(3, 5), PLANT_ANCHORS, names)
+    annotated, lines = _detected(detect_image(model, _frame(3, 5), PLANT_ANCHORS, names), "detect_image(frame)")
     want = ["Found 1 boxes for img", "cat 1.00 (72, 8) (104, 40)"]
     assert list(lines) == want, (
         f"a red square on cell (3, 5): the 16x16 anchor around that cell's centre is 32x32 on the 128x64 "
@@ -90,7 +122,7 @@ def test_read_frames(read_frames):
         if not ok:
             break
         want.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-    got = read_frames("assets/plant_video.avi")
+    got = _frames(read_frames("assets/plant_video.avi"), "read_frames('assets/plant_video.avi')")
     assert len(got) == len(want) == 5, f"plant_video.avi has 5 frames, got {len(got)}"
     for i, (g, w) in enumerate(zip(got, want)):
         assert np.shape(g) == w.shape and np.array_equal(g, w), (
@@ -102,7 +134,8 @@ def test_read_frames(read_frames):
 @test_case(points=4)
 def test_detect_video(build_model, load_weights, read_classes, detect_video, read_frames, cv2):
     model, names = _plant(build_model, load_weights, read_classes)
-    per_frame = detect_video(model, "assets/plant_video.avi", "annotated.avi", PLANT_ANCHORS, names)
+    per_frame = _per_frame(detect_video(model, "assets/plant_video.avi", "annotated.avi", PLANT_ANCHORS, names),
+                           "detect_video(plant_video.avi -> annotated.avi)")
     assert len(per_frame) == 5, f"plant_video.avi has 5 frames: expected 5 lists of lines, got {len(per_frame)}"
     for i, (lines, box) in enumerate(zip(per_frame, VIDEO_BOXES)):
         if box is None:
@@ -113,7 +146,7 @@ def test_detect_video(build_model, load_weights, read_classes, detect_video, rea
         assert (label, top_left, bottom_right) == ("cat", *box) and score >= 0.9, (
             f"frame {i} (the video is JPEG-compressed, so the score may dip a little): expected 'cat' with score "
             f">= 0.9 at {box[0]} {box[1]}, got {lines[1]!r}")
-    frames = read_frames("annotated.avi")
+    frames = _frames(read_frames("annotated.avi"), "read_frames('annotated.avi')")
     assert len(frames) == 5 and all(np.shape(f) == (64, 128, 3) for f in frames), (
         f"annotated.avi should hold 5 frames of 64x128, got {len(frames)} of {[np.shape(f) for f in frames][:2]}")
     # The file's own header, read back by the grader (yolo.py's cv2 is the submission's to bind)
@@ -132,21 +165,22 @@ def test_detect_video(build_model, load_weights, read_classes, detect_video, rea
 @test_case(points=2, hidden=True)
 def test_pil_input_and_empty(build_model, load_weights, read_classes, detect_image):
     model, names = _plant(build_model, load_weights, read_classes)
-    _, lines = detect_image(model, Image.fromarray(_frame(4, 2)), PLANT_ANCHORS, names)
+    _, lines = _detected(detect_image(model, Image.fromarray(_frame(4, 2)), PLANT_ANCHORS, names), "detect_image(PIL image)")
     want = ["Found 1 boxes for img", "cat 1.00 (24, 24) (56, 56)"]
     assert list(lines) == want, f"a PIL image with the square on cell (4, 2): expected {want}, got {lines}"
     # the cfg's masks reach decoding: with the fine scale on anchors 0, 1, 2 the square's slot 0 is anchor 0 (8x8)
-    _, lines = detect_image(model, _frame(3, 5), PLANT_ANCHORS, names, masks=[[3, 4, 5], [0, 1, 2]])
+    _, lines = _detected(detect_image(model, _frame(3, 5), PLANT_ANCHORS, names, masks=[[3, 4, 5], [0, 1, 2]]),
+                         "detect_image(frame, masks=...)")
     want = ["Found 1 boxes for img", "cat 1.00 (80, 16) (96, 32)"]
     assert list(lines) == want, f"masks=[[3, 4, 5], [0, 1, 2]], the square on cell (3, 5): expected {want}, got {lines}"
     black = np.zeros((64, 128, 3), np.uint8)
-    annotated, lines = detect_image(model, black, PLANT_ANCHORS, names)
+    annotated, lines = _detected(detect_image(model, black, PLANT_ANCHORS, names), "detect_image(black frame)")
     assert list(lines) == ["Found 0 boxes for img"], f"a black frame: expected ['Found 0 boxes for img'], got {lines}"
     assert np.array_equal(np.asarray(annotated), black), "a black frame with nothing found should come back unchanged"
     # A dimmer red square does not saturate the detector, so the score shows the pixel scale: the
     # letterbox's bicubic resize lifts the 188 square to 192 in its cell, and the objectness logit
     # is 40 * 192 / 255 - 30 = 0.118, so the score is sigmoid(0.118) * sigmoid(10) = 0.53.
-    _, lines = detect_image(model, _frame(3, 5, red=188), PLANT_ANCHORS, names)
+    _, lines = _detected(detect_image(model, _frame(3, 5, red=188), PLANT_ANCHORS, names), "detect_image(dim frame)")
     want = ["Found 1 boxes for img", "cat 0.53 (72, 8) (104, 40)"]
     assert list(lines) == want, (
         f"a dim red (188) square on cell (3, 5), pixels scaled to [0, 1]: expected {want}, got {lines}")
@@ -154,7 +188,8 @@ def test_pil_input_and_empty(build_model, load_weights, read_classes, detect_ima
     for threshold, want in [(None, ["Found 0 boxes for img"]),
                             (0.2, ["Found 1 boxes for img", "cat 0.24 (72, 8) (104, 40)"])]:
         kwargs = {} if threshold is None else {"score_threshold": threshold}
-        _, lines = detect_image(model, _frame(3, 5, red=180), PLANT_ANCHORS, names, **kwargs)
+        _, lines = _detected(detect_image(model, _frame(3, 5, red=180), PLANT_ANCHORS, names, **kwargs),
+                             "detect_image(dimmer frame)")
         assert list(lines) == want, (
             f"a dim red (180) square, score_threshold {threshold or 'default (0.3)'}: expected {want}, got {lines}")
 
@@ -162,8 +197,8 @@ def test_pil_input_and_empty(build_model, load_weights, read_classes, detect_ima
 @test_case(points=2, hidden=True)
 def test_mp4_and_errors(build_model, load_weights, read_classes, detect_video, read_frames, cv2):
     model, names = _plant(build_model, load_weights, read_classes)
-    per_frame = detect_video(model, "assets/plant_video.avi", "annotated.mp4", PLANT_ANCHORS, names,
-                             masks=[[3, 4, 5], [0, 1, 2]])
+    per_frame = _per_frame(detect_video(model, "assets/plant_video.avi", "annotated.mp4", PLANT_ANCHORS, names,
+                                        masks=[[3, 4, 5], [0, 1, 2]]), "detect_video(plant_video.avi -> annotated.mp4)")
     assert [len(lines) for lines in per_frame] == [2, 2, 2, 2, 1], (
         f"plant_video.avi to annotated.mp4: expected one detection in each of the first four frames and none "
         f"in the fifth, got {[len(lines) - 1 for lines in per_frame]}")
@@ -171,20 +206,23 @@ def test_mp4_and_errors(build_model, load_weights, read_classes, detect_video, r
     assert (label, top_left, bottom_right) == ("cat", (16, 0), (32, 16)), (
         f"frame 0 with masks=[[3, 4, 5], [0, 1, 2]] (anchor 0, 8x8, for the square): expected 'cat' at (16, 0) (32, 16), "
         f"got {per_frame[0][1]!r}")
-    frames = read_frames("annotated.mp4")
+    frames = _frames(read_frames("annotated.mp4"), "read_frames('annotated.mp4')")
     assert len(frames) == 5 and all(np.shape(f) == (64, 128, 3) for f in frames), (
         f"annotated.mp4 should hold 5 frames of 64x128, got {len(frames)} of {[np.shape(f) for f in frames][:2]}")
     # score_threshold 1.0: the plant detector's class logit is 10, so no score reaches 1 (sigmoid(10) < 1)
-    strict = detect_video(model, "assets/plant_video.avi", "strict.avi", PLANT_ANCHORS, names, score_threshold=1.0)
+    strict = _per_frame(detect_video(model, "assets/plant_video.avi", "strict.avi", PLANT_ANCHORS, names, score_threshold=1.0),
+                        "detect_video(..., score_threshold=1.0)")
     assert [list(lines) for lines in strict] == [["Found 0 boxes for img"]] * 5, (
         f"score_threshold=1.0 (passed on to every frame): expected no detection in any of the 5 frames, "
         f"got {[len(lines) - 1 for lines in strict]} detections")
-    slow = detect_video(model, "assets/edge_slow_video.avi", "slow.avi", PLANT_ANCHORS, names)
+    slow = _per_frame(detect_video(model, "assets/edge_slow_video.avi", "slow.avi", PLANT_ANCHORS, names),
+                      "detect_video(edge_slow_video.avi -> slow.avi)")
     fps = _written_avi(detect_video, cv2, "slow.avi")[0]
     assert len(slow) == 2 and abs(fps - 2) < 0.01, (
         f"edge_slow_video.avi (2 frames, 2 frames a second) to slow.avi: expected 2 lists of lines and the "
         f"input's frame rate kept, got {len(slow)} lists and {fps} frames a second")
-    got = detect_video(model, "assets/edge_empty_video.avi", "empty_out.avi", PLANT_ANCHORS, names)
+    got = _per_frame(detect_video(model, "assets/edge_empty_video.avi", "empty_out.avi", PLANT_ANCHORS, names),
+                     "detect_video(edge_empty_video.avi)")
     assert list(got) == [], f"a video of no frames: expected an empty list (no frames, no lines), got {got!r}"
     expect_raises(FileNotFoundError, detect_video, model, "assets/no_such.avi", "out.avi", PLANT_ANCHORS, names,
                   what="detect_video of a missing video")
