@@ -1,10 +1,20 @@
 """Checks the classifier_swap test files share (docs/AUTHORING.md, "Test helper modules").
 
 Public material only: students get this file beside classifier_swap.py.
+
+The reference models (reference_model, reference_probs, reference_layout) are keras.applications'
+own, built here, in the test's process, as load_classifier's docstring says: never your model. Their
+results are computed once per distinct input in a grading process, which serves every submission
+of a batch, and found in the results recorded when the course was built (_oracles.py's memo);
+students' copies compute them.
 """
+import hashlib
+import importlib
 import json
 
+import keras
 import numpy as np
+from _oracles import Memo
 from _readable import explain as _explain_unreadable
 from PIL import Image, ImageOps
 
@@ -17,6 +27,96 @@ INDEX_PATH = "assets/class_index.json"
 # mean absolute difference of at most 0.5 grey levels, course-wide. A crop half a pixel off or
 # another filter moves pixels by 1 to 3 levels; squashing the whole photo by 25 to 40.
 FIT_MEAN_TOLERANCE = 0.5
+
+# The keras.applications module of each model the tests build, and the table's input size.
+MODULES = {"VGG16": "vgg16", "VGG19": "vgg19", "ResNet50": "resnet50", "ResNet50V2": "resnet_v2",
+           "InceptionV3": "inception_v3", "Xception": "xception", "MobileNetV2": "mobilenet_v2",
+           "DenseNet121": "densenet", "EfficientNetB0": "efficientnet", "ConvNeXtTiny": "convnext"}
+SIZES = {name: (299, 299) if name in ("InceptionV3", "Xception") else (224, 224) for name in MODULES}
+
+try:  # the grader's results, recorded when the course was built (autograder/grading/oracles.py)
+    from autograder.grading import oracles as _recorded
+except ImportError:  # a student's copy: every oracle is computed
+    _recorded = None
+
+_memo = Memo(_recorded)
+oracle = _memo.oracle  # results read-only
+_REFERENCE = {}  # the last reference model built, by (name, seed): one at a time (they are large)
+
+
+def reference_model(name, seed):
+    """keras.applications' own `name`, random weights, built as load_classifier(name, weights=None,
+    seed=seed) promises to: keras.utils.set_random_seed(seed), then the constructor, at the table's
+    input size. The same seed gives the same weights in any process."""
+    if (name, seed) not in _REFERENCE:
+        _REFERENCE.clear()
+        module = importlib.import_module(f"keras.applications.{MODULES[name]}")
+        keras.utils.set_random_seed(seed)
+        _REFERENCE[(name, seed)] = getattr(module, name)(weights=None, include_top=True,
+                                                         input_shape=(*SIZES[name], 3))
+    return _REFERENCE[(name, seed)]
+
+
+def _predict(name, seed, batch):
+    return np.asarray(reference_model(name, seed).predict(batch, verbose=0), dtype=np.float64)
+
+
+def weight_digest(array):
+    """A digest of one weight array's bytes, as float32."""
+    return hashlib.blake2b(np.ascontiguousarray(array, dtype=np.float32).tobytes(), digest_size=16).hexdigest()
+
+
+def _layout(name, seed):
+    return tuple((tuple(int(n) for n in w.shape), weight_digest(w)) for w in reference_model(name, seed).get_weights())
+
+
+def reference_layout(name, seed):
+    """((shape, digest), ...) of the reference model's get_weights(): tells the seeded weights apart
+    without keeping them."""
+    return oracle(_layout, name, seed)
+
+
+_LOADED = {}  # a model of the test's own holding weights given as data, by name: one at a time
+
+
+def loaded_probs(name, weights, batch):
+    """predict of keras.applications' `name` (built in the test) holding `weights`, a list of arrays
+    of the reference's shapes (e.g. what your model's get_weights() returned), as float64."""
+    if name not in _LOADED:
+        _LOADED.clear()
+        module = importlib.import_module(f"keras.applications.{MODULES[name]}")
+        _LOADED[name] = [getattr(module, name)(weights=None, include_top=True, input_shape=(*SIZES[name], 3)), None]
+    model = _LOADED[name]
+    if model[1] is not weights:
+        model[0].set_weights(weights)
+        model[1] = weights
+    return np.asarray(model[0].predict(np.asarray(batch, dtype=np.float32), verbose=0), dtype=np.float64)
+
+
+def reference_probs(name, seed, batch):
+    """The reference model's predict on a preprocessed (N, H, W, 3) batch, as float64 (read-only)."""
+    return oracle(_predict, name, seed, np.asarray(batch, dtype=np.float32))
+
+
+def expect_weights(call, got, name, seed):
+    """got (what a model's get_weights() returned) must be a list of numpy arrays equal to those of
+    reference_model(name, seed)."""
+    want = reference_layout(name, seed)
+    assert isinstance(got, list), f"{call} should return a list of numpy arrays, got {type(got).__name__}"
+    kinds = sorted({type(w).__name__ for w in got if not isinstance(w, np.ndarray)})
+    assert not kinds, f"{call} should return a list of numpy arrays; it holds {kinds}"
+    assert len(got) == len(want), f"{call}: expected {len(want)} weight arrays, got {len(got)}"
+    for i, (g, (shape, _)) in enumerate(zip(got, want)):
+        assert g.shape == tuple(shape), f"{call}: weight array {i}: expected shape {tuple(shape)}, got {g.shape}"
+    differ = [i for i, (g, (_, digest)) in enumerate(zip(got, want)) if weight_digest(g) != digest]
+    if differ:
+        i = differ[0]
+        seeded = reference_model(name, seed).get_weights()[i]  # built for the message only
+        gap = float(np.abs(np.asarray(got[i], dtype=np.float64) - seeded).max())
+        raise AssertionError(
+            f"{call}: {len(differ)} of the {len(want)} weight arrays differ from those of the same model built "
+            f"right after keras.utils.set_random_seed(seed) (the docstring); the first is array {i} of shape "
+            f"{tuple(want[i][0])}, off by up to {gap:.3g}")
 
 
 def fit(path, width, height):

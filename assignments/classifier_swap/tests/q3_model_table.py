@@ -1,12 +1,13 @@
-"""Question 3: the model table and load_classifier (oracles: keras.applications itself and the
-parameter counts Keras documents for each model)."""
+"""Question 3: the model table and load_classifier (oracles: keras.applications itself, the
+parameter counts Keras documents for each model, and the weights of keras.applications.MobileNetV2
+built in the test after keras.utils.set_random_seed(0))."""
 import importlib
 
 import keras
 import numpy as np
 from otter.test_files import test_case
 
-from _checks import expect_error
+from _checks import expect_error, expect_weights
 
 OK_FORMAT = False
 
@@ -98,12 +99,13 @@ def test_preprocess_modes(model_table):
 
 @test_case(points=1)
 def test_mobilenet_v2_seeded(load_classifier):
+    # The weights come back as data and are compared with keras.applications.MobileNetV2 built here
+    # after keras.utils.set_random_seed(0): the same seed gives the same weights in any process.
     first = _expect_model(load_classifier, "MobileNetV2", PARAMS["MobileNetV2"])
+    call = "load_classifier('MobileNetV2', weights=None, seed=0).get_weights()"
+    expect_weights(call, first.get_weights(), "MobileNetV2", 0)
     second = load_classifier("MobileNetV2", weights=None, seed=0)
-    a, b = first.get_weights(), second.get_weights()
-    same = len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
-    assert same, ("load_classifier('MobileNetV2', weights=None, seed=0) twice gave different random weights: "
-                  "the same seed must give the same weights (call keras.utils.set_random_seed(seed) before building)")
+    expect_weights(f"{call}, called a second time", second.get_weights(), "MobileNetV2", 0)
     # weights' third kind, a file's path: Keras loads that file, and refuses one that does not exist
     path = "no_such_folder/mobilenet_v2.weights.h5"
     try:
