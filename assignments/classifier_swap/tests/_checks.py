@@ -8,7 +8,6 @@ results are computed once per distinct input in a grading process, which serves 
 of a batch, and found in the results recorded when the course was built (_oracles.py's memo);
 students' copies compute them.
 """
-import hashlib
 import importlib
 import json
 
@@ -61,19 +60,34 @@ def _predict(name, seed, batch):
     return np.asarray(reference_model(name, seed).predict(batch, verbose=0), dtype=np.float64)
 
 
-def weight_digest(array):
-    """A digest of one weight array's bytes, as float32."""
-    return hashlib.blake2b(np.ascontiguousarray(array, dtype=np.float32).tobytes(), digest_size=16).hexdigest()
+SAMPLE = 16  # values of each weight array kept to tell the seeded ones apart
 
 
-def _layout(name, seed):
-    return tuple((tuple(int(n) for n in w.shape), weight_digest(w)) for w in reference_model(name, seed).get_weights())
+def weight_sample(array):
+    """SAMPLE values of one weight array at fixed places, then its mean, as floats."""
+    flat = np.asarray(array, dtype=np.float64).ravel()
+    if flat.size == 0:
+        return ()
+    at = np.linspace(0, flat.size - 1, min(SAMPLE, flat.size)).astype(np.int64)
+    return tuple(float(v) for v in flat[at]) + (float(flat.mean()),)
+
+
+def weights_match(array, sample):
+    """Whether a weight array has the sampled values. Within a tolerance, not bit for bit: the
+    expected samples are recorded on the machine that built the course, and another CPU's
+    initializers may round a last bit differently; another seed is off by ~1e-2."""
+    got = weight_sample(array)
+    return len(got) == len(sample) and bool(np.allclose(got, sample, rtol=1e-4, atol=1e-6))
+
+
+def _weight_samples(name, seed):
+    return tuple((tuple(int(n) for n in w.shape), weight_sample(w)) for w in reference_model(name, seed).get_weights())
 
 
 def reference_layout(name, seed):
-    """((shape, digest), ...) of the reference model's get_weights(): tells the seeded weights apart
-    without keeping them."""
-    return oracle(_layout, name, seed)
+    """((shape, sample), ...) of the reference model's get_weights(): tells the seeded weights
+    apart without keeping them (weight_sample, weights_match)."""
+    return oracle(_weight_samples, name, seed)
 
 
 _LOADED = {}  # a model of the test's own holding weights given as data, by name: one at a time
@@ -108,7 +122,7 @@ def expect_weights(call, got, name, seed):
     assert len(got) == len(want), f"{call}: expected {len(want)} weight arrays, got {len(got)}"
     for i, (g, (shape, _)) in enumerate(zip(got, want)):
         assert g.shape == tuple(shape), f"{call}: weight array {i}: expected shape {tuple(shape)}, got {g.shape}"
-    differ = [i for i, (g, (_, digest)) in enumerate(zip(got, want)) if weight_digest(g) != digest]
+    differ = [i for i, (g, (_, sample)) in enumerate(zip(got, want)) if not weights_match(g, sample)]
     if differ:
         i = differ[0]
         seeded = reference_model(name, seed).get_weights()[i]  # built for the message only
