@@ -6,8 +6,9 @@ ImageOps.fit crop, decoded with numpy).
 The models have random weights (weights=None): their predictions mean nothing, but the same seed
 gives the same weights in any process, so the test's model and yours are the same function of
 the input and the pipelines must agree. predict_batch and classify take a built model: it comes
-from your load_classifier(name, weights=None, seed=0) (question 3); if question 3's seeded-weights
-case fails, these do too.
+from your load_classifier(name, weights=None, seed=0) (question 3). If its weights are not the
+seeded ones (question 3's seeded-weights case says so), the test's model holding your model's own
+weights is the oracle instead, so that a seed slip is charged once, there.
 The crops are PIL's ImageOps.fit, what the lecture's resize_and_crop_image does; when yours
 differs from it within question 1's tolerance, the test also accepts the probabilities of your crop.
 """

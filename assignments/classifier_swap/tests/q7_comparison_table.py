@@ -33,6 +33,13 @@ TABLE_SIZE = {"MobileNetV2": (224, 224)}
 # the wrong model, or averaged over some of the photos only, shows.
 CROSS_SEED = 9
 KEYS = ["name", "params", "input_size", "preprocessing", "ms_per_image", "top5_agreement", "summary"]
+# Ten classes and logits (constructor options): with random weights a model's top 5 of 10 then
+# depends on what reaches it, so a row whose photos went through another model's preprocess_input
+# (VGG16's "caffe" for DenseNet121's "torch") shows. Seed 3: DenseNet121 agrees with VGG16 on 0.6
+# with its own preprocessing, 0.53 with VGG16's; the 5th and 6th logits are >= 2% of their spread apart.
+PREP_SEED = 3
+PREP_OPTIONS = {"input_shape": (48, 32, 3), "classes": 10, "classifier_activation": None}
+PREP_MODULES = {"VGG16": "vgg16", "DenseNet121": "densenet"}
 
 # The oracle models and the student's tables, built once per grading (models are slow to build).
 _cache = {"oracle": {}, "tables": {}}
@@ -60,6 +67,19 @@ def _oracle(model_name, paths, seed):
             "input_size": (height, width), "summary_text": "\n".join(lines),
             "summary": {"total": int(model.count_params()), "trainable": trainable,
                         "non_trainable": int(model.count_params()) - trainable}}
+    return _cache["oracle"][key]
+
+
+def _prep_top5(model_name, paths):
+    """The top 5 of 10 classes of a small seeded model on each photo, through its own preprocess_input."""
+    key = ("prep", model_name, tuple(paths))
+    if key not in _cache["oracle"]:
+        module = importlib.import_module(f"keras.applications.{PREP_MODULES[model_name]}")
+        keras.utils.set_random_seed(PREP_SEED)
+        model = getattr(module, model_name)(weights=None, include_top=True, **PREP_OPTIONS)
+        height, width = PREP_OPTIONS["input_shape"][:2]
+        batch = module.preprocess_input(np.stack([keras.utils.img_to_array(fit(p, width, height)) for p in paths]))
+        _cache["oracle"][key] = np.argsort(-np.asarray(model.predict(batch, verbose=0)), axis=1)[:, :5]
     return _cache["oracle"][key]
 
 
@@ -202,6 +222,19 @@ def test_two_models(comparison_table):
     expect_error("comparison_table(['VGG16'], ..., reference='AlexNet')",
                  lambda: comparison_table(["VGG16"], paths, reference="AlexNet", weights=None, options=_small()),
                  ValueError, "the reference AlexNet is not in the table")
+    # Each model's own preprocess_input: DenseNet121 ("torch") against VGG16 ("caffe"), ten classes.
+    call = (f"comparison_table(['DenseNet121'], <3 photos>, reference='VGG16', weights=None, seed={PREP_SEED}, "
+            "options=<both at 48x32, classes=10, classifier_activation=None>)")
+    rows = comparison_table(["DenseNet121"], paths, reference="VGG16", weights=None, seed=PREP_SEED,
+                            options={n: dict(PREP_OPTIONS) for n in PREP_MODULES})
+    assert isinstance(rows, list) and len(rows) == 2 and all(isinstance(r, dict) for r in rows), (
+        f"{call}: expected a list of two rows (VGG16's, then DenseNet121's), got {type(rows).__name__}")
+    want = float(np.mean([len(set(a) & set(b)) / 5 for a, b in zip(_prep_top5("DenseNet121", paths),
+                                                                      _prep_top5("VGG16", paths))]))
+    got = rows[1].get("top5_agreement")
+    assert isinstance(got, float) and abs(got - want) <= 1e-9, (
+        f"{call}: DenseNet121's top5_agreement differs from that of the same models fed the same crops, each "
+        f"through its own module's preprocess_input; got {got!r}")
     # options may be left out (None): every model is then built at the table's input size.
     call = "comparison_table(['MobileNetV2'], <1 photo>, reference='MobileNetV2', weights=None, seed=0) (no options)"
     rows = comparison_table(["MobileNetV2"], paths[:1], reference="MobileNetV2", weights=None, seed=0)
