@@ -104,3 +104,63 @@ def test_a_grader_without_root(shared_folder, bwrap):
     assert "no mark" in (out / "logs" / "f03_b_look_everywhere.log").read_text()
     assert "refused a user namespace" not in proc.stderr, proc.stderr[-3000:]
     assert not any(p.stat().st_uid != NOBODY for p in out.rglob("*")), "every file the grader wrote is its user's"
+
+
+READ_BACK = '''
+import json, sys
+from autograder.build.bundle import bundle_for
+from autograder.config import load_course
+from autograder.sandbox import SandboxEngine
+from autograder.sandbox.proxies import file_head
+
+SOURCE = """
+import os
+def write(name, n):
+    with open(name, "wb") as f:
+        f.write(bytes(i % 251 for i in range(n)))
+    os.symlink("/etc/passwd", "link")
+    return n
+"""
+course = load_course(sys.argv[1])
+engine = SandboxEngine(preload=("numpy",))
+try:
+    session = engine.open(bundle_for(course.get("tiny"), course.seed), SOURCE, "tiny.py")
+    try:
+        assert session.env["write"]("out.bin", 5000) == 5000
+        got = file_head(session.env["write"], "out.bin", 100)
+        try:
+            file_head(session.env["write"], "link")
+            link = "not refused"
+        except FileNotFoundError:
+            link = "refused"
+        print(json.dumps({"got": None if got is None else [got[0], list(got[1])], "link": link}))
+    finally:
+        session.close()
+finally:
+    engine.close()
+'''
+
+
+def test_a_written_file_is_read_back_without_root(shared_folder):
+    """A runner with a private view (a grader without root) has a tmpfs of its own that the monitor
+    cannot reach by path: the runner hands the monitor a descriptor of its folder before any
+    student code runs (ownview.hand_over_view), so a test's read back (yolo q9's .avi header) is
+    the monitor's, not the submission's cv2, here too. Before: None (q9 fell back)."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(shared_folder / "home")}
+    if _as_nobody("bwrap", "--ro-bind", "/", "/", "true", env=env, timeout=60).returncode != 0:
+        pytest.skip("unprivileged user namespaces are off here: bubblewrap cannot run without root")
+    python = readable_interpreter(shared_folder / "py")
+    course = shared_folder / "course"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "sandbox_course", course)
+    (shared_folder / "home").mkdir()
+    script = shared_folder / "read_back.py"
+    script.write_text(READ_BACK)
+    for path in [shared_folder / "home", script, course, *course.rglob("*")]:
+        os.chown(path, NOBODY, NOBODY)
+    proc = _as_nobody(python, str(script), str(course), env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    import json
+
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["got"] == [5000, [i % 251 for i in range(100)]], result
+    assert result["link"] == "refused", result

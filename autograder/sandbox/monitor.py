@@ -17,7 +17,7 @@ from .cgroups import join, keep_out_of_oom
 from .cleanup import remove_tree
 from .diskwatch import WATCH_EVERY, DiskWatch
 from .limits import RUNNER_NO_VIEW, SESSION_FILES, SPARE_WAIT
-from .ownview import private_view, runner_in_own_pids
+from .ownview import hand_over_view, private_view, runner_in_own_pids
 from .readback import read_head
 from .runner import runner_main
 from .syscalls import MNT_DETACH, MS_NODEV, MS_NOSUID, PR_SET_CHILD_SUBREAPER, libc, mount, prctl
@@ -97,6 +97,9 @@ class Monitor:
         self.swept = False
         self.disk: DiskWatch | None = None  # without bubblewrap: what the runner writes (diskwatch.py)
         self.stopped = ""  # why the monitor stopped the runner itself (said in its exit event)
+        # A runner with a private view sends its folder's descriptor here (ownview.hand_over_view)
+        self.view_sock: socket.socket | None = None
+        self.view_fd: int | None = None
 
     def reap(self) -> None:
         while True:
@@ -168,13 +171,22 @@ class Monitor:
                 self.own_fs = False
             remove_tree(self.workdir)  # a folder that resists stays; the next session never reuses its name
 
-    def folder_seen_here(self) -> str:
-        """The runner's working folder as this process can open it. A runner with a private view
-        (ownview.py) has a tmpfs of its own there, seen through its /proc root (which the kernel
-        may refuse a monitor without root: then nothing is read back)."""
-        if self.opts.get("own_view") and self.runner:
-            return f"/proc/{self.runner}/root{self.workdir}"
-        return self.workdir
+    def folder_seen_here(self) -> str | int | None:
+        """The runner's working folder as this process can open it: its path, or for a runner with
+        a private view (ownview.py), whose folder is a tmpfs of its own, the descriptor it handed
+        over before any student code ran; None when there is none."""
+        if not self.opts.get("own_view"):
+            return self.workdir
+        if self.view_fd is None and self.view_sock is not None:
+            try:
+                if select.select([self.view_sock], [], [], 2.0)[0]:
+                    _, fds, _, _ = socket.recv_fds(self.view_sock, 1, 1)
+                    self.view_fd = fds[0] if fds else None
+            except OSError:
+                pass
+            self.view_sock.close()
+            self.view_sock = None
+        return self.view_fd
 
     def own_tmpfs(self, wd: str) -> None:
         """The working folder as a tmpfs of its own (under bubblewrap, as root), as large as the
@@ -309,6 +321,7 @@ def monitor_main(mfd: int, rfd: int, n: int, opts: dict, *group_fds: int) -> int
         return 1
     if opts.get("own_namespaces"):
         reset_pids()  # the runner's pid says nothing of what ran before, however long this monitor waited
+    view = socket.socketpair() if opts.get("own_view") else None
     pid = os.fork()
     if pid == 0:
         code = 70
@@ -319,6 +332,8 @@ def monitor_main(mfd: int, rfd: int, n: int, opts: dict, *group_fds: int) -> int
                     private_view(mon.workdir)
                 except OSError:
                     os._exit(RUNNER_NO_VIEW)  # the probe said it works: never run without it
+                view[0].close()
+                hand_over_view(view[1], mon.workdir)
                 runner_in_own_pids(rfd)
             code = runner_main(rfd, mon.workdir, setup, mon.uid, dict(opts, grouped=grouped))
         except BaseException:  # noqa: BLE001
@@ -326,6 +341,9 @@ def monitor_main(mfd: int, rfd: int, n: int, opts: dict, *group_fds: int) -> int
         finally:
             os._exit(code)
     os.close(rfd)
+    if view is not None:
+        view[1].close()
+        mon.view_sock = view[0]
     mon.runner = pid
     framing.send_frame(msock, {"event": "started"})
     return mon.loop()

@@ -129,6 +129,25 @@ def private_view(workdir: str) -> None:
     _drop_capabilities()
 
 
+def hand_over_view(sock, workdir: str) -> None:
+    """After private_view, before any student code: send the monitor, on `sock`, a descriptor of
+    the working folder as this view has it (its own tmpfs, which the monitor cannot reach by
+    path), so that a test's read back (readback.py) sees what the runner wrote. Best effort:
+    without it the monitor says it cannot read back."""
+    import socket
+
+    try:
+        fd = os.open(workdir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            socket.send_fds(sock, [b"v"], [fd])
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
 def runner_in_own_pids(close: int) -> None:
     """After private_view: fork the runner, the first process of the new PID namespace, and
     return in it; this process waits for it and ends as it ended (the monitor reports this one),

@@ -13,16 +13,19 @@ import stat
 from .limits import READ_BACK_MAX
 
 
-def read_head(folder: str, name, limit) -> tuple[dict, bytes]:
+def read_head(folder: str | int | None, name, limit) -> tuple[dict, bytes]:
     """({"event": "head", "size": bytes of the file}, its first `limit` bytes), or
     ({"event": "head", "missing": why}, b"") when there is no such regular file, or
-    ({"event": "head", "unavailable": why}, b"") when the folder cannot be read from here."""
+    ({"event": "head", "unavailable": why}, b"") when the folder cannot be read from here.
+    `folder`: the folder's path, or a descriptor of it (kept open), or None (unavailable)."""
     if not (type(name) is str and 0 < len(name) <= 255 and name not in (".", "..")
             and "/" not in name and "\0" not in name):
         return {"event": "head", "missing": "not a file name in the working folder"}, b""
     limit = max(0, min(limit if type(limit) is int else 0, READ_BACK_MAX))
+    if folder is None:
+        return {"event": "head", "unavailable": "the runner's folder is not visible here"}, b""
     try:
-        folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        folder_fd = os.dup(folder) if isinstance(folder, int) else os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as e:
         return {"event": "head", "unavailable": f"the working folder: {e.strerror or type(e).__name__}"}, b""
     try:

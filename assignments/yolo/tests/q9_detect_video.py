@@ -69,8 +69,8 @@ def _per_frame(got, what):
 
 def _written_avi(detect_video, cv2, name):
     """(frames per second, codec, frame count, (height, width)) of the .avi a detect_video call
-    wrote, from the file's own header, read back by the grader; where it cannot be (a grader
-    without root whose runners have private views), by yolo.py's own cv2 as before."""
+    wrote, from the file's own header, read back by the grader; where it cannot be (the runner's
+    monitor could not see its folder), by yolo.py's own cv2 as before."""
     try:
         head = written_head(detect_video, name)
     except FileNotFoundError:
