@@ -46,7 +46,7 @@ class CallEvidence:
         """(size, the first `limit` bytes) of a file the submission wrote in its working folder,
         read by the runner's monitor, which is trusted, not by the submission (readback.py).
         FileNotFoundError when there is no such regular file; None where the monitor cannot see
-        the runner's folder (a private view without root)."""
+        the runner's folder (a private view that did not hand its folder over)."""
         if self.closed or self.msock is None:
             return None
         self._settle()  # an abandoned loop's answers are read first: the monitor's reply is next

@@ -161,9 +161,8 @@ class RunnerLifecycle:
             return None
         try:
             wire.send_frame(self.msock, {"op": op, **(fields or {})})
-            early = getattr(self, "_early_exit", None)
-            if event == "exit" and early is not None:
-                self._early_exit = None
+            if event == "exit" and self._early_exit is not None:
+                early, self._early_exit = self._early_exit, None
                 return early
             deadline = time.monotonic() + MONITOR_REPLY
             while True:

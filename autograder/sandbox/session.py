@@ -58,6 +58,7 @@ class SandboxSession(RunnerLifecycle, LoopCalls, CallEvidence):
         self.alive = False
         self.broken: str | None = None
         self.exit_info: dict | None = None
+        self._early_exit: dict | None = None  # the monitor's unasked "exit", met by another question (lifecycle)
         self.deadline = deadline
         self.expired: str | None = None  # the reason, once the submission's deadline has passed
         self._handles: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
